@@ -1,0 +1,156 @@
+"""The `newsdistill` command line. Exit status: 0 all processed, 1 some inputs skipped, 2 usage error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
+from typing import IO, Any
+
+from . import __version__
+from .ingest.readers import ReadError, read_inputs
+from .pipeline import Result, default_workers
+from .render import RENDERERS
+from .stages import DEFAULT_STAGES, build_pipeline
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def decorate(func: Command) -> Command:
+        COMMANDS[name] = func
+        return func
+
+    return decorate
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsdistill", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"newsdistill {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_process_parser(sub)
+    for extend in PARSER_EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+def _add_process_parser(sub: Any) -> None:
+    p = sub.add_parser("process", help="clean (and attribute) pages: HTML, text, .gz, WARC, JSONL; '-' is stdin")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", choices=["json", "jsonl", "md", "txt"], default=None)
+    p.add_argument("-o", "--output", default=None, help="output file (default: stdout)")
+    p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto")
+    p.add_argument("--url", default=None, help="URL of the page (single input)")
+    p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
+    p.add_argument("--mode", choices=["precision", "balanced", "recall"], default="balanced")
+    p.add_argument("--workers", type=int, default=1, help=f"worker processes (all cores: {default_workers()})")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--no-progress", action="store_true")
+
+
+# Later subsystems (attribution, corpus, scale) append parser builders here.
+PARSER_EXTENSIONS: list[Callable[[Any], None]] = []
+
+
+def report_skip(item_id: str, reason: str) -> None:
+    print(f"newsdistill: skipped {item_id}: {reason}", file=sys.stderr)
+
+
+def _documents(args: argparse.Namespace, skipped: list[tuple[str, str]]) -> Iterator[Any]:
+    for item in read_inputs(args.paths, args.input_kind):
+        if isinstance(item, ReadError):
+            skipped.append((item.id, item.reason))
+            report_skip(item.id, item.reason)
+            continue
+        if args.url and len(args.paths) == 1:
+            item.url = args.url
+        yield item
+
+
+def progress(results: Iterator[Result], enabled: bool) -> Iterator[Result]:
+    if not enabled:
+        yield from results
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.completed} pages"), BarColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn())
+    with Progress(*columns, transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("process", total=None, rate="")
+        for result in results:
+            bar.update(task, advance=1)
+            elapsed = bar.tasks[0].elapsed or 1e-9
+            bar.update(task, rate=f"{bar.tasks[0].completed / elapsed:.1f} pages/s")
+            yield result
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def write_results(results: Iterator[Result], fmt: str, out: IO[str], skipped: list[tuple[str, str]]) -> int:
+    written = 0
+    json_items: list[dict[str, Any]] = []
+    for result in results:
+        if result.article is None:
+            skipped.append((result.id, result.error or "unknown error"))
+            report_skip(result.id, result.error or "unknown error")
+            continue
+        written += 1
+        if fmt == "jsonl":
+            out.write(json.dumps(result.article.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        elif fmt == "json":
+            json_items.append(result.article.model_dump(mode="json"))
+        else:
+            if written > 1:
+                out.write("\n" + ("-" * 72 if fmt == "txt" else "---") + "\n\n")
+            out.write(RENDERERS[fmt](result.article).rstrip("\n") + "\n")
+    if fmt == "json":
+        payload: Any = json_items[0] if len(json_items) == 1 else json_items
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    return written
+
+
+@command("process")
+def cmd_process(args: argparse.Namespace) -> int:
+    fmt = args.format or ("json" if len(args.paths) == 1 else "jsonl")
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    try:
+        pipeline = build_pipeline(stages, mode=args.mode)
+    except ValueError as exc:
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
+    skipped: list[tuple[str, str]] = []
+    results = pipeline.pipe(_documents(args, skipped), batch_size=args.batch_size, n_process=args.workers)
+    show = not args.no_progress and sys.stderr.isatty()
+    sink = open(args.output, "w", encoding="utf-8") if args.output else nullcontext(sys.stdout)  # noqa: SIM115
+    with sink as out:
+        written = write_results(progress(results, show), fmt, out, skipped)
+    return finish(written, skipped)
+
+
+def finish(done: int, skipped: Sequence[tuple[str, str]]) -> int:
+    if skipped:
+        print(f"newsdistill: {done} processed, {len(skipped)} skipped", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("newsdistill: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

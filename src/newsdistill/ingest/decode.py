@@ -1,0 +1,136 @@
+"""Turn raw bytes into text: gzip, BOMs, declared and detected encodings, binary sniffing."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+from charset_normalizer import from_bytes
+
+from ..errors import SkipInput
+from ..limits import DEFAULT_LIMITS, Limits
+
+InputKind = Literal["auto", "html", "text"]
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_HTML_SIGNS = re.compile(
+    r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(?:p|div|article|span|a|br|meta|title)[\s/>]", re.I
+)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass
+class RawDocument:
+    """One input page as read: bytes or text, where it came from, and hints."""
+
+    id: str
+    data: bytes | str
+    url: str | None = None
+    input_kind: InputKind = "auto"
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+def gunzip_bounded(data: bytes, limit: int) -> bytes:
+    """Decompress gzip without ever holding more than `limit` bytes (bomb-safe)."""
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = decompressor.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise SkipInput(f"corrupt gzip data: {exc}") from exc
+    if len(out) > limit or decompressor.unconsumed_tail:
+        raise SkipInput(f"gzip expands beyond the {limit // (1024 * 1024)} MB limit (decompression bomb?)")
+    if not decompressor.eof:
+        raise SkipInput("truncated gzip data")
+    return out
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    if not sample:
+        return False
+    if any(sample.startswith(bom) for bom, _ in _BOMS):
+        return False
+    if b"\x00" in sample:
+        # UTF-16 without a BOM has a NUL in every other byte; binaries have them anywhere.
+        even, odd = sample[0::2], sample[1::2]
+        return not (even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd))
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > 0.05 * len(sample)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even):
+        return "utf-16-be"
+    return None
+
+
+def detect_encoding(data: bytes) -> str:
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    if (utf16 := _utf16_without_bom(data)) is not None:
+        return utf16
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:8192])
+    if declared:
+        name = declared.group(1).decode("ascii", "ignore").lower()
+        try:
+            codecs.lookup(name)
+            if name.replace("-", "").replace("_", "") not in {"utf8"}:
+                return "cp1252" if name in {"iso-8859-1", "latin-1", "latin1", "ascii"} else name
+        except LookupError:
+            pass
+    best = from_bytes(data[:200_000]).best()
+    return best.encoding if best is not None else "cp1252"
+
+
+def decode_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
+    if data[:2] == b"\x1f\x8b":
+        data = gunzip_bounded(data, limits.max_decompressed_bytes)
+    if len(data) > limits.max_input_bytes:
+        raise SkipInput(f"input is {len(data) // (1024 * 1024)} MB, over the {limits.max_input_bytes // (1024 * 1024)} MB limit")
+    if not data.strip():
+        raise SkipInput("empty input")
+    if looks_binary(data):
+        raise SkipInput("binary data, not a text or HTML page")
+    encoding = detect_encoding(data)
+    text = data.decode(encoding, errors="replace")
+    if encoding.startswith("utf-8") and data.startswith(codecs.BOM_UTF8):
+        text = text.lstrip("\ufeff")
+    return text.lstrip("\ufeff")
+
+
+def sniff_kind(text: str) -> Literal["html", "text"]:
+    head = text[:5000]
+    signs = _HTML_SIGNS.findall(head)
+    if head.lstrip().startswith("<") and signs:
+        return "html"
+    return "html" if len(signs) >= 3 else "text"
+
+
+def decode(doc: RawDocument, limits: Limits = DEFAULT_LIMITS) -> tuple[str, Literal["html", "text"]]:
+    """Decode a raw document to text and decide whether it is HTML or plain text."""
+    text = decode_bytes(doc.data, limits) if isinstance(doc.data, bytes) else doc.data
+    if not text.strip():
+        raise SkipInput("empty input")
+    if len(text) > limits.max_text_chars:
+        raise SkipInput(f"page has {len(text):,} characters, over the {limits.max_text_chars:,} limit")
+    kind = sniff_kind(text) if doc.input_kind == "auto" else doc.input_kind
+    return text, kind

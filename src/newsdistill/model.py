@@ -1,0 +1,155 @@
+"""The one data model every stage reads and fills: `Article` and its parts.
+
+Field names follow ../shared/CONVENTIONS.md; stages add to an Article, they never
+replace it, so a pipeline is a list of `Article -> Article` components.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+if TYPE_CHECKING:
+    from .ingest.decode import RawDocument
+
+ParagraphKind = Literal["paragraph", "heading", "list_item", "blockquote"]
+RemovedReason = Literal[
+    "duplicate",
+    "caption_duplicate",
+    "related_link",
+    "navigation",
+    "comment_form",
+    "newsletter",
+    "teaser",
+    "share",
+    "advert",
+    "cookie_notice",
+    "source_credit",
+    "byline",
+    "dateline",
+    "title",
+    "footer",
+    "other",
+]
+AttributionKind = Literal["direct", "indirect", "mixed"]
+EntityType = Literal["PERSON", "ORG", "PLACE", "OTHER"]
+
+
+class Paragraph(BaseModel):
+    text: str
+    kind: ParagraphKind = "paragraph"
+    start: int  # offsets index Article.text
+    end: int
+
+
+class Caption(BaseModel):
+    text: str
+    count: int = 1
+    input_start: int | None = None  # first occurrence, offsets index the decoded input
+    input_end: int | None = None
+
+
+class RemovedBlock(BaseModel):
+    text: str
+    reason: RemovedReason
+    input_start: int | None = None  # offsets index the decoded input (text mode) or its visible text (HTML)
+    input_end: int | None = None
+
+
+class Span(BaseModel):
+    text: str
+    start: int
+    end: int
+
+
+class Source(Span):
+    entity: str | None = None  # id into Article.entities
+    name: str | None = None  # canonical entity name
+
+
+class Attribution(BaseModel):
+    source: Source | None = None
+    cue: Span | None = None
+    content: Span
+    kind: AttributionKind = "indirect"
+    medium: str | None = None
+
+
+class Mention(Span):
+    pass
+
+
+class Entity(BaseModel):
+    id: str
+    name: str
+    type: EntityType = "OTHER"
+    aliases: list[str] = Field(default_factory=list)
+    descriptors: list[str] = Field(default_factory=list)
+    mentions: list[Mention] = Field(default_factory=list)
+
+
+class Article(BaseModel):
+    """A page on its way through the pipeline, and the JSON record it becomes."""
+
+    model_config = ConfigDict(validate_assignment=False)
+
+    url: str | None = None
+    outlet: str | None = None
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published: str | None = None  # YYYY-MM-DD
+    language: str | None = None
+    text: str = ""
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    captions: list[Caption] = Field(default_factory=list)
+    removed: list[RemovedBlock] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    attributions: list[Attribution] = Field(default_factory=list)
+    input_kind: Literal["html", "text"] | None = None
+    content_hash: str | None = None
+
+    # Working state for the stages; never serialised.
+    _raw: RawDocument | None = PrivateAttr(default=None)
+    _input_text: str | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_raw(cls, doc: RawDocument) -> Article:
+        article = cls(url=doc.url)
+        article._raw = doc
+        return article
+
+    @property
+    def raw(self) -> RawDocument | None:
+        return self._raw
+
+    @property
+    def input_text(self) -> str:
+        """The decoded input the cleaners read; removed-block offsets index it."""
+        return self._input_text or ""
+
+    @input_text.setter
+    def input_text(self, value: str) -> None:
+        self._input_text = value
+
+    def release_raw(self) -> None:
+        """Drop working state once the pipeline is done, so results stay small."""
+        self._raw = None
+        self._input_text = None
+
+    def set_paragraphs(self, items: list[tuple[str, ParagraphKind]]) -> None:
+        """Join paragraph texts into `text` and record each one's offsets."""
+        parts: list[str] = []
+        paragraphs: list[Paragraph] = []
+        offset = 0
+        for text, kind in items:
+            if parts:
+                offset += 2
+            paragraphs.append(Paragraph(text=text, kind=kind, start=offset, end=offset + len(text)))
+            parts.append(text)
+            offset += len(text)
+        self.text = "\n\n".join(parts)
+        self.paragraphs = paragraphs
+
+    def entity(self, entity_id: str) -> Entity | None:
+        return next((e for e in self.entities if e.id == entity_id), None)
