@@ -84,7 +84,7 @@ class Pipeline:
             try:
                 outputs = component.pipe([a for _, a in live])
                 return [(i, out) for (i, _), out in zip(live, outputs, strict=True)]
-            except Exception:  # noqa: BLE001 - fall back to one-by-one to isolate the bad page
+            except Exception:  # fall back to one-by-one to isolate the bad page
                 pass
         kept: list[tuple[int, Article]] = []
         for i, article in live:
@@ -96,7 +96,7 @@ class Pipeline:
                 results[i].error = f"{component.name}: input too deeply nested"
             except MemoryError:
                 results[i].error = f"{component.name}: out of memory on this input"
-            except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
+            except Exception as exc:  # one bad page must not stop the batch
                 results[i].error = f"{component.name}: {type(exc).__name__}: {exc}"
         return kept
 

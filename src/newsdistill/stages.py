@@ -41,6 +41,8 @@ def build_pipeline(stages: Sequence[str] = DEFAULT_STAGES, **options: object) ->
 
 
 def _accepted_options(name: str) -> set[str]:
+    if name not in STAGE_FACTORIES:
+        raise ValueError(f"unknown stage {name!r}; known: {', '.join(STAGE_FACTORIES)}")
     module_name, _, attr = STAGE_FACTORIES[name].partition(":")
     factory = getattr(importlib.import_module(module_name), attr)
     return set(getattr(factory, "OPTIONS", ()))

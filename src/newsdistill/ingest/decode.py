@@ -19,6 +19,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0
 _HTML_SIGNS = re.compile(
     r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(?:p|div|article|span|a|br|meta|title)[\s/>]", re.I
 )
+_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"RIFF", b"OggS",
+                 b"\x00\x00\x00\x18ftyp", b"\x00\x00\x00\x20ftyp", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -59,20 +61,23 @@ def looks_binary(data: bytes) -> bool:
         return False
     if any(sample.startswith(bom) for bom, _ in _BOMS):
         return False
+    if sample.startswith(_BINARY_MAGIC):
+        return True
     if b"\x00" in sample:
         # UTF-16 without a BOM has a NUL in every other byte; binaries have them anywhere.
-        even, odd = sample[0::2], sample[1::2]
-        return not (even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd))
+        return _utf16_without_bom(data) is None
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return controls > 0.05 * len(sample)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
+    """ASCII-range UTF-16 has NULs in one byte of each pair and none in the other."""
     sample = data[:4096]
     even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > 0.4 * len(odd):
+    even_nul, odd_nul = even.count(0) / max(1, len(even)), odd.count(0) / max(1, len(odd))
+    if odd_nul > 0.4 and even_nul < 0.05:
         return "utf-16-le"
-    if even.count(0) > 0.4 * len(even):
+    if even_nul > 0.4 and odd_nul < 0.05:
         return "utf-16-be"
     return None
 

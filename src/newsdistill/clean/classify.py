@@ -1,0 +1,112 @@
+"""The one block classifier both text and HTML mode use.
+
+1. score each block for "article prose" from its own features (and DOM hints);
+2. pick the main-content region: the best contiguous run (text) or best subtree (HTML);
+3. label every block: kept (paragraph, heading, list item) or removed with a reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .blocks import Block
+from .features import boilerplate_reason, compute, is_end_marker, stopword_density
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    good_words: int = 12
+    good_stop: float = 0.25
+    near_words: int = 6
+    near_stop: float = 0.15
+    link_density_bad: float = 0.45
+    keep_short_headings: bool = True
+    include_good_outside: bool = False
+
+
+MODES = {
+    "balanced": Thresholds(),
+    "precision": Thresholds(good_words=15, good_stop=0.28, link_density_bad=0.35, keep_short_headings=False),
+    "recall": Thresholds(good_words=10, good_stop=0.2, near_stop=0.1, link_density_bad=0.6, include_good_outside=True),
+}
+
+NEGATIVE_HINTS = {"boilerplate", "nav", "footer", "aside", "form", "header", "comment", "share", "related", "advert"}
+
+
+def page_is_english(blocks: Sequence[Block]) -> bool:
+    sample = " ".join(b.text for b in blocks if b.words >= 8)[:20_000]
+    return stopword_density(sample) >= 0.12 if sample else True
+
+
+def prose_class(block: Block, t: Thresholds) -> str:
+    f = block.features
+    words, stop = f["words"], f["stop"]
+    if not f["english"]:
+        stop = 0.3 if f["terminal"] or words >= 25 else 0.1
+    if words == 0 or f["link_density"] > t.link_density_bad or boilerplate_reason(block) or f["ellipsis"]:
+        return "bad"
+    if words >= t.good_words and stop >= t.good_stop and (f["terminal"] or words >= 2 * t.good_words):
+        return "good"
+    if words >= t.near_words and stop >= t.near_stop and (f["terminal"] or words >= 15):
+        return "near"
+    return "short"
+
+
+def score_block(block: Block, t: Thresholds) -> float:
+    kind = prose_class(block, t)
+    words = block.features["words"]
+    score = {"good": min(words, 120.0), "near": 0.4 * words, "short": -1.5, "bad": -3.0 - 0.3 * min(words, 40)}[kind]
+    if is_end_marker(block):
+        score = -40.0
+    if block.hints & NEGATIVE_HINTS:
+        score = min(score * 0.3, score) - 2.0 if score > 0 else score * 1.5 - 2.0
+    if "content" in block.hints and score > 0:
+        score *= 1.3
+    return score
+
+
+def score_blocks(blocks: Sequence[Block], t: Thresholds) -> None:
+    english = page_is_english(blocks)
+    for block in blocks:
+        compute(block, english)
+        block.score = score_block(block, t)
+
+
+def best_run(blocks: Sequence[Block]) -> tuple[int, int]:
+    """Maximum-sum contiguous run of block scores (Kadane): the text-mode main region."""
+    best, best_span = float("-inf"), (0, 0)
+    total, start = 0.0, 0
+    for i, block in enumerate(blocks):
+        if total <= 0:
+            total, start = 0.0, i
+        total += block.score
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span
+
+
+def best_subtree(blocks: Sequence[Block]) -> set[int]:
+    """Indexes of blocks under the element whose subtree has the highest score: the HTML main region."""
+    totals: dict[int, float] = defaultdict(float)
+    depth: dict[int, int] = {}
+    for block in blocks:
+        for level, element in enumerate(block.ancestors):
+            totals[element] += block.score
+            depth[element] = level
+    if not totals:
+        return set(range(len(blocks)))
+    best = max(totals, key=lambda e: (round(totals[e], 6), depth[e]))
+    return {i for i, b in enumerate(blocks) if best in b.ancestors}
+
+
+def cut_at_end_marker(blocks: Sequence[Block], region: list[int]) -> list[int]:
+    """Drop the part of the region after a 'Comments' / 'Related' marker past its middle."""
+    mass = sum(max(blocks[i].score, 0) for i in region)
+    running = 0.0
+    for position, i in enumerate(region):
+        if is_end_marker(blocks[i]) and running >= 0.5 * mass:
+            return region[:position]
+        running += max(blocks[i].score, 0)
+    return region

@@ -1,0 +1,114 @@
+"""The `clean` stage: decoded page -> article body, captions, removed blocks, metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ..errors import SkipInput
+from ..limits import DEFAULT_LIMITS, Limits
+from ..model import Article, Caption, ParagraphKind, RemovedBlock
+from .blocks import Block
+from .captions import normalise
+from .classify import MODES, Thresholds, best_run, best_subtree, cut_at_end_marker, score_blocks
+from .html_blocks import html_to_blocks
+from .html_meta import page_meta
+from .label import label_blocks
+from .metadata import (
+    find_byline_and_date,
+    find_outlet_credit,
+    mark_title_copies,
+    outlet_name,
+    split_site_suffix,
+    text_title,
+)
+from .text_blocks import text_to_blocks
+
+
+class Clean:
+    name = "clean"
+    OPTIONS = ("mode", "limits")
+
+    def __init__(self, mode: str = "balanced", limits: Limits = DEFAULT_LIMITS) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        self.thresholds: Thresholds = MODES[mode]
+        self.limits = limits
+
+    def __call__(self, article: Article) -> Article:
+        text = article.input_text
+        if not text:
+            raise SkipInput("nothing to clean: decode the page first")
+        if article.input_kind == "html":
+            clean_html(article, text, self.thresholds, self.limits)
+        else:
+            clean_text(article, text, self.thresholds, self.limits)
+        if not article.text.strip():
+            raise SkipInput("no article text found on the page")
+        return article
+
+
+def clean_text(article: Article, text: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> None:
+    blocks = text_to_blocks(text, limits.max_blocks)
+    score_blocks(blocks, t)
+    start, end = best_run(blocks)
+    region = cut_at_end_marker(blocks, list(range(start, end)))
+    label_blocks(blocks, set(region), t)
+    found = text_title(blocks, start)
+    if found is not None:
+        index, title, site = found
+        article.title = title
+        mark_title_copies(blocks, title)
+        blocks[index].remove("title")
+        article.outlet = article.outlet or (outlet_name(site) or site if site else None)
+    _finish(article, blocks)
+
+
+def clean_html(article: Article, html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> None:
+    tree = LexborHTMLParser(html)
+    meta = page_meta(tree)
+    blocks = html_to_blocks(tree, limits.max_html_depth)[: limits.max_blocks]
+    score_blocks(blocks, t)
+    region = cut_at_end_marker(blocks, sorted(best_subtree(blocks)))
+    label_blocks(blocks, set(region), t)
+    if meta.title:
+        title, site = split_site_suffix(meta.title)
+        article.title = title
+        meta.outlet = meta.outlet or site
+        mark_title_copies(blocks, title)
+    article.url = article.url or meta.url
+    article.language = meta.language
+    article.authors = meta.authors
+    article.published = meta.published
+    article.outlet = meta.outlet
+    _finish(article, blocks)
+
+
+def _finish(article: Article, blocks: Sequence[Block]) -> None:
+    # A bare credit names the outlet that wrote the story, even when another site republished it.
+    article.outlet = find_outlet_credit(blocks) or article.outlet
+    authors, published = find_byline_and_date(blocks)
+    article.authors = article.authors or authors
+    article.published = article.published or published
+    kept: list[tuple[str, ParagraphKind]] = [(b.text, b.kind) for b in blocks if b.keep]
+    article.set_paragraphs(kept)
+    article.captions = _captions(blocks)
+    article.removed = [
+        RemovedBlock(text=b.text, reason=b.reason or "other", input_start=b.start, input_end=b.end)
+        for b in blocks
+        if not b.keep
+    ]
+
+
+def _captions(blocks: Sequence[Block]) -> list[Caption]:
+    unique: dict[str, Caption] = {}
+    for block in blocks:
+        if not block.caption or block.keep:
+            continue
+        key = normalise(block.text)
+        if key in unique:
+            unique[key].count += 1
+        else:
+            unique[key] = Caption(text=block.text, count=1, input_start=block.start, input_end=block.end)
+    return list(unique.values())

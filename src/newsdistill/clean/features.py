@@ -1,0 +1,68 @@
+"""Per-block features from the block's own text; context comes in classify.py."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import RemovedReason
+from .blocks import WORD, Block
+from .lexicon import BOILERPLATE_PATTERNS, END_MARKERS, STOPWORDS
+
+TERMINAL = re.compile(r"""[.!?]["'”’)\]]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
+ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\.\s\.\s\.)\s*$")
+URL_LIKE = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk)\b", re.I)
+
+
+def stopword_density(text: str) -> float:
+    words = WORD.findall(text.lower())
+    return sum(w in STOPWORDS for w in words) / len(words) if words else 0.0
+
+
+def ends_like_sentence(text: str) -> bool:
+    return bool(TERMINAL.search(text)) and not ELLIPSIS_END.search(text)
+
+
+def boilerplate_reason(block: Block) -> RemovedReason | None:
+    """The reason a short block is site chrome by its wording alone, or None."""
+    if block.words > 30:
+        return None
+    for reason, pattern in BOILERPLATE_PATTERNS:
+        if pattern.search(block.text):
+            if reason == "newsletter" and block.words > 18:
+                continue
+            return reason
+    return None
+
+
+def is_end_marker(block: Block) -> bool:
+    return block.words <= 8 and bool(END_MARKERS.match(block.text.strip(" :|")))
+
+
+def end_marker_reason(block: Block) -> RemovedReason:
+    text = block.text.lower()
+    if "comment" in text or "reply" in text or "conversation" in text:
+        return "comment_form"
+    if "newsletter" in text:
+        return "newsletter"
+    if text.startswith(("share", "tag", "topic", "about the author")):
+        return "share" if text.startswith("share") else "other"
+    return "teaser"
+
+
+def title_case_ratio(text: str) -> float:
+    words = [w for w in text.split() if w[:1].isalpha() and len(w) > 3]
+    return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
+
+
+def compute(block: Block, english: bool) -> None:
+    words = block.words
+    block.features = {
+        "words": words,
+        "stop": stopword_density(block.text),
+        "terminal": float(ends_like_sentence(block.text)),
+        "ellipsis": float(bool(ELLIPSIS_END.search(block.text))),
+        "link_density": block.link_density,
+        "title_case": title_case_ratio(block.text),
+        "url": float(bool(URL_LIKE.search(block.text))),
+        "english": float(english),
+    }

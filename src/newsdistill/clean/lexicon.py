@@ -1,0 +1,101 @@
+"""Word lists and patterns the block classifier uses. Nothing here names a site or a page."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import RemovedReason
+
+STOPWORDS = frozenset(
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "also", "would", "could", "may", "might", "must", "one", "two", "new", "last", "first", "year", "years", "time", "people", "told", "like", "get"]
+)
+
+# Short blocks that open a region of site chrome: everything after them at page end goes too.
+END_MARKERS = re.compile(
+    r"^(?:leave a (?:reply|comment)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|post a comment|add a comment|join the conversation|"
+    r"you (?:may|might) also (?:like|enjoy)|related (?:articles|stories|posts|news|content|coverage)|"
+    r"more (?:from|on|in|stories|news)\b.{0,40}|recommended(?: for you| stories| articles)?|"
+    r"(?:most )?(?:popular|read|trending)(?: now| stories| articles| news)?|read (?:more|next)|what to read next|"
+    r"share this (?:article|story|post)|sign up for (?:our|the) newsletters?|subscribe to (?:our|the) newsletters?|"
+    r"around the web|from around the web|sponsored (?:stories|content|links)|promoted (?:stories|content)|"
+    r"latest (?:news|stories|articles)|top stories|editor'?s? picks?|about the author|tags?:?|topics?:?)\s*:?$",
+    re.I,
+)
+
+# (reason, pattern) for blocks that are chrome wherever they stand. First match wins.
+BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
+    ("related_link", re.compile(r"^(?:see also|read also|also read|read more|related|more|recommended|watch|listen|"
+                                r"click here|must read|don'?t miss|trending)\s*[:»>|–—-]?\s+\S", re.I)),
+    ("comment_form", re.compile(r"leave a (?:reply|comment)|your email address will not be published|required fields are "
+                                r"marked|post comment|cancel reply|comments? (?:are|is) closed|log ?in to (?:comment|reply)|"
+                                r"^name\s*\*?$|^email\s*\*?$|^website$|save my name, email|characters? remaining|"
+                                r"community guidelines|be the first to comment|view comments|show comments", re.I)),
+    ("newsletter", re.compile(r"newsletters?\b|sign up (?:for|to)\b|subscribe (?:to|now|today)|get (?:notified|our|the "
+                              r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox", re.I)),
+    ("cookie_notice", re.compile(r"\bcookies?\b.{0,80}\b(?:use|accept|consent|policy|settings|experience)|"
+                                 r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)", re.I)),
+    ("share", re.compile(r"^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
+                         r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+)\s*[:|]?$", re.I)),
+    ("advert", re.compile(r"^(?:advertisement|advertising|sponsored|ad|ads|promoted|paid (?:content|post)|"
+                          r"story continues (?:below|after) (?:this )?advertisement|continue reading (?:below|the main "
+                          r"story))\s*:?$", re.I)),
+    ("footer", re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|terms (?:of|and) "
+                          r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
+                          r"site map|accessibility)$", re.I)),
+    ("navigation", re.compile(r"^(?:home|menu|search|skip to (?:main )?content|sign in|log ?in|log ?out|register|"
+                              r"subscribe|my account|next|previous|prev|back to top|go to top|more|close|open|"
+                              r"toggle navigation|main menu|show more|load more|view all|see all|all news)\s*[»›>]*$", re.I)),
+]
+
+CAPTION_MARKERS = re.compile(
+    r"\((?:pictured|left|right|centre|center|above|below|top|bottom|front|back|file|file photo|inset|"
+    r"top left|top right|bottom left|bottom right|second left|second right|main picture|stock image)\)|"
+    r"\b(?:photo|picture|image|credit|photograph|illustration)s?\s*(?:by|:)|getty images|\bap photo\b|"
+    r"\bafp via getty\b|shutterstock|\(photo\b|\bphoto: ",
+    re.I,
+)
+
+PARENTHETICAL_CAPTION_BITS = re.compile(
+    r"\s*\((?:pictured|left|right|centre|center|above|below|top|bottom|inset|file|file photo|"
+    r"top left|top right|bottom left|bottom right|second left|second right)\)",
+    re.I,
+)
+
+# Outlet names as they appear in bare source credits; key = lowercase letters only.
+OUTLETS = {
+    "".join(ch for ch in name.lower() if ch.isalnum()): name
+    for name in (
+        "Daily Mail", "MailOnline", "Reuters", "AP", "Associated Press", "AFP", "Agence France-Presse", "Bloomberg",
+        "BBC", "BBC News", "CNN", "The Guardian", "Guardian", "The New York Times", "New York Times", "NYT",
+        "The Washington Post", "Washington Post", "Fox News", "Sky News", "The Telegraph", "Telegraph",
+        "The Independent", "Independent", "The Times", "The Sun", "Daily Mirror", "Mirror", "Daily Express",
+        "Express", "Evening Standard", "Metro", "ABC News", "CBS News", "NBC News", "NPR", "PA", "PA Media",
+        "Press Association", "UPI", "Xinhua", "TASS", "Al Jazeera", "Deutsche Welle", "DW", "France 24", "Euronews",
+        "The Hill", "Politico", "Axios", "Business Insider", "Insider", "Forbes", "CNBC", "WSJ",
+        "The Wall Street Journal", "Wall Street Journal", "Financial Times", "FT", "The Economist", "USA Today",
+        "Los Angeles Times", "LA Times", "Chicago Tribune", "Newsweek", "HuffPost", "Vox", "The Atlantic",
+        "The Daily Beast", "New York Post", "NY Post", "Sydney Morning Herald", "The Age", "ABC", "Stuff",
+        "NZ Herald", "Times of India", "Hindustan Times", "The Hindu", "Dawn", "South China Morning Post",
+        "SCMP", "The Straits Times", "Japan Times", "Korea Herald", "Kyodo", "Yonhap", "EFE", "ANSA", "dpa",
+        "Press Trust of India", "PTI", "IANS", "ANI", "Canadian Press", "The Canadian Press", "AAP",
+        "Australian Associated Press", "RTE", "The Irish Times", "Irish Independent", "The Scotsman",
+    )
+}
+OUTLET_CANONICAL = {"mailonline": "Daily Mail", "guardian": "The Guardian", "nyt": "The New York Times",
+                    "newyorktimes": "The New York Times", "washingtonpost": "The Washington Post",
+                    "telegraph": "The Telegraph", "wsj": "The Wall Street Journal",
+                    "wallstreetjournal": "The Wall Street Journal", "ap": "Associated Press",
+                    "pa": "PA Media", "afp": "AFP", "nypost": "New York Post", "latimes": "Los Angeles Times"}
+
+BYLINE = re.compile(
+    r"^(?:by|written by|words by|reporting by|story by|author:?)\s+([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+    r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*)",
+    re.I,
+)
+MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+DATE_IN_TEXT = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})(?!\d)",
+    re.I,
+)
+DATELINE = re.compile(r"^(?:published|updated|posted|last updated|first published|modified|date)?\s*:?\s*", re.I)

@@ -1,0 +1,105 @@
+"""HTML mode on pages written here: DOM evidence, metadata and the shared block logic."""
+
+from __future__ import annotations
+
+import json
+
+import newsdistill
+from newsdistill.clean.html_blocks import html_to_blocks
+from selectolax.lexbor import LexborHTMLParser
+
+CLEAN_ONLY = ("decode", "clean")
+PARAS = [
+    "The city council approved the new budget on Monday after a long debate about funding for schools and roads.",
+    "Officials said the plan would raise spending on repairs by a third over the next two years, which is a lot.",
+    "Critics argued that the council had not explained where the extra money would come from in the long run.",
+]
+LD = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Council passes budget",
+      "author": [{"@type": "Person", "name": "Jo Reed"}], "datePublished": "2024-05-06T10:00:00Z",
+      "publisher": {"@type": "Organization", "name": "The Example Times"}}
+
+
+def page(body_extra: str = "", ld: dict[str, object] | None = LD) -> str:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    script = f'<script type="application/ld+json">{json.dumps(ld)}</script>' if ld else ""
+    return f"""<!doctype html><html lang="en-GB"><head><title>Council passes budget | Example Times</title>
+    <meta property="og:url" content="https://example.org/news/budget">{script}</head><body>
+    <nav class="main-menu"><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>
+    <li><a href="/sport">Sport</a></li></ul></nav>
+    <article class="story"><h1>Council passes budget</h1><p class="byline">By Jo Reed</p>
+    {paras}
+    <figure><img src="x.jpg"><figcaption>The council chamber on Monday night</figcaption></figure>
+    {body_extra}
+    <div class="share-tools"><a href="#">Share on Facebook</a> <a href="#">Share on Twitter</a></div>
+    </article>
+    <aside class="related-stories"><h2>Related</h2><ul><li><a href="/a">Other story one about the weather</a></li>
+    <li><a href="/b">Other story two about the trains</a></li></ul></aside>
+    <footer class="site-footer"><p>© 2024 Example Times. All rights reserved.</p></footer>
+    <script>var x = "not text";</script></body></html>"""
+
+
+def _clean(html: str) -> newsdistill.Article:
+    return newsdistill.process(html, stages=CLEAN_ONLY)
+
+
+def test_article_body_from_html() -> None:
+    article = _clean(page())
+    assert article.input_kind == "html"
+    assert article.text == "\n\n".join(PARAS)
+    assert [c.text for c in article.captions] == ["The council chamber on Monday night"]
+
+
+def test_metadata_from_json_ld_and_meta() -> None:
+    article = _clean(page())
+    assert article.title == "Council passes budget"
+    assert article.authors == ["Jo Reed"]
+    assert article.published == "2024-05-06"
+    assert article.outlet == "The Example Times"
+    assert article.url == "https://example.org/news/budget"
+    assert article.language == "en"
+
+
+def test_metadata_without_json_ld_falls_back_to_title_and_byline() -> None:
+    article = _clean(page(ld=None))
+    assert article.title == "Council passes budget"
+    assert article.outlet == "Example Times"
+    assert article.authors == ["Jo Reed"]
+
+
+def test_chrome_is_removed_with_reasons() -> None:
+    article = _clean(page())
+    reasons = {r.text: r.reason for r in article.removed}
+    assert reasons["Home"] == "navigation"
+    assert reasons["© 2024 Example Times. All rights reserved."] == "footer"
+    assert reasons["Council passes budget"] == "title"
+    assert reasons["By Jo Reed"] == "byline"
+    assert "not text" not in " ".join(reasons)
+
+
+def test_link_heavy_block_inside_article_is_related_link() -> None:
+    extra = '<p><a href="/x">Read: Why the bridge closed for a week in March</a></p>'
+    article = _clean(page(extra))
+    assert "bridge closed" not in article.text
+    assert any("bridge closed" in r.text and r.reason == "related_link" for r in article.removed)
+
+
+def test_headings_and_list_items_keep_their_kind() -> None:
+    extra = "<h2>What happens next</h2><ul><li>The budget goes to a public vote in June, officials said today.</li></ul>"
+    article = _clean(page(extra))
+    kinds = {p.text: p.kind for p in article.paragraphs}
+    assert kinds["What happens next"] == "heading"
+    assert kinds["The budget goes to a public vote in June, officials said today."] == "list_item"
+
+
+def test_deeply_nested_html_does_not_recurse() -> None:
+    depth = 20_000
+    html = "<html><body>" + "<div>" * depth + " ".join(PARAS) + "</div>" * depth + "</body></html>"
+    blocks = html_to_blocks(LexborHTMLParser(html), max_depth=400)
+    assert blocks and PARAS[0] in blocks[0].text
+    assert len(blocks[0].ancestors) <= 400
+
+
+def test_malformed_html_still_yields_text() -> None:
+    html = "<html><body><div><p>" + PARAS[0] + "<p>" + PARAS[1] + "<div><span>" + PARAS[2]
+    article = _clean(html)
+    assert all(p in article.text for p in PARAS)

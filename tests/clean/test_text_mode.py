@@ -1,0 +1,110 @@
+"""Text mode on pages written here: each behaviour of the block classifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import newsdistill
+from newsdistill.clean.captions import normalise, split_body_and_captions
+from newsdistill.clean.classify import best_run
+from newsdistill.clean.metadata import outlet_name, split_site_suffix
+from newsdistill.clean.text_blocks import text_to_blocks
+
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample_page.txt"
+CLEAN_ONLY = ("decode", "clean")
+
+PROSE = [
+    "The city council approved the new budget on Monday after a long debate about funding for schools and roads.",
+    "Officials said the plan would raise spending on repairs by a third over the next two years, which is a lot.",
+    "Critics argued that the council had not explained where the extra money would come from in the long run.",
+]
+
+
+def _clean(text: str, **kwargs: object) -> newsdistill.Article:
+    return newsdistill.process(text, input_kind="text", stages=CLEAN_ONLY, **kwargs)  # type: ignore[arg-type]
+
+
+def test_sample_page_metadata_and_body() -> None:
+    article = _clean(SAMPLE.read_text(encoding="utf-8"))
+    assert article.title == "Harbour Council Votes to Rebuild Storm-Hit Sea Wall"
+    assert article.authors == ["Maren Holt"]
+    assert article.published == "2025-03-12"
+    assert article.outlet == "Reuters"
+    assert article.text.startswith("The harbour council voted")
+    assert article.text.endswith("the council said.")
+    assert [c.count for c in article.captions] == [3]
+    reasons = {r.text: r.reason for r in article.removed}
+    assert reasons["See also Town's oldest bakery closes after 140 years"] == "related_link"
+    assert reasons["© 2025 The Coastal Courier. All rights reserved."] == "footer"
+    assert reasons["Home"] == "navigation"
+    assert reasons["Harbour Council Votes to Rebuild Storm-Hit Sea Wall"] == "title"
+
+
+def test_navigation_before_and_footer_after_are_cut() -> None:
+    page = "\n".join(["Home", "World", "Business", "Tech", ""] + [p + "\n" for p in PROSE] + ["About us", "Contact us"])
+    article = _clean(page)
+    assert article.text == "\n\n".join(PROSE)
+    assert {r.text for r in article.removed} == {"Home", "World", "Business", "Tech", "About us", "Contact us"}
+
+
+def test_teaser_headline_and_snippet_are_removed_together() -> None:
+    page = "\n\n".join([*PROSE, "Mayor opens new bridge over the river", "The mayor cut the ribbon on Friday as…"])
+    article = _clean(page)
+    reasons = {r.text: r.reason for r in article.removed}
+    assert reasons == {"Mayor opens new bridge over the river": "teaser", "The mayor cut the ribbon on Friday as…": "teaser"}
+
+
+def test_caption_repeated_without_body_copy() -> None:
+    caption = "A woman walks past the damaged town hall on Sunday morning"
+    page = "\n\n".join([PROSE[0], caption, PROSE[1], caption.replace("walks", "walks "), PROSE[2]])
+    article = _clean(page)
+    assert article.text == "\n\n".join(PROSE)
+    assert len(article.captions) == 1 and article.captions[0].count == 2
+
+
+def test_repeated_body_sentence_without_caption_shape_is_a_duplicate() -> None:
+    page = "\n\n".join([*PROSE, PROSE[1]])
+    article = _clean(page)
+    assert article.text == "\n\n".join(PROSE)
+    assert [r.reason for r in article.removed] == ["duplicate"]
+
+
+def test_normalise_joins_quote_styles_and_pictured() -> None:
+    assert normalise("Blinken said ‘real cracks’ (pictured)") == normalise("Blinken said 'real cracks'")
+    assert normalise("A b") != normalise("A c")
+
+
+def test_body_copy_is_the_one_that_ends_like_a_sentence() -> None:
+    blocks = text_to_blocks("Officials warned of a crisis\n\nOfficials warned of a crisis.\n\nOfficials warned of a crisis")
+    body, copies = split_body_and_captions(blocks, [0, 1, 2])
+    assert body == 1 and copies == [0, 2]
+
+
+def test_best_run_finds_the_dense_region() -> None:
+    blocks = text_to_blocks("a\n\nb\n\nc\n\nd\n\ne")
+    for block, score in zip(blocks, [-2, 5, -1, 4, -9], strict=True):
+        block.score = score
+    assert best_run(blocks) == (1, 4)
+
+
+def test_block_offsets_index_the_input() -> None:
+    text = "  First line here  \n\nSecond   line\n"
+    blocks = text_to_blocks(text)
+    assert [text[b.start : b.end] for b in blocks] == ["First line here", "Second   line"]
+    assert blocks[1].text == "Second line"
+
+
+def test_outlet_credit_normalisation() -> None:
+    assert outlet_name("DailyMail".replace("M", " M")) == "Daily Mail"
+    assert outlet_name("(AP)") == "Associated Press"
+    assert outlet_name("Reuters") == "Reuters"
+    assert outlet_name("Yesterday") is None
+    assert split_site_suffix("Big storm hits the coast - Coastal Courier") == ("Big storm hits the coast", "Coastal Courier")
+
+
+def test_modes_differ_on_a_borderline_page() -> None:
+    page = "\n\n".join([*PROSE, "Short note here", "Read the full report online"])
+    precision = _clean(page, mode="precision")
+    recall = _clean(page, mode="recall")
+    assert len(precision.text) <= len(recall.text)
+    assert PROSE[0] in precision.text and PROSE[0] in recall.text

@@ -1,0 +1,68 @@
+"""Input detection and decoding, including the bad inputs the issue lists."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from newsdistill.errors import SkipInput
+from newsdistill.ingest.decode import RawDocument, decode, decode_bytes, gunzip_bounded, sniff_kind
+from newsdistill.limits import Limits
+
+TEXT = "Prices rose again in March, the statistics office said on Tuesday, as energy costs climbed."
+
+
+def test_utf8_and_bom() -> None:
+    assert decode_bytes(("\ufeff" + TEXT).encode("utf-8")) == TEXT
+
+
+def test_utf16_with_and_without_bom() -> None:
+    assert decode_bytes(TEXT.encode("utf-16")) == TEXT
+    assert decode_bytes(TEXT.encode("utf-16-le")) == TEXT
+
+
+def test_declared_charset_is_used_for_non_utf8_bytes() -> None:
+    html = f'<html><head><meta charset="windows-1252"></head><body><p>Café crème — {TEXT}</p></body></html>'
+    assert "Café crème —" in decode_bytes(html.encode("cp1252"))
+
+
+def test_undecodable_bytes_never_crash() -> None:
+    data = b"<p>" + bytes(range(128, 256)) * 3 + TEXT.encode() + b"</p>"
+    assert TEXT in decode_bytes(data)
+
+
+def test_gzip_is_detected_and_decompressed() -> None:
+    assert decode_bytes(gzip.compress(TEXT.encode())) == TEXT
+
+
+def test_truncated_gzip_is_a_clear_error() -> None:
+    data = gzip.compress((TEXT * 200).encode())
+    with pytest.raises(SkipInput, match="truncated gzip"):
+        decode_bytes(data[: len(data) // 2])
+
+
+def test_gzip_bomb_stops_at_the_limit() -> None:
+    bomb = gzip.compress(b"\0" * (20 * 1024 * 1024))
+    with pytest.raises(SkipInput, match="decompression bomb"):
+        gunzip_bounded(bomb, limit=1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "empty"), (b"   \n\t ", "empty"), (bytes(range(0, 256)) * 16, "binary"), (b"\x89PNG\r\n\x1a\n" + b"\0" * 300, "binary")],
+)
+def test_bad_inputs_are_skipped_with_a_reason(data: bytes, reason: str) -> None:
+    with pytest.raises(SkipInput, match=reason):
+        decode(RawDocument(id="x", data=data))
+
+
+def test_huge_input_is_skipped() -> None:
+    with pytest.raises(SkipInput, match="limit"):
+        decode(RawDocument(id="x", data=TEXT * 1000), Limits(max_text_chars=10_000))
+
+
+def test_kind_sniffing() -> None:
+    assert sniff_kind("<!DOCTYPE html><html><body><p>x</p></body></html>") == "html"
+    assert sniff_kind(TEXT + "\n\n" + TEXT) == "text"
+    assert sniff_kind("Use <b> for bold in " + TEXT) == "text"
