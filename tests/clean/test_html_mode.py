@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from selectolax.lexbor import LexborHTMLParser
+
 import newsdistill
 from newsdistill.clean.html_blocks import html_to_blocks
-from selectolax.lexbor import LexborHTMLParser
 
 CLEAN_ONLY = ("decode", "clean")
 PARAS = [

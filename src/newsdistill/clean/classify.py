@@ -32,6 +32,7 @@ MODES = {
     "recall": Thresholds(good_words=10, good_stop=0.2, near_stop=0.1, link_density_bad=0.6, include_good_outside=True),
 }
 
+STRONG_NEGATIVE_HINTS = {"comment", "footer", "nav"}
 NEGATIVE_HINTS = {"boilerplate", "nav", "footer", "aside", "form", "header", "comment", "share", "related", "advert"}
 
 
@@ -58,13 +59,21 @@ def score_block(block: Block, t: Thresholds) -> float:
     kind = prose_class(block, t)
     words = block.features["words"]
     score = {"good": min(words, 120.0), "near": 0.4 * words, "short": -1.5, "bad": -3.0 - 0.3 * min(words, 40)}[kind]
+    if kind == "short" and block.ancestors and words >= 4 and f_link_free(block):
+        score = 0.2 * min(words, 30)  # link-free text in the DOM (recipes, specs, short lines of prose)
     if is_end_marker(block):
         score = -40.0
     if block.hints & NEGATIVE_HINTS:
-        score = min(score * 0.3, score) - 2.0 if score > 0 else score * 1.5 - 2.0
+        # Class names lie often enough that real prose only loses part of its weight.
+        weight = -0.1 if "comment" in block.hints else 0.25 if block.hints & STRONG_NEGATIVE_HINTS else 0.6
+        score = score * weight if kind == "good" else (score * 0.3 if score > 0 else score * 1.5) - 2.0
     if "content" in block.hints and score > 0:
         score *= 1.3
     return score
+
+
+def f_link_free(block: Block) -> bool:
+    return block.link_density < 0.1
 
 
 def score_blocks(blocks: Sequence[Block], t: Thresholds) -> None:

@@ -21,7 +21,7 @@ TAG_HINTS = {"nav": "nav", "footer": "footer", "aside": "aside", "form": "form",
 CLASS_HINTS = {
     "nav": "nav navbar navigation menu breadcrumb breadcrumbs pagination pager toolbar masthead skip topbar",
     "footer": "footer foot colophon copyright",
-    "boilerplate": "sidebar widget banner modal popup overlay hidden sr-only visually-hidden offscreen",
+    "boilerplate": "sidebar widget banner popup overlay hidden sr-only visually-hidden offscreen",
     "comment": "comment comments disqus respond reply replies",
     "share": "share sharing social sharebar addthis",
     "related": "related recommended recommendations recommend popular trending teaser teasers outbrain taboola "
@@ -33,20 +33,26 @@ CLASS_HINTS = {
     "content": "article article-body articlebody article-content story story-body storybody post-content "
                "entry-content entry post-body content-body main-content body-text text prose",
 }
-_TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)?")
+_CLASS_PART = re.compile(r"[a-z]+")
 _CLASS_LOOKUP = {token: hint for hint, tokens in CLASS_HINTS.items() for token in tokens.split()}
+
+
+def _hint_of_class(name: str) -> str | None:
+    """'site-footer' -> footer; 'entry-content-read-more' -> content (a content word outweighs the rest)."""
+    whole = _CLASS_LOOKUP.get(name)
+    if whole:
+        return whole
+    hints = [_CLASS_LOOKUP.get(part) for part in _CLASS_PART.findall(name)]
+    found = [h for h in hints if h]
+    if not found:
+        return None
+    return "content" if "content" in found else found[0]
 
 
 def class_hints(node: LexborNode) -> frozenset[str]:
     attrs = node.attributes
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('role') or ''}".lower()
-    if not names.strip():
-        return frozenset()
-    hints = set()
-    for token in _TOKEN.findall(names):
-        hint = _CLASS_LOOKUP.get(token) or _CLASS_LOOKUP.get(token.split("-")[0])
-        if hint:
-            hints.add(hint)
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().split()
+    hints = {hint for name in names if (hint := _hint_of_class(name))}
     if attrs.get("aria-hidden") == "true" or "display:none" in (attrs.get("style") or "").replace(" ", ""):
         hints.add("boilerplate")
     if (attrs.get("role") or "") in {"navigation", "banner", "contentinfo", "complementary"}:
@@ -71,6 +77,7 @@ class _Builder:
     stack: list[_Context] = field(default_factory=list)
     in_link: int = 0
     overflow: int = 0  # elements nested deeper than max_depth are treated as part of their ancestor
+    element_hints: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def add_text(self, text: str) -> None:
         if text:
@@ -127,7 +134,24 @@ def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
         work.append((node, False))
         work.extend((child, True) for child in reversed(list(_children(node))))
     builder.flush()
-    return builder.blocks
+    return drop_page_wide_hints(builder.blocks, builder.element_hints)
+
+
+def drop_page_wide_hints(blocks: list[Block], element_hints: dict[int, frozenset[str]], share: float = 0.6) -> list[Block]:
+    """Hints of an element that wraps most of the page ('has-newsletter' on a page wrapper) say nothing."""
+    total = sum(len(b.text) for b in blocks) or 1
+    chars: dict[int, int] = {}
+    for block in blocks:
+        for element in block.ancestors:
+            if element in element_hints:
+                chars[element] = chars.get(element, 0) + len(block.text)
+    page_wide = {e for e, n in chars.items() if n / total > share}
+    if not page_wide:
+        return blocks
+    for block in blocks:
+        kept = [element_hints[e] for e in block.ancestors if e in element_hints and e not in page_wide]
+        block.hints = frozenset().union(*kept) if kept else frozenset()
+    return blocks
 
 
 def _enter(builder: _Builder, node: LexborNode, element: int) -> None:
@@ -142,6 +166,8 @@ def _enter(builder: _Builder, node: LexborNode, element: int) -> None:
         builder.overflow += 1
         return
     hints = class_hints(node) | ({TAG_HINTS[tag]} if tag in TAG_HINTS else frozenset())
+    if hints:
+        builder.element_hints[element] = frozenset(hints)
     builder.stack.append(_Context(element, tag, frozenset(hints)))
 
 

@@ -35,7 +35,9 @@ def label_blocks(blocks: Sequence[Block], region: set[int], t: Thresholds) -> No
 
 def _label_in_region(blocks: Sequence[Block], i: int, t: Thresholds) -> None:
     block = blocks[i]
-    reason = boilerplate_reason(block) or _hint_reason(block)
+    reason = boilerplate_reason(block)
+    if reason is None and prose_class(block, t) != "good":
+        reason = _hint_reason(block)
     if reason is None and is_end_marker(block):
         reason = end_marker_reason(block)
     if reason is None and block.tag == "figcaption":
