@@ -27,10 +27,13 @@ class Block:
     reason: RemovedReason | None = None
     caption: bool = False
     features: dict[str, float] = field(default_factory=dict)
+    words: int = field(init=False)
+    chrome: RemovedReason | bool | None = None  # cached boilerplate_reason: None = not computed yet
 
-    @property
-    def words(self) -> int:
-        return len(WORD.findall(self.text))
+    key: str = field(init=False, default="")  # normalised text, filled on first use (captions.block_key)
+
+    def __post_init__(self) -> None:
+        self.words = len(WORD.findall(self.text))
 
     @property
     def link_density(self) -> float:

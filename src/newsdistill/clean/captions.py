@@ -22,12 +22,18 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
+def block_key(block: Block) -> str:
+    if not block.key:
+        block.key = normalise(block.text) or " "
+    return block.key
+
+
 def repeat_groups(blocks: Sequence[Block], min_words: int = 4) -> list[list[int]]:
     """Indexes of blocks whose normalised text occurs more than once, grouped, in input order."""
     groups: dict[str, list[int]] = defaultdict(list)
     for i, block in enumerate(blocks):
         if block.words >= min_words:
-            groups[normalise(block.text)].append(i)
+            groups[block_key(block)].append(i)
     return [members for members in groups.values() if len(members) > 1]
 
 

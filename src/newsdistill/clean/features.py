@@ -10,7 +10,6 @@ from .lexicon import BOILERPLATE_PATTERNS, END_MARKERS, STOPWORDS
 
 TERMINAL = re.compile(r"""[.!?]["'”’)\]]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
 ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\.\s\.\s\.)\s*$")
-URL_LIKE = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk)\b", re.I)
 
 
 def stopword_density(text: str) -> float:
@@ -23,7 +22,15 @@ def ends_like_sentence(text: str) -> bool:
 
 
 def boilerplate_reason(block: Block) -> RemovedReason | None:
-    """The reason a short block is site chrome by its wording alone, or None."""
+    """The reason a short block is site chrome by its wording alone, or None (computed once per block)."""
+    if block.chrome is False:
+        return None
+    if block.chrome is None:
+        block.chrome = _boilerplate_reason(block) or False
+    return block.chrome or None
+
+
+def _boilerplate_reason(block: Block) -> RemovedReason | None:
     if block.words > 30:
         return None
     for reason, pattern in BOILERPLATE_PATTERNS:
@@ -49,11 +56,6 @@ def end_marker_reason(block: Block) -> RemovedReason:
     return "teaser"
 
 
-def title_case_ratio(text: str) -> float:
-    words = [w for w in text.split() if w[:1].isalpha() and len(w) > 3]
-    return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
-
-
 def compute(block: Block, english: bool) -> None:
     words = block.words
     block.features = {
@@ -62,7 +64,5 @@ def compute(block: Block, english: bool) -> None:
         "terminal": float(ends_like_sentence(block.text)),
         "ellipsis": float(bool(ELLIPSIS_END.search(block.text))),
         "link_density": block.link_density,
-        "title_case": title_case_ratio(block.text),
-        "url": float(bool(URL_LIKE.search(block.text))),
         "english": float(english),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -49,10 +49,16 @@ def _hint_of_class(name: str) -> str | None:
     return "content" if "content" in found else found[0]
 
 
+@lru_cache(maxsize=4096)
+def _hints_of_names(names: str) -> frozenset[str]:
+    return frozenset(hint for name in names.lower().split() if (hint := _hint_of_class(name)))
+
+
 def class_hints(node: LexborNode) -> frozenset[str]:
     attrs = node.attributes
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().split()
-    hints = {hint for name in names if (hint := _hint_of_class(name))}
+    if not attrs:
+        return frozenset()
+    hints = set(_hints_of_names(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"))
     if attrs.get("aria-hidden") == "true" or "display:none" in (attrs.get("style") or "").replace(" ", ""):
         hints.add("boilerplate")
     if (attrs.get("role") or "") in {"navigation", "banner", "contentinfo", "complementary"}:
@@ -86,6 +92,8 @@ class _Builder:
                 self.link_chars += len(text.strip())
 
     def flush(self) -> None:
+        if not self.parts:
+            return
         text = " ".join("".join(self.parts).split())
         self.parts, link_chars, self.link_chars = [], self.link_chars, 0
         if not text:
@@ -101,38 +109,39 @@ class _Builder:
         self.offset += len(text)
 
 
-def _children(node: LexborNode) -> Iterator[LexborNode]:
-    child = node.child
-    while child is not None:
-        yield child
-        child = child.next
-
-
 def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
-    """Walk the DOM without recursion (deep pages must not overflow the stack)."""
+    """Walk the DOM without recursion (deep pages must not overflow the stack).
+
+    Only block-level elements open a context (and can carry hints); inline ones just
+    pass their text through, which keeps the walk cheap.
+    """
     root = tree.body or tree.root
     builder = _Builder(max_depth=max_depth)
     if root is None:
         return []
     counter = 0
-    work: list[tuple[LexborNode | None, bool]] = [(root, True)]
+    work: list[tuple[LexborNode, bool]] = [(root, True)]
     while work:
         node, entering = work.pop()
-        if node is None:
-            continue
-        if not entering:
-            _leave(builder, node)
-            continue
         tag = node.tag or ""
+        if not entering:
+            _leave(builder, tag)
+            continue
         if tag == "-text":
             builder.add_text(node.text_content or "")
             continue
-        if tag.startswith("-") or tag in SKIP_TAGS:
+        if tag in SKIP_TAGS or tag.startswith("-"):
             continue
-        counter += 1
-        _enter(builder, node, counter)
-        work.append((node, False))
-        work.extend((child, True) for child in reversed(list(_children(node))))
+        if tag in BLOCK_TAGS:
+            counter += 1
+            _enter_block(builder, node, tag, counter)
+            work.append((node, False))
+        elif tag == "a":
+            builder.in_link += 1
+            work.append((node, False))
+        elif tag == "br":
+            builder.add_text(" ")
+        work.extend((child, True) for child in reversed(list(node.iter(include_text=True, skip_empty=True))))
     builder.flush()
     return drop_page_wide_hints(builder.blocks, builder.element_hints)
 
@@ -154,29 +163,24 @@ def drop_page_wide_hints(blocks: list[Block], element_hints: dict[int, frozenset
     return blocks
 
 
-def _enter(builder: _Builder, node: LexborNode, element: int) -> None:
-    tag = node.tag or ""
-    if tag in BLOCK_TAGS:
-        builder.flush()
-    elif tag == "br":
-        builder.add_text(" ")
-    if tag == "a":
-        builder.in_link += 1
+def _enter_block(builder: _Builder, node: LexborNode, tag: str, element: int) -> None:
+    builder.flush()
     if len(builder.stack) >= builder.max_depth:
         builder.overflow += 1
         return
-    hints = class_hints(node) | ({TAG_HINTS[tag]} if tag in TAG_HINTS else frozenset())
+    hints = class_hints(node)
+    if tag in TAG_HINTS:
+        hints = hints | {TAG_HINTS[tag]}
     if hints:
-        builder.element_hints[element] = frozenset(hints)
-    builder.stack.append(_Context(element, tag, frozenset(hints)))
+        builder.element_hints[element] = hints
+    builder.stack.append(_Context(element, tag, hints))
 
 
-def _leave(builder: _Builder, node: LexborNode) -> None:
-    tag = node.tag or ""
-    if tag in BLOCK_TAGS:
-        builder.flush()
+def _leave(builder: _Builder, tag: str) -> None:
     if tag == "a":
         builder.in_link -= 1
+        return
+    builder.flush()
     if builder.overflow:
         builder.overflow -= 1
     elif builder.stack:

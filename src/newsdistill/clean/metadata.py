@@ -9,7 +9,7 @@ from datetime import date
 from dateutil import parser as dateparser
 
 from .blocks import Block
-from .captions import normalise
+from .captions import block_key, normalise
 from .features import ends_like_sentence
 from .lexicon import BYLINE, DATE_IN_TEXT, OUTLET_CANONICAL, OUTLETS
 
@@ -80,11 +80,12 @@ def mark_title_copies(blocks: Sequence[Block], title: str) -> None:
     if not key:
         return
     for block in blocks:
-        own = normalise(block.text)
-        if own and (own == key or (len(own) > 20 and key.startswith(own)) or (len(key) > 20 and own.startswith(key))):
-            if block.words <= 40:
-                block.remove("title")
-                block.caption = False
+        if block.words > 40 or block.words == 0:
+            continue
+        own = block_key(block)
+        if own == key or (len(own) > 20 and key.startswith(own)) or (len(key) > 20 and own.startswith(key)):
+            block.remove("title")
+            block.caption = False
 
 
 def find_outlet_credit(blocks: Sequence[Block]) -> str | None:
