@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .blocks import Block
-from .features import boilerplate_reason, compute, is_end_marker, stopword_density
+from .features import boilerplate_reason, compute, end_marker_reason, is_end_marker, stopword_density
+from .lexicon import COMMENT_META, DATE_IN_TEXT
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ def prose_class(block: Block, t: Thresholds) -> str:
     f = block.features
     words, stop = f["words"], f["stop"]
     if not f["english"]:
-        stop = 0.3 if f["terminal"] or words >= 25 else 0.1
+        # Without a stopword list for the language, sentence punctuation tells prose from tag lists.
+        stop = 0.3 if f["punct"] >= 0.05 and (f["terminal"] or words >= 25) else 0.1
     if words == 0 or f["link_density"] > t.link_density_bad or boilerplate_reason(block) or f["ellipsis"]:
         return "bad"
     if words >= t.good_words and stop >= t.good_stop and (f["terminal"] or words >= 2 * t.good_words):
@@ -63,6 +65,8 @@ def score_block(block: Block, t: Thresholds) -> float:
         score = 0.2 * min(words, 30)  # link-free text in the DOM (recipes, specs, short lines of prose)
     if is_end_marker(block):
         score = -40.0
+    elif words <= 12 and COMMENT_META.search(block.text):
+        score = -6.0  # comment author and time lines: many of them mean a comment thread
     if block.hints & NEGATIVE_HINTS:
         # Class names lie often enough that real prose only loses part of its weight.
         weight = -0.1 if "comment" in block.hints else 0.25 if block.hints & STRONG_NEGATIVE_HINTS else 0.6
@@ -115,7 +119,53 @@ def cut_at_end_marker(blocks: Sequence[Block], region: list[int]) -> list[int]:
     mass = sum(max(blocks[i].score, 0) for i in region)
     running = 0.0
     for position, i in enumerate(region):
-        if is_end_marker(blocks[i]) and running >= 0.5 * mass:
-            return region[:position]
+        if is_end_marker(blocks[i]):
+            # A comment thread can outweigh the article; any real article before it is enough.
+            needed = min(0.5 * mass, 60.0) if end_marker_reason(blocks[i]) == "comment_form" else 0.5 * mass
+            if running >= needed:
+                return region[:position]
         running += max(blocks[i].score, 0)
     return region
+
+
+def cut_at_teaser_run(blocks: Sequence[Block], region: list[int]) -> list[int]:
+    """Headline, date, one-paragraph snippet, three times or more in a row: a list of other
+    stories. Cut the region where such a run starts, if the article came before it."""
+    units = _headline_units(blocks, region)
+    run: list[list[int]] = []
+    for unit in [*units, []]:
+        if unit and _is_teaser_unit(blocks, unit):
+            run.append(unit)
+            continue
+        if len(run) >= 3 and sum(1 for u in run if _has_date(blocks, u)) * 2 >= len(run):
+            start = region.index(run[0][0])
+            mass = sum(max(blocks[i].score, 0) for i in region)
+            if sum(max(blocks[i].score, 0) for i in region[:start]) >= 0.3 * mass:
+                return region[:start]
+        run = []
+    return region
+
+
+def _headline_units(blocks: Sequence[Block], region: list[int]) -> list[list[int]]:
+    units: list[list[int]] = []
+    for i in region:
+        block = blocks[i]
+        headline = 3 <= block.words <= 25 and not block.features.get("terminal") and not block.text.endswith(":")
+        if headline and not _is_date_line(block) or not units:
+            units.append([i])
+        else:
+            units[-1].append(i)
+    return units
+
+
+def _is_teaser_unit(blocks: Sequence[Block], unit: list[int]) -> bool:
+    long_blocks = [i for i in unit[1:] if blocks[i].words >= 12]
+    return len(long_blocks) == 1 and len(unit) <= 4
+
+
+def _has_date(blocks: Sequence[Block], unit: list[int]) -> bool:
+    return any(_is_date_line(blocks[i]) for i in unit)
+
+
+def _is_date_line(block: Block) -> bool:
+    return block.words <= 12 and bool(DATE_IN_TEXT.search(block.text))

@@ -11,7 +11,15 @@ from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Article, Caption, ParagraphKind, RemovedBlock
 from .blocks import Block
 from .captions import normalise
-from .classify import MODES, Thresholds, best_run, best_subtree, cut_at_end_marker, score_blocks
+from .classify import (
+    MODES,
+    Thresholds,
+    best_run,
+    best_subtree,
+    cut_at_end_marker,
+    cut_at_teaser_run,
+    score_blocks,
+)
 from .html_blocks import html_to_blocks
 from .html_meta import page_meta
 from .label import label_blocks
@@ -53,7 +61,7 @@ def clean_text(article: Article, text: str, t: Thresholds, limits: Limits = DEFA
     blocks = text_to_blocks(text, limits.max_blocks)
     score_blocks(blocks, t)
     start, end = best_run(blocks)
-    region = cut_at_end_marker(blocks, list(range(start, end)))
+    region = cut_at_teaser_run(blocks, cut_at_end_marker(blocks, list(range(start, end))))
     label_blocks(blocks, set(region), t)
     found = text_title(blocks, start)
     if found is not None:
@@ -70,7 +78,7 @@ def clean_html(article: Article, html: str, t: Thresholds, limits: Limits = DEFA
     meta = page_meta(tree)
     blocks = html_to_blocks(tree, limits.max_html_depth)[: limits.max_blocks]
     score_blocks(blocks, t)
-    region = cut_at_end_marker(blocks, sorted(best_subtree(blocks)))
+    region = cut_at_teaser_run(blocks, cut_at_end_marker(blocks, sorted(best_subtree(blocks))))
     label_blocks(blocks, set(region), t)
     if meta.title:
         title, site = split_site_suffix(meta.title)

@@ -9,6 +9,7 @@ from .blocks import WORD, Block
 from .lexicon import BOILERPLATE_PATTERNS, END_MARKERS, STOPWORDS
 
 TERMINAL = re.compile(r"""[.!?]["'”’)\]]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
+_PUNCT = re.compile(r"[.,;:!?]")
 ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\.\s\.\s\.)\s*$")
 
 
@@ -64,5 +65,6 @@ def compute(block: Block, english: bool) -> None:
         "terminal": float(ends_like_sentence(block.text)),
         "ellipsis": float(bool(ELLIPSIS_END.search(block.text))),
         "link_density": block.link_density,
+        "punct": len(_PUNCT.findall(block.text)) / max(1, words),
         "english": float(english),
     }

@@ -13,6 +13,8 @@ STOPWORDS = frozenset(
 # Short blocks that open a region of site chrome: everything after them at page end goes too.
 END_MARKERS = re.compile(
     r"^(?:leave a (?:reply|comment)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|post a comment|add a comment|join the conversation|"
+    r"\d+ (?:responses|comments|replies|thoughts) (?:to|on)\b.*|(?:show|view|read|see) (?:all )?(?:\d+ )?comments.*|"
+    r"(?:permalink )?\d+ comments\b.*|what do you think\??|discussion|conversation|"
     r"you (?:may|might) also (?:like|enjoy)|related (?:articles|stories|posts|news|content|coverage)|"
     r"more (?:from|on|in|stories|news)\b.{0,40}|recommended(?: for you| stories| articles)?|"
     r"(?:most )?(?:popular|read|trending)(?: now| stories| articles| news)?|read (?:more|next)|what to read next|"
@@ -34,7 +36,7 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
                               r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox", re.I)),
     ("cookie_notice", re.compile(r"\bcookies?\b.{0,80}\b(?:use|accept|consent|policy|settings|experience)|"
                                  r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)", re.I)),
-    ("share", re.compile(r"^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
+    ("share", re.compile(r"^click to (?:share|email|print)\b|^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
                          r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+)\s*[:|]?$", re.I)),
     ("advert", re.compile(r"^(?:advertisement|advertising|sponsored|ad|ads|promoted|paid (?:content|post)|"
                           r"story continues (?:below|after) (?:this )?advertisement|continue reading (?:below|the main "
@@ -99,3 +101,9 @@ DATE_IN_TEXT = re.compile(
     re.I,
 )
 DATELINE = re.compile(r"^(?:published|updated|posted|last updated|first published|modified|date)?\s*:?\s*", re.I)
+
+COMMENT_META = re.compile(
+    r"^.{1,60}\b(?:says|said|wrote|writes|replied):$|^reply$|^report(?: comment| abuse)?$|^(?:\d+ )?(?:likes?|upvotes?|points?)$|"
+    r"\b\d{1,2}:\d{2}\s*(?:am|pm)\b|\b(?:\d+|an?|one) (?:minutes?|hours?|days?|weeks?|months?) ago\b",
+    re.I,
+)
