@@ -57,6 +57,18 @@ def end_marker_reason(block: Block) -> RemovedReason:
     return "teaser"
 
 
+def leading_capitalised(text: str) -> int:
+    """How many words in a row start upper-case: Title Case headlines run on for six or more."""
+    count = 0
+    for word in text.split()[:12]:
+        if not word[0].isalpha():
+            continue
+        if not word[0].isupper():
+            break
+        count += 1
+    return count
+
+
 def compute(block: Block, english: bool) -> None:
     words = block.words
     block.features = {
@@ -66,5 +78,6 @@ def compute(block: Block, english: bool) -> None:
         "ellipsis": float(bool(ELLIPSIS_END.search(block.text))),
         "link_density": block.link_density,
         "punct": len(_PUNCT.findall(block.text)) / max(1, words),
+        "headline_lead": float(leading_capitalised(block.text) >= 6 and words >= 12),
         "english": float(english),
     }

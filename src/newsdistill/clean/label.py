@@ -10,7 +10,7 @@ from .blocks import Block
 from .captions import looks_like_caption, repeat_groups, split_body_and_captions
 from .classify import NEGATIVE_HINTS, Thresholds, prose_class
 from .features import boilerplate_reason, end_marker_reason, ends_like_sentence, is_end_marker
-from .lexicon import BYLINE, DATE_IN_TEXT
+from .lexicon import BYLINE, COMMENT_META, DATE_IN_TEXT
 
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _HINT_REASONS: dict[str, RemovedReason] = {
@@ -45,6 +45,8 @@ def _label_in_region(blocks: Sequence[Block], i: int, t: Thresholds) -> None:
         return
     if reason is None and block.link_density > t.link_density_bad and block.words < 40:
         reason = "related_link"
+    if reason is None and block.words <= 12 and COMMENT_META.search(block.text):
+        reason = "comment_form"
     if reason is None and block.words <= 12 and BYLINE.match(block.text):
         reason = "byline"
     if reason is None and block.words <= 10 and DATE_IN_TEXT.search(block.text) and not ends_like_sentence(block.text):

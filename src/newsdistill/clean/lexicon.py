@@ -15,6 +15,7 @@ END_MARKERS = re.compile(
     r"^(?:leave a (?:reply|comment)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|post a comment|add a comment|join the conversation|"
     r"\d+ (?:responses|comments|replies|thoughts) (?:to|on)\b.*|(?:show|view|read|see) (?:all )?(?:\d+ )?comments.*|"
     r"(?:permalink )?\d+ comments\b.*|what do you think\??|discussion|conversation|"
+    r"(?:top|top rated|most recent|latest|newest|oldest|all|reader|readers'?|your|user) comments?|"
     r"you (?:may|might) also (?:like|enjoy)|related (?:articles|stories|posts|news|content|coverage)|"
     r"more (?:from|on|in|stories|news)\b.{0,40}|recommended(?: for you| stories| articles)?|"
     r"(?:most )?(?:popular|read|trending)(?: now| stories| articles| news)?|read (?:more|next)|what to read next|"
@@ -44,6 +45,7 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     ("footer", re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|terms (?:of|and) "
                           r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
                           r"site map|accessibility)$", re.I)),
+    ("other", re.compile(r"^(?:filed under|tags|tagged|topics|categories|posted in|more about)\s*:", re.I)),
     ("navigation", re.compile(r"^(?:home|menu|search|skip to (?:main )?content|sign in|log ?in|log ?out|register|"
                               r"subscribe|my account|next|previous|prev|back to top|go to top|more|close|open|"
                               r"toggle navigation|main menu|show more|load more|view all|see all|all news)\s*[»›>]*$", re.I)),
