@@ -33,6 +33,7 @@ MODES = {
     "recall": Thresholds(good_words=10, good_stop=0.2, near_stop=0.1, link_density_bad=0.6, include_good_outside=True),
 }
 
+RUN_GROWTH, RUN_CAP = 0.15, 2.5
 STRONG_NEGATIVE_HINTS = {"comment", "footer", "nav"}
 NEGATIVE_HINTS = {"boilerplate", "nav", "footer", "aside", "form", "header", "comment", "share", "related", "advert"}
 
@@ -88,9 +89,15 @@ def f_link_free(block: Block) -> bool:
 
 def score_blocks(blocks: Sequence[Block], t: Thresholds) -> None:
     english = page_is_english(blocks)
+    run = 0
     for block in blocks:
         compute(block, english)
         block.score = score_block(block, t)
+        # A long run of non-prose lines (menus, name lists, link farms) weighs more than its parts:
+        # the article's own subheadings come one at a time.
+        run = run + 1 if block.score <= 0 else 0
+        if not block.ancestors:
+            block.score *= min(1.0 + RUN_GROWTH * max(run - 1, 0), RUN_CAP)
 
 
 def best_run(blocks: Sequence[Block]) -> tuple[int, int]:
@@ -175,3 +182,22 @@ def _has_date(blocks: Sequence[Block], unit: list[int]) -> bool:
 
 def _is_date_line(block: Block) -> bool:
     return block.words <= 12 and bool(DATE_IN_TEXT.search(block.text))
+
+
+def extend_with_list(blocks: Sequence[Block], region: list[int], max_items: int = 100) -> list[int]:
+    """'Tour dates:' followed by its lines right after the region: the article's own list."""
+    if not region:
+        return region
+    intro = region[-1] if blocks[region[-1]].text.endswith(":") else region[-1] + 1
+    if intro >= len(blocks) or not blocks[intro].text.endswith(":") or blocks[intro].words > 25:
+        return region
+    items = []
+    for i in range(intro + 1, min(len(blocks), intro + 1 + max_items)):
+        block = blocks[i]
+        if block.group != blocks[intro].group or boilerplate_reason(block) or block.words > 60:
+            break
+        block.tag = "li"
+        items.append(i)
+    if not items:
+        return region
+    return sorted(set(region) | {intro, *items})

@@ -18,6 +18,7 @@ from .classify import (
     best_subtree,
     cut_at_end_marker,
     cut_at_teaser_run,
+    extend_with_list,
     score_blocks,
 )
 from .html_blocks import html_to_blocks
@@ -62,6 +63,7 @@ def clean_text(article: Article, text: str, t: Thresholds, limits: Limits = DEFA
     score_blocks(blocks, t)
     start, end = best_run(blocks)
     region = cut_at_teaser_run(blocks, cut_at_end_marker(blocks, list(range(start, end))))
+    region = extend_with_list(blocks, region)
     label_blocks(blocks, set(region), t)
     found = text_title(blocks, start)
     if found is not None:

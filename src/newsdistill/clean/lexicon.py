@@ -21,7 +21,7 @@ END_MARKERS = re.compile(
     r"(?:most )?(?:popular|read|trending)(?: now| stories| articles| news)?|read (?:more|next)|what to read next|"
     r"share this (?:article|story|post)|sign up for (?:our|the) newsletters?|subscribe to (?:our|the) newsletters?|"
     r"around the web|from around the web|sponsored (?:stories|content|links)|promoted (?:stories|content)|"
-    r"latest (?:news|stories|articles)|top stories|editor'?s? picks?|about the author|tags?:?|topics?:?)\s*:?$",
+    r"latest (?:news|stories|articles)|top stories|editors?[’']?s?[’']? (?:picks?|choice)|about the author|tags?:?|topics?:?)\s*:?$",
     re.I,
 )
 
