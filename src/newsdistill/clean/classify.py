@@ -133,9 +133,13 @@ def cut_at_end_marker(blocks: Sequence[Block], region: list[int]) -> list[int]:
     running = 0.0
     for position, i in enumerate(region):
         if is_end_marker(blocks[i]):
-            # A comment thread can outweigh the article; any real article before it is enough.
-            needed = min(0.5 * mass, 60.0) if end_marker_reason(blocks[i]) == "comment_form" else 0.5 * mass
-            if running >= needed:
+            after = mass - running
+            # A comment thread can outweigh the article: any real article before it is enough.
+            # A 'Read more' box inside the article is followed by as much article again: keep going.
+            if end_marker_reason(blocks[i]) == "comment_form":
+                if running >= min(0.5 * mass, 60.0):
+                    return region[:position]
+            elif running >= 0.5 * mass and after < 0.5 * running:
                 return region[:position]
         running += max(blocks[i].score, 0)
     return region

@@ -28,6 +28,7 @@ def label_blocks(blocks: Sequence[Block], region: set[int], t: Thresholds) -> No
             block.keep = True
         else:
             block.reason = _outside_reason(block, i, region)
+    _mark_links_after_markers(blocks)
     _mark_teasers(blocks)
     _mark_repeats(blocks, region)
     _mark_kinds(blocks)
@@ -95,6 +96,17 @@ def _outside_reason(block: Block, i: int, region: set[int]) -> RemovedReason:
         return "dateline"
     before = not region or i < min(region)
     return "navigation" if before else "footer" if block.words < 8 else "other"
+
+
+def _mark_links_after_markers(blocks: Sequence[Block]) -> None:
+    """'Read more' / 'Related stories' inside the article: the headlines under it are links."""
+    for i, block in enumerate(blocks):
+        if not (is_end_marker(block) and end_marker_reason(block) == "teaser"):
+            continue
+        for following in blocks[i + 1 : i + 8]:
+            if not following.keep or following.words > 25 or ends_like_sentence(following.text):
+                break
+            following.remove("related_link")
 
 
 def _mark_teasers(blocks: Sequence[Block]) -> None:
