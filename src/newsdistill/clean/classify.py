@@ -168,7 +168,7 @@ def _headline_units(blocks: Sequence[Block], region: list[int]) -> list[list[int
     for i in region:
         block = blocks[i]
         headline = 3 <= block.words <= 25 and not block.features.get("terminal") and not block.text.endswith(":")
-        if headline and not _is_date_line(block) or not units:
+        if (headline and not _is_date_line(block)) or not units:
             units.append([i])
         else:
             units[-1].append(i)
