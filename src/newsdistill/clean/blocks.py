@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..model import ParagraphKind, RemovedReason
 
@@ -28,7 +29,7 @@ class Block:
     caption: bool = False
     features: dict[str, float] = field(default_factory=dict)
     words: int = field(init=False)
-    chrome: RemovedReason | bool | None = None  # cached boilerplate_reason: None = not computed yet
+    chrome: RemovedReason | Literal[""] | None = None  # cached boilerplate_reason: None = not computed yet
 
     key: str = field(init=False, default="")  # normalised text, filled on first use (captions.block_key)
 

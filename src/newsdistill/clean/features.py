@@ -24,10 +24,8 @@ def ends_like_sentence(text: str) -> bool:
 
 def boilerplate_reason(block: Block) -> RemovedReason | None:
     """The reason a short block is site chrome by its wording alone, or None (computed once per block)."""
-    if block.chrome is False:
-        return None
     if block.chrome is None:
-        block.chrome = _boilerplate_reason(block) or False
+        block.chrome = _boilerplate_reason(block) or ""
     return block.chrome or None
 
 
