@@ -12,8 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .blocks import Block
-from .features import boilerplate_reason, compute, end_marker_reason, is_end_marker, stopword_density
-from .lexicon import COMMENT_META, DATE_IN_TEXT
+from .features import (
+    boilerplate_reason,
+    compute,
+    end_marker_reason,
+    is_comment_meta,
+    is_date_line,
+    is_end_marker,
+    stopword_density,
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ def score_block(block: Block, t: Thresholds) -> float:
         score = 0.2 * min(words, 30)  # link-free text in the DOM (recipes, specs, short lines of prose)
     if is_end_marker(block):
         score = -40.0
-    elif words <= 12 and COMMENT_META.search(block.text):
+    elif is_comment_meta(block):
         score = -6.0  # comment author and time lines: many of them mean a comment thread
     if block.hints & NEGATIVE_HINTS:
         # Class names lie often enough that real prose only loses part of its weight.
@@ -185,7 +192,7 @@ def _has_date(blocks: Sequence[Block], unit: list[int]) -> bool:
 
 
 def _is_date_line(block: Block) -> bool:
-    return block.words <= 12 and bool(DATE_IN_TEXT.search(block.text))
+    return is_date_line(block)
 
 
 def extend_with_list(blocks: Sequence[Block], region: list[int], max_items: int = 100) -> list[int]:

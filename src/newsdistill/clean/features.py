@@ -6,7 +6,7 @@ import re
 
 from ..model import RemovedReason
 from .blocks import WORD, Block
-from .lexicon import BOILERPLATE_PATTERNS, END_MARKERS, STOPWORDS
+from .lexicon import ANY_BOILERPLATE, BOILERPLATE_PATTERNS, COMMENT_META, DATE_IN_TEXT, END_MARKERS, STOPWORDS
 
 TERMINAL = re.compile(r"""[.!?]["'”’)\]]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
 _PUNCT = re.compile(r"[.,;:!?]")
@@ -30,7 +30,7 @@ def boilerplate_reason(block: Block) -> RemovedReason | None:
 
 
 def _boilerplate_reason(block: Block) -> RemovedReason | None:
-    if block.words > 30:
+    if block.words > 30 or not ANY_BOILERPLATE.search(block.text):
         return None
     for reason, pattern in BOILERPLATE_PATTERNS:
         if pattern.search(block.text):
@@ -41,7 +41,19 @@ def _boilerplate_reason(block: Block) -> RemovedReason | None:
 
 
 def is_end_marker(block: Block) -> bool:
-    return block.words <= 8 and bool(END_MARKERS.match(block.text.strip(" :|")))
+    flag = block.features.get("end_marker")
+    if flag is None:
+        flag = float(block.words <= 8 and bool(END_MARKERS.match(block.text.strip(" :|"))))
+        block.features["end_marker"] = flag
+    return bool(flag)
+
+
+def is_comment_meta(block: Block) -> bool:
+    return block.words <= 12 and bool(COMMENT_META.search(block.text))
+
+
+def is_date_line(block: Block) -> bool:
+    return block.words <= 12 and bool(DATE_IN_TEXT.search(block.text))
 
 
 def end_marker_reason(block: Block) -> RemovedReason:

@@ -70,7 +70,11 @@ def class_hints(node: LexborNode) -> frozenset[str]:
 class _Context:
     element: int
     tag: str
-    hints: frozenset[str]
+    hints: frozenset[str]  # this element's and all its ancestors' hints
+    path: tuple[int, ...]  # element ids from the root down to this one
+
+
+_LEAVE_BLOCK, _LEAVE_LINK = 0, 1
 
 
 @dataclass
@@ -81,15 +85,8 @@ class _Builder:
     link_chars: int = 0
     offset: int = 0
     stack: list[_Context] = field(default_factory=list)
-    in_link: int = 0
     overflow: int = 0  # elements nested deeper than max_depth are treated as part of their ancestor
     element_hints: dict[int, frozenset[str]] = field(default_factory=dict)
-
-    def add_text(self, text: str) -> None:
-        if text:
-            self.parts.append(text)
-            if self.in_link:
-                self.link_chars += len(text.strip())
 
     def flush(self) -> None:
         if not self.parts:
@@ -98,50 +95,83 @@ class _Builder:
         self.parts, link_chars, self.link_chars = [], self.link_chars, 0
         if not text:
             return
-        tag = next((c.tag for c in reversed(self.stack) if c.tag in BLOCK_TAGS), "p")
-        hints: frozenset[str] = frozenset().union(*(c.hints for c in self.stack)) if self.stack else frozenset()
+        context = self.stack[-1] if self.stack else _Context(0, "p", frozenset(), ())
         if self.blocks:
             self.offset += 2
         self.blocks.append(
-            Block(text=text, start=self.offset, end=self.offset + len(text), tag=tag, hints=hints,
-                  link_chars=min(link_chars, len(text)), ancestors=tuple(c.element for c in self.stack))
+            Block(text=text, start=self.offset, end=self.offset + len(text), tag=context.tag, hints=context.hints,
+                  link_chars=min(link_chars, len(text)), ancestors=context.path)
         )
         self.offset += len(text)
+
+    def enter_block(self, node: LexborNode, tag: str, element: int) -> None:
+        self.flush()
+        if len(self.stack) >= self.max_depth:
+            self.overflow += 1
+            return
+        hints = class_hints(node)
+        if tag in TAG_HINTS:
+            hints = hints | {TAG_HINTS[tag]}
+        parent = self.stack[-1] if self.stack else None
+        if hints:
+            self.element_hints[element] = hints
+        if parent is not None:
+            hints = hints | parent.hints if hints else parent.hints
+        self.stack.append(_Context(element, tag, hints, (*parent.path, element) if parent else (element,)))
+
+    def leave_block(self) -> None:
+        self.flush()
+        if self.overflow:
+            self.overflow -= 1
+        elif self.stack:
+            self.stack.pop()
 
 
 def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
     """Walk the DOM without recursion (deep pages must not overflow the stack).
 
     Only block-level elements open a context (and can carry hints); inline ones just
-    pass their text through, which keeps the walk cheap.
+    pass their text through. This loop runs for every node of every page, hence its shape.
     """
     root = tree.body or tree.root
-    builder = _Builder(max_depth=max_depth)
     if root is None:
         return []
-    counter = 0
-    work: list[tuple[LexborNode, bool]] = [(root, True)]
+    builder = _Builder(max_depth=max_depth)
+    parts = builder.parts
+    in_link = counter = 0
+    work: list[LexborNode | int] = [root]
     while work:
-        node, entering = work.pop()
+        item = work.pop()
+        if type(item) is int:
+            if item == _LEAVE_LINK:
+                in_link -= 1
+            else:
+                builder.leave_block()
+                parts = builder.parts
+            continue
+        node: LexborNode = item  # type: ignore[assignment]
         tag = node.tag or ""
-        if not entering:
-            _leave(builder, tag)
-            continue
         if tag == "-text":
-            builder.add_text(node.text_content or "")
+            text = node.text_content or ""
+            parts.append(text)
+            if in_link:
+                builder.link_chars += len(text.strip())
             continue
-        if tag in SKIP_TAGS or tag.startswith("-"):
+        if tag in SKIP_TAGS or tag[0] == "-":
             continue
         if tag in BLOCK_TAGS:
             counter += 1
-            _enter_block(builder, node, tag, counter)
-            work.append((node, False))
+            builder.enter_block(node, tag, counter)
+            parts = builder.parts
+            work.append(_LEAVE_BLOCK)
         elif tag == "a":
-            builder.in_link += 1
-            work.append((node, False))
+            in_link += 1
+            work.append(_LEAVE_LINK)
         elif tag == "br":
-            builder.add_text(" ")
-        work.extend((child, True) for child in reversed(list(node.iter(include_text=True, skip_empty=True))))
+            parts.append(" ")
+        children = list(node.iter(include_text=True, skip_empty=True))
+        children.reverse()
+        work.extend(children)
     builder.flush()
     return drop_page_wide_hints(builder.blocks, builder.element_hints)
 
@@ -161,27 +191,3 @@ def drop_page_wide_hints(blocks: list[Block], element_hints: dict[int, frozenset
         kept = [element_hints[e] for e in block.ancestors if e in element_hints and e not in page_wide]
         block.hints = frozenset().union(*kept) if kept else frozenset()
     return blocks
-
-
-def _enter_block(builder: _Builder, node: LexborNode, tag: str, element: int) -> None:
-    builder.flush()
-    if len(builder.stack) >= builder.max_depth:
-        builder.overflow += 1
-        return
-    hints = class_hints(node)
-    if tag in TAG_HINTS:
-        hints = hints | {TAG_HINTS[tag]}
-    if hints:
-        builder.element_hints[element] = hints
-    builder.stack.append(_Context(element, tag, hints))
-
-
-def _leave(builder: _Builder, tag: str) -> None:
-    if tag == "a":
-        builder.in_link -= 1
-        return
-    builder.flush()
-    if builder.overflow:
-        builder.overflow -= 1
-    elif builder.stack:
-        builder.stack.pop()

@@ -9,8 +9,15 @@ from ..model import RemovedReason
 from .blocks import Block
 from .captions import looks_like_caption, repeat_groups, split_body_and_captions
 from .classify import NEGATIVE_HINTS, Thresholds, prose_class
-from .features import boilerplate_reason, end_marker_reason, ends_like_sentence, is_end_marker
-from .lexicon import BYLINE, COMMENT_META, DATE_IN_TEXT
+from .features import (
+    boilerplate_reason,
+    end_marker_reason,
+    ends_like_sentence,
+    is_comment_meta,
+    is_date_line,
+    is_end_marker,
+)
+from .lexicon import BYLINE
 
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _HINT_REASONS: dict[str, RemovedReason] = {
@@ -46,11 +53,11 @@ def _label_in_region(blocks: Sequence[Block], i: int, t: Thresholds) -> None:
         return
     if reason is None and block.link_density > t.link_density_bad and block.words < 40:
         reason = "related_link"
-    if reason is None and block.words <= 12 and COMMENT_META.search(block.text):
+    if reason is None and is_comment_meta(block):
         reason = "comment_form"
     if reason is None and block.words <= 12 and BYLINE.match(block.text):
         reason = "byline"
-    if reason is None and block.words <= 10 and DATE_IN_TEXT.search(block.text) and not ends_like_sentence(block.text):
+    if reason is None and block.words <= 10 and is_date_line(block) and not ends_like_sentence(block.text):
         reason = "dateline"
     if reason is None and not _worth_keeping(blocks, i, t):
         reason = "other"
@@ -92,7 +99,7 @@ def _outside_reason(block: Block, i: int, region: set[int]) -> RemovedReason:
         return end_marker_reason(block)
     if block.words <= 12 and BYLINE.match(block.text):
         return "byline"
-    if block.words <= 10 and DATE_IN_TEXT.search(block.text) and not ends_like_sentence(block.text):
+    if block.words <= 10 and is_date_line(block) and not ends_like_sentence(block.text):
         return "dateline"
     before = not region or i < min(region)
     return "navigation" if before else "footer" if block.words < 8 else "other"

@@ -51,6 +51,9 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
                               r"toggle navigation|main menu|show more|load more|view all|see all|all news)\s*[»›>]*$", re.I)),
 ]
 
+# One search tells most blocks apart from all the patterns above; only hits look closer.
+ANY_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for _, p in BOILERPLATE_PATTERNS), re.I)
+
 CAPTION_MARKERS = re.compile(
     r"\((?:pictured|left|right|centre|center|above|below|top|bottom|front|back|file|file photo|inset|"
     r"top left|top right|bottom left|bottom right|second left|second right|main picture|stock image)\)|"
