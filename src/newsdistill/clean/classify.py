@@ -75,7 +75,7 @@ def score_block(block: Block, t: Thresholds) -> float:
         score = 0.2 * min(words, 30)  # link-free text in the DOM (recipes, specs, short lines of prose)
     if is_end_marker(block):
         score = -40.0
-    elif is_comment_meta(block):
+    elif kind != "bad" and is_comment_meta(block):
         score = -6.0  # comment author and time lines: many of them mean a comment thread
     if block.hints & NEGATIVE_HINTS:
         # Class names lie often enough that real prose only loses part of its weight.

@@ -80,14 +80,20 @@ def leading_capitalised(text: str) -> int:
 
 
 def compute(block: Block, english: bool) -> None:
-    words = block.words
+    words, text = block.words, block.text
+    ellipsis = float(bool(ELLIPSIS_END.search(text)))
+    if block.link_density > 0.6 and words <= 30:
+        # Link text (menus, related headlines) is never prose: skip the costly features.
+        block.features = {"words": words, "stop": 0.0, "terminal": 0.0, "ellipsis": ellipsis, "punct": 0.0,
+                          "link_density": block.link_density, "headline_lead": 0.0, "english": float(english)}
+        return
     block.features = {
         "words": words,
-        "stop": stopword_density(block.text),
-        "terminal": float(ends_like_sentence(block.text)),
-        "ellipsis": float(bool(ELLIPSIS_END.search(block.text))),
+        "stop": stopword_density(text),
+        "terminal": float(ends_like_sentence(text)),
+        "ellipsis": ellipsis,
         "link_density": block.link_density,
-        "punct": len(_PUNCT.findall(block.text)) / max(1, words),
-        "headline_lead": float(leading_capitalised(block.text) >= 6 and words >= 12),
+        "punct": len(_PUNCT.findall(text)) / max(1, words),
+        "headline_lead": float(words >= 12 and leading_capitalised(text) >= 6),
         "english": float(english),
     }

@@ -27,6 +27,7 @@ _HINT_REASONS: dict[str, RemovedReason] = {
 
 
 def label_blocks(blocks: Sequence[Block], region: set[int], t: Thresholds) -> None:
+    region_start = min(region, default=len(blocks))
     for i, block in enumerate(blocks):
         block.keep, block.reason = False, None
         if i in region:
@@ -34,7 +35,7 @@ def label_blocks(blocks: Sequence[Block], region: set[int], t: Thresholds) -> No
         elif t.include_good_outside and prose_class(block, t) == "good" and not block.hints & NEGATIVE_HINTS:
             block.keep = True
         else:
-            block.reason = _outside_reason(block, i, region)
+            block.reason = _outside_reason(block, i < region_start)
     _mark_links_after_markers(blocks)
     _mark_teasers(blocks)
     _mark_repeats(blocks, region)
@@ -88,7 +89,10 @@ def _followed_by_prose(blocks: Sequence[Block], i: int) -> bool:
     return following is not None and following.words >= 15 and ends_like_sentence(following.text)
 
 
-def _outside_reason(block: Block, i: int, region: set[int]) -> RemovedReason:
+def _outside_reason(block: Block, before_region: bool) -> RemovedReason:
+    if block.link_density > 0.5:
+        # Link lists outside the article: menus before it, related links after it.
+        return _hint_reason(block) or ("navigation" if before_region else "related_link")
     reason = boilerplate_reason(block) or _hint_reason(block)
     if reason:
         return reason
@@ -101,8 +105,7 @@ def _outside_reason(block: Block, i: int, region: set[int]) -> RemovedReason:
         return "byline"
     if block.words <= 10 and is_date_line(block) and not ends_like_sentence(block.text):
         return "dateline"
-    before = not region or i < min(region)
-    return "navigation" if before else "footer" if block.words < 8 else "other"
+    return "navigation" if before_region else "footer" if block.words < 8 else "other"
 
 
 def _mark_links_after_markers(blocks: Sequence[Block]) -> None:
