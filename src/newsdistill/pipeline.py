@@ -7,8 +7,11 @@ optionally in worker processes, and never lets one bad page stop the batch.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -43,9 +46,34 @@ class Result:
         return self.article is not None
 
 
+class PageTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise PageTimeout after `seconds` of wall time (main thread on Unix; elsewhere no limit)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not seconds or not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise PageTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class Pipeline:
-    def __init__(self, components: Sequence[Component]) -> None:
+    def __init__(self, components: Sequence[Component], page_timeout: float | None = 60.0) -> None:
         self.components = list(components)
+        self.page_timeout = page_timeout  # seconds one page may spend in one component
 
     @property
     def component_names(self) -> list[str]:
@@ -82,16 +110,20 @@ class Pipeline:
     ) -> list[tuple[int, Article]]:
         if isinstance(component, BatchComponent) and len(live) > 1:
             try:
-                outputs = component.pipe([a for _, a in live])
+                with time_limit(self.page_timeout and self.page_timeout * len(live)):
+                    outputs = component.pipe([a for _, a in live])
                 return [(i, out) for (i, _), out in zip(live, outputs, strict=True)]
             except Exception:  # fall back to one-by-one to isolate the bad page
                 pass
         kept: list[tuple[int, Article]] = []
         for i, article in live:
             try:
-                kept.append((i, component(article)))
+                with time_limit(self.page_timeout):
+                    kept.append((i, component(article)))
             except SkipInput as exc:
                 results[i].error = exc.reason
+            except PageTimeout:
+                results[i].error = f"{component.name}: took longer than the {self.page_timeout:g} s limit"
             except RecursionError:
                 results[i].error = f"{component.name}: input too deeply nested"
             except MemoryError:

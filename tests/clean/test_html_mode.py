@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 import newsdistill
@@ -104,3 +105,9 @@ def test_malformed_html_still_yields_text() -> None:
     html = "<html><body><div><p>" + PARAS[0] + "<p>" + PARAS[1] + "<div><span>" + PARAS[2]
     article = _clean(html)
     assert all(p in article.text for p in PARAS)
+
+
+def test_absurdly_deep_page_is_skipped_quickly() -> None:
+    html = "<html><body>" + "<div>" * 300_000 + "<p>" + PARAS[0] + "</p>" + "</div>" * 300_000 + "</body></html>"
+    with pytest.raises(newsdistill.SkipInput, match="nested deeper"):
+        _clean(html)

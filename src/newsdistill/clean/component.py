@@ -21,7 +21,7 @@ from .classify import (
     extend_with_list,
     score_blocks,
 )
-from .html_blocks import html_to_blocks
+from .html_blocks import html_to_blocks, nesting_depth
 from .html_meta import page_meta
 from .label import label_blocks
 from .metadata import (
@@ -76,6 +76,8 @@ def clean_text(article: Article, text: str, t: Thresholds, limits: Limits = DEFA
 
 
 def clean_html(article: Article, html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> None:
+    if nesting_depth(html, limits.max_html_depth) >= limits.max_html_depth:
+        raise SkipInput(f"HTML nested deeper than {limits.max_html_depth:,} levels")
     tree = LexborHTMLParser(html)
     meta = page_meta(tree)
     blocks = html_to_blocks(tree, limits.max_html_depth)[: limits.max_blocks]

@@ -127,6 +127,27 @@ class _Builder:
             self.stack.pop()
 
 
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,15})\b[^>]*?(/?)>")
+_NOT_NESTING = frozenset("br img meta link input hr area base col embed source track wbr param p li td th tr dt dd option "
+                         "script style".split())
+
+
+def nesting_depth(html: str, give_up_at: int) -> int:
+    """Deepest element nesting, counted on the raw tags (parsers slow down badly on very deep pages)."""
+    if html.count("<") < give_up_at:
+        return 0
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(html):
+        if self_closing or name.lower() in _NOT_NESTING:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        if depth > deepest:
+            deepest = depth
+            if deepest >= give_up_at:
+                break
+    return deepest
+
+
 def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
     """Walk the DOM without recursion (deep pages must not overflow the stack).
 
