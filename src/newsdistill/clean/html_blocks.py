@@ -14,7 +14,7 @@ SKIP_TAGS = frozenset(
     ["script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option", "input", "textarea", "canvas", "video", "audio", "object", "embed", "head", "link", "meta", "map", "area", "source", "track", "picture", "img", "label", "dialog", "math"]
 )
 BLOCK_TAGS = frozenset(
-    ["p", "div", "section", "article", "main", "aside", "nav", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "figure", "figcaption", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "form", "fieldset", "address", "details", "summary", "hr", "center", "body", "html"]
+    ["p", "div", "section", "article", "main", "aside", "nav", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "figure", "figcaption", "table", "tbody", "thead", "tfoot", "tr", "caption", "form", "fieldset", "address", "details", "summary", "hr", "center", "body", "html"]
 )
 TAG_HINTS = {"nav": "nav", "footer": "footer", "aside": "aside", "form": "form", "header": "header",
              "figcaption": "caption", "article": "content", "main": "content"}
@@ -75,6 +75,7 @@ class _Context:
 
 
 _LEAVE_BLOCK, _LEAVE_LINK = 0, 1
+_CELL_OR_BREAK = frozenset({"br", "td", "th"})
 
 
 @dataclass
@@ -188,8 +189,8 @@ def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
         elif tag == "a":
             in_link += 1
             work.append(_LEAVE_LINK)
-        elif tag == "br":
-            parts.append(" ")
+        elif tag in _CELL_OR_BREAK:
+            parts.append(" ")  # table cells join their row's block; a row reads as one line
         children = list(node.iter(include_text=True, skip_empty=True))
         children.reverse()
         work.extend(children)
