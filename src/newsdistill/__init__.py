@@ -28,6 +28,7 @@ __all__ = [
     "SkipInput",
     "Source",
     "Span",
+    "attribute",
     "build_pipeline",
     "process",
 ]
@@ -48,3 +49,10 @@ def process(
     article = pipeline(RawDocument(id=url or "<input>", data=raw, url=url, input_kind=input_kind))
     article.release_raw()
     return article
+
+
+def attribute(text: str) -> list[Attribution]:
+    """Every quote and reported claim in clean text, with source, cue, content; offsets index `text`."""
+    from .attribution.component import attribute_text
+
+    return attribute_text(text)[0]

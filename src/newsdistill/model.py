@@ -6,7 +6,7 @@ replace it, so a pipeline is a list of `Article -> Article` components.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -112,6 +112,7 @@ class Article(BaseModel):
     # Working state for the stages; never serialised.
     _raw: RawDocument | None = PrivateAttr(default=None)
     _input_text: str | None = PrivateAttr(default=None)
+    _scratch: dict[str, Any] = PrivateAttr(default_factory=dict)  # e.g. the spaCy Doc, shared by stages
 
     @classmethod
     def from_raw(cls, doc: RawDocument) -> Article:
@@ -132,10 +133,15 @@ class Article(BaseModel):
     def input_text(self, value: str) -> None:
         self._input_text = value
 
+    @property
+    def scratch(self) -> dict[str, Any]:
+        return self._scratch
+
     def release_raw(self) -> None:
-        """Drop working state once the pipeline is done, so results stay small."""
+        """Drop working state once the pipeline is done, so results stay small (and picklable)."""
         self._raw = None
         self._input_text = None
+        self._scratch = {}
 
     def set_paragraphs(self, items: list[tuple[str, ParagraphKind]]) -> None:
         """Join paragraph texts into `text` and record each one's offsets."""

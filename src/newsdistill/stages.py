@@ -16,8 +16,10 @@ from .pipeline import Component, Pipeline
 STAGE_FACTORIES: dict[str, str] = {
     "decode": "newsdistill.ingest.component:Decode",
     "clean": "newsdistill.clean.component:Clean",
+    "entities": "newsdistill.attribution.component:Entities",
+    "attribution": "newsdistill.attribution.component:Attribute",
 }
-DEFAULT_STAGES: tuple[str, ...] = ("decode", "clean")
+DEFAULT_STAGES: tuple[str, ...] = ("decode", "clean", "entities", "attribution")
 
 
 def make_stage(name: str, **options: object) -> Component:

@@ -1,0 +1,50 @@
+"""Attributions of one parsed text: rules and quotes, then sources resolved to entities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Attribution, Entity, Source, Span
+from .quotes import find_quotes
+from .resolve import Resolver
+from .rules import Draft, attach_quotes, dedupe, drop_nested, trim, verb_drafts
+
+
+def extract(doc: Any, text: str, entities: list[Entity]) -> list[Attribution]:
+    quotes = find_quotes(text)
+    drafts = drop_nested(verb_drafts(doc, quotes), quotes)
+    drafts = dedupe(attach_quotes(doc, drafts, quotes, text))
+    resolver = Resolver(doc, text, entities)
+    attributions = []
+    for draft in drafts:
+        attribution = _to_attribution(draft, text, quotes, resolver)
+        if attribution is not None:
+            attributions.append(attribution)
+            resolver.remember(attribution)
+    return attributions
+
+
+def _span(text: str, bounds: tuple[int, int]) -> Span | None:
+    start, end = trim(text, *bounds)
+    return Span(text=text[start:end], start=start, end=end) if end > start else None
+
+
+def _kind(text: str, start: int, end: int, quotes: list[Any]) -> str:
+    inside = [q for q in quotes if q.start < end and start < q.end]
+    if not inside:
+        return "indirect"
+    covered = sum(min(q.end, end + 1) - max(q.start, start - 1) for q in inside)
+    return "direct" if covered >= 0.9 * (end - start) else "mixed"
+
+
+def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolver) -> Attribution | None:
+    content = _span(text, draft.content)
+    if content is None:
+        return None
+    cue = _span(text, draft.cue) if draft.cue else None
+    source = None
+    if draft.source is not None and (raw := _span(text, draft.source)) is not None:
+        entity, name = resolver.resolve(raw.start, raw.end, raw.text)
+        source = Source(text=raw.text, start=raw.start, end=raw.end, entity=entity, name=name)
+    return Attribution(source=source, cue=cue, content=content, medium=draft.medium,
+                       kind=_kind(text, content.start, content.end, quotes))  # type: ignore[arg-type]
