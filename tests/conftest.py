@@ -22,3 +22,8 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def seed_bytes() -> bytes:
     return shared_path("seed", "000_654be0a9bebca5c9.txt").read_bytes()
+
+
+@pytest.fixture(scope="session")
+def polnear_dir() -> Path:
+    return shared_path("data", "polnear")

@@ -51,8 +51,23 @@ def _add_process_parser(sub: Any) -> None:
     p.add_argument("--no-progress", action="store_true")
 
 
-# Later subsystems (attribution, corpus, scale) append parser builders here.
-PARSER_EXTENSIONS: list[Callable[[Any], None]] = []
+def _add_attribute_parser(sub: Any) -> None:
+    p = sub.add_parser("attribute", help="who said what in clean text: quotes and claims with sources")
+    p.add_argument("path", metavar="PATH", help="a UTF-8 text file ('-' for stdin); offsets index its text")
+    p.add_argument("--format", choices=["json", "md"], default="json")
+
+
+def _add_train_parser(sub: Any) -> None:
+    p = sub.add_parser("train", help="train a model from a corpus")
+    p.add_argument("what", choices=["attribution"])
+    p.add_argument("--data", required=True, help="PolNeAR folder (with data/train)")
+    p.add_argument("--out", default=None, help="model file (default: the packaged model)")
+    p.add_argument("--limit", type=int, default=None, help="first N training articles")
+    p.add_argument("--iterations", type=int, default=150)
+
+
+# Later subsystems (corpus, scale) append parser builders here.
+PARSER_EXTENSIONS: list[Callable[[Any], None]] = [_add_attribute_parser, _add_train_parser]
 
 
 def report_skip(item_id: str, reason: str) -> None:
@@ -131,6 +146,42 @@ def cmd_process(args: argparse.Namespace) -> int:
     with sink as out:
         written = write_results(progress(results, show), fmt, out, skipped)
     return finish(written, skipped)
+
+
+@command("attribute")
+def cmd_attribute(args: argparse.Namespace) -> int:
+    from .attribution.component import attribute_text
+
+    try:
+        data = sys.stdin.buffer.read() if args.path == "-" else open(args.path, "rb").read()  # noqa: SIM115
+    except OSError as exc:
+        print(f"newsdistill: cannot read {args.path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    text = data.decode("utf-8", errors="replace")
+    attributions, article = attribute_text(text)
+    if args.format == "md":
+        article.attributions = attributions
+        print(RENDERERS["md"](article).split("**Who said what**", 1)[-1].strip())
+        return 0
+    payload = {"entities": [e.model_dump(mode="json") for e in article.entities],
+               "attributions": [a.model_dump(mode="json") for a in attributions]}
+    print(json.dumps(payload, ensure_ascii=False, indent=2))
+    return 0
+
+
+@command("train")
+def cmd_train(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .attribution.training import train_attribution
+
+    try:
+        out = train_attribution(Path(args.data), Path(args.out) if args.out else None, args.limit, args.iterations)
+    except FileNotFoundError as exc:
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
+    print(f"model written to {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return 0
 
 
 def finish(done: int, skipped: Sequence[tuple[str, str]]) -> int:

@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Attribution, Entity, Source, Span
+from .combine import combine, crf_drafts
+from .crf import tag_doc
 from .quotes import find_quotes
 from .resolve import Resolver
 from .rules import Draft, attach_quotes, dedupe, drop_nested, trim, verb_drafts
 
 
-def extract(doc: Any, text: str, entities: list[Entity]) -> list[Attribution]:
+def extract(doc: Any, text: str, entities: list[Entity], use_model: bool = True) -> list[Attribution]:
     quotes = find_quotes(text)
     drafts = drop_nested(verb_drafts(doc, quotes), quotes)
     drafts = dedupe(attach_quotes(doc, drafts, quotes, text))
+    if use_model:
+        drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text)))
     resolver = Resolver(doc, text, entities)
     attributions = []
     for draft in drafts:

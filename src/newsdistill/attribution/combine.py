@@ -1,0 +1,54 @@
+"""Combine the CRF's role spans with the rule drafts into one set of attributions.
+
+The CRF (trained on PolNeAR) finds more cues and draws source and cue boundaries the way
+annotators do; the rules bring whole quotes across sentences, uncued continuations and media.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .rules import Draft
+
+Span = tuple[int, int]
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _inside(span: Span, outer: Span) -> bool:
+    return outer[0] <= span[0] and span[1] <= outer[1]
+
+
+def crf_drafts(doc: Any, spans: list[tuple[str, int, int]]) -> list[Draft]:
+    """Each predicted cue with the nearest predicted source and content of its sentence."""
+    drafts = []
+    for number, sentence in enumerate(doc.sents):
+        inside = [(r, s, e) for r, s, e in spans if sentence.start_char <= s < sentence.end_char]
+        sources = [(s, e) for r, s, e in inside if r == "Source"]
+        contents = [(s, e) for r, s, e in inside if r == "Content"]
+        for role, start, end in inside:
+            if role != "Cue" or not contents:
+                continue
+            content = min(contents, key=lambda c: abs(c[0] - end) if c[0] >= end else abs(start - c[1]))
+            source = min(sources, key=lambda c: abs(c[0] - start), default=None)
+            drafts.append(Draft(content=content, cue=(start, end), source=source, sentence=number))
+    return drafts
+
+
+def combine(rule_drafts: list[Draft], model_drafts: list[Draft]) -> list[Draft]:
+    combined = list(rule_drafts)
+    for model in model_drafts:
+        assert model.cue is not None
+        twin = next((d for d in rule_drafts if d.cue and _overlaps(d.cue, model.cue)), None)
+        if twin is None:
+            # A cue inside what someone else said is part of the quote, not a new attribution.
+            if not any(_overlaps(model.content, d.content) or _inside(model.cue, d.content) for d in combined):
+                combined.append(model)
+            continue
+        if twin.cue is None or not _inside(model.cue, twin.cue):
+            twin.cue = model.cue  # keep multi-word rule cues ('raised the prospect'), else the model's
+        if model.source and (twin.source is None or _overlaps(twin.source, model.source)):
+            twin.source = model.source
+    return sorted(combined, key=lambda d: d.content[0])
