@@ -40,8 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_process_parser(sub: Any) -> None:
     p = sub.add_parser("process", help="clean (and attribute) pages: HTML, text, .gz, WARC, JSONL; '-' is stdin")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--format", choices=["json", "jsonl", "md", "txt"], default=None)
-    p.add_argument("-o", "--output", default=None, help="output file (default: stdout)")
+    p.add_argument("--format", choices=["json", "jsonl", "md", "txt", "parquet"], default=None)
+    p.add_argument("-o", "--output", default=None, help="output file, or folder of shards with --engine")
+    p.add_argument("--engine", choices=["local", "ray"], default=None,
+                   help="sharded run into the -o folder: a local process pool, or Ray Data (resumable)")
+    p.add_argument("--address", default=None, help="Ray cluster address (with --engine ray)")
+    p.add_argument("--shard-size", type=int, default=1000, help="inputs per output shard (with --engine)")
+    p.add_argument("--field", default=None, help="JSONL/Parquet field holding the page (default: html, text, ...)")
     p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto")
     p.add_argument("--url", default=None, help="URL of the page (single input)")
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
@@ -132,6 +137,12 @@ def write_results(results: Iterator[Result], fmt: str, out: IO[str], skipped: li
 
 @command("process")
 def cmd_process(args: argparse.Namespace) -> int:
+    if args.field:
+        from .ingest.containers import CONTENT_FIELDS
+
+        CONTENT_FIELDS.insert(0, args.field)
+    if args.engine or args.format == "parquet":
+        return _process_sharded(args)
     fmt = args.format or ("json" if len(args.paths) == 1 else "jsonl")
     stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     try:
@@ -182,6 +193,37 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 2
     print(f"model written to {out} ({out.stat().st_size / 1e6:.1f} MB)")
     return 0
+
+
+def _process_sharded(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .scale.engine import run
+
+    if not args.output:
+        print("newsdistill: --engine and --format parquet write shards: give an output folder with -o", file=sys.stderr)
+        return 2
+    fmt = args.format if args.format in {"jsonl", "parquet"} else "jsonl"
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+
+    def show(summary: Any) -> None:
+        if not args.no_progress:
+            print(f"newsdistill: {summary.processed} processed, {len(summary.skipped)} skipped, "
+                  f"{summary.shards_written} shards written", file=sys.stderr)
+
+    try:
+        summary = run(args.paths, Path(args.output), fmt=fmt, engine=args.engine or "local",
+                      workers=max(1, args.workers), stages=stages, shard_size=args.shard_size,
+                      input_kind=args.input_kind, address=args.address, progress=show)
+    except (ValueError, RuntimeError) as exc:
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
+    for item_id, reason in summary.skipped:
+        report_skip(item_id, reason)
+    print(f"newsdistill: {summary.processed} pages in {summary.seconds:.1f} s ({summary.pages_per_s:.1f} pages/s), "
+          f"{len(summary.skipped)} skipped, {summary.duplicates} near-duplicates, "
+          f"{summary.shards_written} shards written, {summary.shards_resumed} already done", file=sys.stderr)
+    return 1 if summary.skipped else 0
 
 
 def finish(done: int, skipped: Sequence[tuple[str, str]]) -> int:

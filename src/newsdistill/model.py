@@ -108,6 +108,7 @@ class Article(BaseModel):
     attributions: list[Attribution] = Field(default_factory=list)
     input_kind: Literal["html", "text"] | None = None
     content_hash: str | None = None
+    duplicate_of: str | None = None  # id of the earliest near-identical copy (corpus store, scale runs)
 
     # Working state for the stages; never serialised.
     _raw: RawDocument | None = PrivateAttr(default=None)
