@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .lexicon import SPEECH_LEMMAS
 from .rules import Draft
 
 Span = tuple[int, int]
@@ -15,6 +16,11 @@ Span = tuple[int, int]
 
 def _overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
+
+
+def _reporting_verb(doc: Any, start: int, end: int) -> bool:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and any(t.pos_ == "VERB" and t.lemma_.lower() in SPEECH_LEMMAS for t in span)
 
 
 def _inside(span: Span, outer: Span) -> bool:
@@ -33,7 +39,9 @@ def crf_drafts(doc: Any, spans: list[tuple[str, int, int]]) -> list[Draft]:
                 continue
             content = min(contents, key=lambda c: abs(c[0] - end) if c[0] >= end else abs(start - c[1]))
             source = min(sources, key=lambda c: abs(c[0] - start), default=None)
-            drafts.append(Draft(content=content, cue=(start, end), source=source, sentence=number))
+            draft = Draft(content=content, cue=(start, end), source=source, sentence=number)
+            draft.reporting = _reporting_verb(doc, start, end)
+            drafts.append(draft)
     return drafts
 
 
@@ -43,8 +51,10 @@ def combine(rule_drafts: list[Draft], model_drafts: list[Draft]) -> list[Draft]:
         assert model.cue is not None
         twin = next((d for d in rule_drafts if d.cue and _overlaps(d.cue, model.cue)), None)
         if twin is None:
-            # A cue inside what someone else said is part of the quote, not a new attribution.
-            if not any(_overlaps(model.content, d.content) or _inside(model.cue, d.content) for d in combined):
+            # A cue inside what someone else said is part of it: kept only when it is a reporting
+            # verb itself ("said the government knew that..."), as PolNeAR annotates nested claims.
+            clashes = any(_overlaps(model.content, d.content) or _inside(model.cue, d.content) for d in combined)
+            if not clashes or model.reporting:
                 combined.append(model)
             continue
         if twin.cue is None or not _inside(model.cue, twin.cue):

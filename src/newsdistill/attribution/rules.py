@@ -23,6 +23,8 @@ class Draft:
     source: tuple[int, int] | None = None
     medium: str | None = None
     sentence: int = 0
+    quoted: bool = False  # content is a quotation attached to its cue
+    reporting: bool = False  # (model drafts) the cue is a reporting verb
 
 
 _PLAIN_EDGE = " \t\n,.;:!?—–-"
@@ -173,7 +175,8 @@ def verb_drafts(doc: Any, quotes: list[Quote]) -> list[Draft]:
             content = quote or _content(token, source) or _reported_clause(token)
             if content is None:
                 continue
-            draft = Draft(content=content, cue=_cue_span(token), sentence=number, medium=_medium(token))
+            draft = Draft(content=content, cue=_cue_span(token), sentence=number, medium=_medium(token),
+                          quoted=quote is not None)
             if source is not None:
                 draft.source = _subtree_span(source)
             drafts.append(draft)
@@ -216,11 +219,12 @@ def attach_quotes(doc: Any, drafts: list[Draft], quotes: list[Quote], text: str)
         number = _sentence_of(sentences, quote.start)
         cued = _cue_near(by_sentence, number, quote, sentences)
         if cued is not None:
-            draft = Draft(content=inner, cue=cued.cue, source=cued.source, medium=cued.medium, sentence=number)
+            draft = Draft(content=inner, cue=cued.cue, source=cued.source, medium=cued.medium, sentence=number,
+                          quoted=True)
             result.append(draft)
             last_speaker = draft
         elif last_speaker is not None and _opens_paragraph(text, quote.start) and len(inner) > 1:
-            result.append(Draft(content=inner, source=last_speaker.source, sentence=number))
+            result.append(Draft(content=inner, source=last_speaker.source, sentence=number, quoted=True))
     return sorted(result, key=lambda d: d.content[0])
 
 
