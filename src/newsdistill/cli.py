@@ -71,8 +71,34 @@ def _add_train_parser(sub: Any) -> None:
     p.add_argument("--iterations", type=int, default=150)
 
 
-# Later subsystems (corpus, scale) append parser builders here.
-PARSER_EXTENSIONS: list[Callable[[Any], None]] = [_add_attribute_parser, _add_train_parser]
+DEFAULT_DB = "newsdistill.db"
+
+
+def _add_corpus_parsers(sub: Any) -> None:
+    p = sub.add_parser("ingest", help="process pages into the corpus store (resumable, idempotent)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto")
+    p.add_argument("--stages", default=",".join(DEFAULT_STAGES))
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--no-progress", action="store_true")
+    for name, helptext, arg in (("search", "full-text search (BM25)", "query"),
+                                ("who-said", "everything a person or organisation said", "name"),
+                                ("stories", "articles grouped into stories", None)):
+        q = sub.add_parser(name, help=helptext)
+        if arg:
+            q.add_argument(arg)
+        q.add_argument("--db", default=DEFAULT_DB)
+        q.add_argument("--format", choices=["table", "json"], default="table")
+        q.add_argument("--limit", type=int, default=50)
+    s = sub.add_parser("serve", help="web UI and JSON API over the corpus store")
+    s.add_argument("--db", default=DEFAULT_DB)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+
+
+PARSER_EXTENSIONS: list[Callable[[Any], None]] = [_add_attribute_parser, _add_train_parser, _add_corpus_parsers]
 
 
 def report_skip(item_id: str, reason: str) -> None:
@@ -224,6 +250,120 @@ def _process_sharded(args: argparse.Namespace) -> int:
           f"{len(summary.skipped)} skipped, {summary.duplicates} near-duplicates, "
           f"{summary.shards_written} shards written, {summary.shards_resumed} already done", file=sys.stderr)
     return 1 if summary.skipped else 0
+
+
+@command("ingest")
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .corpus.ingest import ingest
+
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    show = not args.no_progress and sys.stderr.isatty()
+    bar = _progress_counter(show)
+    try:
+        summary = ingest(args.paths, Path(args.db), stages=stages, workers=max(1, args.workers),
+                         batch_size=args.batch_size, input_kind=args.input_kind, on_result=bar)
+    except sqlite3_errors() as exc:
+        print(f"newsdistill: cannot write the store {args.db}: {exc}", file=sys.stderr)
+        return 1
+    for item_id, reason in summary.skipped:
+        report_skip(item_id, reason)
+    print(f"newsdistill: {summary.stored} stored, {summary.duplicates} identical to stored articles, "
+          f"{summary.already_seen} already ingested, {len(summary.skipped)} skipped -> {args.db}", file=sys.stderr)
+    return 1 if summary.skipped else 0
+
+
+def sqlite3_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    return (sqlite3.OperationalError, sqlite3.DatabaseError, OSError)
+
+
+def _progress_counter(enabled: bool) -> Callable[[Result], None] | None:
+    if not enabled:
+        return None
+    counter = {"n": 0}
+
+    def tick(result: Result) -> None:
+        counter["n"] += 1
+        print(f"\r{counter['n']} pages", end="", file=sys.stderr, flush=True)
+
+    return tick
+
+
+def _open_store(path: str) -> Any:
+    from pathlib import Path
+
+    from .corpus.store import Store
+
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no corpus store at {path}: run newsdistill ingest first")
+    return Store(path, readonly=True)
+
+
+def _query(args: argparse.Namespace, fetch: Callable[[Any], list[dict[str, Any]]], table: Callable[[dict[str, Any]], str]) -> int:
+    try:
+        store = _open_store(args.db)
+    except FileNotFoundError as exc:
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
+    rows = fetch(store)
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(table(r) for r in rows) if rows else "(nothing found)")
+    return 0
+
+
+@command("search")
+def cmd_search(args: argparse.Namespace) -> int:
+    return _query(args, lambda s: s.search(args.query, args.limit),
+                  lambda r: f"[{r['id']}] {r['title'] or '(untitled)'} — {r['outlet'] or '?'}\n    {r['snippet']}")
+
+
+@command("who-said")
+def cmd_who_said(args: argparse.Namespace) -> int:
+    def fetch(store: Any) -> list[dict[str, Any]]:
+        rows = store.who_said(args.name, args.limit)
+        return [{k: r[k] for k in ("speaker", "content", "cue", "article")} for r in rows] if args.format == "json" else rows
+
+    return _query(args, fetch, lambda r: f"{r['speaker']} ({r['cue'] or 'quoted'}): {r['content']}\n"
+                                         f"    — [{r['article']['id']}] {r['article']['title'] or '(untitled)'}, "
+                                         f"{r['article']['outlet'] or '?'}")
+
+
+@command("stories")
+def cmd_stories(args: argparse.Namespace) -> int:
+    def fetch(store: Any) -> list[dict[str, Any]]:
+        rows = store.stories(args.limit)
+        if args.format == "json":
+            for story in rows:
+                story["articles"] = [{k: a[k] for k in ("id", "title", "outlet", "url", "duplicate_of")} for a in story["articles"]]
+        return rows
+
+    def show(story: dict[str, Any]) -> str:
+        lines = [f"story {story['id']}: {story['title'] or '(untitled)'} ({len(story['articles'])} articles)"]
+        lines += [f"    [{a['id']}] {a['outlet'] or '?'}: {a['title'] or '(untitled)'}"
+                  + (f" (copy of {a['duplicate_of']})" if a["duplicate_of"] else "") for a in story["articles"]]
+        return "\n".join(lines)
+
+    return _query(args, fetch, show)
+
+
+@command("serve")
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .web.app import create_app
+
+    try:
+        app = create_app(args.db)
+    except FileNotFoundError as exc:
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_keep_alive=5)
+    return 0
 
 
 def finish(done: int, skipped: Sequence[tuple[str, str]]) -> int:

@@ -1,0 +1,81 @@
+"""`newsdistill ingest`: pages through the pipeline into the store, one transaction per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..ingest.decode import InputKind, RawDocument
+from ..ingest.readers import ReadError, read_inputs
+from ..pipeline import Result
+from ..stages import DEFAULT_STAGES, build_pipeline
+from .store import Store, raw_hash
+
+
+@dataclass
+class IngestSummary:
+    stored: int = 0
+    duplicates: int = 0
+    already_seen: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _unseen(items: Iterable[RawDocument | ReadError], store: Store, summary: IngestSummary,
+            hashes: dict[str, str]) -> Iterator[RawDocument]:
+    for item in items:
+        if isinstance(item, ReadError):
+            summary.skipped.append((item.id, item.reason))
+            with store.transaction():
+                store.record_skip(item.id, "", item.reason)
+            continue
+        digest = raw_hash(item.data)
+        if store.seen(item.id, digest):
+            summary.already_seen += 1
+            continue
+        hashes[item.id] = digest
+        yield item
+
+
+def _batches(results: Iterator[Result], size: int) -> Iterator[list[Result]]:
+    batch: list[Result] = []
+    for result in results:
+        batch.append(result)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest(paths: Sequence[str], db: Path, stages: Sequence[str] = DEFAULT_STAGES, workers: int = 1,
+           batch_size: int = 16, input_kind: InputKind = "auto",
+           on_result: Callable[[Result], None] | None = None) -> IngestSummary:
+    store = Store(db)
+    summary = IngestSummary()
+    hashes: dict[str, str] = {}
+    pipeline = build_pipeline(stages)
+    try:
+        docs = _unseen(read_inputs(paths, input_kind), store, summary, hashes)
+        for batch in _batches(pipeline.pipe(docs, batch_size=batch_size, n_process=workers), batch_size):
+            with store.transaction():  # all of the batch or none of it: a crash loses nothing, doubles nothing
+                for result in batch:
+                    _store_result(store, result, hashes.pop(result.id, ""), summary)
+            for result in batch:
+                if on_result is not None:
+                    on_result(result)
+    finally:
+        store.close()
+    return summary
+
+
+def _store_result(store: Store, result: Result, digest: str, summary: IngestSummary) -> None:
+    if result.article is None:
+        summary.skipped.append((result.id, result.error or "unknown error"))
+        store.record_skip(result.id, digest, result.error or "unknown error")
+        return
+    stored = store.add(result.id, digest, result.article)
+    if stored.status == "stored":
+        summary.stored += 1
+    else:
+        summary.duplicates += 1

@@ -1,0 +1,41 @@
+-- newsdistill corpus store (SQLite, WAL). Every statement is idempotent.
+CREATE TABLE IF NOT EXISTS inputs (
+    input_id TEXT PRIMARY KEY,          -- path, WARC record or JSONL line the page came from
+    raw_hash TEXT NOT NULL,             -- sha256 of the raw bytes: the same page twice is seen once
+    status TEXT NOT NULL,               -- 'stored' | 'duplicate' | 'skipped'
+    reason TEXT,
+    article_id INTEGER,
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE INDEX IF NOT EXISTS inputs_raw_hash ON inputs(raw_hash);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    content_hash TEXT NOT NULL UNIQUE,  -- sha256 of the clean text
+    url TEXT, outlet TEXT, title TEXT, published TEXT, language TEXT,
+    text TEXT NOT NULL,
+    record TEXT NOT NULL,               -- the full Article JSON
+    duplicate_of INTEGER REFERENCES articles(id),
+    story_id INTEGER REFERENCES stories(id),
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles', content_rowid='id');
+CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TABLE IF NOT EXISTS signatures (article_id INTEGER PRIMARY KEY, sig BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bands (band_key TEXT NOT NULL, article_id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_key ON bands(band_key);
+CREATE TABLE IF NOT EXISTS entities (id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entity_aliases (alias TEXT NOT NULL, type TEXT NOT NULL, entity_id INTEGER NOT NULL,
+                                           PRIMARY KEY (alias, type));
+CREATE TABLE IF NOT EXISTS attributions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    entity_id INTEGER REFERENCES entities(id),
+    speaker TEXT, cue TEXT, content TEXT NOT NULL, kind TEXT, medium TEXT
+);
+CREATE INDEX IF NOT EXISTS attributions_entity ON attributions(entity_id);
+CREATE TABLE IF NOT EXISTS stories (id INTEGER PRIMARY KEY, title TEXT, centroid TEXT NOT NULL, size INTEGER NOT NULL,
+                                    first_published TEXT, last_published TEXT);
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);

@@ -1,0 +1,238 @@
+"""The corpus store: one SQLite file (WAL, FTS5), written one transaction per batch.
+
+Idempotent (inputs keyed by id and raw-bytes hash, articles by clean-text hash), resumable
+(a batch is all or nothing), with near-duplicates linked to their earliest copy, entities
+merged across articles, attributions indexed by speaker and articles grouped into stories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..model import Article
+from . import dedup, stories
+
+STORY_CANDIDATES = 2000  # most recent stories an article is compared with
+
+
+def raw_hash(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(dedup.normalise(text)).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Stored:
+    status: str  # "stored" | "duplicate" (same clean text already stored)
+    article_id: int
+
+
+class Store:
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly:
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(self.path, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8"))
+        self.db.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db:
+            yield self.db
+
+    # ---- ingest -------------------------------------------------------------
+    def seen(self, input_id: str, data_hash: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM inputs WHERE input_id = ? OR raw_hash = ? AND status != 'skipped'",
+                              (input_id, data_hash)).fetchone()
+        return row is not None
+
+    def record_skip(self, input_id: str, data_hash: str, reason: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO inputs(input_id, raw_hash, status, reason) VALUES (?, ?, 'skipped', ?)",
+                        (input_id, data_hash, reason))
+
+    def add(self, input_id: str, data_hash: str, article: Article) -> Stored:
+        """Store one processed page (call inside a transaction)."""
+        digest = text_hash(article.text)
+        existing = self.db.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
+        if existing is not None:
+            self._record_input(input_id, data_hash, "duplicate", existing["id"])
+            return Stored("duplicate", existing["id"])
+        sig = dedup.signature(article.text)
+        article.duplicate_of = None
+        cursor = self.db.execute(
+            "INSERT INTO articles(content_hash, url, outlet, title, published, language, text, record) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
+            (digest, article.url, article.outlet, article.title, article.published, article.language, article.text),
+        )
+        article_id = int(cursor.lastrowid or 0)
+        copy_of = self._near_duplicate(sig)
+        self._index_signature(article_id, sig)
+        entity_ids = self._merge_entities(article)
+        self._add_attributions(article_id, article, entity_ids)
+        story = self._assign_story(article, list(entity_ids.values()))
+        article.duplicate_of = str(copy_of) if copy_of else None
+        self.db.execute("UPDATE articles SET record = ?, duplicate_of = ?, story_id = ? WHERE id = ?",
+                        (article.model_dump_json(), copy_of, story, article_id))
+        self._record_input(input_id, data_hash, "stored", article_id)
+        return Stored("stored", article_id)
+
+    def _record_input(self, input_id: str, data_hash: str, status: str, article_id: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO inputs(input_id, raw_hash, status, article_id) VALUES (?, ?, ?, ?)",
+                        (input_id, data_hash, status, article_id))
+
+    def _near_duplicate(self, sig: np.ndarray) -> int | None:
+        keys = dedup.band_keys(sig)
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT DISTINCT s.article_id, s.sig FROM bands b JOIN signatures s ON s.article_id = b.article_id "
+            f"WHERE b.band_key IN ({marks}) ORDER BY s.article_id", keys).fetchall()
+        for row in rows:
+            if dedup.similarity(sig, np.frombuffer(row["sig"], dtype=np.uint64)) >= dedup.THRESHOLD:
+                original = self.db.execute("SELECT duplicate_of FROM articles WHERE id = ?", (row["article_id"],)).fetchone()
+                return int(original["duplicate_of"] or row["article_id"])
+        return None
+
+    def _index_signature(self, article_id: int, sig: np.ndarray) -> None:
+        self.db.execute("INSERT INTO signatures(article_id, sig) VALUES (?, ?)", (article_id, sig.tobytes()))
+        self.db.executemany("INSERT INTO bands(band_key, article_id) VALUES (?, ?)",
+                            [(key, article_id) for key in dedup.band_keys(sig)])
+
+    def _merge_entities(self, article: Article) -> dict[str, int]:
+        """Article entity id -> corpus entity id: any shared name or alias of the same type merges."""
+        mapping: dict[str, int] = {}
+        for entity in article.entities:
+            names = {n.lower() for n in (entity.name, *entity.aliases) if n}
+            marks = ",".join("?" * len(names))
+            row = self.db.execute(f"SELECT entity_id FROM entity_aliases WHERE type = ? AND alias IN ({marks}) LIMIT 1",
+                                  (entity.type, *names)).fetchone()
+            if row is None:
+                corpus_id = int(self.db.execute("INSERT INTO entities(name, type) VALUES (?, ?)",
+                                                (entity.name, entity.type)).lastrowid or 0)
+            else:
+                corpus_id = int(row["entity_id"])
+                self.db.execute("UPDATE entities SET name = ? WHERE id = ? AND length(name) < length(?)",
+                                (entity.name, corpus_id, entity.name))
+            self.db.executemany("INSERT OR IGNORE INTO entity_aliases(alias, type, entity_id) VALUES (?, ?, ?)",
+                                [(n, entity.type, corpus_id) for n in names])
+            mapping[entity.id] = corpus_id
+        return mapping
+
+    def _add_attributions(self, article_id: int, article: Article, entity_ids: dict[str, int]) -> None:
+        rows = []
+        for a in article.attributions:
+            source = a.source
+            speaker = (source.name or source.text) if source else None
+            entity = entity_ids.get(source.entity) if source and source.entity else None
+            rows.append((article_id, entity, speaker, a.cue.text if a.cue else None, a.content.text, a.kind, a.medium))
+        self.db.executemany("INSERT INTO attributions(article_id, entity_id, speaker, cue, content, kind, medium) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _assign_story(self, article: Article, entity_ids: list[int]) -> int:
+        names = [e.name for e in article.entities if e.type in {"PERSON", "ORG", "PLACE"}]
+        counts = stories.term_counts(f"{article.title or ''} {article.text}", names)
+        documents = int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        df = self._document_frequencies(list(counts))
+        vector = stories.tfidf(counts, df, documents)
+        self.db.executemany("INSERT INTO terms(term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+                            [(t,) for t in counts])
+        best, best_score = None, stories.THRESHOLD
+        for row in self.db.execute("SELECT id, centroid, size FROM stories ORDER BY id DESC LIMIT ?", (STORY_CANDIDATES,)):
+            score = stories.cosine(vector, json.loads(row["centroid"]))
+            if score >= best_score:
+                best, best_score = row, score
+        if best is None:
+            return int(self.db.execute(
+                "INSERT INTO stories(title, centroid, size, first_published, last_published) VALUES (?, ?, 1, ?, ?)",
+                (article.title, json.dumps(vector), article.published, article.published)).lastrowid or 0)
+        centroid = stories.add_to_centroid(json.loads(best["centroid"]), best["size"], vector)
+        self.db.execute("UPDATE stories SET centroid = ?, size = size + 1, last_published = max(coalesce(last_published, ''), "
+                        "coalesce(?, '')) WHERE id = ?", (json.dumps(centroid), article.published, best["id"]))
+        return int(best["id"])
+
+    def _document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        df: dict[str, int] = {}
+        for start in range(0, len(terms), 500):
+            chunk = terms[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            df.update({r["term"]: r["df"] for r in self.db.execute(f"SELECT term, df FROM terms WHERE term IN ({marks})", chunk)})
+        return df
+
+    # ---- queries ------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        tables = ("articles", "inputs", "entities", "attributions", "stories")
+        return {t: int(self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        match = fts_query(query)
+        if not match:
+            return []
+        rows = self.db.execute(
+            "SELECT a.id, a.title, a.outlet, a.url, snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? "
+            "ORDER BY bm25(articles_fts) LIMIT ?", (match, limit)).fetchall()
+        return [dict(r) for r in rows]
+
+    def entity_ids(self, name: str) -> list[int]:
+        rows = self.db.execute("SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ?", (name.strip().lower(),))
+        return [int(r[0]) for r in rows]
+
+    def who_said(self, name: str, limit: int = 200) -> list[dict[str, Any]]:
+        ids = self.entity_ids(name)
+        where, params = ("t.entity_id IN (" + ",".join("?" * len(ids)) + ")", ids) if ids else \
+            ("lower(t.speaker) = ?", [name.strip().lower()])
+        rows = self.db.execute(
+            f"SELECT coalesce(e.name, t.speaker) AS speaker, t.content, t.cue, t.kind, t.medium, a.id, a.title, a.outlet, "
+            f"a.url, a.published FROM attributions t JOIN articles a ON a.id = t.article_id "
+            f"LEFT JOIN entities e ON e.id = t.entity_id WHERE {where} "
+            f"ORDER BY coalesce(a.published, ''), a.id, t.id LIMIT ?", (*params, limit)).fetchall()
+        return [{"speaker": r["speaker"], "content": r["content"], "cue": r["cue"], "kind": r["kind"],
+                 "medium": r["medium"], "published": r["published"],
+                 "article": {"id": r["id"], "title": r["title"], "outlet": r["outlet"], "url": r["url"]}} for r in rows]
+
+    def stories(self, limit: int = 100, min_size: int = 1) -> list[dict[str, Any]]:
+        stories_rows = self.db.execute("SELECT id, title FROM stories WHERE size >= ? ORDER BY size DESC, id LIMIT ?",
+                                       (min_size, limit)).fetchall()
+        result = []
+        for story in stories_rows:
+            articles = self.db.execute(
+                "SELECT id, title, outlet, url, duplicate_of, published FROM articles WHERE story_id = ? "
+                "ORDER BY coalesce(published, ''), id", (story["id"],)).fetchall()
+            result.append({"id": story["id"], "title": story["title"],
+                           "articles": [{"id": a["id"], "title": a["title"], "outlet": a["outlet"], "url": a["url"],
+                                         "duplicate_of": a["duplicate_of"], "published": a["published"]} for a in articles]})
+        return result
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT id, record, duplicate_of, story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        record = json.loads(row["record"])
+        record.update({"id": row["id"], "duplicate_of": row["duplicate_of"], "story_id": row["story_id"]})
+        return record
+
+
+_FTS_WORD = __import__("re").compile(r"\w+")
+
+
+def fts_query(query: str) -> str:
+    """User text as an FTS5 query of quoted terms: no operator or syntax error can come through."""
+    return " ".join(f'"{word}"' for word in _FTS_WORD.findall(query)[:32])

@@ -1,0 +1,44 @@
+"""Story clustering, incremental: an article joins the story whose centroid is most similar
+(TF-IDF cosine over the clean text, with shared entity names as extra terms), or starts one."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+
+from ..clean.lexicon import STOPWORDS
+
+_WORD = re.compile(r"[a-z][a-z'’-]{2,}")
+TOP_TERMS = 150
+THRESHOLD = 0.2  # cosine to join a story; chosen on ECB+ (benchmarks/corpus.py)
+
+
+def term_counts(text: str, entity_names: list[str] | None = None) -> Counter[str]:
+    counts = Counter(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS)
+    for name in entity_names or []:
+        counts["ent:" + name.lower()] += 3  # the same people and places weigh more than shared words
+    return counts
+
+
+def tfidf(counts: Mapping[str, int], df: Mapping[str, int], documents: int) -> dict[str, float]:
+    weights = {t: (1 + math.log(c)) * math.log((documents + 1) / (df.get(t, 0) + 1)) + 0.0 for t, c in counts.items()}
+    top = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:TOP_TERMS])
+    norm = math.sqrt(sum(v * v for v in top.values())) or 1.0
+    return {t: v / norm for t, v in top.items()}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+def add_to_centroid(centroid: Mapping[str, float], size: int, vector: Mapping[str, float]) -> dict[str, float]:
+    merged = {t: v * size for t, v in centroid.items()}
+    for t, v in vector.items():
+        merged[t] = merged.get(t, 0.0) + v
+    top = dict(sorted(merged.items(), key=lambda kv: -kv[1])[: TOP_TERMS * 2])
+    norm = math.sqrt(sum(v * v for v in top.values())) or 1.0
+    return {t: v / norm for t, v in top.items()}

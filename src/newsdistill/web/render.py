@@ -1,0 +1,44 @@
+"""The article page's paragraphs with each attribution's content marked and its source named.
+Every piece of text is escaped here; only our own tags are markup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+
+
+def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
+    marks = []
+    for attribution in article.get("attributions", []):
+        content = attribution["content"]
+        source = attribution.get("source") or {}
+        speaker = source.get("name") or source.get("text") or "unattributed"
+        cue = (attribution.get("cue") or {}).get("text") or "quoted"
+        marks.append((content["start"], content["end"], speaker, f"{speaker} ({cue}, {attribution.get('kind')})"))
+    marks.sort()
+    kept: list[tuple[int, int, str, str]] = []
+    for mark in marks:  # nested or overlapping marks: the first one wins
+        if not kept or mark[0] >= kept[-1][1]:
+            kept.append(mark)
+    return kept
+
+
+def highlight_paragraphs(article: dict[str, Any]) -> list[dict[str, Any]]:
+    text = article.get("text", "")
+    marks = _marks(article)
+    result = []
+    for paragraph in article.get("paragraphs", []):
+        start, end = paragraph["start"], paragraph["end"]
+        html, cursor = [], start
+        for m_start, m_end, speaker, label in marks:
+            if m_end <= start or m_start >= end:
+                continue
+            m_start, m_end = max(m_start, start), min(m_end, end)
+            html.append(escape(text[cursor:m_start]))
+            html.append(Markup('<mark class="said" title="{}">{}</mark><sup class="who">{}</sup>').format(
+                label, text[m_start:m_end], speaker))
+            cursor = m_end
+        html.append(escape(text[cursor:end]))
+        result.append({"kind": paragraph["kind"], "html": Markup("").join(html)})
+    return result
