@@ -89,6 +89,8 @@ def _source(verb: Any) -> Any | None:
 
 
 def _is_name_like(token: Any) -> bool:
+    if token.pos_ == "DET":
+        return False
     return token.pos_ == "PROPN" or token.ent_type_ in {"ORG", "PRODUCT", "WORK_OF_ART"} or (
         token.text[:1].isupper() and token.i > token.sent.start and token.pos_ != "PRON"
     )

@@ -28,6 +28,7 @@ CREATE INDEX IF NOT EXISTS bands_key ON bands(band_key);
 CREATE TABLE IF NOT EXISTS entities (id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entity_aliases (alias TEXT NOT NULL, type TEXT NOT NULL, entity_id INTEGER NOT NULL,
                                            PRIMARY KEY (alias, type));
+CREATE TABLE IF NOT EXISTS surnames (surname TEXT NOT NULL, entity_id INTEGER NOT NULL, PRIMARY KEY (surname, entity_id));
 CREATE TABLE IF NOT EXISTS attributions (
     id INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles(id),

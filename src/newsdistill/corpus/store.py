@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -61,7 +62,8 @@ class Store:
 
     # ---- ingest -------------------------------------------------------------
     def seen(self, input_id: str, data_hash: str) -> bool:
-        row = self.db.execute("SELECT 1 FROM inputs WHERE input_id = ? OR raw_hash = ? AND status != 'skipped'",
+        # Skipped inputs are tried again (and reported again): they may have been fixed since.
+        row = self.db.execute("SELECT 1 FROM inputs WHERE (input_id = ? OR raw_hash = ?) AND status != 'skipped'",
                               (input_id, data_hash)).fetchone()
         return row is not None
 
@@ -124,6 +126,8 @@ class Store:
             marks = ",".join("?" * len(names))
             row = self.db.execute(f"SELECT entity_id FROM entity_aliases WHERE type = ? AND alias IN ({marks}) LIMIT 1",
                                   (entity.type, *names)).fetchone()
+            if row is None and entity.type == "PERSON" and len(entity.name.split()) == 1:
+                row = self._unique_surname(entity.name.lower())
             if row is None:
                 corpus_id = int(self.db.execute("INSERT INTO entities(name, type) VALUES (?, ?)",
                                                 (entity.name, entity.type)).lastrowid or 0)
@@ -133,8 +137,22 @@ class Store:
                                 (entity.name, corpus_id, entity.name))
             self.db.executemany("INSERT OR IGNORE INTO entity_aliases(alias, type, entity_id) VALUES (?, ?, ?)",
                                 [(n, entity.type, corpus_id) for n in names])
+            if entity.type == "PERSON":
+                # Surnames find people ("who said Ortiz") but merge only when unambiguous.
+                self.db.execute("INSERT OR IGNORE INTO surnames(surname, entity_id) VALUES (?, ?)",
+                                (entity.name.split()[-1].lower(), corpus_id))
             mapping[entity.id] = corpus_id
         return mapping
+
+    def _person_named(self, name: str) -> int | None:
+        """A speaker the article's NER missed ('Ortiz said'): a known person by name or unique surname."""
+        row = self.db.execute("SELECT entity_id FROM entity_aliases WHERE type = 'PERSON' AND alias = ?",
+                              (name.lower(),)).fetchone() or self._unique_surname(name.split()[-1].lower())
+        return int(row[0]) if row is not None else None
+
+    def _unique_surname(self, surname: str) -> sqlite3.Row | None:
+        rows = self.db.execute("SELECT entity_id FROM surnames WHERE surname = ? LIMIT 2", (surname,)).fetchall()
+        return rows[0] if len(rows) == 1 else None
 
     def _add_attributions(self, article_id: int, article: Article, entity_ids: dict[str, int]) -> None:
         rows = []
@@ -142,6 +160,8 @@ class Store:
             source = a.source
             speaker = (source.name or source.text) if source else None
             entity = entity_ids.get(source.entity) if source and source.entity else None
+            if entity is None and speaker and _looks_like_name(speaker):
+                entity = self._person_named(speaker)
             rows.append((article_id, entity, speaker, a.cue.text if a.cue else None, a.content.text, a.kind, a.medium))
         self.db.executemany("INSERT INTO attributions(article_id, entity_id, speaker, cue, content, kind, medium) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -192,7 +212,9 @@ class Store:
         return [dict(r) for r in rows]
 
     def entity_ids(self, name: str) -> list[int]:
-        rows = self.db.execute("SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ?", (name.strip().lower(),))
+        wanted = name.strip().lower()
+        rows = self.db.execute("SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ? "
+                               "UNION SELECT entity_id FROM surnames WHERE surname = ?", (wanted, wanted))
         return [int(r[0]) for r in rows]
 
     def who_said(self, name: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -230,7 +252,12 @@ class Store:
         return record
 
 
-_FTS_WORD = __import__("re").compile(r"\w+")
+_FTS_WORD = re.compile(r"\w+")
+_NAME = re.compile(r"^[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2}$")
+
+
+def _looks_like_name(text: str) -> bool:
+    return bool(_NAME.match(text))
 
 
 def fts_query(query: str) -> str:

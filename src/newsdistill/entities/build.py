@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Entity, EntityType, Mention
-from .names import FEMALE_NAMES, HONORIFICS, MALE_NAMES
+from .names import FEMALE_NAMES, HONORIFICS, MALE_NAMES, ROLE_NOUNS
 
 NER_TYPES: dict[str, EntityType] = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE"}
 _TRIM = " \t\n'’\"“”.,;:"
@@ -82,13 +82,14 @@ def _find_draft(drafts: list[EntityDraft], kind: EntityType, name: str) -> Entit
 
 
 def _clean_name(span: Any) -> tuple[str, int]:
-    """Mention text without a leading article or honorific and a trailing possessive; with its offset."""
-    words = span.text.split(" ")
-    skipped = 0
-    while len(words) > 1 and (words[0].lower() in {"the", "a", "an"} or words[0].lower() in HONORIFICS):
-        skipped += len(words[0]) + 1
-        words = words[1:]
-    return strip_possessive(" ".join(words).strip(_TRIM)), skipped
+    """Mention text without a leading article, honorific or role word ('Organiser Tom Becker')
+    and a trailing possessive; with its offset into the span."""
+    tokens = list(span)
+    while len(tokens) > 1 and (tokens[0].lower_ in {"the", "a", "an"} or tokens[0].lower_ in HONORIFICS
+                               or tokens[0].lower_ in ROLE_NOUNS or tokens[0].pos_ in {"NOUN", "ADJ", "DET"}):
+        tokens = tokens[1:]
+    start = tokens[0].idx - span.start_char
+    return strip_possessive(span.text[start:].strip(_TRIM)), start
 
 
 def _merge_into_people(drafts: list[EntityDraft]) -> list[EntityDraft]:

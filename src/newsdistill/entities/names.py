@@ -37,7 +37,8 @@ ROLE_NOUNS = frozenset(
     chair senator secretary governor mayor general commander director head envoy ambassador diplomat lawmaker
     congressman congresswoman candidate premier chancellor king queen prince analyst expert adviser advisor aide
     executive ceo founder owner judge lawyer attorney prosecutor officer colonel captain sergeant actor singer
-    star player coach manager president-elect tycoon billionaire businessman businesswoman""".split()
+    star player coach manager president-elect tycoon billionaire businessman businesswoman organiser organizer
+    councillor councilor resident witness teacher doctor nurse professor researcher scientist economist""".split()
 )
 GROUP_SOURCE_HEADS = frozenset(
     "officials sources source forces experts analysts critics residents witnesses officers leaders reports "

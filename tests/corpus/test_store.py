@@ -1,0 +1,133 @@
+"""The corpus store on real SQLite files: idempotent, resumable ingest and the queries."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from newsdistill.corpus.ingest import ingest
+from newsdistill.corpus.store import Store, fts_query
+
+from .conftest import BRIDGE, html_page
+
+CLEAN = ("decode", "clean", "entities", "attribution")
+
+
+def test_ingest_stores_links_copies_and_reports_skips(pages: Path, tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    summary = ingest([str(pages)], db, stages=CLEAN)
+    assert (summary.stored, len(summary.skipped)) == (3, 1)
+    assert "empty input" in summary.skipped[0][1]
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        rows = raw.execute("SELECT id, outlet, duplicate_of, story_id FROM articles ORDER BY id").fetchall()
+    (bridge, _, _, bridge_story), (_, copy_outlet, copy_of, copy_story), (_, _, festival_of, festival_story) = rows
+    assert copy_outlet == "Content Farm" and copy_of == bridge
+    assert festival_of is None
+    assert copy_story == bridge_story != festival_story
+
+
+def test_same_pages_twice_are_stored_once(pages: Path, tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    ingest([str(pages)], db, stages=CLEAN)
+    again = ingest([str(pages)], db, stages=CLEAN)
+    assert (again.stored, again.already_seen, len(again.skipped)) == (0, 3, 1)  # the empty page is reported again
+    copy = tmp_path / "renamed.html"
+    copy.write_bytes((pages / "c_festival.html").read_bytes())
+    third = ingest([str(copy)], db, stages=CLEAN)
+    assert (third.stored, third.already_seen) == (0, 1)
+    assert Store(db).counts()["articles"] == 3
+
+
+def test_search_who_said_and_stories(pages: Path, tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    ingest([str(pages)], db, stages=CLEAN)
+    store = Store(db, readonly=True)
+    hits = store.search("bridge cracks")
+    assert hits and hits[0]["title"].startswith("Harbour bridge closed")
+    assert "[cracks]" in hits[0]["snippet"]
+    assert store.search("\" OR 1=1; DROP TABLE articles; --") == []  # no FTS syntax reaches SQLite
+    said = store.who_said("Helen Ortiz")
+    assert said and said[0]["speaker"] == "Helen Ortiz" and said[0]["cue"] == "said"
+    assert said[0]["article"]["outlet"] == "City Times"
+    assert [s["speaker"] for s in store.who_said("Ortiz")] == [s["speaker"] for s in said]  # alias of the same entity
+    stories = store.stories()
+    assert sorted(len(s["articles"]) for s in stories) == [1, 2]
+
+
+def test_the_same_person_is_merged_across_articles(tmp_path: Path) -> None:
+    first = tmp_path / "one.html"
+    first.write_text(html_page("Budget", [BRIDGE[1]], "City Times"), encoding="utf-8")
+    second = tmp_path / "two.html"
+    second.write_text(html_page("Budget again", [
+        "Ortiz said on Friday that the budget for the new school would be approved before the summer holidays began."],
+        "Evening Post"), encoding="utf-8")
+    db = tmp_path / "corpus.db"
+    ingest([str(first), str(second)], db, stages=CLEAN)
+    said = Store(db).who_said("Helen Ortiz")
+    assert {s["article"]["outlet"] for s in said} == {"City Times", "Evening Post"}
+
+
+def test_fts_query_quotes_every_term() -> None:
+    assert fts_query('bridge" OR x') == '"bridge" "OR" "x"'
+
+
+def test_kill_during_ingest_then_resume_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(60):
+        words = " ".join(f"w{i}x{j}" for j in range(40))
+        paragraphs = [f"Story number {i} says the council met and discussed item {j} at length today. {words}." for j in range(3)]
+        (folder / f"p{i:03d}.html").write_text(html_page(f"Story {i}", paragraphs, "Daily"), encoding="utf-8")
+    db = tmp_path / "crash.db"
+    command = [sys.executable, "-m", "newsdistill.cli", "ingest", str(folder), "--db", str(db),
+               "--stages", "decode,clean", "--batch-size", "4", "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and _stored(db) < 8:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    partial = _stored(db)
+    assert 0 < partial < 60
+    finished = subprocess.run(command, capture_output=True, timeout=300, check=False)
+    assert finished.returncode == 0, finished.stderr.decode()
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT count(*) FROM articles").fetchone()[0] == 60
+        assert raw.execute("SELECT count(DISTINCT input_id) FROM inputs").fetchone()[0] == 60
+        assert raw.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 60
+
+
+def _stored(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as raw:
+            return int(raw.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_query_commands_json(pages: Path, tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    ingest([str(pages)], db, stages=CLEAN)
+
+    def run(*args: str) -> object:
+        result = subprocess.run([sys.executable, "-m", "newsdistill.cli", *args, "--db", str(db), "--format", "json"],
+                                capture_output=True, timeout=120, check=True)
+        return json.loads(result.stdout)
+
+    hits = run("search", "festival")
+    assert hits and set(hits[0]) == {"id", "title", "outlet", "url", "snippet"}  # type: ignore[index]
+    said = run("who-said", "Tom Becker")
+    assert said and set(said[0]) == {"speaker", "content", "cue", "article"}  # type: ignore[index]
+    assert set(said[0]["article"]) == {"id", "title", "outlet", "url"}  # type: ignore[index]
+    stories = run("stories")
+    assert set(stories[0]) == {"id", "title", "articles"}  # type: ignore[index]
+    assert set(stories[0]["articles"][0]) == {"id", "title", "outlet", "url", "duplicate_of"}  # type: ignore[index]

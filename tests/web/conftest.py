@@ -1,0 +1,68 @@
+"""A real corpus store and a real uvicorn server on 127.0.0.1, shared by the web tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from newsdistill.corpus.ingest import ingest
+from newsdistill.web.app import create_app
+
+from ..corpus.conftest import BRIDGE, FESTIVAL, html_page
+
+XSS = "<img src=x onerror=\"window.__xss=1;document.title='pwned'\"><script>window.__xss=1</script>"
+
+
+def escaped(payload: str) -> str:
+    return payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def hostile_page() -> str:
+    quote = f"“{escaped(XSS)} is what we will do,” the spokesman said on Monday, according to reporters there."
+    body = "".join(f"<p>{p}</p>" for p in [*FESTIVAL, quote])
+    caption = f"<figure><figcaption>{escaped(XSS)} crowd at night</figcaption></figure>"
+    return (f"<html><head><title>Festival {escaped(XSS)}</title>"
+            f"<meta property='og:url' content='javascript:window.__xss=1'></head><body><article>"
+            f"<h1>Festival {escaped(XSS)}</h1>{body}{caption}</article></body></html>")
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("web_pages")
+    (folder / "bridge.html").write_text(html_page("Harbour bridge closed", BRIDGE, "City Times"), encoding="utf-8")
+    (folder / "bridge_copy.html").write_text(
+        html_page("Harbour bridge closed again", [*BRIDGE[:3], "See also: beaches"], "Content Farm", date="2024-05-08"),
+        encoding="utf-8")
+    (folder / "hostile.html").write_text(hostile_page(), encoding="utf-8")
+    db = tmp_path_factory.mktemp("web_db") / "corpus.db"
+    summary = ingest([str(folder)], db)
+    assert summary.stored == 3
+    return db
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(corpus_db: Path) -> Iterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(create_app(corpus_db), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert instance.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,61 @@
+"""The JSON API and pages through a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from newsdistill.web.app import safe_url
+
+
+def test_search_api(server: str) -> None:
+    hits = httpx.get(f"{server}/api/search", params={"q": "bridge cracks"}).json()
+    assert hits and {"id", "title", "outlet", "url", "snippet"} <= set(hits[0])
+    assert hits[0]["title"].startswith("Harbour bridge closed")
+
+
+def test_article_api_and_404(server: str) -> None:
+    hits = httpx.get(f"{server}/api/search", params={"q": "festival"}).json()
+    article = httpx.get(f"{server}/api/articles/{hits[0]['id']}").json()
+    assert article["attributions"] and article["text"]
+    assert httpx.get(f"{server}/api/articles/999999").status_code == 404
+    assert httpx.get(f"{server}/api/articles/1%20OR%201=1").status_code == 422
+
+
+def test_stories_mark_republications(server: str) -> None:
+    stories = httpx.get(f"{server}/api/stories").json()
+    bridge = next(s for s in stories if len(s["articles"]) == 2)
+    original, copy = bridge["articles"]
+    assert original["duplicate_of"] is None and copy["duplicate_of"] == original["id"]
+
+
+def test_who_said_api(server: str) -> None:
+    said = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz"}).json()
+    assert said and said[0]["speaker"] == "Helen Ortiz"
+    assert set(said[0]) == {"speaker", "content", "cue", "article"}
+
+
+def test_security_headers_and_limits(server: str) -> None:
+    response = httpx.get(f"{server}/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert httpx.post(f"{server}/api/search", content=b"x" * 100_000).status_code == 413
+    assert httpx.get(f"{server}/api/search", params={"q": "x" * 1000}).status_code == 422
+    assert httpx.get(f"{server}/static/../../../../etc/passwd").status_code == 404
+    assert "openapi" in httpx.get(f"{server}/openapi.json").text
+
+
+def test_pages_escape_hostile_content(server: str) -> None:
+    hits = httpx.get(f"{server}/api/search", params={"q": "crowd peaceful"}).json()
+    hostile = next(h for h in hits if "Festival" in (h["title"] or ""))
+    page = httpx.get(f"{server}/articles/{hostile['id']}").text
+    assert "<script>window.__xss" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+    assert 'href="javascript:' not in page
+
+
+@pytest.mark.parametrize(("url", "expected"), [("https://a.org/x", "https://a.org/x"), ("javascript:alert(1)", "#"),
+                                                ("JAVASCRIPT:alert(1)", "#"), (None, "#"), ("data:text/html,x", "#")])
+def test_safe_url(url: str | None, expected: str) -> None:
+    assert safe_url(url) == expected
