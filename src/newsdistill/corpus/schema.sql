@@ -38,5 +38,6 @@ CREATE TABLE IF NOT EXISTS attributions (
 CREATE INDEX IF NOT EXISTS attributions_entity ON attributions(entity_id);
 CREATE TABLE IF NOT EXISTS stories (id INTEGER PRIMARY KEY, title TEXT, centroid TEXT NOT NULL, size INTEGER NOT NULL,
                                     first_published TEXT, last_published TEXT);
+CREATE TABLE IF NOT EXISTS story_terms (term TEXT NOT NULL, story_id INTEGER NOT NULL, PRIMARY KEY (term, story_id));
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);

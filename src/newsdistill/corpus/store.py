@@ -23,7 +23,7 @@ import numpy as np
 from ..model import Article
 from . import dedup, stories
 
-STORY_CANDIDATES = 2000  # most recent stories an article is compared with
+STORY_CANDIDATES = 300  # most recent stories sharing a strong term that an article is compared with
 
 
 def raw_hash(data: bytes | str) -> str:
@@ -175,18 +175,37 @@ class Store:
         self.db.executemany("INSERT INTO terms(term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
                             [(t,) for t in counts])
         best, best_score = None, stories.THRESHOLD
-        for row in self.db.execute("SELECT id, centroid, size FROM stories ORDER BY id DESC LIMIT ?", (STORY_CANDIDATES,)):
+        for row in self._candidate_stories(vector):
             score = stories.cosine(vector, json.loads(row["centroid"]))
             if score >= best_score:
                 best, best_score = row, score
         if best is None:
-            return int(self.db.execute(
+            story = int(self.db.execute(
                 "INSERT INTO stories(title, centroid, size, first_published, last_published) VALUES (?, ?, 1, ?, ?)",
                 (article.title, json.dumps(vector), article.published, article.published)).lastrowid or 0)
+            self._index_story(story, vector)
+            return story
         centroid = stories.add_to_centroid(json.loads(best["centroid"]), best["size"], vector)
         self.db.execute("UPDATE stories SET centroid = ?, size = size + 1, last_published = max(coalesce(last_published, ''), "
                         "coalesce(?, '')) WHERE id = ?", (json.dumps(centroid), article.published, best["id"]))
+        self._index_story(int(best["id"]), centroid)
         return int(best["id"])
+
+    def _candidate_stories(self, vector: dict[str, float]) -> list[sqlite3.Row]:
+        """Stories sharing one of the article's strongest terms: the cost per article stays flat as
+        the corpus grows (an inverted index, not a scan)."""
+        top = [t for t, _ in sorted(vector.items(), key=lambda kv: -kv[1])[: stories.INDEX_TERMS]]
+        if not top:
+            return []
+        marks = ",".join("?" * len(top))
+        return self.db.execute(
+            f"SELECT id, centroid, size FROM stories WHERE id IN (SELECT DISTINCT story_id FROM story_terms "
+            f"WHERE term IN ({marks}) ORDER BY story_id DESC LIMIT ?)", (*top, STORY_CANDIDATES)).fetchall()
+
+    def _index_story(self, story: int, centroid: dict[str, float]) -> None:
+        top = [t for t, _ in sorted(centroid.items(), key=lambda kv: -kv[1])[: stories.INDEX_TERMS]]
+        self.db.execute("DELETE FROM story_terms WHERE story_id = ?", (story,))
+        self.db.executemany("INSERT OR IGNORE INTO story_terms(term, story_id) VALUES (?, ?)", [(t, story) for t in top])
 
     def _document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         df: dict[str, int] = {}

@@ -11,14 +11,16 @@ from collections.abc import Mapping
 from ..clean.lexicon import STOPWORDS
 
 _WORD = re.compile(r"[a-z][a-z'’-]{2,}")
-TOP_TERMS = 150
+TOP_TERMS = 300
 THRESHOLD = 0.2  # cosine to join a story; chosen on ECB+ (benchmarks/corpus.py)
+ENTITY_WEIGHT = 1
+INDEX_TERMS = 40  # a story is found through its strongest terms
 
 
 def term_counts(text: str, entity_names: list[str] | None = None) -> Counter[str]:
     counts = Counter(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS)
     for name in entity_names or []:
-        counts["ent:" + name.lower()] += 3  # the same people and places weigh more than shared words
+        counts["ent:" + name.lower()] += ENTITY_WEIGHT  # the same people and places weigh more than shared words
     return counts
 
 
