@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,17 @@ from warcio.warcwriter import WARCWriter
 TOPICS = ["harbour wall", "school budget", "river flood", "bus strike", "library hours", "market fire"]
 
 
+VOCABULARY = ("river harbour budget school teacher market fire station road bridge library police court "
+              "mayor farmer storm hospital nurse bus driver museum park tax rent festival").split()
+
+
 def page(topic: str, extra: str = "") -> str:
+    """A plausible article about `topic`; different topics share little wording, as real articles do."""
+    rng = random.Random(topic)
     body = "".join(
-        f"<p>The council discussed the {topic} on Tuesday, and officials said a decision on the {topic} "
-        f"would come within weeks after residents raised concerns number {n} at the meeting.</p>"
+        f"<p>The council discussed the {topic} on Tuesday, and officials said the "
+        f"{' and the '.join(rng.sample(VOCABULARY, 4))} would be reviewed after residents raised "
+        f"{rng.choice(VOCABULARY)} and {rng.choice(VOCABULARY)} concerns at meeting {n}.</p>"
         for n in range(5)
     )
     return (f"<html><head><title>News about the {topic}</title></head><body><nav><a href='/'>Home</a>"
