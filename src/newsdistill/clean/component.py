@@ -61,6 +61,7 @@ class Clean:
 def clean_text(article: Article, text: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> None:
     blocks = text_to_blocks(text, limits.max_blocks)
     score_blocks(blocks, t)
+    article.language = article.language or ("en" if blocks and blocks[0].features.get("english") else None)
     start, end = best_run(blocks)
     region = cut_at_teaser_run(blocks, cut_at_end_marker(blocks, list(range(start, end))))
     region = extend_with_list(blocks, region)

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL UNIQUE,  -- sha256 of the clean text
     url TEXT, outlet TEXT, title TEXT, published TEXT, language TEXT,
     text TEXT NOT NULL,
-    record TEXT NOT NULL,               -- the full Article JSON
+    record BLOB NOT NULL,               -- the full Article JSON, zlib-compressed
     duplicate_of INTEGER REFERENCES articles(id),
     story_id INTEGER REFERENCES stories(id),
     ingested_at TEXT NOT NULL DEFAULT (datetime('now'))

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ class Store:
         article.duplicate_of = None
         cursor = self.db.execute(
             "INSERT INTO articles(content_hash, url, outlet, title, published, language, text, record) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, x'')",
             (digest, article.url, article.outlet, article.title, article.published, article.language, article.text),
         )
         article_id = int(cursor.lastrowid or 0)
@@ -92,8 +93,9 @@ class Store:
         self._add_attributions(article_id, article, entity_ids)
         story = self._assign_story(article, list(entity_ids.values()))
         article.duplicate_of = str(copy_of) if copy_of else None
+        record = zlib.compress(article.model_dump_json().encode("utf-8"), 6)  # removed blocks compress well
         self.db.execute("UPDATE articles SET record = ?, duplicate_of = ?, story_id = ? WHERE id = ?",
-                        (article.model_dump_json(), copy_of, story, article_id))
+                        (record, copy_of, story, article_id))
         self._record_input(input_id, data_hash, "stored", article_id)
         return Stored("stored", article_id)
 
@@ -266,7 +268,7 @@ class Store:
         row = self.db.execute("SELECT id, record, duplicate_of, story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             return None
-        record = json.loads(row["record"])
+        record = json.loads(zlib.decompress(row["record"]))
         record.update({"id": row["id"], "duplicate_of": row["duplicate_of"], "story_id": row["story_id"]})
         return record
 
