@@ -35,6 +35,12 @@ test: $(DEVSTAMP) lint
 
 bench: $(BENCHSTAMP)
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/attribution.py
+	$(BIN)/python benchmarks/corpus.py
+	$(BIN)/python benchmarks/scale.py
+
+fuzz: $(DEVSTAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache

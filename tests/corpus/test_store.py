@@ -131,3 +131,25 @@ def test_query_commands_json(pages: Path, tmp_path: Path) -> None:
     stories = run("stories")
     assert set(stories[0]) == {"id", "title", "articles"}  # type: ignore[index]
     assert set(stories[0]["articles"][0]) == {"id", "title", "outlet", "url", "duplicate_of"}  # type: ignore[index]
+
+
+def test_read_only_store_fails_clearly_and_stays_consistent(pages: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import newsdistill.corpus.ingest as ingest_module
+    from newsdistill import cli
+
+    db = tmp_path / "corpus.db"
+    ingest([str(pages / "a_bridge.html")], db, stages=("decode", "clean"))
+    before = Store(db).counts()
+
+    class ReadOnlyDisk(Store):
+        def __init__(self, path: Path) -> None:
+            super().__init__(path)
+            self.db.execute("PRAGMA query_only = 1")  # every write now fails as on a read-only disk
+
+    monkeypatch.setattr(ingest_module, "Store", ReadOnlyDisk)
+    status = cli.main(["ingest", str(pages), "--db", str(db), "--stages", "decode,clean", "--no-progress"])
+    assert status == 1
+    assert "cannot write the store" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert Store(db).counts() == before  # the failed batch was rolled back whole
+    assert ingest([str(pages)], db, stages=("decode", "clean")).stored == 2  # and the store still works

@@ -66,3 +66,13 @@ def test_kind_sniffing() -> None:
     assert sniff_kind("<!DOCTYPE html><html><body><p>x</p></body></html>") == "html"
     assert sniff_kind(TEXT + "\n\n" + TEXT) == "text"
     assert sniff_kind("Use <b> for bold in " + TEXT) == "text"
+
+
+def test_latin1_declared_as_utf8_still_decodes() -> None:
+    html = f'<html><head><meta charset="utf-8"></head><body><p>Café crème à la carte. {TEXT}</p></body></html>'
+    assert "Café crème à la carte" in decode_bytes(html.encode("latin-1"))
+
+
+def test_mojibake_is_mended() -> None:
+    broken = "The cafÃ© owner said it was â€œunbelievableâ€\x9d and didnâ€™t stop."
+    assert decode_bytes(broken.encode("utf-8")) == "The café owner said it was “unbelievable” and didn’t stop."

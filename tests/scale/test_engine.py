@@ -104,3 +104,30 @@ def test_ray_and_local_engines_give_identical_records(warc_file: Path, tmp_path:
     assert local.processed == remote.processed == 7
     for name in ("part-00000.jsonl", "part-00001.jsonl"):
         assert read_records(tmp_path / "local" / name) == read_records(tmp_path / "ray" / name)
+
+
+def test_kill_during_local_run_then_resume_processes_each_input_once(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    from .conftest import page, warc_bytes
+
+    records = [(f"https://example.org/{i}", 200, "text/html", page(f"topic number {i}").encode()) for i in range(120)]
+    warc = tmp_path / "many.warc.gz"
+    warc.write_bytes(warc_bytes(records))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "newsdistill.cli", "process", str(warc), "--engine", "local", "--format", "jsonl",
+               "-o", str(out), "--stages", "decode,clean", "--shard-size", "10", "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("part-*.jsonl"))) < 3:
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 0 < len(list(out.glob("part-*.jsonl"))) < 12
+    resumed = subprocess.run(command, capture_output=True, timeout=300, check=False)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    urls = [r["url"] for f in sorted(out.glob("part-*.jsonl")) for r in read_records(f)]
+    assert sorted(urls) == sorted(url for url, *_ in records)  # every input exactly once
+    assert not list(out.glob("*.tmp"))

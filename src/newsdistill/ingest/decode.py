@@ -106,6 +106,18 @@ def detect_encoding(data: bytes) -> str:
     return best.encoding if best is not None else "cp1252"
 
 
+_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€[\u0080-\u00bf\u2018-\u201e\u2122]|Â[\u00a0-\u00bf]")
+
+
+def fix_mojibake(text: str) -> str:
+    """UTF-8 that was decoded as Latin-1 somewhere upstream ('CafÃ©', 'â€™'): ftfy mends it."""
+    if not _MOJIBAKE.search(text[:200_000]):
+        return text
+    import ftfy
+
+    return ftfy.fix_text(text, uncurl_quotes=False, fix_character_width=False, normalization=None)
+
+
 def decode_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
     if data[:2] == b"\x1f\x8b":
         data = gunzip_bounded(data, limits.max_decompressed_bytes)
@@ -116,7 +128,7 @@ def decode_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
     if looks_binary(data):
         raise SkipInput("binary data, not a text or HTML page")
     encoding = detect_encoding(data)
-    text = data.decode(encoding, errors="replace")
+    text = fix_mojibake(data.decode(encoding, errors="replace"))
     if encoding.startswith("utf-8") and data.startswith(codecs.BOM_UTF8):
         text = text.lstrip("\ufeff")
     return text.lstrip("\ufeff")
