@@ -260,10 +260,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     show = not args.no_progress and sys.stderr.isatty()
-    bar = _progress_counter(show)
     try:
         summary = ingest(args.paths, Path(args.db), stages=stages, workers=max(1, args.workers),
-                         batch_size=args.batch_size, input_kind=args.input_kind, on_result=bar)
+                         batch_size=args.batch_size, input_kind=args.input_kind,
+                         watch=lambda results: progress(results, show))
     except sqlite3_errors() as exc:
         print(f"newsdistill: cannot write the store {args.db}: {exc}", file=sys.stderr)
         return 1
@@ -278,18 +278,6 @@ def sqlite3_errors() -> tuple[type[Exception], ...]:
     import sqlite3
 
     return (sqlite3.OperationalError, sqlite3.DatabaseError, OSError)
-
-
-def _progress_counter(enabled: bool) -> Callable[[Result], None] | None:
-    if not enabled:
-        return None
-    counter = {"n": 0}
-
-    def tick(result: Result) -> None:
-        counter["n"] += 1
-        print(f"\r{counter['n']} pages", end="", file=sys.stderr, flush=True)
-
-    return tick
 
 
 def _open_store(path: str) -> Any:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from .errors import SkipInput
 from .ingest.decode import RawDocument
@@ -136,7 +136,7 @@ class Pipeline:
         self, docs: Iterable[RawDocument], batch_size: int = 16, n_process: int = 1
     ) -> Iterator[Result]:
         """Yield one Result per input, in input order."""
-        batches = _batched(docs, batch_size)
+        batches = batched(docs, batch_size)
         if n_process <= 1:
             for batch in batches:
                 yield from self.run_batch(batch)
@@ -164,10 +164,13 @@ def _run_in_worker(batch: list[RawDocument]) -> list[Result]:
     return _WORKER_PIPELINE.run_batch(batch)
 
 
-def _batched(docs: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:
-    batch: list[RawDocument] = []
-    for doc in docs:
-        batch.append(doc)
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) >= size:
             yield batch
             batch = []

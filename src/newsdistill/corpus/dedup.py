@@ -29,10 +29,13 @@ def normalise(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def signature(text: str) -> np.ndarray:
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1).permutations  # made once: building them costs as much as hashing
+
+
+def signature(text: str, shingle: int = SHINGLE) -> np.ndarray:
     words = normalise(text)
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
-    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_PERMUTATIONS)
+    shingles = {" ".join(words[i : i + shingle]) for i in range(max(1, len(words) - shingle + 1))}
     minhash.update_batch([s.encode("utf-8") for s in shingles])
     return np.asarray(minhash.hashvalues, dtype=np.uint64)
 

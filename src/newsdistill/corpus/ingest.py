@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..ingest.decode import InputKind, RawDocument
 from ..ingest.readers import ReadError, read_inputs
-from ..pipeline import Result
+from ..pipeline import Result, batched
 from ..stages import DEFAULT_STAGES, build_pipeline
 from .store import Store, raw_hash
 
@@ -37,33 +37,21 @@ def _unseen(items: Iterable[RawDocument | ReadError], store: Store, summary: Ing
         yield item
 
 
-def _batches(results: Iterator[Result], size: int) -> Iterator[list[Result]]:
-    batch: list[Result] = []
-    for result in results:
-        batch.append(result)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def ingest(paths: Sequence[str], db: Path, stages: Sequence[str] = DEFAULT_STAGES, workers: int = 1,
            batch_size: int = 16, input_kind: InputKind = "auto",
-           on_result: Callable[[Result], None] | None = None) -> IngestSummary:
+           watch: Callable[[Iterator[Result]], Iterator[Result]] | None = None) -> IngestSummary:
+    """Process `paths` into the store at `db`. `watch` wraps the result stream (the CLI's progress bar)."""
     store = Store(db)
     summary = IngestSummary()
     hashes: dict[str, str] = {}
     pipeline = build_pipeline(stages)
     try:
         docs = _unseen(read_inputs(paths, input_kind), store, summary, hashes)
-        for batch in _batches(pipeline.pipe(docs, batch_size=batch_size, n_process=workers), batch_size):
+        results = pipeline.pipe(docs, batch_size=batch_size, n_process=workers)
+        for batch in batched(watch(results) if watch else results, batch_size):
             with store.transaction():  # all of the batch or none of it: a crash loses nothing, doubles nothing
                 for result in batch:
                     _store_result(store, result, hashes.pop(result.id, ""), summary)
-            for result in batch:
-                if on_result is not None:
-                    on_result(result)
     finally:
         store.close()
     return summary

@@ -178,6 +178,8 @@ class Store:
                             [(t,) for t in counts])
         best, best_score = None, stories.THRESHOLD
         for row in self._candidate_stories(vector):
+            if not stories.within_window(article.published, row["first_published"], row["last_published"]):
+                continue
             score = stories.cosine(vector, json.loads(row["centroid"]))
             if score >= best_score:
                 best, best_score = row, score
@@ -188,8 +190,12 @@ class Store:
             self._index_story(story, vector)
             return story
         centroid = stories.add_to_centroid(json.loads(best["centroid"]), best["size"], vector)
-        self.db.execute("UPDATE stories SET centroid = ?, size = size + 1, last_published = max(coalesce(last_published, ''), "
-                        "coalesce(?, '')) WHERE id = ?", (json.dumps(centroid), article.published, best["id"]))
+        # Dates span only the dated members: an undated article leaves the story's window as it was.
+        self.db.execute("UPDATE stories SET centroid = ?, size = size + 1, "
+                        "first_published = coalesce(min(first_published, ?), first_published, ?), "
+                        "last_published = coalesce(max(last_published, ?), last_published, ?) WHERE id = ?",
+                        (json.dumps(centroid), article.published, article.published, article.published,
+                         article.published, best["id"]))
         self._index_story(int(best["id"]), centroid)
         return int(best["id"])
 
@@ -201,7 +207,7 @@ class Store:
             return []
         marks = ",".join("?" * len(top))
         return self.db.execute(
-            f"SELECT id, centroid, size FROM stories WHERE id IN (SELECT DISTINCT story_id FROM story_terms "
+            f"SELECT id, centroid, size, first_published, last_published FROM stories WHERE id IN (SELECT DISTINCT story_id FROM story_terms "
             f"WHERE term IN ({marks}) ORDER BY story_id DESC LIMIT ?)", (*top, STORY_CANDIDATES)).fetchall()
 
     def _index_story(self, story: int, centroid: dict[str, float]) -> None:

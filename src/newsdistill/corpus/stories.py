@@ -7,6 +7,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping
+from datetime import date
 
 from ..clean.lexicon import STOPWORDS
 
@@ -15,6 +16,7 @@ TOP_TERMS = 300
 THRESHOLD = 0.2  # cosine to join a story; chosen on ECB+ (benchmarks/corpus.py)
 ENTITY_WEIGHT = 1
 INDEX_TERMS = 40  # a story is found through its strongest terms
+WINDOW_DAYS = 10  # a dated article joins only stories with a dated member this close (follow-ups weeks later are new stories)
 
 
 def term_counts(text: str, entity_names: list[str] | None = None) -> Counter[str]:
@@ -44,3 +46,19 @@ def add_to_centroid(centroid: Mapping[str, float], size: int, vector: Mapping[st
     top = dict(sorted(merged.items(), key=lambda kv: -kv[1])[: TOP_TERMS * 2])
     norm = math.sqrt(sum(v * v for v in top.values())) or 1.0
     return {t: v / norm for t, v in top.items()}
+
+
+def within_window(published: str | None, first: str | None, last: str | None, days: int = WINDOW_DAYS) -> bool:
+    """Whether an article's date falls within `days` of a story's dated span. Unknown dates never
+    exclude: most scraped pages carry a date, but a missing one is no evidence of another event."""
+    day, start, end = _day(published), _day(first), _day(last)
+    if day is None or start is None or end is None:
+        return True
+    return (start - day).days <= days and (day - end).days <= days
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
