@@ -58,6 +58,8 @@ def prose_class(block: Block, t: Thresholds) -> str:
         stop = 0.3 if f["punct"] >= 0.05 and (f["terminal"] or words >= 25) else 0.1
     if words == 0 or f["link_density"] > t.link_density_bad or boilerplate_reason(block) or f["ellipsis"]:
         return "bad"
+    if block.text.count(" | ") >= 2:  # "Home | News | Sport": a menu flattened into one line
+        return "bad"
     if words >= t.good_words and stop >= t.good_stop and (f["terminal"] or words >= 2 * t.good_words):
         return "good"
     if words >= t.near_words and stop >= t.near_stop and (f["terminal"] or words >= 15):
@@ -139,7 +141,7 @@ def cut_at_end_marker(blocks: Sequence[Block], region: list[int]) -> list[int]:
     mass = sum(max(blocks[i].score, 0) for i in region)
     running = 0.0
     for position, i in enumerate(region):
-        if is_end_marker(blocks[i]):
+        if is_end_marker(blocks[i]) or (blocks[i].words <= 14 and boilerplate_reason(blocks[i]) == "newsletter"):
             after = mass - running
             # A comment thread can outweigh the article: any real article before it is enough.
             # A 'Read more' box inside the article is followed by as much article again: keep going.

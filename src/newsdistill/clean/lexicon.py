@@ -21,7 +21,7 @@ END_MARKERS = re.compile(
     r"(?:most )?(?:popular|read|trending)(?: now| stories| articles| news)?|read (?:more|next)|what to read next|"
     r"share this (?:article|story|post)|sign up for (?:our|the) newsletters?|subscribe to (?:our|the) newsletters?|"
     r"around the web|from around the web|sponsored (?:stories|content|links)|promoted (?:stories|content)|"
-    r"latest (?:news|stories|articles)|top stories|editors?[’']?s?[’']? (?:picks?|choice)|about the author|tags?:?|topics?:?)\s*:?$",
+    r"how to contact us|contact us|get in touch|latest (?:news|stories|articles)|top stories|editors?[’']?s?[’']? (?:picks?|choice)|about the author|tags?:?|topics?:?)\s*:?$",
     re.I,
 )
 
@@ -42,7 +42,8 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     ("advert", re.compile(r"^(?:advertisement|advertising|sponsored|ad|ads|promoted|paid (?:content|post)|"
                           r"story continues (?:below|after) (?:this )?advertisement|continue reading (?:below|the main "
                           r"story))\s*:?$", re.I)),
-    ("footer", re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|terms (?:of|and) "
+    ("footer", re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|subject to copyright|"
+                          r"no part (?:of this|may be)|without (?:the )?(?:prior )?written permission|terms (?:of|and) "
                           r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
                           r"site map|accessibility)$", re.I)),
     ("other", re.compile(r"^(?:filed under|tags|tagged|topics|categories|posted in|more about)\s*:", re.I)),
