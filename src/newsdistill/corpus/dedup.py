@@ -16,8 +16,8 @@ from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE = 5
-BANDS, ROWS = 32, 4  # 32 bands of 4 rows: pairs above Jaccard ~0.4 become candidates, then verified
-THRESHOLD = 0.4  # estimated Jaccard to call two articles copies: best F1 in benchmarks/corpus.py (b)
+BANDS, ROWS = 32, 4  # LSH S-curve midpoint (1/32)**(1/4) ~ 0.42: pairs near the threshold become candidates, then verified
+THRESHOLD = 0.5  # estimated Jaccard to call two articles copies: best F1 (0.972) in benchmarks/corpus.py (b)
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
 _WORD = re.compile(r"\w+")
@@ -29,15 +29,20 @@ def normalise(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1).permutations  # made once: building them costs as much as hashing
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)  # permutations made once: building them costs as much as hashing
 
 
 def signature(text: str, shingle: int = SHINGLE) -> np.ndarray:
     words = normalise(text)
-    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_PERMUTATIONS)
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
     shingles = {" ".join(words[i : i + shingle]) for i in range(max(1, len(words) - shingle + 1))}
     minhash.update_batch([s.encode("utf-8") for s in shingles])
     return np.asarray(minhash.hashvalues, dtype=np.uint64)
+
+
+def layout() -> str:
+    """The settings that signatures and band keys depend on (stored with them, checked on open)."""
+    return f"minhash {NUM_PERM} perm seed 1, {SHINGLE}-word shingles, {BANDS}x{ROWS} bands"
 
 
 def band_keys(sig: np.ndarray) -> list[str]:
