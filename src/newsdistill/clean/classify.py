@@ -96,11 +96,22 @@ def f_link_free(block: Block) -> bool:
     return block.link_density < 0.1
 
 
+def discussion_page(blocks: Sequence[Block], t: Thresholds) -> bool:
+    """A forum thread or Q&A page: the comments hold most of the page's prose, so they are its content."""
+    in_comments = sum(b.words for b in blocks if "comment" in b.hints and prose_class(b, t) == "good")
+    elsewhere = sum(b.words for b in blocks if "comment" not in b.hints and prose_class(b, t) == "good")
+    return in_comments > 6 * max(elsewhere, 40)
+
+
 def score_blocks(blocks: Sequence[Block], t: Thresholds) -> None:
     english = page_is_english(blocks)
-    run = 0
     for block in blocks:
         compute(block, english)
+    if discussion_page(blocks, t):
+        for block in blocks:
+            block.hints = block.hints - {"comment"}
+    run = 0
+    for block in blocks:
         block.score = score_block(block, t)
         # A long run of non-prose lines (menus, name lists, link farms) weighs more than its parts:
         # the article's own subheadings come one at a time.
