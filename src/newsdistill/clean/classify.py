@@ -51,6 +51,17 @@ def page_is_english(blocks: Sequence[Block]) -> bool:
 
 
 def prose_class(block: Block, t: Thresholds) -> str:
+    """good / near / short / bad, from the block's own features (computed once per block)."""
+    cached = block.features.get("class")
+    if cached is None:
+        cached = block.features["class"] = _CLASSES.index(_prose_class(block, t))
+    return _CLASSES[int(cached)]
+
+
+_CLASSES = ("good", "near", "short", "bad")
+
+
+def _prose_class(block: Block, t: Thresholds) -> str:
     f = block.features
     words, stop = f["words"], f["stop"]
     if not f["english"]:
