@@ -51,7 +51,8 @@ def _add_process_parser(sub: Any) -> None:
     p.add_argument("--url", default=None, help="URL of the page (single input)")
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
     p.add_argument("--mode", choices=["precision", "balanced", "recall"], default="balanced")
-    p.add_argument("--workers", type=int, default=1, help=f"worker processes (all cores: {default_workers()})")
+    p.add_argument("--workers", type=int, default=None,
+                   help=f"worker processes (default 1; with --engine all cores: {default_workers()})")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--no-progress", action="store_true")
 
@@ -177,7 +178,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     skipped: list[tuple[str, str]] = []
-    results = pipeline.pipe(_documents(args, skipped), batch_size=args.batch_size, n_process=args.workers)
+    results = pipeline.pipe(_documents(args, skipped), batch_size=args.batch_size, n_process=args.workers or 1)
     show = not args.no_progress and sys.stderr.isatty()
     sink = open(args.output, "w", encoding="utf-8") if args.output else nullcontext(sys.stdout)  # noqa: SIM115
     with sink as out:
@@ -235,11 +236,11 @@ def _process_sharded(args: argparse.Namespace) -> int:
     def show(summary: Any) -> None:
         if not args.no_progress:
             print(f"newsdistill: {summary.processed} processed, {len(summary.skipped)} skipped, "
-                  f"{summary.shards_written} shards written", file=sys.stderr)
+                  f"{summary.shards_written} shards written, {summary.pages_per_s:.1f} pages/s", file=sys.stderr)
 
     try:
         summary = run(args.paths, Path(args.output), fmt=fmt, engine=args.engine or "local",
-                      workers=max(1, args.workers), stages=stages, shard_size=args.shard_size,
+                      workers=max(1, args.workers or default_workers()), stages=stages, shard_size=args.shard_size,
                       input_kind=args.input_kind, address=args.address, progress=show)
     except (ValueError, RuntimeError) as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
@@ -249,6 +250,9 @@ def _process_sharded(args: argparse.Namespace) -> int:
     print(f"newsdistill: {summary.processed} pages in {summary.seconds:.1f} s ({summary.pages_per_s:.1f} pages/s), "
           f"{len(summary.skipped)} skipped, {summary.duplicates} near-duplicates, "
           f"{summary.shards_written} shards written, {summary.shards_resumed} already done", file=sys.stderr)
+    if summary.skipped:
+        reasons = ", ".join(f"{reason}: {n}" for reason, n in summary.skip_reasons().most_common())
+        print(f"newsdistill: skipped by reason: {reasons}", file=sys.stderr)
     return 1 if summary.skipped else 0
 
 
@@ -331,7 +335,8 @@ def cmd_stories(args: argparse.Namespace) -> int:
         return rows
 
     def show(story: dict[str, Any]) -> str:
-        lines = [f"story {story['id']}: {story['title'] or '(untitled)'} ({len(story['articles'])} articles)"]
+        count = len(story["articles"])
+        lines = [f"story {story['id']}: {story['title'] or '(untitled)'} ({count} article{'s' if count != 1 else ''})"]
         lines += [f"    [{a['id']}] {a['outlet'] or '?'}: {a['title'] or '(untitled)'}"
                   + (f" (copy of {a['duplicate_of']})" if a["duplicate_of"] else "") for a in story["articles"]]
         return "\n".join(lines)

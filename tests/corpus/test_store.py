@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from newsdistill.corpus.ingest import ingest
 from newsdistill.corpus.store import Store, fts_query
 
@@ -78,7 +80,8 @@ def test_fts_query_quotes_every_term() -> None:
     assert fts_query('bridge" OR x') == '"bridge" "OR" "x"'
 
 
-def test_kill_during_ingest_then_resume_loses_and_doubles_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
+def test_kill_during_ingest_then_resume_loses_and_doubles_nothing(tmp_path: Path, stop: signal.Signals) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(60):
@@ -92,8 +95,9 @@ def test_kill_during_ingest_then_resume_loses_and_doubles_nothing(tmp_path: Path
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and _stored(db) < 8:
         time.sleep(0.05)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    os.kill(process.pid, stop)
+    returncode = process.wait(timeout=60)
+    assert returncode == (130 if stop == signal.SIGINT else -signal.SIGKILL)
     partial = _stored(db)
     assert 0 < partial < 60
     finished = subprocess.run(command, capture_output=True, timeout=300, check=False)

@@ -8,48 +8,11 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 
-from newsdistill.ingest.containers import read_jsonl, read_warc
-from newsdistill.ingest.readers import ReadError
 from newsdistill.ingest.writers import read_records
 from newsdistill.scale.engine import MANIFEST, run
 
 CLEAN = ("decode", "clean")
-
-
-def test_warc_reader_keeps_pages_and_explains_the_rest(warc_file: Path) -> None:
-    items = list(read_warc(warc_file, "auto"))
-    pages = [i for i in items if not isinstance(i, ReadError)]
-    skipped = {i.id.split("#")[1]: i.reason for i in items if isinstance(i, ReadError)}
-    assert [p.url for p in pages][:2] == ["https://example.org/0", "https://example.org/1"]
-    assert len(pages) == 7
-    assert skipped == {"https://example.org/missing": "HTTP status 404", "https://example.org/logo.png": "not a page (image/png)"}
-
-
-def test_truncated_warc_skips_with_a_reason_and_keeps_the_rest(warc_file: Path, tmp_path: Path) -> None:
-    data = warc_file.read_bytes()
-    cut = tmp_path / "cut.warc.gz"
-    cut.write_bytes(data[: int(len(data) * 0.6)])
-    items = list(read_warc(cut, "auto"))
-    pages = [i for i in items if not isinstance(i, ReadError)]
-    errors = [i for i in items if isinstance(i, ReadError)]
-    assert 1 <= len(pages) < 7
-    assert errors and "rest of file skipped" in errors[-1].reason
-
-
-def test_jsonl_field_and_bad_lines(jsonl_file: Path) -> None:
-    from newsdistill.ingest import containers
-
-    items = list(read_jsonl(jsonl_file, "auto"))
-    assert isinstance(items[1], ReadError) and "bad JSON" in items[1].reason
-    assert all("no text field" in i.reason for i in items if isinstance(i, ReadError) and i is not items[1])
-    containers.CONTENT_FIELDS.insert(0, "body")
-    try:
-        docs = [i for i in read_jsonl(jsonl_file, "auto") if not isinstance(i, ReadError)]
-    finally:
-        containers.CONTENT_FIELDS.remove("body")
-    assert [d.id for d in docs] == ["doc0", "doc1", "doc2"]
 
 
 def test_local_run_to_parquet_reads_back(warc_file: Path, tmp_path: Path) -> None:
@@ -61,6 +24,27 @@ def test_local_run_to_parquet_reads_back(warc_file: Path, tmp_path: Path) -> Non
     records = [r for f in sorted(out.glob("part-*.parquet")) for r in read_records(f)]
     assert [r["url"] for r in records][:3] == ["https://example.org/0", "https://example.org/1", "https://example.org/2"]
     assert all("council discussed" in r["text"] for r in records)
+    first = records[0]
+    assert first["paragraphs"][0]["text"] == first["text"][first["paragraphs"][0]["start"] : first["paragraphs"][0]["end"]]
+    assert table.schema.field("paragraphs").type.value_type.names == ["text", "kind", "start", "end"]
+
+
+def test_parquet_and_jsonl_shards_hold_the_same_records(warc_file: Path, tmp_path: Path) -> None:
+    run([str(warc_file)], tmp_path / "p", fmt="parquet", stages=CLEAN, shard_size=4)
+    run([str(warc_file)], tmp_path / "j", fmt="jsonl", stages=CLEAN, shard_size=4)
+    for name in ("part-00000", "part-00001"):
+        assert read_records(tmp_path / "p" / f"{name}.parquet") == read_records(tmp_path / "j" / f"{name}.jsonl")
+
+
+def test_one_and_two_workers_give_identical_shards(warc_file: Path, tmp_path: Path) -> None:
+    run([str(warc_file)], tmp_path / "one", fmt="jsonl", workers=1, stages=CLEAN, shard_size=2)
+    run([str(warc_file)], tmp_path / "two", fmt="jsonl", workers=2, stages=CLEAN, shard_size=2)
+    names = sorted(p.name for p in (tmp_path / "one").glob("part-*"))
+    assert len(names) == 5  # 9 inputs (7 pages, 2 skipped) in shards of 2
+    assert [(tmp_path / "one" / n).read_text() for n in names] == [(tmp_path / "two" / n).read_text() for n in names]
+    manifest = [json.loads(line) for line in (tmp_path / "two" / MANIFEST).read_text().splitlines()]
+    assert sorted(m["shard"] for m in manifest) == [0, 1, 2, 3, 4]
+    assert [s["reason"] for m in manifest for s in m["skipped"]] == ["HTTP status 404", "not a page (image/png)"]
 
 
 def test_republished_copy_points_at_the_first(warc_file: Path, tmp_path: Path) -> None:
@@ -82,6 +66,7 @@ def test_rerun_resumes_from_written_shards(warc_file: Path, tmp_path: Path) -> N
     second = run([str(warc_file)], out, fmt="jsonl", stages=CLEAN, shard_size=3)
     assert first.shards_written == 3
     assert (second.shards_written, second.shards_resumed) == (1, 2)
+    assert second.processed == 3  # only the missing shard's inputs ran again
     ids = [r["id"] for f in sorted(out.glob("part-*.jsonl")) for r in read_records(f)]
     assert len(ids) == len(set(ids)) == 7
 
@@ -96,22 +81,12 @@ def test_cli_engine_local_writes_shards(warc_file: Path, tmp_path: Path) -> None
     assert sum(len(read_records(f)) for f in out.glob("part-*.parquet")) == 7
 
 
-@pytest.mark.ray
-def test_ray_and_local_engines_give_identical_records(warc_file: Path, tmp_path: Path) -> None:
-    pytest.importorskip("ray")
-    local = run([str(warc_file)], tmp_path / "local", fmt="jsonl", engine="local", stages=CLEAN, shard_size=4)
-    remote = run([str(warc_file)], tmp_path / "ray", fmt="jsonl", engine="ray", workers=2, stages=CLEAN, shard_size=4)
-    assert local.processed == remote.processed == 7
-    for name in ("part-00000.jsonl", "part-00001.jsonl"):
-        assert read_records(tmp_path / "local" / name) == read_records(tmp_path / "ray" / name)
-
-
 def test_kill_during_local_run_then_resume_processes_each_input_once(tmp_path: Path) -> None:
     import os
     import signal
     import time
 
-    from .conftest import page, warc_bytes
+    from .synthetic import page, warc_bytes
 
     records = [(f"https://example.org/{i}", 200, "text/html", page(f"topic number {i}").encode()) for i in range(120)]
     warc = tmp_path / "many.warc.gz"

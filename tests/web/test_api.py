@@ -61,3 +61,23 @@ def test_pages_escape_hostile_content(server: str) -> None:
                                                 ("JAVASCRIPT:alert(1)", "#"), (None, "#"), ("data:text/html,x", "#")])
 def test_safe_url(url: str | None, expected: str) -> None:
     assert safe_url(url) == expected
+
+
+def test_story_page_is_a_timeline_with_the_copy_marked(server: str) -> None:
+    stories = httpx.get(f"{server}/api/stories").json()
+    bridge = next(s for s in stories if len(s["articles"]) == 2)
+    assert httpx.get(f"{server}/api/stories/{bridge['id']}").json() == bridge
+    assert httpx.get(f"{server}/api/stories/999999").status_code == 404
+    page = httpx.get(f"{server}/stories/{bridge['id']}").text
+    original, copy = bridge["articles"]
+    assert page.index(f'href="/articles/{original["id"]}"') < page.index(f'href="/articles/{copy["id"]}"')
+    assert page.count('class="republished"') == 1 and "republication of" in page
+    assert "<time>2024-05-06</time>" in page and "<time>2024-05-08</time>" in page
+
+
+def test_entity_page_lists_what_was_said(server: str) -> None:
+    page = httpx.get(f"{server}/entities", params={"name": "Ortiz"}).text
+    assert "What Ortiz said" in page and "Helen Ortiz" in page
+    assert "the closure would last at least six months" in page
+    empty = httpx.get(f"{server}/entities", params={"name": "<b>Nobody</b>"}).text
+    assert "No attributions found for &lt;b&gt;Nobody&lt;/b&gt;" in empty

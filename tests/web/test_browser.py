@@ -54,3 +54,15 @@ def test_hostile_page_script_does_not_run(page: Any, server: str) -> None:
     assert dialogs == []
     page.goto(server + "/entities?name=" + "%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E")
     assert page.evaluate("window.__xss") is None
+
+
+def test_hostile_title_on_story_and_home_pages_stays_text(page: Any, server: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(server + "/")
+    assert page.evaluate("window.__xss") is None
+    page.click("ul.stories a >> text=Festival")
+    page.wait_for_selector("ol.timeline")
+    assert "<script>" in page.inner_text("h1")
+    assert page.evaluate("window.__xss") is None and page.title() != "pwned"
+    assert dialogs == []

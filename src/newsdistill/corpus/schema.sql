@@ -22,6 +22,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content=
 CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
 CREATE TABLE IF NOT EXISTS signatures (article_id INTEGER PRIMARY KEY, sig BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (band_key TEXT NOT NULL, article_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_key ON bands(band_key);
@@ -38,6 +39,7 @@ CREATE TABLE IF NOT EXISTS attributions (
 CREATE INDEX IF NOT EXISTS attributions_entity ON attributions(entity_id);
 CREATE TABLE IF NOT EXISTS stories (id INTEGER PRIMARY KEY, title TEXT, centroid TEXT NOT NULL, size INTEGER NOT NULL,
                                     first_published TEXT, last_published TEXT);
+CREATE INDEX IF NOT EXISTS stories_size ON stories(size DESC, id);
 CREATE TABLE IF NOT EXISTS story_terms (term TEXT NOT NULL, story_id INTEGER NOT NULL, PRIMARY KEY (term, story_id));
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);

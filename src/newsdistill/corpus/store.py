@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from ..model import Article
+from ..entities.names import HONORIFICS, ROLE_NOUNS
+from ..model import Article, Entity
 from . import dedup, stories
 
-STORY_CANDIDATES = 300  # most recent stories sharing a strong term that an article is compared with
+STORY_CANDIDATES = 50  # stories sharing most strong terms that an article is compared with
 
 
 def raw_hash(data: bytes | str) -> str:
@@ -52,6 +53,25 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8"))
         self.db.row_factory = sqlite3.Row
+        if not readonly:
+            self._match_lsh_layout()
+
+    def _match_lsh_layout(self) -> None:
+        """Band keys depend on the MinHash settings: when those changed since the store was written,
+        rebuild signatures (from the stored clean text) and bands, so old articles stay findable."""
+        layout = dedup.layout()
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'lsh'").fetchone()
+        if row is not None and row[0] == layout:
+            return
+        with self.transaction():
+            if row is not None:
+                self.db.execute("DELETE FROM bands")
+                for article_id, text in self.db.execute("SELECT id, text FROM articles ORDER BY id").fetchall():
+                    sig = dedup.signature(text)
+                    self.db.execute("UPDATE signatures SET sig = ? WHERE article_id = ?", (sig.tobytes(), article_id))
+                    self.db.executemany("INSERT INTO bands(band_key, article_id) VALUES (?, ?)",
+                                        [(key, article_id) for key in dedup.band_keys(sig)])
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('lsh', ?)", (layout,))
 
     def close(self) -> None:
         self.db.close()
@@ -88,6 +108,11 @@ class Store:
         )
         article_id = int(cursor.lastrowid or 0)
         copy_of = self._near_duplicate(sig)
+        if copy_of is not None and self._published_earlier(article.published, copy_of):
+            # Crawls arrive out of order: an earlier-dated copy becomes the original of its group.
+            self.db.execute("UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ? OR id = ?",
+                            (article_id, copy_of, copy_of))
+            copy_of = None
         self._index_signature(article_id, sig)
         entity_ids = self._merge_entities(article)
         self._add_attributions(article_id, article, entity_ids)
@@ -115,39 +140,66 @@ class Store:
                 return int(original["duplicate_of"] or row["article_id"])
         return None
 
+    def _published_earlier(self, published: str | None, article_id: int) -> bool:
+        row = self.db.execute("SELECT published FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return bool(published and row["published"] and published[:10] < row["published"][:10])
+
     def _index_signature(self, article_id: int, sig: np.ndarray) -> None:
         self.db.execute("INSERT INTO signatures(article_id, sig) VALUES (?, ?)", (article_id, sig.tobytes()))
         self.db.executemany("INSERT INTO bands(band_key, article_id) VALUES (?, ?)",
                             [(key, article_id) for key in dedup.band_keys(sig)])
 
     def _merge_entities(self, article: Article) -> dict[str, int]:
-        """Article entity id -> corpus entity id: any shared name or alias of the same type merges."""
+        """Article entity id -> corpus entity id. People merge on a shared full name (titles dropped)
+        or an unambiguous surname; other entities on any shared name or alias of the same type."""
         mapping: dict[str, int] = {}
         for entity in article.entities:
-            names = {n.lower() for n in (entity.name, *entity.aliases) if n}
-            marks = ",".join("?" * len(names))
-            row = self.db.execute(f"SELECT entity_id FROM entity_aliases WHERE type = ? AND alias IN ({marks}) LIMIT 1",
-                                  (entity.type, *names)).fetchone()
-            if row is None and entity.type == "PERSON" and len(entity.name.split()) == 1:
-                row = self._unique_surname(entity.name.lower())
-            if row is None:
-                corpus_id = int(self.db.execute("INSERT INTO entities(name, type) VALUES (?, ?)",
-                                                (entity.name, entity.type)).lastrowid or 0)
+            if entity.type == "PERSON":
+                name, names = _person_names(entity)
+                corpus_id = self._find_person(name, names)
             else:
-                corpus_id = int(row["entity_id"])
+                name, names = entity.name, {n.lower() for n in (entity.name, *entity.aliases) if n}
+                corpus_id = self._find_by_alias(entity.type, names)
+            if corpus_id is None:
+                corpus_id = int(self.db.execute("INSERT INTO entities(name, type) VALUES (?, ?)",
+                                                (name, entity.type)).lastrowid or 0)
+            else:  # the fullest name seen becomes the corpus name ("Putin" -> "Vladimir Putin")
                 self.db.execute("UPDATE entities SET name = ? WHERE id = ? AND length(name) < length(?)",
-                                (entity.name, corpus_id, entity.name))
+                                (name, corpus_id, name))
             self.db.executemany("INSERT OR IGNORE INTO entity_aliases(alias, type, entity_id) VALUES (?, ?, ?)",
                                 [(n, entity.type, corpus_id) for n in names])
             if entity.type == "PERSON":
                 # Surnames find people ("who said Ortiz") but merge only when unambiguous.
                 self.db.execute("INSERT OR IGNORE INTO surnames(surname, entity_id) VALUES (?, ?)",
-                                (entity.name.split()[-1].lower(), corpus_id))
+                                (name.split()[-1].lower(), corpus_id))
             mapping[entity.id] = corpus_id
         return mapping
 
+    def _find_by_alias(self, entity_type: str, names: set[str]) -> int | None:
+        if not names:
+            return None
+        marks = ",".join("?" * len(names))
+        row = self.db.execute(f"SELECT entity_id FROM entity_aliases WHERE type = ? AND alias IN ({marks}) LIMIT 1",
+                              (entity_type, *sorted(names))).fetchone()
+        return int(row[0]) if row is not None else None
+
+    def _find_person(self, name: str, names: set[str]) -> int | None:
+        found = self._find_by_alias("PERSON", {n for n in names if " " in n})  # full names only: surnames are shared
+        if found is not None:
+            return found
+        surname = name.split()[-1].lower()
+        if " " not in name:
+            row = self._unique_surname(surname)
+            return int(row[0]) if row is not None else None
+        # A full name, and a person so far known only by this surname ("Putin", then "Vladimir Putin").
+        rows = self.db.execute("SELECT e.id FROM entity_aliases a JOIN entities e ON e.id = a.entity_id "
+                               "WHERE a.type = 'PERSON' AND a.alias = ? AND instr(e.name, ' ') = 0 LIMIT 2",
+                               (surname,)).fetchall()
+        return int(rows[0][0]) if len(rows) == 1 else None
+
     def _person_named(self, name: str) -> int | None:
         """A speaker the article's NER missed ('Ortiz said'): a known person by name or unique surname."""
+        name = bare_person_name(name)
         row = self.db.execute("SELECT entity_id FROM entity_aliases WHERE type = 'PERSON' AND alias = ?",
                               (name.lower(),)).fetchone() or self._unique_surname(name.split()[-1].lower())
         return int(row[0]) if row is not None else None
@@ -200,15 +252,17 @@ class Store:
         return int(best["id"])
 
     def _candidate_stories(self, vector: dict[str, float]) -> list[sqlite3.Row]:
-        """Stories sharing one of the article's strongest terms: the cost per article stays flat as
-        the corpus grows (an inverted index, not a scan)."""
+        """The stories sharing most of the article's strongest terms (an inverted index, not a scan):
+        the cost per article stays flat as the corpus grows."""
         top = [t for t, _ in sorted(vector.items(), key=lambda kv: -kv[1])[: stories.INDEX_TERMS]]
         if not top:
             return []
         marks = ",".join("?" * len(top))
         return self.db.execute(
-            f"SELECT id, centroid, size, first_published, last_published FROM stories WHERE id IN (SELECT DISTINCT story_id FROM story_terms "
-            f"WHERE term IN ({marks}) ORDER BY story_id DESC LIMIT ?)", (*top, STORY_CANDIDATES)).fetchall()
+            f"SELECT s.id, s.centroid, s.size, s.first_published, s.last_published FROM "
+            f"(SELECT story_id, count(*) AS shared FROM story_terms WHERE term IN ({marks}) GROUP BY story_id "
+            f"ORDER BY shared DESC, story_id DESC LIMIT ?) AS c JOIN stories s ON s.id = c.story_id",
+            (*top, STORY_CANDIDATES)).fetchall()
 
     def _index_story(self, story: int, centroid: dict[str, float]) -> None:
         top = [t for t, _ in sorted(centroid.items(), key=lambda kv: -kv[1])[: stories.INDEX_TERMS]]
@@ -239,7 +293,7 @@ class Store:
         return [dict(r) for r in rows]
 
     def entity_ids(self, name: str) -> list[int]:
-        wanted = name.strip().lower()
+        wanted = bare_person_name(name.strip()).lower()
         rows = self.db.execute("SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ? "
                                "UNION SELECT entity_id FROM surnames WHERE surname = ?", (wanted, wanted))
         return [int(r[0]) for r in rows]
@@ -258,17 +312,22 @@ class Store:
                  "article": {"id": r["id"], "title": r["title"], "outlet": r["outlet"], "url": r["url"]}} for r in rows]
 
     def stories(self, limit: int = 100, min_size: int = 1) -> list[dict[str, Any]]:
-        stories_rows = self.db.execute("SELECT id, title FROM stories WHERE size >= ? ORDER BY size DESC, id LIMIT ?",
-                                       (min_size, limit)).fetchall()
-        result = []
-        for story in stories_rows:
-            articles = self.db.execute(
-                "SELECT id, title, outlet, url, duplicate_of, published FROM articles WHERE story_id = ? "
-                "ORDER BY coalesce(published, ''), id", (story["id"],)).fetchall()
-            result.append({"id": story["id"], "title": story["title"],
-                           "articles": [{"id": a["id"], "title": a["title"], "outlet": a["outlet"], "url": a["url"],
-                                         "duplicate_of": a["duplicate_of"], "published": a["published"]} for a in articles]})
-        return result
+        """The largest stories first, each with its articles in publication order."""
+        rows = self.db.execute("SELECT id, title FROM stories WHERE size >= ? ORDER BY size DESC, id LIMIT ?",
+                               (min_size, limit)).fetchall()
+        return [self._story_with_articles(row) for row in rows]
+
+    def story(self, story_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return self._story_with_articles(row) if row is not None else None
+
+    def _story_with_articles(self, story: sqlite3.Row) -> dict[str, Any]:
+        articles = self.db.execute(
+            "SELECT id, title, outlet, url, duplicate_of, published FROM articles WHERE story_id = ? "
+            "ORDER BY coalesce(published, ''), id", (story["id"],)).fetchall()
+        return {"id": story["id"], "title": story["title"],
+                "articles": [{"id": a["id"], "title": a["title"], "outlet": a["outlet"], "url": a["url"],
+                              "duplicate_of": a["duplicate_of"], "published": a["published"]} for a in articles]}
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         row = self.db.execute("SELECT id, record, duplicate_of, story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -280,7 +339,22 @@ class Store:
 
 
 _FTS_WORD = re.compile(r"\w+")
+TITLES = {t.rstrip(".") for t in HONORIFICS} | ROLE_NOUNS | {"minister", "vice", "deputy", "former", "acting"}
 _NAME = re.compile(r"^[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2}$")
+
+
+def bare_person_name(name: str) -> str:
+    """A person's name without titles or possessive: 'President Vladimir Putin' -> 'Vladimir Putin'."""
+    words = name.replace("’", "'").removesuffix("'s").split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _person_names(entity: Entity) -> tuple[str, set[str]]:
+    """The entity's name and every alias, titles dropped; lowercased for lookups."""
+    name = bare_person_name(entity.name) or entity.name
+    return name, {bare_person_name(n).lower() for n in (entity.name, *entity.aliases) if n.strip()}
 
 
 def _looks_like_name(text: str) -> bool:

@@ -1,7 +1,8 @@
 """Container readers: WARC / WARC.gz (HTTP responses), JSONL and Parquet (a text or html field).
 
 Each yields RawDocuments, or a ReadError for what it cannot read, and goes on where it can:
-a truncated WARC record ends that file with a reason, a bad JSON line skips that line.
+a damaged WARC record is reported and reading resumes at the next readable record (or gzip
+member), a cut tail is reported, a bad JSON line skips that line.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +25,75 @@ _HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 
 @register_reader(".warc", ".arc")
 def read_warc(path: Path, input_kind: InputKind) -> Iterator[ReadItem]:
+    """HTTP 200 HTML responses of a WARC file. A record that cannot be read is reported and
+    reading goes on at the next record (or gzip member) that can be; a cut tail is reported."""
+    state = _WarcState(path)
+    damaged = False
+    with path.open("rb") as stream:
+        while state.resume_at is not None:
+            stream.seek(state.resume_at)
+            state.resume_at = None
+            try:
+                yield from _warc_records(stream, state, input_kind)
+            except Exception as exc:  # FastWARC raises OSError on corrupt members and headers
+                damaged = True
+                if (error := state.resync(stream, exc)) is not None:
+                    yield error
+    if not damaged and (problem := gzip_problem(path)) is not None:
+        # FastWARC stops quietly at a cut gzip member: say so, or a lost tail goes unnoticed.
+        yield ReadError(f"{path}#record{state.number + 1}", f"{problem}; rest of file skipped")
+
+
+class _WarcState:
+    """Where reading a WARC file stands: records seen, where the last one began, where to go on."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.number = 0
+        self.last_start: int | None = None
+        self.resume_at: int | None = 0
+        self.reported_at: int | None = None
+
+    def resync(self, stream: Any, exc: Exception) -> ReadError | None:
+        """Find the next record start after the damage; one ReadError per damaged stretch."""
+        failed_at = self.last_start if self.last_start is not None else self.reported_at or 0
+        self.resume_at = _next_record_start(stream, failed_at + 1)
+        first_report = self.reported_at is None or self.last_start is not None
+        self.reported_at, self.last_start = self.resume_at, None
+        if not first_report:
+            return None
+        then = f"skipped to the next record at byte {self.resume_at}" if self.resume_at else "rest of file skipped"
+        return ReadError(f"{self.path}#record{self.number + 1}",
+                         f"unreadable WARC record ({type(exc).__name__}: {exc}); {then}")
+
+
+def _warc_records(stream: Any, state: _WarcState, input_kind: InputKind) -> Iterator[ReadItem]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    number = 0
-    try:
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True):
-                number += 1
-                yield _warc_document(path, number, record, input_kind)
-    except Exception as exc:  # fastwarc raises on some corrupt members; keep what was read
-        yield ReadError(f"{path}#record{number + 1}", f"unreadable WARC record ({type(exc).__name__}: {exc}); rest of file skipped")
-        return
-    if (problem := gzip_problem(path)) is not None:
-        # FastWARC stops quietly at a cut gzip member: say so, or a lost tail goes unnoticed.
-        yield ReadError(f"{path}#record{number + 1}", f"{problem}; rest of file skipped")
+    # Every record type is read (and non-responses passed over) so the last position is known.
+    for record in ArchiveIterator(stream, parse_http=False):
+        state.last_start = record.stream_pos
+        if record.record_type != WarcRecordType.response:
+            continue
+        state.number += 1
+        yield _warc_document(state.path, state.number, record, input_kind)
+
+
+_RECORD_MARKS = (b"WARC/1.", b"\x1f\x8b\x08")  # a WARC header line; a gzip member (one per record)
+
+
+def _next_record_start(stream: Any, start: int, chunk: int = 1 << 20) -> int | None:
+    """Byte offset of the first WARC header or gzip member at or after `start`, or None."""
+    position = start
+    while True:
+        stream.seek(position)
+        block = stream.read(chunk + 8)
+        if not block:
+            return None
+        hits = [i for i in (block.find(mark) for mark in _RECORD_MARKS) if i >= 0]
+        if hits:
+            return position + min(hits)
+        position += chunk
 
 
 def gzip_problem(path: Path, chunk: int = 1 << 20) -> str | None:
@@ -66,30 +122,43 @@ def gzip_problem(path: Path, chunk: int = 1 << 20) -> str | None:
 def _warc_document(path: Path, number: int, record: Any, input_kind: InputKind) -> ReadItem:
     url = record.headers.get("WARC-Target-URI")
     record_id = f"{path}#{url or number}"
+    declared = record.headers.get("Content-Length")
+    try:
+        record.parse_http(quirks_mode=True)  # quirks: real crawls hold LF-only headers
+    except OSError as exc:
+        return ReadError(record_id, f"bad HTTP header in WARC record ({exc})")
     http = record.http_headers
-    status = http.status_code if http is not None else None
-    content_type = (http.get("Content-Type") or "") if http is not None else ""
-    if status is not None and status != 200:
-        return ReadError(record_id, f"HTTP status {status}")
+    if http is None:
+        return ReadError(record_id, "truncated WARC record (no complete HTTP header)")
+    if http.status_code != 200:
+        return ReadError(record_id, f"HTTP status {http.status_code}")
+    content_type = http.get("Content-Type") or ""
     if content_type and not content_type.lower().startswith(_HTML_TYPES):
         return ReadError(record_id, f"not a page ({content_type.split(';')[0]})")
     body = record.reader.read()
+    if declared is None or len(body) < record.content_length:
+        return ReadError(record_id, f"truncated WARC record ({len(body)} of {record.content_length} body bytes)")
     meta = {"path": str(path), "warc_date": record.headers.get("WARC-Date"), "record": number}
     return RawDocument(id=record_id, data=body, url=url, input_kind=input_kind, meta=meta)
 
 
-def record_document(record: dict[str, Any], fallback_id: str, input_kind: InputKind) -> ReadItem:
-    field = next((f for f in CONTENT_FIELDS if isinstance(record.get(f), str)), None)
+def record_document(record: dict[str, Any], fallback_id: str, input_kind: InputKind,
+                    fields: Sequence[str] | None = None) -> ReadItem:
+    """A JSONL / Parquet record as a page: the first of `fields` present holds it (HTML when that
+    field is `html`); `url` and an id field are kept, other scalar fields go to meta."""
+    fields = CONTENT_FIELDS if fields is None else fields
+    field = next((f for f in fields if isinstance(record.get(f), str | bytes)), None)
     if field is None:
-        return ReadError(fallback_id, f"no text field (looked for {', '.join(CONTENT_FIELDS)})")
+        return ReadError(fallback_id, f"no text field (looked for {', '.join(fields)})")
     kind: InputKind = input_kind if input_kind != "auto" else ("html" if field == "html" else "auto")
     record_id = next((str(record[k]) for k in ID_FIELDS if record.get(k) is not None), fallback_id)
-    meta: dict[str, object] = {k: v for k, v in record.items() if k not in CONTENT_FIELDS and isinstance(v, str | int | float)}
-    return RawDocument(id=record_id, data=record[field], url=record.get("url"), input_kind=kind, meta=meta)
+    meta: dict[str, object] = {k: v for k, v in record.items() if k not in fields and isinstance(v, str | int | float)}
+    url = record.get("url") if isinstance(record.get("url"), str) else None
+    return RawDocument(id=record_id, data=record[field], url=url, input_kind=kind, meta=meta)
 
 
 @register_reader(".jsonl", ".ndjson")
-def read_jsonl(path: Path, input_kind: InputKind) -> Iterator[ReadItem]:
+def read_jsonl(path: Path, input_kind: InputKind, fields: Sequence[str] | None = None) -> Iterator[ReadItem]:
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
@@ -104,13 +173,13 @@ def read_jsonl(path: Path, input_kind: InputKind) -> Iterator[ReadItem]:
                 if not isinstance(record, dict):
                     yield ReadError(f"{path}:{number}", "JSON line is not an object")
                     continue
-                yield record_document(record, f"{path}:{number}", input_kind)
+                yield record_document(record, f"{path}:{number}", input_kind, fields)
     except (OSError, EOFError) as exc:
         yield ReadError(str(path), f"unreadable file ({exc}); rest of file skipped")
 
 
 @register_reader(".parquet")
-def read_parquet(path: Path, input_kind: InputKind) -> Iterator[ReadItem]:
+def read_parquet(path: Path, input_kind: InputKind, fields: Sequence[str] | None = None) -> Iterator[ReadItem]:
     import pyarrow.parquet as pq
 
     try:
@@ -119,6 +188,6 @@ def read_parquet(path: Path, input_kind: InputKind) -> Iterator[ReadItem]:
         for batch in table.iter_batches(batch_size=256):
             for record in batch.to_pylist():
                 row += 1
-                yield record_document(record, f"{path}#{row}", input_kind)
+                yield record_document(record, f"{path}#{row}", input_kind, fields)
     except Exception as exc:  # pyarrow raises many types for corrupt files
         yield ReadError(str(path), f"unreadable Parquet file ({type(exc).__name__}: {exc})")

@@ -1,16 +1,29 @@
-"""Writers: Article records to sharded JSONL or Parquet files, written atomically."""
+"""Writers: Article records to sharded JSONL or Parquet files, each written atomically.
+
+The Parquet schema is derived from the `Article` model, so the nested fields of
+CONVENTIONS.md (paragraphs, attributions with their spans, ...) are real Parquet lists and
+structs that DuckDB, Spark or pandas can query, and a field added to Article appears here
+without an edit. A record is the Article JSON plus `id` (the input's id) and `minhash`.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import types
+import typing
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-# Nested fields go to Parquet as JSON strings: one flat, stable schema for any engine.
-SCALAR_FIELDS = ("id", "url", "outlet", "title", "published", "language", "text", "input_kind", "duplicate_of")
-NESTED_FIELDS = ("authors", "paragraphs", "captions", "removed", "entities", "attributions", "minhash")
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel
+
+from ..model import Article
+
+_SCALARS = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
 
 
 def write_jsonl(path: Path, records: Sequence[dict[str, Any]]) -> None:
@@ -22,33 +35,53 @@ def write_jsonl(path: Path, records: Sequence[dict[str, Any]]) -> None:
 
 
 def write_parquet(path: Path, records: Sequence[dict[str, Any]]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    columns: dict[str, list[Any]] = {name: [] for name in (*SCALAR_FIELDS, *NESTED_FIELDS)}
-    for record in records:
-        for name in SCALAR_FIELDS:
-            columns[name].append(record.get(name))
-        for name in NESTED_FIELDS:
-            columns[name].append(json.dumps(record.get(name, []), ensure_ascii=False))
-    schema = pa.schema([(n, pa.string()) for n in (*SCALAR_FIELDS, *NESTED_FIELDS)])
+    schema = record_schema()
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(pa.table(columns, schema=schema), tmp, compression="zstd")
+    pq.write_table(pa.Table.from_pylist(list(records), schema=schema), tmp, compression="zstd")
     os.replace(tmp, path)
 
 
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """Records back from a shard of either format (nested fields decoded)."""
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
+@lru_cache(maxsize=1)
+def record_schema() -> Any:
+    """The pyarrow schema of an output record: `id`, every Article field, `minhash`."""
+    fields = [pa.field("id", pa.string(), nullable=False)]
+    fields += [pa.field(name, arrow_type(info.annotation)) for name, info in Article.model_fields.items()]
+    fields.append(pa.field("minhash", pa.list_(pa.uint64())))
+    return pa.schema(fields)
 
-        rows = pq.read_table(path).to_pylist()
-        for row in rows:
-            for name in NESTED_FIELDS:
-                row[name] = json.loads(row[name]) if row.get(name) else []
-        return rows
+
+def arrow_type(annotation: Any) -> Any:
+    """The Arrow type of a pydantic field annotation (str, int, float, bool, Literal, X | None,
+    list[X], nested models)."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        present = [a for a in args if a is not type(None)]
+        if len(present) == 1:
+            return arrow_type(present[0])
+    elif origin is list:
+        return pa.list_(arrow_type(args[0]))
+    elif origin is typing.Literal:
+        return pa.string()
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return pa.struct([pa.field(n, arrow_type(f.annotation)) for n, f in annotation.model_fields.items()])
+    elif annotation in _SCALARS:
+        return _SCALARS[annotation]
+    raise TypeError(f"no Parquet type for the Article field type {annotation!r}: add one to writers.arrow_type")
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Records back from a shard of either format, as the dicts that were written."""
+    if path.suffix == ".parquet":
+        return list(pq.read_table(path).to_pylist())
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+def read_column(path: Path, name: str) -> list[Any]:
+    """One field of every record in a shard; Parquet reads only that column."""
+    if path.suffix == ".parquet":
+        return list(pq.read_table(path, columns=[name]).column(name).to_pylist())
+    return [record.get(name) for record in read_records(path)]
 
 
 WRITERS = {"jsonl": write_jsonl, "parquet": write_parquet}

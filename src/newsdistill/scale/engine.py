@@ -1,31 +1,36 @@
 """Run the pipeline over many inputs into sharded output, on all local cores or on Ray.
 
 Inputs are cut into shards of `shard_size` in input order; shard k is written to
-`part-0000k.<fmt>` (atomically) with a line in `_manifest.jsonl` listing what it skipped and
-why. A rerun skips shards already written, so a killed run resumes where it stopped. After
-the map, near-duplicates are found over every record's MinHash signature (LSH bands grouped,
-connected components) and `duplicate_of` is filled in.
+`part-0000k.<fmt>` (to a temporary name, then renamed) and a line in `_manifest.jsonl` says it
+is done and what it skipped and why. A rerun skips shards already done, so a killed run
+resumes where it stopped. After the map, near-duplicates are found over every record's MinHash
+signature (LSH bands grouped — by Ray's shuffle on the ray engine — then the corpus store's
+rule in input order) and `duplicate_of` is filled in.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
-from ..corpus.dedup import duplicate_of, signature
 from ..ingest.decode import InputKind, RawDocument
 from ..ingest.readers import ReadError, read_inputs
-from ..ingest.writers import WRITERS, read_records
-from ..pipeline import Result
+from ..ingest.writers import WRITERS, read_column, read_records
 from ..stages import DEFAULT_STAGES, build_pipeline
+from . import dedup
+from .mapping import Outcome, init_worker, map_batch, map_batch_in_worker
 
 MANIFEST = "_manifest.jsonl"
+ShardInput = tuple[int, list[RawDocument]]
+ShardOutput = tuple[int, list[Outcome]]
 
 
 @dataclass
@@ -41,8 +46,79 @@ class RunSummary:
     def pages_per_s(self) -> float:
         return (self.processed + len(self.skipped)) / self.seconds if self.seconds else 0.0
 
+    def skip_reasons(self) -> Counter[str]:
+        """How many inputs were skipped for each kind of reason (the text before any detail)."""
+        return Counter(reason.split(" (")[0].split(": ")[0] for _, reason in self.skipped)
 
-def shards(paths: Sequence[str], input_kind: InputKind, size: int) -> Iterator[tuple[int, list[RawDocument | ReadError]]]:
+
+class Engine(Protocol):
+    def map_shards(self, shards: Iterable[ShardInput]) -> Iterator[ShardOutput]: ...
+
+    def group_bands(self, rows: Iterable[tuple[str, int]]) -> list[list[int]]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalEngine:
+    """A process pool over local cores; nothing to install beyond newsdistill (and no Ray import)."""
+
+    def __init__(self, stages: Sequence[str], workers: int, batch_size: int = 8) -> None:
+        self.stages = list(stages)
+        self.workers = workers
+        self.batch_size = batch_size
+
+    def map_shards(self, shards: Iterable[ShardInput]) -> Iterator[ShardOutput]:
+        if self.workers <= 1:
+            pipeline = build_pipeline(self.stages)
+            for number, docs in shards:
+                yield number, [o for batch in _batches(docs, self.batch_size) for o in map_batch(pipeline, batch)]
+            return
+        with ProcessPoolExecutor(self.workers, initializer=init_worker, initargs=(self.stages,)) as pool:
+            yield from self._map_in_pool(pool, shards)
+
+    def _map_in_pool(self, pool: ProcessPoolExecutor, shards: Iterable[ShardInput]) -> Iterator[ShardOutput]:
+        # Batches of several shards are in flight at once, so workers never wait at a shard's end;
+        # results are collected in submission order, so shards come out whole and in order.
+        pending: deque[tuple[int, Future[list[Outcome]] | None, bool]] = deque()
+        collected: list[Outcome] = []
+
+        def drain(limit: int) -> Iterator[ShardOutput]:
+            nonlocal collected
+            while len(pending) > limit:
+                number, future, last = pending.popleft()
+                if future is not None:
+                    collected.extend(future.result())
+                if last:
+                    yield number, collected
+                    collected = []
+
+        for number, docs in shards:
+            batches = list(_batches(docs, self.batch_size)) or [[]]
+            for position, batch in enumerate(batches):
+                future = pool.submit(map_batch_in_worker, batch) if batch else None
+                pending.append((number, future, position == len(batches) - 1))
+                yield from drain(self.workers * 4)
+        yield from drain(0)
+
+    def group_bands(self, rows: Iterable[tuple[str, int]]) -> list[list[int]]:
+        return dedup.group_bands(rows)
+
+    def close(self) -> None:
+        pass
+
+
+def make_engine(name: str, stages: Sequence[str], workers: int, address: str | None = None) -> Engine:
+    if name == "local":
+        return LocalEngine(stages, workers)
+    if name == "ray":
+        from .ray_engine import RayEngine  # only here: the local engine must run without Ray installed
+
+        return RayEngine(stages, workers, address)
+    raise ValueError(f"unknown engine {name!r}: choose local or ray")
+
+
+def read_shards(paths: Sequence[str], input_kind: InputKind, size: int) -> Iterator[tuple[int, list[RawDocument | ReadError]]]:
+    """Inputs cut into numbered shards of `size` items (read errors count), in input order."""
     batch: list[RawDocument | ReadError] = []
     number = 0
     for item in read_inputs(paths, input_kind):
@@ -54,102 +130,86 @@ def shards(paths: Sequence[str], input_kind: InputKind, size: int) -> Iterator[t
         yield number, batch
 
 
-def to_record(result: Result) -> dict[str, Any]:
-    assert result.article is not None
-    record: dict[str, Any] = {"id": result.id, **result.article.model_dump(mode="json")}
-    record["minhash"] = signature(result.article.text).tolist()
-    return record
-
-
-class LocalEngine:
-    """A process pool over all cores (Pipeline.pipe): nothing to install beyond newsdistill."""
-
-    def __init__(self, stages: Sequence[str], workers: int) -> None:
-        self.pipeline = build_pipeline(stages)
-        self.workers = workers
-
-    def map(self, docs: list[RawDocument]) -> list[Result]:
-        return list(self.pipeline.pipe(docs, batch_size=8, n_process=self.workers))
-
-    def close(self) -> None:
-        pass
-
-
-def make_engine(name: str, stages: Sequence[str], workers: int, address: str | None = None) -> Any:
-    if name == "local":
-        return LocalEngine(stages, workers)
-    if name == "ray":
-        from .ray_engine import RayEngine
-
-        return RayEngine(stages, workers, address)
-    raise ValueError(f"unknown engine {name!r}: choose local or ray")
-
-
 def run(paths: Sequence[str], out_dir: Path, fmt: str = "jsonl", engine: str = "local", workers: int = 1,
         stages: Sequence[str] = DEFAULT_STAGES, shard_size: int = 1000, input_kind: InputKind = "auto",
-        address: str | None = None, progress: Any = None) -> RunSummary:
+        address: str | None = None, progress: Callable[[RunSummary], None] | None = None) -> RunSummary:
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown output format {fmt!r}: choose {' or '.join(WRITERS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     summary, started = RunSummary(), time.perf_counter()
-    done = _finished_shards(out_dir)
-    runner = None
-    try:
-        for number, items in shards(paths, input_kind, shard_size):
-            shard = out_dir / f"part-{number:05d}.{fmt}"
-            if number in done and shard.exists():
+    done = finished_shards(out_dir)
+    read_errors: dict[int, list[tuple[str, str]]] = {}
+
+    def pending() -> Iterator[ShardInput]:
+        for number, items in read_shards(paths, input_kind, shard_size):
+            if number in done and (out_dir / shard_name(number, fmt)).exists():
                 summary.shards_resumed += 1
                 continue
-            runner = runner or make_engine(engine, stages, workers, address)
-            _write_shard(runner, number, items, shard, fmt, out_dir, summary)
+            read_errors[number] = [(i.id, i.reason) for i in items if isinstance(i, ReadError)]
+            yield number, [i for i in items if isinstance(i, RawDocument)]
+
+    runner = make_engine(engine, stages, workers, address)
+    try:
+        for number, outcomes in runner.map_shards(pending()):
+            write_shard(out_dir, number, fmt, outcomes, read_errors.pop(number), summary)
+            summary.seconds = time.perf_counter() - started
             if progress is not None:
                 progress(summary)
+        summary.duplicates = mark_duplicates(out_dir, fmt, runner)
     finally:
-        if runner is not None:
-            runner.close()
-    summary.duplicates = mark_duplicates(out_dir, fmt)
+        runner.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _write_shard(runner: Any, number: int, items: list[RawDocument | ReadError], shard: Path, fmt: str,
-                 out_dir: Path, summary: RunSummary) -> None:
-    docs = [i for i in items if isinstance(i, RawDocument)]
-    skipped = [(i.id, i.reason) for i in items if isinstance(i, ReadError)]
-    records = []
-    for result in runner.map(docs):
-        if result.article is None:
-            skipped.append((result.id, result.error or "unknown error"))
-        else:
-            records.append(to_record(result))
-    WRITERS[fmt](shard, records)
+def shard_name(number: int, fmt: str) -> str:
+    return f"part-{number:05d}.{fmt}"
+
+
+def write_shard(out_dir: Path, number: int, fmt: str, outcomes: list[Outcome], read_errors: list[tuple[str, str]],
+                summary: RunSummary) -> None:
+    records = [o.record for o in outcomes if o.record is not None]
+    skipped = read_errors + [(o.id, o.error or "unknown error") for o in outcomes if o.record is None]
+    WRITERS[fmt](out_dir / shard_name(number, fmt), records)
+    # The manifest line comes after the shard's atomic rename: a shard listed here is complete.
     with (out_dir / MANIFEST).open("a", encoding="utf-8") as manifest:
-        manifest.write(json.dumps({"shard": number, "file": shard.name, "records": len(records),
+        manifest.write(json.dumps({"shard": number, "file": shard_name(number, fmt), "records": len(records),
                                    "skipped": [{"id": i, "reason": r} for i, r in skipped]}) + "\n")
     summary.processed += len(records)
     summary.skipped.extend(skipped)
     summary.shards_written += 1
 
 
-def _finished_shards(out_dir: Path) -> set[int]:
+def finished_shards(out_dir: Path) -> set[int]:
     manifest = out_dir / MANIFEST
     if not manifest.exists():
         return set()
-    with manifest.open(encoding="utf-8") as lines:
-        return {json.loads(line)["shard"] for line in lines if line.strip()}
+    done = set()
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        try:
+            done.add(int(json.loads(line)["shard"]))
+        except (ValueError, KeyError, TypeError):
+            continue  # a line cut short by a kill: that shard is simply done again
+    return done
 
 
-def mark_duplicates(out_dir: Path, fmt: str) -> int:
-    """The reduce step: group LSH bands over every shard's signatures, then write duplicate_of."""
+def mark_duplicates(out_dir: Path, fmt: str, runner: Engine) -> int:
+    """The reduce step: signatures of every shard (only those columns read), bands grouped by the
+    engine, copies assigned in input order; only shards whose `duplicate_of` changed are rewritten."""
     files = sorted(out_dir.glob(f"part-*.{fmt}"))
-    shards_records = [read_records(f) for f in files]
-    ids = [r["id"] for records in shards_records for r in records]
-    sigs = [np.asarray(r["minhash"], dtype=np.uint64) for records in shards_records for r in records]
-    copies = duplicate_of(ids, sigs)
-    for path, records in zip(files, shards_records, strict=True):
-        changed = False
-        for record in records:
-            new = copies.get(record["id"])
-            if record.get("duplicate_of") != new:
-                record["duplicate_of"], changed = new, True
-        if changed:
+    ids_by_file = [read_column(path, "id") for path in files]
+    signatures = [np.asarray(s, dtype=np.uint64) for path in files for s in read_column(path, "minhash")]
+    ids = [i for file_ids in ids_by_file for i in file_ids]
+    copies = dedup.assign_copies(ids, signatures, runner.group_bands(dedup.band_rows(signatures)))
+    for path, file_ids in zip(files, ids_by_file, strict=True):
+        if [copies.get(i) for i in file_ids] != read_column(path, "duplicate_of"):
+            records = read_records(path)
+            for record in records:
+                record["duplicate_of"] = copies.get(record["id"])
             WRITERS[fmt](path, records)
     return len(copies)
+
+
+def _batches(docs: list[RawDocument], size: int) -> Iterator[list[RawDocument]]:
+    for start in range(0, len(docs), size):
+        yield docs[start : start + size]

@@ -90,6 +90,13 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
     def api_stories(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
         return pool.get().stories(limit)
 
+    @app.get("/api/stories/{story_id}")
+    def api_story(story_id: int) -> dict[str, Any]:
+        story = pool.get().story(story_id)
+        if story is None:
+            raise HTTPException(404, "no such story")
+        return story
+
     @app.get("/api/who-said")
     def api_who_said(name: str = Query(..., max_length=200), limit: int = Query(200, ge=1, le=2000)) -> list[dict[str, Any]]:
         rows = pool.get().who_said(name, limit)
@@ -114,7 +121,7 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
     def story_page(request: Request, story_id: int) -> Response:
-        story = next((s for s in pool.get().stories(100_000) if s["id"] == story_id), None)
+        story = pool.get().story(story_id)
         if story is None:
             raise HTTPException(404, "no such story")
         return templates.TemplateResponse(request, "story.html", {"story": story})
