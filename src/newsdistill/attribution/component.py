@@ -16,8 +16,9 @@ _DOC_CACHE_KEY = "spacy_doc"
 def parse(article: Article) -> Any:
     """The article's spaCy Doc, parsed once and shared by the entities and attribution stages."""
     doc = article.scratch.get(_DOC_CACHE_KEY)
-    if doc is None or doc.text != article.text:
+    if doc is None or doc.user_data.get("text") != article.text:  # Doc.text would rebuild the string
         doc = load_nlp()(article.text)
+        doc.user_data["text"] = article.text
         article.scratch[_DOC_CACHE_KEY] = doc
     return doc
 
@@ -25,6 +26,7 @@ def parse(article: Article) -> Any:
 def _parse_batch(articles: Sequence[Article]) -> None:
     todo = [a for a in articles if a.scratch.get(_DOC_CACHE_KEY) is None]
     for article, doc in zip(todo, load_nlp().pipe(a.text for a in todo), strict=True):
+        doc.user_data["text"] = article.text
         article.scratch[_DOC_CACHE_KEY] = doc
 
 

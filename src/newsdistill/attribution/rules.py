@@ -155,7 +155,7 @@ def _quote_before(verb: Any, quotes: list[Quote]) -> tuple[int, int] | None:
     """'‘...,’ she said': the quote that ends right before the reporting clause is what was said."""
     clause = [verb] + [t for c in verb.lefts if c.dep_ in {"nsubj", "nsubjpass", "aux", "advmod", "neg"} for t in c.subtree]
     first = min(clause, key=lambda t: t.i).idx
-    text = verb.doc.text
+    text = verb.doc.user_data.get("text") or verb.doc.text
     for quote in quotes:
         if not quote.end <= first <= quote.end + 3:
             continue
@@ -167,6 +167,7 @@ def _quote_before(verb: Any, quotes: list[Quote]) -> tuple[int, int] | None:
 
 
 def verb_drafts(doc: Any, quotes: list[Quote]) -> list[Draft]:
+    doc.user_data.setdefault("text", doc.text)  # Doc.text is rebuilt from the tokens on every access
     drafts = []
     for number, sentence in enumerate(doc.sents):
         for token in sentence:
