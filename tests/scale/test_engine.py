@@ -106,3 +106,26 @@ def test_kill_during_local_run_then_resume_processes_each_input_once(tmp_path: P
     urls = [r["url"] for f in sorted(out.glob("part-*.jsonl")) for r in read_records(f)]
     assert sorted(urls) == sorted(url for url, *_ in records)  # every input exactly once
     assert not list(out.glob("*.tmp"))
+
+
+def test_local_engine_runs_without_importing_ray(warc_file: Path, tmp_path: Path) -> None:
+    script = ("import sys; from pathlib import Path; from newsdistill.scale.engine import run; "
+              f"s = run([{str(warc_file)!r}], Path({str(tmp_path / 'out')!r}), workers=2, stages=('decode', 'clean')); "
+              "assert s.processed == 7, s; assert 'ray' not in sys.modules, 'ray was imported'")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_cli_reads_jsonl_field_and_reports_skip_reasons(tmp_path: Path) -> None:
+    from .synthetic import TOPICS, page
+
+    path = tmp_path / "pages.jsonl"
+    path.write_text("".join(json.dumps({"id": f"d{i}", "body": page(t)}) + "\n" for i, t in enumerate(TOPICS[:3]))
+                    + json.dumps({"id": "empty", "other": 1}) + "\n")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "newsdistill.cli", "process", str(path), "--engine", "local",
+                             "--field", "body", "-o", str(out), "--stages", "decode,clean", "--no-progress"],
+                            capture_output=True, timeout=120, check=False)
+    assert result.returncode == 1
+    assert [r["id"] for r in read_records(out / "part-00000.jsonl")] == ["d0", "d1", "d2"]
+    assert b"skipped by reason: no text field: 1" in result.stderr

@@ -46,7 +46,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -54,7 +54,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(corpus_db: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(corpus_db), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)

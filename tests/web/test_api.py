@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import httpx
 import pytest
 
 from newsdistill.web.app import safe_url
+
+from .conftest import free_port
 
 
 def test_search_api(server: str) -> None:
@@ -81,3 +88,29 @@ def test_entity_page_lists_what_was_said(server: str) -> None:
     assert "the closure would last at least six months" in page
     empty = httpx.get(f"{server}/entities", params={"name": "<b>Nobody</b>"}).text
     assert "No attributions found for &lt;b&gt;Nobody&lt;/b&gt;" in empty
+
+
+def test_search_page_marks_matches_and_escapes_the_rest(server: str) -> None:
+    page = httpx.get(f"{server}/", params={"q": "cracks"}).text
+    assert "<mark>cracks</mark>" in page
+    hostile = httpx.get(f"{server}/", params={"q": "spokesman"}).text
+    assert "&lt;script&gt;" in hostile and "<script>window" not in hostile
+
+
+def test_serve_command_answers_on_the_given_port(corpus_db: Path, tmp_path: Path) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "newsdistill.cli", "serve", "--db", str(corpus_db), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline, stories = time.monotonic() + 60, None
+        while stories is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                stories = httpx.get(f"http://127.0.0.1:{port}/api/stories", timeout=2).json()
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert stories, process.stderr.read().decode() if process.poll() is not None else "no answer"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    missing = subprocess.run([*command[:-4], "--db", str(tmp_path / "none.db")], capture_output=True, timeout=60)
+    assert missing.returncode == 2 and b"run newsdistill ingest first" in missing.stderr

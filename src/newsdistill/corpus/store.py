@@ -223,7 +223,8 @@ class Store:
     def _assign_story(self, article: Article, entity_ids: list[int]) -> int:
         names = [e.name for e in article.entities if e.type in {"PERSON", "ORG", "PLACE"}]
         counts = stories.term_counts(f"{article.title or ''} {article.text}", names)
-        documents = int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        # Ids only grow and nothing is deleted, so max(id) is the count, without count(*)'s full scan.
+        documents = int(self.db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
         df = self._document_frequencies(list(counts))
         vector = stories.tfidf(counts, df, documents)
         self.db.executemany("INSERT INTO terms(term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
@@ -282,14 +283,15 @@ class Store:
         tables = ("articles", "inputs", "entities", "attributions", "stories")
         return {t: int(self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}
 
-    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    def search(self, query: str, limit: int = 20, marks: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
+        """BM25 over title (weighted 2) and text; `marks` bracket the matched words in the snippet."""
         match = fts_query(query)
         if not match:
             return []
         rows = self.db.execute(
-            "SELECT a.id, a.title, a.outlet, a.url, snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet "
+            "SELECT a.id, a.title, a.outlet, a.url, snippet(articles_fts, 1, ?, ?, '…', 16) AS snippet "
             "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? "
-            "ORDER BY bm25(articles_fts) LIMIT ?", (match, limit)).fetchall()
+            "ORDER BY bm25(articles_fts, 2.0, 1.0) LIMIT ?", (*marks, match, limit)).fetchall()
         return [dict(r) for r in rows]
 
     def entity_ids(self, name: str) -> list[int]:

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ..corpus.store import Store
-from .render import highlight_paragraphs
+from .render import SNIPPET_MARKS, highlight_paragraphs, snippet_html
 
 HERE = Path(__file__).resolve().parent
 SECURITY_HEADERS = {
@@ -59,6 +59,7 @@ def create_app(db: str | Path) -> FastAPI:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
     templates = Jinja2Templates(env=environment)
     templates.env.filters["safe_url"] = safe_url
+    templates.env.filters["snippet_html"] = snippet_html
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -107,7 +108,7 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request, q: str = Query("", max_length=500)) -> Response:
         store = pool.get()
-        results = store.search(q, 50) if q else []
+        results = store.search(q, 50, marks=SNIPPET_MARKS) if q else []
         return templates.TemplateResponse(request, "home.html", {"q": q, "results": results,
                                                                  "stories": store.stories(20), "counts": store.counts()})
 

@@ -42,3 +42,14 @@ def highlight_paragraphs(article: dict[str, Any]) -> list[dict[str, Any]]:
         html.append(escape(text[cursor:end]))
         result.append({"kind": paragraph["kind"], "html": Markup("").join(html)})
     return result
+
+
+# Private-use characters mark matches in search snippets: they cannot come from the query, and
+# scraped text that contains them anyway is escaped like everything else before they become tags.
+SNIPPET_MARKS = ("\ue000", "\ue001")
+
+
+def snippet_html(snippet: str | None) -> Markup:
+    """A search snippet, escaped, with its matched words in <mark>."""
+    html = str(escape(snippet or ""))
+    return Markup(html.replace(SNIPPET_MARKS[0], "<mark>").replace(SNIPPET_MARKS[1], "</mark>"))
