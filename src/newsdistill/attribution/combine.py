@@ -41,6 +41,7 @@ def crf_drafts(doc: Any, spans: list[tuple[str, int, int]]) -> list[Draft]:
             source = min(sources, key=lambda c: abs(c[0] - start), default=None)
             draft = Draft(content=content, cue=(start, end), source=source, sentence=number)
             draft.reporting = _reporting_verb(doc, start, end)
+            draft.content_words = len(doc.char_span(*content, alignment_mode="expand") or ())
             drafts.append(draft)
     return drafts
 
@@ -54,7 +55,7 @@ def combine(rule_drafts: list[Draft], model_drafts: list[Draft]) -> list[Draft]:
             # A cue inside what someone else said is part of it: kept only when it is a reporting
             # verb itself ("said the government knew that..."), as PolNeAR annotates nested claims.
             clashes = any(_overlaps(model.content, d.content) or _inside(model.cue, d.content) for d in combined)
-            if not clashes or model.reporting:
+            if (not clashes or model.reporting) and model.content_words >= 3:
                 combined.append(model)
             continue
         if twin.cue is None or not _inside(model.cue, twin.cue):

@@ -25,6 +25,7 @@ class Draft:
     sentence: int = 0
     quoted: bool = False  # content is a quotation attached to its cue
     reporting: bool = False  # (model drafts) the cue is a reporting verb
+    content_words: int = 0  # (model drafts) tokens in the content
 
 
 _PLAIN_EDGE = " \t\n,.;:!?—–-"
