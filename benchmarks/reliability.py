@@ -15,6 +15,8 @@ import argparse
 import asyncio
 import gzip
 import random
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -105,6 +107,37 @@ async def load(base: str, clients: int, seconds: float, articles: int) -> tuple[
     return latencies, errors, len(latencies)
 
 
+WRK_SCRIPT = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local kind = counter % 4
+  if kind == 0 then return wrk.format("GET", "/?q=w" .. (counter * 7919 % 20000)) end
+  if kind == 1 then return wrk.format("GET", "/articles/" .. (counter * 104729 % ARTICLES + 1)) end
+  if kind == 2 then return wrk.format("GET", "/api/search?q=w" .. (counter * 31 % 20000)) end
+  return wrk.format("GET", "/api/who-said?name=Person%20" .. (counter % 2000))
+end
+"""
+
+
+def wrk_load(base: str, clients: int, seconds: float, articles: int, folder: Path) -> str:
+    """wrk (C, one thread) as the load generator: it leaves the server most of the machine."""
+    script = folder / "paths.lua"
+    script.write_text(WRK_SCRIPT.replace("ARTICLES", str(articles - 1)))
+    result = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "-s", str(script), base],
+                            capture_output=True, text=True, timeout=seconds + 60, check=False)
+    out = result.stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", out)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    bad += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return (f"| {articles:,} articles, {clients} connections, {seconds:.0f} s (wrk) | "
+            f"{rate.group(1) if rate else '?'} requests/s | p50 {p50.group(1) if p50 else '?'} | "
+            f"p99 {p99.group(1) if p99 else '?'} | errors {bad} of {total.group(1) if total else '?'} |")
+
+
 def run_load(folder: Path, articles: int, clients: int, seconds: float) -> list[str]:
     db = folder / "load.db"
     build_store(db, articles)
@@ -120,6 +153,8 @@ def run_load(folder: Path, articles: int, clients: int, seconds: float) -> list[
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
+        if shutil.which("wrk"):
+            return [wrk_load(base, clients, seconds, articles, folder)]
         latencies, errors, total = asyncio.run(load(base, clients, seconds, articles))
     finally:
         server.terminate()
