@@ -94,11 +94,12 @@ def test_kill_during_local_run_then_resume_processes_each_input_once(tmp_path: P
     out = tmp_path / "out"
     command = [sys.executable, "-m", "newsdistill.cli", "process", str(warc), "--engine", "local", "--format", "jsonl",
                "-o", str(out), "--stages", "decode,clean", "--shard-size", "10", "--no-progress"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own session, so the kill takes the whole run down at once: the driver and its pool workers.
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(out.glob("part-*.jsonl"))) < 3:
         time.sleep(0.02)
-    os.kill(process.pid, signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert 0 < len(list(out.glob("part-*.jsonl"))) < 12
     resumed = subprocess.run(command, capture_output=True, timeout=300, check=False)
