@@ -84,7 +84,8 @@ def test_fts_query_quotes_every_term() -> None:
 def test_kill_during_ingest_then_resume_loses_and_doubles_nothing(tmp_path: Path, stop: signal.Signals) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(60):
+    pages = 300  # enough that the run is still going when the signal comes, even on a fast machine
+    for i in range(pages):
         words = " ".join(f"w{i}x{j}" for j in range(40))
         paragraphs = [f"Story number {i} says the council met and discussed item {j} at length today. {words}." for j in range(3)]
         (folder / f"p{i:03d}.html").write_text(html_page(f"Story {i}", paragraphs, "Daily"), encoding="utf-8")
@@ -99,13 +100,13 @@ def test_kill_during_ingest_then_resume_loses_and_doubles_nothing(tmp_path: Path
     returncode = process.wait(timeout=60)
     assert returncode == (130 if stop == signal.SIGINT else -signal.SIGKILL)
     partial = _stored(db)
-    assert 0 < partial < 60
+    assert 0 < partial < pages
     finished = subprocess.run(command, capture_output=True, timeout=300, check=False)
     assert finished.returncode == 0, finished.stderr.decode()
     with sqlite3.connect(db) as raw:
-        assert raw.execute("SELECT count(*) FROM articles").fetchone()[0] == 60
-        assert raw.execute("SELECT count(DISTINCT input_id) FROM inputs").fetchone()[0] == 60
-        assert raw.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 60
+        assert raw.execute("SELECT count(*) FROM articles").fetchone()[0] == pages
+        assert raw.execute("SELECT count(DISTINCT input_id) FROM inputs").fetchone()[0] == pages
+        assert raw.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == pages
 
 
 def _stored(db: Path) -> int:
