@@ -92,7 +92,9 @@ def test_kill_during_ingest_then_resume_loses_and_doubles_nothing(tmp_path: Path
     db = tmp_path / "crash.db"
     command = [sys.executable, "-m", "newsdistill.cli", "ingest", str(folder), "--db", str(db),
                "--stages", "decode,clean", "--batch-size", "4", "--no-progress"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # A shell runs background jobs with SIGINT ignored, and children inherit that: restore Ctrl-C.
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and _stored(db) < 8:
         time.sleep(0.05)
