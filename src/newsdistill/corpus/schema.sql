@@ -41,5 +41,7 @@ CREATE TABLE IF NOT EXISTS stories (id INTEGER PRIMARY KEY, title TEXT, centroid
                                     first_published TEXT, last_published TEXT);
 CREATE INDEX IF NOT EXISTS stories_size ON stories(size DESC, id);
 CREATE TABLE IF NOT EXISTS story_terms (term TEXT NOT NULL, story_id INTEGER NOT NULL, PRIMARY KEY (term, story_id));
+-- A story's terms are replaced each time its centroid moves: without this, that delete scans the whole table.
+CREATE INDEX IF NOT EXISTS story_terms_story ON story_terms(story_id);
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);

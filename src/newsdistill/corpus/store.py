@@ -12,6 +12,7 @@ import json
 import re
 import sqlite3
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from ..model import Article, Entity
 from . import dedup, stories
 
 STORY_CANDIDATES = 50  # stories sharing most strong terms that an article is compared with
+# A term shared by more stories than this is found through its newest ones only (news stories are recent).
+POSTINGS_PER_TERM = 300
 
 
 def raw_hash(data: bytes | str) -> str:
@@ -253,17 +256,20 @@ class Store:
         return int(best["id"])
 
     def _candidate_stories(self, vector: dict[str, float]) -> list[sqlite3.Row]:
-        """The stories sharing most of the article's strongest terms (an inverted index, not a scan):
-        the cost per article stays flat as the corpus grows."""
+        """The stories sharing most of the article's strongest terms, through an inverted index that is
+        read only for each term's newest stories: the cost per article stays flat as the corpus grows."""
         top = [t for t, _ in sorted(vector.items(), key=lambda kv: -kv[1])[: stories.INDEX_TERMS]]
-        if not top:
+        shared: Counter[int] = Counter()
+        for term in top:
+            shared.update(row[0] for row in self.db.execute(
+                "SELECT story_id FROM story_terms WHERE term = ? ORDER BY story_id DESC LIMIT ?",
+                (term, POSTINGS_PER_TERM)))
+        best = sorted(shared, key=lambda story: (-shared[story], -story))[:STORY_CANDIDATES]
+        if not best:
             return []
-        marks = ",".join("?" * len(top))
-        return self.db.execute(
-            f"SELECT s.id, s.centroid, s.size, s.first_published, s.last_published FROM "
-            f"(SELECT story_id, count(*) AS shared FROM story_terms WHERE term IN ({marks}) GROUP BY story_id "
-            f"ORDER BY shared DESC, story_id DESC LIMIT ?) AS c JOIN stories s ON s.id = c.story_id",
-            (*top, STORY_CANDIDATES)).fetchall()
+        marks = ",".join("?" * len(best))
+        return self.db.execute("SELECT id, centroid, size, first_published, last_published FROM stories "
+                               f"WHERE id IN ({marks}) ORDER BY id DESC", best).fetchall()
 
     def _index_story(self, story: int, centroid: dict[str, float]) -> None:
         top = [t for t, _ in sorted(centroid.items(), key=lambda kv: -kv[1])[: stories.INDEX_TERMS]]
