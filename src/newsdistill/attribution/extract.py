@@ -7,6 +7,7 @@ from typing import Any
 from ..model import Attribution, Entity, Source, Span
 from .combine import combine, crf_drafts
 from .crf import tag_doc
+from .layout import layout_drafts, merge_layout
 from .quotes import find_quotes
 from .resolve import Resolver
 from .rules import Draft, attach_quotes, dedupe, drop_nested, trim, verb_drafts
@@ -15,7 +16,7 @@ from .rules import Draft, attach_quotes, dedupe, drop_nested, trim, verb_drafts
 def extract(doc: Any, text: str, entities: list[Entity], use_model: bool = True) -> list[Attribution]:
     quotes = find_quotes(text)
     drafts = drop_nested(verb_drafts(doc, quotes), quotes)
-    drafts = dedupe(attach_quotes(doc, drafts, quotes, text))
+    drafts = merge_layout(dedupe(attach_quotes(doc, drafts, quotes, text)), layout_drafts(text, quotes, _speaker_names(entities)))
     if use_model:
         drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text)))
     resolver = Resolver(doc, text, entities)
@@ -26,6 +27,10 @@ def extract(doc: Any, text: str, entities: list[Entity], use_model: bool = True)
             attributions.append(attribution)
             resolver.remember(attribution)
     return attributions
+
+
+def _speaker_names(entities: list[Entity]) -> set[str]:
+    return {name.lower() for e in entities if e.type in {"PERSON", "ORG"} for name in (e.name, *e.aliases)}
 
 
 def _span(text: str, bounds: tuple[int, int]) -> Span | None:
