@@ -59,7 +59,14 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _subtree_span(token: Any, exclude: Any = None) -> tuple[int, int]:
     tokens = [t for t in token.subtree if exclude is None or t.i not in exclude]
-    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return _edges(tokens) or (token.idx, token.idx + len(token.text))
+
+
+def _edges(tokens: list[Any]) -> tuple[int, int] | None:
+    """The character span from the first to the last token that is not whitespace: spaCy hangs line
+    breaks on the tree, and a span must not reach over a paragraph break into the next one."""
+    words = [t for t in tokens if not t.is_space]
+    return (words[0].idx, words[-1].idx + len(words[-1].text)) if words else None
 
 
 def _cue_span(verb: Any) -> tuple[int, int]:
@@ -148,8 +155,7 @@ def _reported_clause(verb: Any) -> tuple[int, int] | None:
     if verb.dep_ not in {"parataxis", "advcl", "ccomp", "conj"} or verb.head is verb:
         return None
     own = {t.i for t in verb.subtree}
-    rest = [t for t in verb.head.subtree if t.i not in own]
-    return (rest[0].idx, rest[-1].idx + len(rest[-1].text)) if rest else None
+    return _edges([t for t in verb.head.subtree if t.i not in own])
 
 
 def _quote_before(verb: Any, quotes: list[Quote]) -> tuple[int, int] | None:
@@ -198,7 +204,7 @@ def _according_to(sentence: Any, number: int) -> list[Draft]:
         if not objects:
             continue
         phrase = {t.i for t in token.subtree} | {t.i for t in to.subtree} | {token.i, to.i}
-        rest = [t for t in sentence if t.i not in phrase and not t.is_punct]
+        rest = [t for t in sentence if t.i not in phrase and not (t.is_punct or t.is_space)]
         if not rest:
             continue
         drafts.append(Draft(content=(rest[0].idx, rest[-1].idx + len(rest[-1].text)), cue=(token.idx, to.idx + 2),
