@@ -24,7 +24,6 @@ class Draft:
     medium: str | None = None
     sentence: int = 0
     quoted: bool = False  # content is a quotation attached to its cue
-    reporting: bool = False  # (model drafts) the cue is a reporting verb
     content_words: int = 0  # (model drafts) tokens in the content
 
 
