@@ -111,3 +111,28 @@ def test_absurdly_deep_page_is_skipped_quickly() -> None:
     html = "<html><body>" + "<div>" * 300_000 + "<p>" + PARAS[0] + "</p>" + "</div>" * 300_000 + "</body></html>"
     with pytest.raises(newsdistill.SkipInput, match="nested deeper"):
         _clean(html)
+
+
+def test_a_sign_up_box_inside_the_article_body_is_removed_as_a_newsletter() -> None:
+    box = ('<div class="article-body__newsletter"><h2 class="signupTitle">Breaking News Emails</h2>'
+           "<div>Get breaking news alerts and special reports. The news and stories that matter, "
+           "delivered weekday mornings.</div></div>")
+    article = newsdistill.process(page(box), stages=CLEAN_ONLY)
+    assert "breaking news alerts" not in article.text
+    assert any(r.reason == "newsletter" and "breaking news alerts" in r.text for r in article.removed)
+    assert all(p in article.text for p in PARAS)
+
+
+def test_captions_named_by_class_are_captions_not_body() -> None:
+    caption = "The mayor signs the budget in the council chamber on Monday evening, watched by her deputies."
+    figure = (f'<div class="InlineImage-wrapper"><div class="InlineImage-imageEmbedCaption">{caption}</div>'
+              '<div class="InlineImage-imageEmbedCredit">Jo Reed | Example Times</div></div>')
+    article = newsdistill.process(page(figure), stages=CLEAN_ONLY)
+    assert caption not in article.text
+    assert caption in [c.text for c in article.captions]
+
+
+def test_camel_case_class_names_do_not_hide_forum_posts() -> None:
+    posts = "".join(f'<div class="message-body js-replyButton p-body-main--withSidebar"><p>{p}</p></div>' for p in PARAS)
+    article = newsdistill.process(page(posts), stages=CLEAN_ONLY)
+    assert article.text.count(PARAS[0]) >= 1 and all(p in article.text for p in PARAS)

@@ -27,31 +27,46 @@ CLASS_HINTS = {
     "related": "related recommended recommendations recommend popular trending teaser teasers outbrain taboola "
                "more-stories read-more readmore most-read mostread",
     "advert": "ad ads advert advertisement adslot adunit dfp sponsor sponsored promo promoted",
-    "newsletter": "newsletter subscribe subscription signup sign-up paywall",
+    "newsletter": "newsletter subscribe subscription signup sign-up",
     "cookie": "cookie cookies consent gdpr",
     "caption": "caption wp-caption-text figcaption credit image-credit photo-credit",
     "content": "article article-body articlebody article-content story story-body storybody post-content "
                "entry-content entry post-body content-body main-content body-text text prose",
 }
 _CLASS_PART = re.compile(r"[a-z]+")
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_HUMP_HINTS = {"caption", "newsletter"}
 _CLASS_LOOKUP = {token: hint for hint, tokens in CLASS_HINTS.items() for token in tokens.split()}
 
 
 def _hint_of_class(name: str) -> str | None:
-    """'site-footer' -> footer; 'entry-content-read-more' -> content (a content word outweighs the rest)."""
-    whole = _CLASS_LOOKUP.get(name)
+    """'site-footer' -> footer; 'entry-content-read-more' -> content (a content word outweighs the rest);
+    'article-body__newsletter' -> newsletter (a BEM element names itself, its block only where it sits);
+    'InlineImage-imageEmbedCaption' -> caption."""
+    lower = name.lower()
+    whole = _CLASS_LOOKUP.get(lower)
     if whole:
         return whole
-    hints = [_CLASS_LOOKUP.get(part) for part in _CLASS_PART.findall(name)]
-    found = [h for h in hints if h]
-    if not found:
-        return None
-    return "content" if "content" in found else found[0]
+    if "__" in name:
+        element = _hint_of_parts(name.rsplit("__", 1)[1])
+        if element:
+            return element
+    return _hint_of_parts(name)
+
+
+def _hint_of_parts(name: str) -> str | None:
+    found = [h for part in _CLASS_PART.findall(name.lower()) if (h := _CLASS_LOOKUP.get(part))]
+    if found:
+        return "content" if "content" in found else found[0]
+    # Words run together in camel case ('imageEmbedCaption') are trusted for captions and sign-up boxes
+    # only: on forums 'replyButton', 'offCanvasMenu' and 'main--withSidebar' wrap the content itself.
+    humps = _CLASS_PART.findall(_CAMEL_HUMP.sub("-", name.split("--")[0]).lower())
+    return next((h for part in humps if (h := _CLASS_LOOKUP.get(part)) in _HUMP_HINTS), None)
 
 
 @lru_cache(maxsize=4096)
 def _hints_of_names(names: str) -> frozenset[str]:
-    return frozenset(hint for name in names.lower().split() if (hint := _hint_of_class(name)))
+    return frozenset(hint for name in names.split() if (hint := _hint_of_class(name)))
 
 
 def class_hints(node: LexborNode) -> frozenset[str]:

@@ -19,6 +19,7 @@ from .features import (
 )
 from .lexicon import BYLINE
 
+_MAX_NEWSLETTER_PITCH_WORDS = 40
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _HINT_REASONS: dict[str, RemovedReason] = {
     "comment": "comment_form", "share": "share", "related": "related_link", "advert": "advert",
@@ -49,7 +50,9 @@ def _label_in_region(blocks: Sequence[Block], i: int, t: Thresholds) -> None:
         reason = _hint_reason(block)
     if reason is None and is_end_marker(block):
         reason = end_marker_reason(block)
-    if reason is None and block.tag == "figcaption":
+    if reason is None and "newsletter" in block.hints and block.words <= _MAX_NEWSLETTER_PITCH_WORDS:
+        reason = "newsletter"  # the pitch of a sign-up box reads like prose; its class names say what it is
+    if reason is None and (block.tag == "figcaption" or "caption" in block.hints):
         block.caption = True
         return
     if reason is None and block.link_density > t.link_density_bad and block.words < 40:
