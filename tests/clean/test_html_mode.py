@@ -136,3 +136,14 @@ def test_camel_case_class_names_do_not_hide_forum_posts() -> None:
     posts = "".join(f'<div class="message-body js-replyButton p-body-main--withSidebar"><p>{p}</p></div>' for p in PARAS)
     article = newsdistill.process(page(posts), stages=CLEAN_ONLY)
     assert article.text.count(PARAS[0]) >= 1 and all(p in article.text for p in PARAS)
+
+
+def test_japanese_paragraphs_count_as_prose() -> None:
+    paras = ["市議会は月曜日、長い議論の末に新しい予算案を承認した。学校と道路の整備費が大きく増えることになる。",
+             "担当者によると、修繕費は今後二年間で三分の一ほど増える見通しだという。財源については来月説明する予定だ。",
+             "一方で、反対派の議員は追加の財源がどこから来るのかを議会が十分に説明していないと批判している。"]
+    html = ("<html lang=ja><body><nav><a href=/>ホーム</a> <a href=/news>ニュース</a></nav><article><h1>予算案を承認</h1>"
+            + "".join(f"<p>{p}</p>" for p in paras) + "</article><footer>© 2024 Example</footer></body></html>")
+    article = newsdistill.process(html, stages=CLEAN_ONLY)
+    assert all(p in article.text for p in paras)
+    assert "ホーム" not in article.text

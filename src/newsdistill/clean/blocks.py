@@ -9,6 +9,15 @@ from typing import Literal
 from ..model import ParagraphKind, RemovedReason
 
 WORD = re.compile(r"\w+")
+# Chinese and Japanese write words without spaces: two characters count as about one word.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def count_words(text: str) -> int:
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(WORD.findall(text))
+    return len(WORD.findall(_CJK.sub(" ", text))) + (cjk + 1) // 2
 
 
 @dataclass
@@ -34,7 +43,7 @@ class Block:
     key: str = field(init=False, default="")  # normalised text, filled on first use (captions.block_key)
 
     def __post_init__(self) -> None:
-        self.words = len(WORD.findall(self.text))
+        self.words = count_words(self.text)
 
     @property
     def link_density(self) -> float:

@@ -8,8 +8,8 @@ from ..model import RemovedReason
 from .blocks import WORD, Block
 from .lexicon import ANY_BOILERPLATE, BOILERPLATE_PATTERNS, COMMENT_META, DATE_IN_TEXT, END_MARKERS, STOPWORDS
 
-TERMINAL = re.compile(r"""[.!?]["'”’)\]]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
-_PUNCT = re.compile(r"[.,;:!?]")
+TERMINAL = re.compile(r"""[.!?。！？]["'”’)\]」』）]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
+_PUNCT = re.compile(r"[.,;:!?、，。；：！？]")
 ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\.\s\.\s\.)\s*$")
 
 
