@@ -16,7 +16,7 @@ END_MARKERS = re.compile(
     r"\d+ (?:responses|comments|replies|thoughts) (?:to|on)\b.*|(?:show|view|read|see) (?:all )?(?:\d+ )?comments.*|"
     r"(?:permalink )?\d+ comments\b.*|what do you think\??|discussion|conversation|"
     r"(?:top|top rated|most recent|latest|newest|oldest|all|reader|readers'?|your|user) comments?|"
-    r"you (?:may|might) also (?:like|enjoy)|related (?:articles|stories|posts|news|content|coverage)|"
+    r"you (?:may|might) also (?:like|enjoy)|want more (?:stories|news|articles|posts) like this\??|related (?:articles|stories|posts|news|content|coverage)|"
     r"more (?:from|on|in|stories|news)\b.{0,40}|recommended(?: for you| stories| articles)?|"
     r"(?:most )?(?:popular|read|trending)(?: now| stories| articles| news)?|read (?:more|next)|what to read next|"
     r"share this (?:article|story|post)|sign up for (?:our|the) newsletters?|subscribe to (?:our|the) newsletters?|"
@@ -34,7 +34,8 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
                                 r"^name\s*\*?$|^email\s*\*?$|^website$|save my name, email|characters? remaining|"
                                 r"community guidelines|be the first to comment|view comments|show comments", re.I)),
     ("newsletter", re.compile(r"newsletters?\b|sign up (?:for|to)\b|subscribe (?:to|now|today)|get (?:notified|our|the "
-                              r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox", re.I)),
+                              r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox|"
+                              r"(?:every|each) (?:day|week|morning|evening) we send", re.I)),
     ("cookie_notice", re.compile(r"\bcookies?\b.{0,80}\b(?:use|accept|consent|policy|settings|experience)|"
                                  r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)", re.I)),
     ("share", re.compile(r"^click to (?:share|email|print)\b|^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
