@@ -76,6 +76,26 @@ def test_the_same_person_is_merged_across_articles(tmp_path: Path) -> None:
     assert {s["article"]["outlet"] for s in said} == {"City Times", "Evening Post"}
 
 
+def test_a_query_matching_more_than_the_window_is_ranked_among_its_newest_matches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdistill.corpus import store as store_module
+    from newsdistill.model import Article
+
+    store = Store(tmp_path / "corpus.db")
+    with store.transaction():
+        # The oldest article is the best match for "harbour"; the newer ones mention it once.
+        store.add("a0", "a0", Article(title="Harbour harbour", text="harbour " * 30))
+        for number in range(1, 6):
+            store.add(f"a{number}", f"a{number}", Article(title=f"Council {number}",
+                      text=f"The council met on day {number} and spoke about the harbour and many other things."))
+    assert store.search("harbour")[0]["title"] == "Harbour harbour"
+    assert len(store.search("harbour", limit=3)) == 3
+    monkeypatch.setattr(store_module, "SEARCH_WINDOW", 3)
+    titles = [hit["title"] for hit in store.search("harbour")]
+    assert sorted(titles) == ["Council 3", "Council 4", "Council 5"]
+    assert all("[harbour]" in hit["snippet"] for hit in store.search("harbour"))
+
+
 def test_fts_query_quotes_every_term() -> None:
     assert fts_query('bridge" OR x') == '"bridge" "OR" "x"'
 
