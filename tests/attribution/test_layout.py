@@ -50,3 +50,10 @@ def test_headline_labels_need_a_known_speaker() -> None:
     drafts = layout_drafts(text, find_quotes(text), speakers)
     assert [text[d.source[0] : d.source[1]] for d in drafts if d.source] == ["Calder"]
     assert text[drafts[0].content[0] : drafts[0].content[1]] == "Sea Wall Will Be Rebuilt Before Winter Storms"
+
+
+def test_transcript_labels_resolve_to_the_people_the_article_names() -> None:
+    text = ("Radio host Dana Holloway interviewed council leader Mark Brennan on Sunday.\n\n" + TRANSCRIPT)
+    names = {a.content.text: a.source.name for a in newsdistill.attribute(text) if a.source}
+    assert names["The council listened to the people of this town and the engineers agreed with them"] == "Mark Brennan"
+    assert names["But the money was meant for the harbour, and the harbour is still waiting for it"] == "Dana Holloway"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..entities.names import DATA_HEADS, ROLE_NOUNS
+from ..entities.names import DATA_HEADS, HONORIFICS, ROLE_NOUNS
 from ..model import Attribution, Entity
 from .quotes import find_quotes
 
@@ -38,6 +38,8 @@ class Resolver:
             return (entity.id, entity.name) if entity else (None, None)
         if head is not None and (entity := self._entity_at(head.idx)) is not None:
             return entity.id, entity.name
+        if (entity := self._entity_named(text)) is not None:
+            return entity.id, entity.name
         if head is not None and head.lower_ in DATA_HEADS:
             modifiers = [t for t in head.lefts if t.dep_ in {"compound", "poss", "nmod", "amod"}]
             if modifiers:
@@ -58,6 +60,20 @@ class Resolver:
             if entity.type in {"PERSON", "ORG"} and any(m.start <= offset < m.end for m in entity.mentions):
                 return entity
         return None
+
+    def _entity_named(self, text: str) -> Entity | None:
+        """A name the NER did not tag here ('WALLACE:' heading a transcript line, 'Pence: ...'): the one
+        person or organisation of the article with that name, alias or surname, in any case."""
+        words = text.lower().split()
+        while len(words) > 1 and words[0] in HONORIFICS:
+            words = words[1:]
+        wanted = " ".join(words)
+        if not wanted or wanted in PRONOUN_GENDER:
+            return None
+        found = [e for e in self.entities if e.type in {"PERSON", "ORG"} and (
+            wanted in {e.name.lower(), *(a.lower() for a in e.aliases)}
+            or (e.type == "PERSON" and len(words) == 1 and e.name.lower().split()[-1] == wanted))]
+        return found[0] if len(found) == 1 else None
 
     def _quoted(self, offset: int) -> bool:
         return any(q.start < offset < q.end for q in self.quotes)
