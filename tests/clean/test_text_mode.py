@@ -108,3 +108,22 @@ def test_modes_differ_on_a_borderline_page() -> None:
     recall = _clean(page, mode="recall")
     assert len(precision.text) <= len(recall.text)
     assert PROSE[0] in precision.text and PROSE[0] in recall.text
+
+
+def test_a_long_comment_count_heading_ends_the_article_before_a_longer_thread() -> None:
+    comments = "\n\n".join(
+        f"reader{n} says:\nNovember 19, 2024 at 6:{n:02d} am\n\nI have lived here for years and the council has "
+        f"never once explained where the money goes, and this budget is no different from the last one {n}."
+        for n in range(12))
+    body = [
+        *PROSE,
+        "The mayor said the vote showed that the council could still agree on the things that matter most to residents.",
+        "Work on the first roads is due to start in the spring, and the schools will get their new roofs by the autumn.",
+        "The opposition group said it would ask the auditor to look at the figures again before the next meeting.",
+    ]
+    page = ("\n\n".join(body) + "\n\n12 responses to “ Council passes budget after a long debate about "
+            "schools and roads ”\n\n" + comments)
+    article = _clean(page)
+    assert all(p in article.text for p in body)
+    assert "I have lived here" not in article.text
+    assert any(r.reason == "comment_form" and r.text.startswith("12 responses") for r in article.removed)

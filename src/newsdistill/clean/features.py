@@ -6,7 +6,15 @@ import re
 
 from ..model import RemovedReason
 from .blocks import WORD, Block
-from .lexicon import ANY_BOILERPLATE, BOILERPLATE_PATTERNS, COMMENT_META, DATE_IN_TEXT, END_MARKERS, STOPWORDS
+from .lexicon import (
+    ANY_BOILERPLATE,
+    BOILERPLATE_PATTERNS,
+    COMMENT_COUNT_HEADING,
+    COMMENT_META,
+    DATE_IN_TEXT,
+    END_MARKERS,
+    STOPWORDS,
+)
 
 TERMINAL = re.compile(r"""[.!?。！？]["'”’)\]」』）]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
 _PUNCT = re.compile(r"[.,;:!?、，。；：！？]")
@@ -43,7 +51,9 @@ def _boilerplate_reason(block: Block) -> RemovedReason | None:
 def is_end_marker(block: Block) -> bool:
     flag = block.features.get("end_marker")
     if flag is None:
-        flag = float(block.words <= 8 and bool(END_MARKERS.match(block.text.strip(" :|"))))
+        text = block.text.strip(" :|")
+        # "34 responses to <the article's whole title>" heads a comment thread however long the title.
+        flag = float((block.words <= 8 or bool(COMMENT_COUNT_HEADING.match(text))) and bool(END_MARKERS.match(text)))
         block.features["end_marker"] = flag
     return bool(flag)
 
@@ -58,7 +68,7 @@ def is_date_line(block: Block) -> bool:
 
 def end_marker_reason(block: Block) -> RemovedReason:
     text = block.text.lower()
-    if "comment" in text or "reply" in text or "conversation" in text:
+    if "comment" in text or "repl" in text or "conversation" in text or COMMENT_COUNT_HEADING.match(text):
         return "comment_form"
     if "newsletter" in text:
         return "newsletter"

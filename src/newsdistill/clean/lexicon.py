@@ -25,6 +25,8 @@ END_MARKERS = re.compile(
     re.I,
 )
 
+COMMENT_COUNT_HEADING = re.compile(r"^\d+ (?:responses|comments|replies|thoughts) (?:to|on)\b", re.I)
+
 # (reason, pattern) for blocks that are chrome wherever they stand. First match wins.
 BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     ("related_link", re.compile(r"^(?:see also|read also|also read|read more|related|more|recommended|watch|listen|"
