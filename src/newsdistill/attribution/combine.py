@@ -11,7 +11,7 @@ from typing import Any
 from .rules import Draft
 
 Span = tuple[int, int]
-MIN_MODEL_CONTENT_WORDS = 2
+MIN_MODEL_CONTENT_WORDS = 3
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -48,8 +48,10 @@ def combine(rule_drafts: list[Draft], model_drafts: list[Draft]) -> list[Draft]:
         if twin is None:
             # Kept even inside what someone else said: PolNeAR annotates nested claims ('said the
             # government knew that...'), and on its dev set keeping them scores higher on every role.
-            # A content of one word is almost always a tagging slip.
-            if model.content_words >= MIN_MODEL_CONTENT_WORDS:
+            # A content of one or two words is almost always a tagging slip ("returned to | the city").
+            # One that repeats a claim already found, from the same source, adds nothing.
+            repeats = any(d.source == model.source and _inside(model.content, d.content) for d in combined)
+            if model.content_words >= MIN_MODEL_CONTENT_WORDS and not repeats:
                 combined.append(model)
             continue
         if twin.cue is None or not _inside(model.cue, twin.cue):
