@@ -8,14 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .rules import Draft
+from .rules import Draft, overlaps
 
 Span = tuple[int, int]
 MIN_MODEL_CONTENT_WORDS = 3
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 def _inside(span: Span, outer: Span) -> bool:
@@ -44,7 +40,7 @@ def combine(rule_drafts: list[Draft], model_drafts: list[Draft]) -> list[Draft]:
     combined = list(rule_drafts)
     for model in model_drafts:
         assert model.cue is not None
-        twin = next((d for d in rule_drafts if d.cue and _overlaps(d.cue, model.cue)), None)
+        twin = next((d for d in rule_drafts if d.cue and overlaps(d.cue, model.cue)), None)
         if twin is None:
             # Kept even inside what someone else said: PolNeAR annotates nested claims ('said the
             # government knew that...'), and on its dev set keeping them scores higher on every role.
@@ -56,6 +52,6 @@ def combine(rule_drafts: list[Draft], model_drafts: list[Draft]) -> list[Draft]:
             continue
         if twin.cue is None or not _inside(model.cue, twin.cue):
             twin.cue = model.cue  # keep multi-word rule cues ('raised the prospect'), else the model's
-        if model.source and (twin.source is None or _overlaps(twin.source, model.source)):
+        if model.source and (twin.source is None or overlaps(twin.source, model.source)):
             twin.source = model.source
     return sorted(combined, key=lambda d: d.content[0])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .quotes import Quote
-from .rules import Draft, trim
+from .rules import Draft, overlaps, trim
 
 _NAME_WORD = r"[A-Z][\w.'’-]*"
 _SPEAKER_LABEL = re.compile(
@@ -83,10 +83,6 @@ def merge_layout(drafts: list[Draft], layout: list[Draft]) -> list[Draft]:
     speaker from context (a continuation of the previous quote) over the same words."""
     if not layout:
         return drafts
-    kept = [d for d in drafts if d.cue is not None or not any(_overlaps(d.content, m.content) for m in layout)]
+    kept = [d for d in drafts if d.cue is not None or not any(overlaps(d.content, m.content) for m in layout)]
     kept += [m for m in layout if not any(d.content == m.content and d.cue is not None for d in kept)]
     return sorted(kept, key=lambda d: d.content[0])
-
-
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]

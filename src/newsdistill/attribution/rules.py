@@ -27,6 +27,10 @@ class Draft:
     content_words: int = 0  # (model drafts) tokens in the content
 
 
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
 _PLAIN_EDGE = " \t\n,.;:!?—–-"
 _OPEN_MARKS, _CLOSE_MARKS = "‘“\"'", "’”\"'"
 

@@ -10,10 +10,13 @@ STOPWORDS = frozenset(
     ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "also", "would", "could", "may", "might", "must", "one", "two", "new", "last", "first", "year", "years", "time", "people", "told", "like", "get"]
 )
 
+_COMMENT_COUNT = r"\d+ (?:responses|comments|replies|thoughts) (?:to|on)\b"
+COMMENT_COUNT_HEADING = re.compile(rf"^{_COMMENT_COUNT}", re.I)  # "34 responses to <title>"
+
 # Short blocks that open a region of site chrome: everything after them at page end goes too.
 END_MARKERS = re.compile(
     r"^(?:leave a (?:reply|comment)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|post a comment|add a comment|join the conversation|"
-    r"\d+ (?:responses|comments|replies|thoughts) (?:to|on)\b.*|(?:show|view|read|see) (?:all )?(?:\d+ )?comments.*|"
+    rf"{_COMMENT_COUNT}.*|(?:show|view|read|see) (?:all )?(?:\d+ )?comments.*|"
     r"(?:permalink )?\d+ comments\b.*|what do you think\??|discussion|conversation|"
     r"(?:top|top rated|most recent|latest|newest|oldest|all|reader|readers'?|your|user) comments?|"
     r"you (?:may|might) also (?:like|enjoy)|want more (?:stories|news|articles|posts) like this\??|related (?:articles|stories|posts|news|content|coverage)|"
@@ -24,8 +27,6 @@ END_MARKERS = re.compile(
     r"how to contact us|contact us|get in touch|latest (?:news|stories|articles)|top stories|editors?[’']?s?[’']? (?:picks?|choice)|about the author|tags?:?|topics?:?)\s*:?$",
     re.I,
 )
-
-COMMENT_COUNT_HEADING = re.compile(r"^\d+ (?:responses|comments|replies|thoughts) (?:to|on)\b", re.I)
 
 # (reason, pattern) for blocks that are chrome wherever they stand. First match wins.
 BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [

@@ -305,7 +305,7 @@ class Store:
             return []
         found = {r["id"]: dict(r) for r in self.db.execute(
             "SELECT a.id, a.title, a.outlet, a.url, snippet(articles_fts, 1, ?, ?, '…', 16) AS snippet "
-            f"FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? "
             f"AND articles_fts.rowid IN ({','.join('?' * len(ids))})", (*marks, match, *ids))}
         return [found[i] for i in ids if i in found]
 
