@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsdistill.corpus import dedup
+from newsdistill import neardup as dedup
 from newsdistill.corpus.ingest import ingest
 from newsdistill.corpus.store import Store
 from newsdistill.model import Article, Attribution, Entity, Source, Span

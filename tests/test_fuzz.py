@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import newsdistill
 from newsdistill.errors import SkipInput
-from newsdistill.ingest.decode import RawDocument, decode
+from newsdistill.inputs.decode import RawDocument, decode
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("fuzz", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from .errors import SkipInput
-from .ingest.decode import RawDocument
-from .model import Article, Attribution, Caption, Entity, Paragraph, RemovedBlock, Source, Span
+from .model import Article, Attribution, Caption, Entity, Paragraph, RawDocument, RemovedBlock, Source, Span
 from .pipeline import Pipeline, Result
 from .stages import DEFAULT_STAGES, build_pipeline, cached_pipeline
 

@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from typing import IO, Any
 
 from . import __version__
-from .ingest.readers import ReadError, read_inputs
+from .inputs.readers import ReadError, read_inputs
 from .pipeline import Result, default_workers
 from .render import RENDERERS
 from .stages import DEFAULT_STAGES, build_pipeline
@@ -165,7 +165,7 @@ def write_results(results: Iterator[Result], fmt: str, out: IO[str], skipped: li
 @command("process")
 def cmd_process(args: argparse.Namespace) -> int:
     if args.field:
-        from .ingest.containers import CONTENT_FIELDS
+        from .inputs.containers import CONTENT_FIELDS
 
         CONTENT_FIELDS.insert(0, args.field)
     if args.engine or args.format == "parquet":

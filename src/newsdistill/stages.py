@@ -14,9 +14,9 @@ from .pipeline import Component, Pipeline
 
 # name -> "module:factory"; each factory takes keyword options and returns a Component.
 STAGE_FACTORIES: dict[str, str] = {
-    "decode": "newsdistill.ingest.component:Decode",
+    "decode": "newsdistill.inputs.component:Decode",
     "clean": "newsdistill.clean.component:Clean",
-    "entities": "newsdistill.attribution.component:Entities",
+    "entities": "newsdistill.entities.component:Entities",
     "attribution": "newsdistill.attribution.component:Attribute",
 }
 DEFAULT_STAGES: tuple[str, ...] = ("decode", "clean", "entities", "attribution")

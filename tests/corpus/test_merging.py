@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdistill.corpus import dedup, stories
+from newsdistill import neardup as dedup
+from newsdistill.corpus import stories
 from newsdistill.corpus.store import Store, bare_person_name
 from newsdistill.model import Article, Attribution, Entity, Source, Span
 

@@ -9,10 +9,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsdistill.corpus.dedup import NUM_PERM, signature
 from newsdistill.corpus.store import Store
 from newsdistill.model import Article
-from newsdistill.scale.dedup import band_rows, duplicate_of, group_bands
+from newsdistill.neardup import NUM_PERM, band_rows, duplicate_of, group_bands, signature
 
 PARAGRAPHS = [
     " ".join(f"{word}{n}" for word in ("council", "harbour", "budget", "vote", "mayor", "bridge", "storm", "river",

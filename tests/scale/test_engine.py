@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from newsdistill.ingest.writers import read_records
 from newsdistill.scale.engine import MANIFEST, run
+from newsdistill.scale.writers import read_records
 
 CLEAN = ("decode", "clean")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from newsdistill.ingest.writers import read_records
-from newsdistill.scale import dedup
+from newsdistill import neardup as dedup
 from newsdistill.scale.engine import MANIFEST, run
+from newsdistill.scale.writers import read_records
 
 from .synthetic import TOPICS, page, warc_bytes
 
@@ -56,7 +56,7 @@ def test_ray_and_local_engines_write_identical_shards(crawl: Path, tmp_path: Pat
 
 
 def test_ray_shuffle_groups_bands_like_the_local_grouping() -> None:
-    from newsdistill.corpus.dedup import signature
+    from newsdistill.neardup import signature
     from newsdistill.scale.ray_engine import RayEngine
 
     texts = [page(t) for t in TOPICS] + [page(TOPICS[0]), page(TOPICS[2], "<p>extra</p>"), ""]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..lexicons import STOPWORDS
 from ..model import RemovedReason
 from .blocks import WORD, Block
 from .lexicon import (
@@ -13,7 +14,6 @@ from .lexicon import (
     COMMENT_META,
     DATE_IN_TEXT,
     END_MARKERS,
-    STOPWORDS,
 )
 
 TERMINAL = re.compile(r"""[.!?。！？]["'”’)\]」』）]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")

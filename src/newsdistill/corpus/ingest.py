@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ingest.decode import InputKind, RawDocument
-from ..ingest.readers import ReadError, read_inputs
+from ..inputs.readers import ReadError, read_inputs
+from ..model import InputKind, RawDocument
 from ..pipeline import Result, batched
 from ..stages import DEFAULT_STAGES, build_pipeline
 from .store import Store, raw_hash

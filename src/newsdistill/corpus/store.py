@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import neardup as dedup
 from ..entities.names import HONORIFICS, ROLE_NOUNS
 from ..model import Article, Entity
-from . import dedup, stories
+from . import stories
 
 STORY_CANDIDATES = 50  # stories sharing most strong terms that an article is compared with
 # A term shared by more stories than this is found through its newest ones only (news stories are recent).

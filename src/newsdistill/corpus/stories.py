@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 
-from ..clean.lexicon import STOPWORDS
+from ..lexicons import STOPWORDS
 
 _WORD = re.compile(r"[a-z][a-z'’-]{2,}")
 TOP_TERMS = 300

@@ -17,20 +17,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
-from ..ingest.decode import InputKind, RawDocument
-from ..ingest.readers import ReadError, read_inputs
-from ..ingest.writers import WRITERS, read_column, read_records
+from .. import neardup as dedup
+from ..inputs.readers import ReadError, read_inputs
+from ..model import InputKind, RawDocument
 from ..stages import DEFAULT_STAGES, build_pipeline
-from . import dedup
 from .mapping import Outcome, init_worker, map_batch, map_batch_in_worker
+from .shards import Engine, ShardInput, ShardOutput
+from .writers import WRITERS, read_column, read_records
 
 MANIFEST = "_manifest.jsonl"
-ShardInput = tuple[int, list[RawDocument]]
-ShardOutput = tuple[int, list[Outcome]]
 
 
 @dataclass
@@ -49,14 +47,6 @@ class RunSummary:
     def skip_reasons(self) -> Counter[str]:
         """How many inputs were skipped for each kind of reason (the text before any detail)."""
         return Counter(reason.split(" (")[0].split(": ")[0] for _, reason in self.skipped)
-
-
-class Engine(Protocol):
-    def map_shards(self, shards: Iterable[ShardInput]) -> Iterator[ShardOutput]: ...
-
-    def group_bands(self, rows: Iterable[tuple[str, int]]) -> list[list[int]]: ...
-
-    def close(self) -> None: ...
 
 
 class LocalEngine:

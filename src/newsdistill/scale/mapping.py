@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..corpus.dedup import signature
-from ..ingest.decode import RawDocument
+from ..model import RawDocument
+from ..neardup import signature
 from ..pipeline import Pipeline, Result
 from ..stages import build_pipeline
 

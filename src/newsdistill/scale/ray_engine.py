@@ -13,8 +13,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from .engine import ShardInput, ShardOutput
 from .mapping import Outcome, map_batch
+from .shards import ShardInput, ShardOutput
 
 WINDOW_BYTES = 256 * 1024 * 1024  # raw input handed to Ray at once: bounds the driver's memory
 WINDOW_SHARDS = 64
@@ -29,7 +29,7 @@ class PipelineActor:
         self.pipeline = build_pipeline(stages)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        from ..ingest.decode import RawDocument
+        from ..model import RawDocument
 
         docs = [
             RawDocument(id=str(i), data=d if isinstance(d, str) else bytes(d), url=u or None, input_kind=k,

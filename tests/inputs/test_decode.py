@@ -7,7 +7,7 @@ import gzip
 import pytest
 
 from newsdistill.errors import SkipInput
-from newsdistill.ingest.decode import RawDocument, decode, decode_bytes, gunzip_bounded, sniff_kind
+from newsdistill.inputs.decode import RawDocument, decode, decode_bytes, gunzip_bounded, sniff_kind
 from newsdistill.limits import Limits
 
 TEXT = "Prices rose again in March, the statistics office said on Tuesday, as energy costs climbed."

@@ -1,21 +1,65 @@
-"""`duplicate_of` for a whole run at once, giving exactly what the corpus store gives one by one.
+"""Near-duplicates, one rule for the whole project: MinHash over word shingles of normalised clean
+text, LSH bands, and "a copy is linked to the earliest earlier article that shares a band and
+passes the similarity check, resolved to that article's own original".
 
-The store links a new article to the earliest stored article that shares an LSH band with it
-and passes the similarity check, resolved to that article's own original. That is not the
-same as connected components (with A and B unlike each other and C like both, the store keeps
-B an original), so the batch version replays the store's rule in input order, over buckets
-grouped beforehand — by a dict here, or by a Ray shuffle on the band key.
+The corpus store applies the rule one article at a time (against its indexed bands); the scale
+engine and the benchmark apply it to a whole run at once with `assign_copies`, in input order,
+over buckets grouped beforehand (by a dict here, or by a Ray shuffle on the band key). It is not
+connected components: with A and B unlike each other and C like both, B stays an original.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
+from datasketch import MinHash
 
-from ..corpus.dedup import THRESHOLD, band_keys, similarity
+NUM_PERM = 128
+SHINGLE = 5
+BANDS, ROWS = 32, 4  # LSH S-curve midpoint (1/32)**(1/4) ~ 0.42: pairs near the threshold become candidates, then verified
+THRESHOLD = 0.5  # estimated Jaccard to call two articles copies: best F1 (0.972) in benchmarks/corpus.py (b)
 
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
+_WORD = re.compile(r"\w+")
+
+
+def normalise(text: str) -> list[str]:
+    """Words of the text with quote styles, case and accents made uniform."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    return _WORD.findall(text)
+
+
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)  # permutations made once: building them costs as much as hashing
+
+
+def signature(text: str, shingle: int = SHINGLE) -> np.ndarray:
+    words = normalise(text)
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
+    shingles = {" ".join(words[i : i + shingle]) for i in range(max(1, len(words) - shingle + 1))}
+    minhash.update_batch([s.encode("utf-8") for s in shingles])
+    return np.asarray(minhash.hashvalues, dtype=np.uint64)
+
+
+def layout() -> str:
+    """The settings that signatures and band keys depend on (stored with them, checked on open)."""
+    return f"minhash {NUM_PERM} perm seed 1, {SHINGLE}-word shingles, {BANDS}x{ROWS} bands"
+
+
+def band_keys(sig: np.ndarray) -> list[str]:
+    """One key per LSH band; two signatures sharing any key are candidate duplicates."""
+    return [
+        f"{band}:" + hashlib.blake2b(sig[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
+        for band in range(BANDS)
+    ]
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(a == b))
 
 def band_rows(signatures: Iterable[np.ndarray]) -> Iterator[tuple[str, int]]:
     """(band key, input position) for every band of every signature: the rows a shuffle groups."""

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from newsdistill.ingest.containers import read_jsonl, read_parquet, read_warc
-from newsdistill.ingest.decode import RawDocument
-from newsdistill.ingest.readers import ReadError, read_inputs
+from newsdistill.inputs.containers import read_jsonl, read_parquet, read_warc
+from newsdistill.inputs.decode import RawDocument
+from newsdistill.inputs.readers import ReadError, read_inputs
 from tests.scale.synthetic import TOPICS, page, warc_bytes
 
 URLS = [f"https://example.org/{i}" for i in range(len(TOPICS))]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .decode import InputKind, RawDocument
+from ..model import InputKind, RawDocument
 
 
 @dataclass
@@ -83,7 +83,7 @@ def _load_container_readers() -> None:
     """Import the container readers so they register themselves (WARC, JSONL, Parquet)."""
     import importlib
 
-    for module in ("newsdistill.ingest.containers",):
+    for module in ("newsdistill.inputs.containers",):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .decode import InputKind, RawDocument
+from ..model import InputKind, RawDocument
 from .readers import ReadError, ReadItem, register_reader
 
 # Which record field holds the page; the first present wins (`process --field` puts its choice first).

@@ -5,15 +5,13 @@ from __future__ import annotations
 import codecs
 import re
 import zlib
-from dataclasses import dataclass, field
 from typing import Literal
 
 from charset_normalizer import from_bytes
 
 from ..errors import SkipInput
 from ..limits import DEFAULT_LIMITS, Limits
-
-InputKind = Literal["auto", "html", "text"]
+from ..model import RawDocument
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
 _HTML_SIGNS = re.compile(
@@ -28,17 +26,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-
-
-@dataclass
-class RawDocument:
-    """One input page as read: bytes or text, where it came from, and hints."""
-
-    id: str
-    data: bytes | str
-    url: str | None = None
-    input_kind: InputKind = "auto"
-    meta: dict[str, object] = field(default_factory=dict)
 
 
 def gunzip_bounded(data: bytes, limit: int) -> bytes:

@@ -1,0 +1,21 @@
+"""The `entities` stage: people, organisations and places of the article, aliases and titles merged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..model import Article
+from ..nlp import parse, parse_batch
+from .build import build_entities, to_entities
+
+
+class Entities:
+    name = "entities"
+
+    def __call__(self, article: Article) -> Article:
+        article.entities = to_entities(build_entities(parse(article)))
+        return article
+
+    def pipe(self, articles: Sequence[Article]) -> list[Article]:
+        parse_batch(articles)
+        return [self(a) for a in articles]
