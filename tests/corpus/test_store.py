@@ -42,8 +42,8 @@ def test_same_pages_twice_are_stored_once(pages: Path, tmp_path: Path) -> None:
     assert (again.stored, again.already_seen, len(again.skipped)) == (0, 3, 1)  # the empty page is reported again
     copy = tmp_path / "renamed.html"
     copy.write_bytes((pages / "c_festival.html").read_bytes())
-    third = ingest([str(copy)], db, stages=CLEAN)
-    assert (third.stored, third.already_seen) == (0, 1)
+    third = ingest([str(copy)], db, stages=CLEAN)  # the same bytes under another name: a duplicate, recorded
+    assert (third.stored, third.duplicates, third.already_seen) == (0, 1, 0)
     assert Store(db).counts()["articles"] == 3
 
 

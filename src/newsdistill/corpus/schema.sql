@@ -1,7 +1,7 @@
 -- newsdistill corpus store (SQLite, WAL). Every statement is idempotent.
 CREATE TABLE IF NOT EXISTS inputs (
     input_id TEXT PRIMARY KEY,          -- path, WARC record or JSONL line the page came from
-    raw_hash TEXT NOT NULL,             -- sha256 of the raw bytes: the same page twice is seen once
+    raw_hash TEXT NOT NULL,             -- sha256 of the raw bytes: the same input with the same bytes is seen once
     status TEXT NOT NULL,               -- 'stored' | 'duplicate' | 'skipped'
     reason TEXT,
     article_id INTEGER,

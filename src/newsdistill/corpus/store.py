@@ -34,7 +34,9 @@ SEARCH_WINDOW = 20_000  # matches of one query that are ranked (the newest)
 
 
 def raw_hash(data: bytes | str) -> str:
-    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+    # JSON text may hold a lone surrogate ("\ud800"): hash it as it came rather than fail the whole run.
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()
 
 
 def text_hash(text: str) -> str:
@@ -88,8 +90,10 @@ class Store:
 
     # ---- ingest -------------------------------------------------------------
     def seen(self, input_id: str, data_hash: str) -> bool:
-        # Skipped inputs are tried again (and reported again): they may have been fixed since.
-        row = self.db.execute("SELECT 1 FROM inputs WHERE (input_id = ? OR raw_hash = ?) AND status != 'skipped'",
+        """A true repeat: this input, with these bytes, already stored or linked. The same bytes under
+        another input are processed and recorded (as a duplicate of the article they repeat); the same
+        input with new bytes is processed again. Skipped inputs are tried again: they may have been fixed."""
+        row = self.db.execute("SELECT 1 FROM inputs WHERE input_id = ? AND raw_hash = ? AND status != 'skipped'",
                               (input_id, data_hash)).fetchone()
         return row is not None
 
