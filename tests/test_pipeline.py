@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
+import newsdistill
 from newsdistill import Article, Pipeline, RawDocument, SkipInput
+from newsdistill.stages import STAGE_FACTORIES
 
 
 class Upper:
@@ -48,3 +52,49 @@ def test_process_pool_keeps_input_order() -> None:
     texts = [f"page {i}" for i in range(20)]
     results = list(Pipeline([Upper()]).pipe(docs(*texts), batch_size=3, n_process=2))
     assert [r.article.text for r in results if r.article] == [t.upper() for t in texts]
+
+
+class SlowBatch:
+    """A batch-aware stage like spaCy's: the whole batch waits for its slowest page."""
+
+    name = "slow_batch"
+
+    def __call__(self, article: Article) -> Article:
+        return self.pipe([article])[0]
+
+    def pipe(self, articles: list[Article]) -> list[Article]:
+        texts = [a.raw.data if a.raw else "" for a in articles]
+        if any("slow" in str(t) for t in texts):
+            time.sleep(30)
+        for article, text in zip(articles, texts, strict=True):
+            article.text = str(text)
+        return articles
+
+
+def test_time_limit_holds_per_page_whatever_the_batch_size() -> None:
+    # One slow page among good ones in one batch costs one page limit, not the limit times the batch size.
+    started = time.monotonic()
+    results = Pipeline([SlowBatch()], page_timeout=2).run_batch(docs("a", "slow", "b", "c"))
+    elapsed = time.monotonic() - started
+    assert elapsed < 2 + 1.5, elapsed
+    assert [r.article.text if r.article else None for r in results] == ["a", None, "b", "c"]
+    assert results[1].error == "slow_batch: took longer than the 2 s limit"
+
+
+def test_calling_a_pipeline_on_one_page_has_the_time_limit_and_isolation() -> None:
+    pipeline = Pipeline([Upper()], page_timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(SkipInput, match="0.5 s limit"):
+        pipeline(RawDocument(id="x", data="slow"))
+    assert time.monotonic() - started < 3
+    with pytest.raises(SkipInput, match="upper: ValueError: exploded"):
+        pipeline(RawDocument(id="y", data="boom"))
+
+
+def test_python_api_process_has_a_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(STAGE_FACTORIES, "upper", f"{__name__}:Upper")
+    started = time.monotonic()
+    with pytest.raises(SkipInput, match="0.5 s limit"):
+        newsdistill.process("slow page", stages=["upper"], timeout=0.5)
+    assert time.monotonic() - started < 3
+    assert newsdistill.process("fine", stages=["upper"]).text == "FINE"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .errors import SkipInput
 from .model import Article, Attribution, Caption, Entity, Paragraph, RawDocument, RemovedBlock, Source, Span
-from .pipeline import Pipeline, Result
+from .pipeline import PAGE_TIMEOUT, PageTimeout, Pipeline, Result, time_limit
 from .stages import DEFAULT_STAGES, build_pipeline, cached_pipeline
 
 if TYPE_CHECKING:
@@ -39,19 +39,27 @@ def process(
     input_kind: Literal["auto", "html", "text"] = "auto",
     stages: Sequence[str] | None = None,
     mode: str = "balanced",
+    timeout: float | None = PAGE_TIMEOUT,
 ) -> Article:
     """Run the full pipeline on one page (HTML or text, str or bytes).
 
-    Raises SkipInput with a reason when the page cannot be processed.
+    Raises SkipInput with a reason when the page cannot be processed, including when a stage takes longer
+    than `timeout` seconds (None: no limit; limits hold in the main thread, where signals can interrupt).
     """
-    pipeline = cached_pipeline(tuple(stages) if stages is not None else DEFAULT_STAGES, mode)
-    article = pipeline(RawDocument(id=url or "<input>", data=raw, url=url, input_kind=input_kind))
-    article.release_raw()
-    return article
+    shared = cached_pipeline(tuple(stages) if stages is not None else DEFAULT_STAGES, mode)
+    pipeline = shared if timeout == shared.page_timeout else Pipeline(shared.components, page_timeout=timeout)
+    return pipeline(RawDocument(id=url or "<input>", data=raw, url=url, input_kind=input_kind))
 
 
-def attribute(text: str) -> list[Attribution]:
-    """Every quote and reported claim in clean text, with source, cue, content; offsets index `text`."""
+def attribute(text: str, timeout: float | None = PAGE_TIMEOUT) -> list[Attribution]:
+    """Every quote and reported claim in clean text, with source, cue, content; offsets index `text`.
+
+    Raises SkipInput when the text cannot be attributed within `timeout` seconds (None: no limit).
+    """
     from .attribution.component import attribute_text
 
-    return attribute_text(text)[0]
+    try:
+        with time_limit(timeout):
+            return attribute_text(text)[0]
+    except PageTimeout:
+        raise SkipInput(f"attribution: took longer than the {timeout:g} s limit") from None

@@ -11,7 +11,8 @@ from typing import IO, Any
 
 from . import __version__
 from .inputs.readers import ReadError, read_inputs
-from .pipeline import Result, default_workers
+from .pipeline import Result
+from .pool import default_workers
 from .render import RENDERERS
 from .stages import DEFAULT_STAGES, build_pipeline
 

@@ -1,22 +1,24 @@
 """A spaCy-style pipeline: a list of small `Article -> Article` components.
 
-`Pipeline.__call__` runs one raw page; `Pipeline.pipe` runs many, in batches and
-optionally in worker processes, and never lets one bad page stop the batch.
+`Pipeline.__call__` runs one raw page; `Pipeline.pipe` runs many, in batches and optionally in
+worker processes (`pool.WorkerPool`). Every path gives each page the same per-stage time limit and
+the same isolation: a page that fails, hangs or kills its worker is skipped with a reason, and the
+rest go on.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Protocol, TypeVar, runtime_checkable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from .errors import SkipInput
 from .model import Article, RawDocument
+from .pool import BatchFunction, WorkerPool, batched
 
 
 @runtime_checkable
@@ -38,11 +40,13 @@ class Result:
     id: str
     article: Article | None = None
     error: str | None = None
-    meta: dict[str, object] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.article is not None
+
+
+PAGE_TIMEOUT = 60.0  # seconds one page may spend in one stage, on every path (CLI, store, engines, API)
 
 
 class PageTimeout(Exception):
@@ -70,9 +74,10 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
 
 class Pipeline:
-    def __init__(self, components: Sequence[Component], page_timeout: float | None = 60.0) -> None:
+    def __init__(self, components: Sequence[Component], page_timeout: float | None = PAGE_TIMEOUT) -> None:
         self.components = list(components)
-        self.page_timeout = page_timeout  # seconds one page may spend in one component
+        # Seconds one page may spend in one component, counting its share of a batch that ran out of time.
+        self.page_timeout = page_timeout
 
     @property
     def component_names(self) -> list[str]:
@@ -83,14 +88,15 @@ class Pipeline:
         return self
 
     def __call__(self, doc: RawDocument) -> Article:
-        article = Article.from_raw(doc)
-        for component in self.components:
-            article = component(article)
-        return article
+        """One page, with the same time limit and isolation as a batch; SkipInput says why it failed."""
+        result = self.run_batch([doc])[0]
+        if result.article is None:
+            raise SkipInput(result.error or "unknown error")
+        return result.article
 
     def run_batch(self, docs: Sequence[RawDocument]) -> list[Result]:
         """Run a batch component by component, so batch-aware stages (spaCy) see whole batches."""
-        results = [Result(id=d.id, meta=dict(d.meta)) for d in docs]
+        results = [Result(id=d.id) for d in docs]
         live: list[tuple[int, Article]] = []
         for i, doc in enumerate(docs):
             try:
@@ -107,75 +113,53 @@ class Pipeline:
     def _apply(
         self, component: Component, live: list[tuple[int, Article]], results: list[Result]
     ) -> list[tuple[int, Article]]:
+        budget = self.page_timeout
         if isinstance(component, BatchComponent) and len(live) > 1:
+            # Half of each page's time goes to the batch; past it, the pages run one by one with the rest,
+            # so a slow page costs at most one page limit, whatever the batch size.
+            started = time.monotonic()
             try:
-                with time_limit(self.page_timeout and self.page_timeout * len(live)):
+                with time_limit(budget and budget / 2):
                     outputs = component.pipe([a for _, a in live])
                 return [(i, out) for (i, _), out in zip(live, outputs, strict=True)]
-            except Exception:  # fall back to one-by-one to isolate the bad page
-                pass
-        kept: list[tuple[int, Article]] = []
-        for i, article in live:
-            try:
-                with time_limit(self.page_timeout):
-                    kept.append((i, component(article)))
-            except SkipInput as exc:
-                results[i].error = exc.reason
-            except PageTimeout:
-                results[i].error = f"{component.name}: took longer than the {self.page_timeout:g} s limit"
-            except RecursionError:
-                results[i].error = f"{component.name}: input too deeply nested"
-            except MemoryError:
-                results[i].error = f"{component.name}: out of memory on this input"
-            except Exception as exc:  # one bad page must not stop the batch
-                results[i].error = f"{component.name}: {type(exc).__name__}: {exc}"
-        return kept
+            except Exception:  # fall back to one by one to isolate the bad page
+                budget = budget and max(budget - (time.monotonic() - started), 0.001)
+        return [kept for kept in (self._apply_one(component, item, results, budget) for item in live) if kept]
 
-    def pipe(
-        self, docs: Iterable[RawDocument], batch_size: int = 16, n_process: int = 1
-    ) -> Iterator[Result]:
+    def _apply_one(
+        self, component: Component, item: tuple[int, Article], results: list[Result], budget: float | None
+    ) -> tuple[int, Article] | None:
+        i, article = item
+        try:
+            with time_limit(budget):
+                return i, component(article)
+        except SkipInput as exc:
+            results[i].error = exc.reason
+        except PageTimeout:
+            results[i].error = f"{component.name}: took longer than the {self.page_timeout:g} s limit"
+        except RecursionError:
+            results[i].error = f"{component.name}: input too deeply nested"
+        except MemoryError:
+            results[i].error = f"{component.name}: out of memory on this input"
+        except Exception as exc:  # one bad page must not stop the batch
+            results[i].error = f"{component.name}: {type(exc).__name__}: {exc}"
+        return None
+
+    def pipe(self, docs: Iterable[RawDocument], batch_size: int = 16, n_process: int = 1) -> Iterator[Result]:
         """Yield one Result per input, in input order."""
         batches = batched(docs, batch_size)
         if n_process <= 1:
             for batch in batches:
                 yield from self.run_batch(batch)
             return
-        with ProcessPoolExecutor(max_workers=n_process, initializer=_init_worker, initargs=(self,)) as pool:
-            pending: list[object] = []
-            for batch in batches:
-                pending.append(pool.submit(_run_in_worker, batch))
-                if len(pending) >= n_process * 2:
-                    yield from pending.pop(0).result()  # type: ignore[attr-defined]
-            for future in pending:
-                yield from future.result()  # type: ignore[attr-defined]
+        pool: WorkerPool[RawDocument, Result] = WorkerPool(n_process, self._batch_function, lost_page)
+        for results in pool.map(batches):
+            yield from results
+
+    def _batch_function(self) -> BatchFunction:
+        return self.run_batch
 
 
-_WORKER_PIPELINE: Pipeline | None = None
-
-
-def _init_worker(pipeline: Pipeline) -> None:
-    global _WORKER_PIPELINE
-    _WORKER_PIPELINE = pipeline
-
-
-def _run_in_worker(batch: list[RawDocument]) -> list[Result]:
-    assert _WORKER_PIPELINE is not None
-    return _WORKER_PIPELINE.run_batch(batch)
-
-
-T = TypeVar("T")
-
-
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
+def lost_page(doc: RawDocument, reason: str) -> Result:
+    """The result for a page whose worker died while it ran alone: that page is the cause."""
+    return Result(id=doc.id, error=reason)

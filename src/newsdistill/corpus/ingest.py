@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..inputs.readers import ReadError, read_inputs
 from ..model import InputKind, RawDocument
-from ..pipeline import Result, batched
+from ..pipeline import Result
+from ..pool import batched
 from ..stages import DEFAULT_STAGES, build_pipeline
 from .store import Store, raw_hash
 

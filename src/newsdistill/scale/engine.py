@@ -14,8 +14,8 @@ import json
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +23,9 @@ import numpy as np
 from .. import neardup as dedup
 from ..inputs.readers import ReadError, read_inputs
 from ..model import InputKind, RawDocument
+from ..pool import WorkerPool, batched
 from ..stages import DEFAULT_STAGES, build_pipeline
-from .mapping import Outcome, init_worker, map_batch, map_batch_in_worker
+from .mapping import Outcome, batch_mapper, lost_outcome, map_batch
 from .shards import Engine, ShardInput, ShardOutput
 from .writers import WRITERS, read_column, read_records
 
@@ -61,34 +62,29 @@ class LocalEngine:
         if self.workers <= 1:
             pipeline = build_pipeline(self.stages)
             for number, docs in shards:
-                yield number, [o for batch in _batches(docs, self.batch_size) for o in map_batch(pipeline, batch)]
+                yield number, [o for batch in batched(docs, self.batch_size) for o in map_batch(pipeline, batch)]
             return
-        with ProcessPoolExecutor(self.workers, initializer=init_worker, initargs=(self.stages,)) as pool:
-            yield from self._map_in_pool(pool, shards)
+        # Several shards' batches are in flight at once, so workers never wait at a shard's end; the pool
+        # gives results back in submission order, so shards come out whole and in order.
+        pool: WorkerPool[RawDocument, Outcome] = WorkerPool(
+            self.workers, partial(batch_mapper, self.stages), lost_outcome, in_flight=4
+        )
+        ends: deque[tuple[int, bool]] = deque()  # (shard, is its last batch) of every batch handed out
 
-    def _map_in_pool(self, pool: ProcessPoolExecutor, shards: Iterable[ShardInput]) -> Iterator[ShardOutput]:
-        # Batches of several shards are in flight at once, so workers never wait at a shard's end;
-        # results are collected in submission order, so shards come out whole and in order.
-        pending: deque[tuple[int, Future[list[Outcome]] | None, bool]] = deque()
+        def batches() -> Iterator[list[RawDocument]]:
+            for number, docs in shards:
+                parts = list(batched(docs, self.batch_size)) or [[]]
+                for position, part in enumerate(parts):
+                    ends.append((number, position == len(parts) - 1))
+                    yield part
+
         collected: list[Outcome] = []
-
-        def drain(limit: int) -> Iterator[ShardOutput]:
-            nonlocal collected
-            while len(pending) > limit:
-                number, future, last = pending.popleft()
-                if future is not None:
-                    collected.extend(future.result())
-                if last:
-                    yield number, collected
-                    collected = []
-
-        for number, docs in shards:
-            batches = list(_batches(docs, self.batch_size)) or [[]]
-            for position, batch in enumerate(batches):
-                future = pool.submit(map_batch_in_worker, batch) if batch else None
-                pending.append((number, future, position == len(batches) - 1))
-                yield from drain(self.workers * 4)
-        yield from drain(0)
+        for outcomes in pool.map(batches()):
+            number, last = ends.popleft()
+            collected.extend(outcomes)
+            if last:
+                yield number, collected
+                collected = []
 
     def group_bands(self, rows: Iterable[tuple[str, int]]) -> list[list[int]]:
         return dedup.group_bands(rows)
@@ -107,17 +103,11 @@ def make_engine(name: str, stages: Sequence[str], workers: int, address: str | N
     raise ValueError(f"unknown engine {name!r}: choose local or ray")
 
 
-def read_shards(paths: Sequence[str], input_kind: InputKind, size: int) -> Iterator[tuple[int, list[RawDocument | ReadError]]]:
+def read_shards(
+    paths: Sequence[str], input_kind: InputKind, size: int
+) -> Iterator[tuple[int, list[RawDocument | ReadError]]]:
     """Inputs cut into numbered shards of `size` items (read errors count), in input order."""
-    batch: list[RawDocument | ReadError] = []
-    number = 0
-    for item in read_inputs(paths, input_kind):
-        batch.append(item)
-        if len(batch) >= size:
-            yield number, batch
-            number, batch = number + 1, []
-    if batch:
-        yield number, batch
+    return enumerate(batched(read_inputs(paths, input_kind), size))
 
 
 def run(paths: Sequence[str], out_dir: Path, fmt: str = "jsonl", engine: str = "local", workers: int = 1,
@@ -198,8 +188,3 @@ def mark_duplicates(out_dir: Path, fmt: str, runner: Engine) -> int:
                 record["duplicate_of"] = copies.get(record["id"])
             WRITERS[fmt](path, records)
     return len(copies)
-
-
-def _batches(docs: list[RawDocument], size: int) -> Iterator[list[RawDocument]]:
-    for start in range(0, len(docs), size):
-        yield docs[start : start + size]

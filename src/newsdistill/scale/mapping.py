@@ -1,6 +1,6 @@
 """The map step both engines run, so identical input gives identical records on either.
 
-A worker builds the pipeline once (by stage names, so no model is pickled across), runs
+A worker builds the pipeline once (`batch_mapper`, by stage names, so no model is pickled across), runs
 batches of raw pages through `Pipeline.run_batch`, and turns each result into the output
 record — with its MinHash signature computed here, in the worker, not in the driver.
 """
@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ..model import RawDocument
 from ..neardup import signature
 from ..pipeline import Pipeline, Result
+from ..pool import BatchFunction
 from ..stages import build_pipeline
 
 
@@ -43,15 +45,11 @@ def map_batch(pipeline: Pipeline, docs: Sequence[RawDocument]) -> list[Outcome]:
     return outcomes
 
 
-_WORKER_PIPELINE: Pipeline | None = None
+def batch_mapper(stages: Sequence[str]) -> BatchFunction:
+    """Run in each worker, once: build the pipeline (and load its models) there, by stage names."""
+    return partial(map_batch, build_pipeline(stages))
 
 
-def init_worker(stages: Sequence[str]) -> None:
-    """Process-pool initializer: load the pipeline (and its models) once per worker process."""
-    global _WORKER_PIPELINE
-    _WORKER_PIPELINE = build_pipeline(stages)
-
-
-def map_batch_in_worker(docs: Sequence[RawDocument]) -> list[Outcome]:
-    assert _WORKER_PIPELINE is not None, "init_worker was not run in this process"
-    return map_batch(_WORKER_PIPELINE, docs)
+def lost_outcome(doc: RawDocument, reason: str) -> Outcome:
+    """The outcome of a page whose worker died while it ran alone."""
+    return Outcome(doc.id, error=reason)
