@@ -27,11 +27,19 @@ demo: $(STAMP)
 	$(BIN)/newsdistill process examples/sample_page.txt --format md
 
 lint: $(DEVSTAMP)
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(DEVSTAMP)
 	$(BIN)/mypy
 
-test: $(DEVSTAMP) lint
+# The whole suite: Ray and the browser included.
+test: $(DEVSTAMP) lint typecheck
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The fast loop while working: no Ray, no browser, nothing marked slow.
+unit: $(DEVSTAMP)
+	$(BIN)/python -m pytest -q -m "not ray and not browser and not slow" $(PYTEST_ARGS)
 
 bench: $(BENCHSTAMP)
 	$(BIN)/python benchmarks/extraction.py

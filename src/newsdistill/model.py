@@ -169,6 +169,3 @@ class Article(BaseModel):
             offset += len(text)
         self.text = "\n\n".join(parts)
         self.paragraphs = paragraphs
-
-    def entity(self, entity_id: str) -> Entity | None:
-        return next((e for e in self.entities if e.id == entity_id), None)

@@ -82,7 +82,7 @@ def score_block(block: Block, t: Thresholds) -> float:
     kind = prose_class(block, t)
     words = block.features["words"]
     score = {"good": min(words, 120.0), "near": 0.4 * words, "short": -1.5, "bad": -3.0 - 0.3 * min(words, 40)}[kind]
-    if kind in {"good", "near"} and block.features["headline_lead"] and english_title_case(block):
+    if kind in {"good", "near"} and block.features["headline_lead"] and in_english(block):
         score = -0.2 * min(words, 60)  # "Headline In Title Case Snippet of the story...": a teaser
     if kind == "short" and block.ancestors and words >= 4 and f_link_free(block):
         score = 0.2 * min(words, 30)  # link-free text in the DOM (recipes, specs, short lines of prose)
@@ -99,7 +99,8 @@ def score_block(block: Block, t: Thresholds) -> float:
     return score
 
 
-def english_title_case(block: Block) -> bool:
+def in_english(block: Block) -> bool:
+    """Title-case leads mark headlines only where capitalisation means that: English text."""
     return bool(block.features["english"])
 
 
