@@ -59,6 +59,10 @@ def ingest(paths: Sequence[str], db: Path, stages: Sequence[str] = DEFAULT_STAGE
 
 
 def _store_result(store: Store, result: Result, digest: str, summary: IngestSummary) -> None:
+    # Checked again inside the write transaction: another ingest may have stored this input meanwhile.
+    if store.seen(result.id, digest):
+        summary.already_seen += 1
+        return
     if result.article is None:
         summary.skipped.append((result.id, result.error or "unknown error"))
         store.record_skip(result.id, digest, result.error or "unknown error")

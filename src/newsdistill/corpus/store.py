@@ -31,6 +31,7 @@ STORY_CANDIDATES = 50  # stories sharing most strong terms that an article is co
 # A term shared by more stories than this is found through its newest ones only (news stories are recent).
 POSTINGS_PER_TERM = 300
 SEARCH_WINDOW = 20_000  # matches of one query that are ranked (the newest)
+BUSY_TIMEOUT_MS = 10 * 60 * 1000  # how long a write waits for another ingest's batch to commit
 
 
 def raw_hash(data: bytes | str) -> str:
@@ -52,13 +53,20 @@ class Stored:
 class Store:
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = Path(path)
+        # Transactions are explicit (see `transaction`): isolation_level=None stops sqlite3 from opening
+        # deferred ones of its own, which read first and then lose the race for the write lock.
         if readonly:
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
+                                      isolation_level=None)
         else:
-            self.db = sqlite3.connect(self.path, check_same_thread=False)
+            self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        # Another ingest may hold the write lock for a whole batch: wait for it rather than fail.
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not readonly:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8"))
+            schema = resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
+            self.db.executescript(f"BEGIN IMMEDIATE; {schema} COMMIT;")
         self.db.row_factory = sqlite3.Row
         if not readonly:
             self._match_lsh_layout()
@@ -67,10 +75,10 @@ class Store:
         """Band keys depend on the MinHash settings: when those changed since the store was written,
         rebuild signatures (from the stored clean text) and bands, so old articles stay findable."""
         layout = dedup.layout()
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'lsh'").fetchone()
-        if row is not None and row[0] == layout:
-            return
-        with self.transaction():
+        with self.transaction():  # read inside the write lock: two stores opening at once rebuild once
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'lsh'").fetchone()
+            if row is not None and row[0] == layout:
+                return
             if row is not None:
                 self.db.execute("DELETE FROM bands")
                 for article_id, text in self.db.execute("SELECT id, text FROM articles ORDER BY id").fetchall():
@@ -85,8 +93,19 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.db:
+        """All or nothing, holding the write lock from the start (BEGIN IMMEDIATE): what is read inside
+        (seen inputs, stored hashes) stays true until the commit, whatever other ingests do meanwhile."""
+        if self.db.in_transaction:  # nested: part of the enclosing transaction
             yield self.db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
+                self.db.execute("ROLLBACK")
+            raise
 
     # ---- ingest -------------------------------------------------------------
     def seen(self, input_id: str, data_hash: str) -> bool:
