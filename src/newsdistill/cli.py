@@ -297,11 +297,13 @@ def _open_store(path: str) -> Any:
 
 def _query(args: argparse.Namespace, fetch: Callable[[Any], list[dict[str, Any]]], table: Callable[[dict[str, Any]], str]) -> int:
     try:
-        store = _open_store(args.db)
+        rows = fetch(_open_store(args.db))
     except FileNotFoundError as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
-    rows = fetch(store)
+    except sqlite3_errors() as exc:  # not a store, or a damaged one: one line, not a traceback
+        print(f"newsdistill: cannot read the store {args.db}: {exc}", file=sys.stderr)
+        return 1
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:

@@ -56,8 +56,9 @@ class Store:
         # Transactions are explicit (see `transaction`): isolation_level=None stops sqlite3 from opening
         # deferred ones of its own, which read first and then lose the race for the write lock.
         if readonly:
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
-                                      isolation_level=None)
+            # A URI, escaped: '#', '?' and '%' in a file name are URI syntax ("news#1.db" would open "news").
+            uri = f"{self.path.absolute().as_uri()}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
         else:
             self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         # Another ingest may hold the write lock for a whole batch: wait for it rather than fail.
