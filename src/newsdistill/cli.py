@@ -98,6 +98,10 @@ def _add_corpus_parsers(sub: Any) -> None:
     s.add_argument("--db", default=DEFAULT_DB)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=None, help="server processes (default: the number of cores)")
+    s.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests whose Host is NAME (repeatable; '*' for any); by default only the "
+                        "bound address, plus localhost and 127.0.0.1 on loopback, against DNS rebinding")
 
 
 PARSER_EXTENSIONS: list[Callable[[Any], None]] = [_add_attribute_parser, _add_train_parser, _add_corpus_parsers]
@@ -349,16 +353,13 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
 @command("serve")
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from .web.app import create_app
+    from .web.server import serve
 
     try:
-        app = create_app(args.db)
+        serve(args.db, args.host, args.port, args.workers or default_workers(), args.allowed_host)
     except FileNotFoundError as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_keep_alive=5)
     return 0
 
 

@@ -6,16 +6,21 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 
 from newsdistill.corpus.ingest import ingest
 from newsdistill.web.app import create_app
+from newsdistill.web.server import uvicorn_options
 
 from ..corpus.conftest import BRIDGE, FESTIVAL, html_page
 
+# Private-use characters, which the search page once used as its own match markers.
+PRIVATE_USE = "The chamber orchestra said its \ue000violinists\ue001 would tour abroad next spring with a new programme."
 XSS = "<img src=x onerror=\"window.__xss=1;document.title='pwned'\"><script>window.__xss=1</script>"
 
 
@@ -40,9 +45,11 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         html_page("Harbour bridge closed again", [*BRIDGE[:3], "See also: beaches"], "Content Farm", date="2024-05-08"),
         encoding="utf-8")
     (folder / "hostile.html").write_text(hostile_page(), encoding="utf-8")
+    (folder / "private_use.html").write_text(
+        html_page("Orchestra tour", [PRIVATE_USE, *FESTIVAL[2:]], "Music Weekly"), encoding="utf-8")
     db = tmp_path_factory.mktemp("web_db") / "corpus.db"
     summary = ingest([str(folder)], db)
-    assert summary.stored == 3
+    assert summary.stored == 4
     return db
 
 
@@ -52,17 +59,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(corpus_db: Path) -> Iterator[str]:
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """`app` under uvicorn on a free port of 127.0.0.1, with the options `newsdistill serve` uses."""
     port = free_port()
-    config = uvicorn.Config(create_app(corpus_db), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
+    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **uvicorn_options()))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not instance.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert instance.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(corpus_db: Path) -> Iterator[str]:
+    with serving(create_app(corpus_db)) as base:
+        yield base

@@ -2,34 +2,34 @@
 
 Scraped content is hostile: templates autoescape everything, no page has inline script,
 and a strict Content-Security-Policy forbids any script that might slip through.
+Requests are hostile too: see guard.py, the layer every request and response passes through.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
 from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import Path as PathParameter
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from ..corpus.store import Store
-from .render import SNIPPET_MARKS, highlight_paragraphs, snippet_html
+from .guard import LOOPBACK_NAMES, MAX_REQUEST_BYTES, SECURITY_HEADERS, Guard
+from .render import highlight_paragraphs, search_marks, snippet_html
 
+__all__ = ["MAX_REQUEST_BYTES", "SECURITY_HEADERS", "create_app", "safe_url"]
 HERE = Path(__file__).resolve().parent
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-                               "frame-ancestors 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
-MAX_REQUEST_BYTES = 64 * 1024
+MAX_ID = 2**63 - 1  # SQLite's largest rowid: a larger id cannot name anything
+Id = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 
 
 def safe_url(url: str | None) -> str:
@@ -53,26 +53,49 @@ class StorePool:
         return store
 
 
-def create_app(db: str | Path) -> FastAPI:
+class GuardedApp(FastAPI):
+    """FastAPI with Guard outside even its error handling, so that a 500 carries the security headers too."""
+
+    allowed_hosts: frozenset[str] = LOOPBACK_NAMES
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Guard(super().build_middleware_stack(), self.allowed_hosts)
+
+
+def create_app(db: str | Path, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -> FastAPI:
+    """The app over the store at `db`, answering requests whose Host is one of `allowed_hosts`."""
     pool = StorePool(Path(db))
-    app = FastAPI(title="newsdistill", description="Clean, attributed, de-duplicated news: search, stories, who said what.")
+    app = GuardedApp(title="newsdistill",
+                     description="Clean, attributed, de-duplicated news: search, stories, who said what.")
+    app.allowed_hosts = allowed_hosts
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
     templates = Jinja2Templates(env=environment)
     templates.env.filters["safe_url"] = safe_url
-    templates.env.filters["snippet_html"] = snippet_html
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if int(request.headers.get("content-length") or 0) > MAX_REQUEST_BYTES:
-            return JSONResponse({"detail": "request too large"}, status_code=413, headers=SECURITY_HEADERS)
-        response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
-        return response
-
+    _error_pages(app, templates)
     _api_routes(app, pool)
     _page_routes(app, pool, templates)
     return app
+
+
+def _error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
+    """Errors as JSON under /api, as a page elsewhere; an id that is no id is simply not found."""
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if request.url.path.startswith(("/api/", "/openapi", "/docs", "/redoc")):
+            return JSONResponse({"detail": error.detail}, error.status_code, headers=error.headers)
+        return templates.TemplateResponse(request, "error.html", {"status": error.status_code, "detail": error.detail},
+                                          status_code=error.status_code, headers=error.headers)
+
+    async def invalid_request(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        if any(problem["loc"][0] == "path" for problem in error.errors()):
+            return await http_error(request, StarletteHTTPException(404, "Not Found"))
+        return await request_validation_exception_handler(request, error)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
 
 def _api_routes(app: FastAPI, pool: StorePool) -> None:
@@ -81,7 +104,7 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
         return pool.get().search(q, limit)
 
     @app.get("/api/articles/{article_id}")
-    def api_article(article_id: int) -> dict[str, Any]:
+    def api_article(article_id: Id) -> dict[str, Any]:
         article = pool.get().article(article_id)
         if article is None:
             raise HTTPException(404, "no such article")
@@ -92,7 +115,7 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
         return pool.get().stories(limit)
 
     @app.get("/api/stories/{story_id}")
-    def api_story(story_id: int) -> dict[str, Any]:
+    def api_story(story_id: Id) -> dict[str, Any]:
         story = pool.get().story(story_id)
         if story is None:
             raise HTTPException(404, "no such story")
@@ -108,12 +131,15 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request, q: str = Query("", max_length=500)) -> Response:
         store = pool.get()
-        results = store.search(q, 50, marks=SNIPPET_MARKS) if q else []
+        marks = search_marks()
+        results = store.search(q, 50, marks=marks) if q else []
+        for result in results:
+            result["snippet_html"] = snippet_html(result["snippet"], marks)
         return templates.TemplateResponse(request, "home.html", {"q": q, "results": results,
                                                                  "stories": store.stories(20), "counts": store.counts()})
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse)
-    def article_page(request: Request, article_id: int) -> Response:
+    def article_page(request: Request, article_id: Id) -> Response:
         article = pool.get().article(article_id)
         if article is None:
             raise HTTPException(404, "no such article")
@@ -121,7 +147,7 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
         return templates.TemplateResponse(request, "article.html", {"a": article, "paragraphs": paragraphs})
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
-    def story_page(request: Request, story_id: int) -> Response:
+    def story_page(request: Request, story_id: Id) -> Response:
         story = pool.get().story(story_id)
         if story is None:
             raise HTTPException(404, "no such story")

@@ -3,6 +3,7 @@ Every piece of text is escaped here; only our own tags are markup."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -44,12 +45,15 @@ def highlight_paragraphs(article: dict[str, Any]) -> list[dict[str, Any]]:
     return result
 
 
-# Private-use characters mark matches in search snippets: they cannot come from the query, and
-# scraped text that contains them anyway is escaped like everything else before they become tags.
-SNIPPET_MARKS = ("\ue000", "\ue001")
+def search_marks() -> tuple[str, str]:
+    """Markers for the matched words of one search's snippets. Scraped text can hold any character
+    (private-use ones included), but not a random token drawn after it was stored; the markers are
+    letters, digits and brackets, which escaping leaves as they are."""
+    token = secrets.token_hex(8)
+    return f"[{token}[", f"]{token}]"
 
 
-def snippet_html(snippet: str | None) -> Markup:
-    """A search snippet, escaped, with its matched words in <mark>."""
+def snippet_html(snippet: str | None, marks: tuple[str, str]) -> Markup:
+    """A search snippet, escaped, with the words between `marks` in <mark>."""
     html = str(escape(snippet or ""))
-    return Markup(html.replace(SNIPPET_MARKS[0], "<mark>").replace(SNIPPET_MARKS[1], "</mark>"))
+    return Markup(html.replace(marks[0], "<mark>").replace(marks[1], "</mark>"))

@@ -1,0 +1,85 @@
+"""Running the app under uvicorn: several worker processes, and bounded time for every client.
+
+uvicorn's h11 protocol times out idle keep-alive connections, but not a client that has sent part
+of a request head and waits (slowloris): HeadDeadlineProtocol closes it HEAD_TIMEOUT seconds after
+its first byte (or after the connection opened, for one that sends nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import h11
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .app import create_app
+from .guard import MAX_HEADER_BYTES, allowed_hosts
+
+HEAD_TIMEOUT = 10.0  # seconds from a request's first byte to the end of its head
+KEEP_ALIVE_TIMEOUT = 5  # seconds an idle connection is kept between requests
+DB_VARIABLE = "NEWSDISTILL_SERVE_DB"
+HOSTS_VARIABLE = "NEWSDISTILL_SERVE_HOSTS"
+
+
+class HeadDeadlineProtocol(H11Protocol):
+    head_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._arm_head_deadline()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self._arm_head_deadline()  # part of a head is buffered (a whole one would have moved the state on)
+        else:
+            self._disarm_head_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_deadline()
+        super().connection_lost(exc)
+
+    def _arm_head_deadline(self) -> None:
+        if self.head_deadline is None:
+            self.head_deadline = self.loop.call_later(HEAD_TIMEOUT, self._head_too_slow)
+
+    def _disarm_head_deadline(self) -> None:
+        if self.head_deadline is not None:
+            self.head_deadline.cancel()
+            self.head_deadline = None
+
+    def _head_too_slow(self) -> None:
+        self.head_deadline = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """The protocol and limits every server of ours runs with (the tests' included)."""
+    return {"http": HeadDeadlineProtocol, "timeout_keep_alive": KEEP_ALIVE_TIMEOUT,
+            "h11_max_incomplete_event_size": MAX_HEADER_BYTES, "log_level": "warning"}
+
+
+def create_app_from_env() -> FastAPI:
+    """The app in each worker process: uvicorn starts workers from an import string, so the store's
+    path and the allowed hosts come through the environment."""
+    return create_app(os.environ[DB_VARIABLE], frozenset(json.loads(os.environ[HOSTS_VARIABLE])))
+
+
+def serve(db: str | Path, host: str, port: int, workers: int, extra_hosts: Sequence[str] = ()) -> None:
+    hosts = allowed_hosts(host, extra_hosts)
+    app = create_app(db, hosts)  # here too with several workers: a missing store is reported once, before any start
+    if workers <= 1:
+        uvicorn.run(app, host=host, port=port, **uvicorn_options())
+        return
+    os.environ[DB_VARIABLE] = str(Path(db).resolve())
+    os.environ[HOSTS_VARIABLE] = json.dumps(sorted(hosts))
+    uvicorn.run(f"{__name__}:create_app_from_env", factory=True, workers=workers, host=host, port=port,
+                **uvicorn_options())
