@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import resource
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
+from typing import IO
+
+import pytest
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_page.txt"
 
@@ -67,6 +74,208 @@ def test_workers_give_the_same_records(tmp_path: Path) -> None:
     for i in range(4):
         (tmp_path / f"p{i}.txt").write_bytes(SAMPLE.read_bytes())
     one = run("process", str(tmp_path), "--format", "jsonl", "--stages", "decode,clean")
-    two = run("process", str(tmp_path), "--format", "jsonl", "--stages", "decode,clean", "--workers", "2", "--batch-size", "1")
+    two = run(
+        "process",
+        str(tmp_path),
+        "--format",
+        "jsonl",
+        "--stages",
+        "decode,clean",
+        "--workers",
+        "2",
+        "--batch-size",
+        "1",
+    )
     assert one.returncode == two.returncode == 0
     assert one.stdout == two.stdout
+
+
+def _jsonl(path: Path, *lines: str) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _sample_line(record_id: str | int, marker: str = "") -> str:
+    text = SAMPLE.read_text(encoding="utf-8")
+    return json.dumps(
+        {"id": record_id, "text": text.replace("harbour council voted", f"harbour council {marker}voted")}
+    )
+
+
+def _no_traceback(result: subprocess.CompletedProcess[bytes]) -> str:
+    stderr = result.stderr.decode()
+    assert "Traceback" not in stderr, stderr
+    return stderr
+
+
+def test_a_lone_surrogate_crashes_nothing(tmp_path: Path) -> None:
+    surrogate = _sample_line("s").replace("sea wall", "sea \\ud800 wall", 1)
+    assert "\\ud800" in surrogate
+    path = _jsonl(tmp_path / "pages.jsonl", surrogate, _sample_line("good", "also "))
+    out = tmp_path / "out.jsonl"
+    result = run("process", str(path), "--stages", "decode,clean", "--format", "jsonl", "-o", str(out))
+    _no_traceback(result)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["record_id"] for r in records] == ["s", "good"] and "\ufffd" in records[0]["text"]
+    assert result.returncode == 0
+    sharded = run(
+        "process",
+        str(path),
+        "--stages",
+        "decode,clean",
+        "--engine",
+        "local",
+        "--workers",
+        "1",
+        "-o",
+        str(tmp_path / "shards"),
+        "--no-progress",
+    )
+    _no_traceback(sharded)
+    assert sharded.returncode == 0 and not list((tmp_path / "shards").glob("*.tmp"))
+    assert len((tmp_path / "shards" / "part-00000.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+    ingested = run("ingest", str(path), "--db", str(tmp_path / "news.db"), "--stages", "decode,clean")
+    assert "2 stored" in _no_traceback(ingested) and ingested.returncode == 0
+
+
+def test_deep_json_is_one_skip_and_the_pages_around_it_are_written(tmp_path: Path) -> None:
+    deep = 100_000
+    path = _jsonl(
+        tmp_path / "deep.jsonl", _sample_line(1), "[" * deep + "]" * deep, _sample_line(3, "again ")
+    )
+    out = tmp_path / "out.jsonl"
+    result = run("process", str(path), "--stages", "decode,clean", "--format", "jsonl", "-o", str(out))
+    assert f"skipped {path}:2: JSON nested too deeply" in _no_traceback(result)
+    assert result.returncode == 1 and len(out.read_text().splitlines()) == 2
+    sharded = run(
+        "process",
+        str(path),
+        "--stages",
+        "decode,clean",
+        "--engine",
+        "local",
+        "--workers",
+        "1",
+        "-o",
+        str(tmp_path / "shards"),
+        "--no-progress",
+    )
+    assert sharded.returncode == 1 and "JSON nested too deeply: 1" in _no_traceback(sharded)
+    assert len((tmp_path / "shards" / "part-00000.jsonl").read_text().splitlines()) == 2
+
+
+def test_the_same_record_id_in_two_files_is_two_inputs(tmp_path: Path) -> None:
+    a = _jsonl(tmp_path / "a.jsonl", _sample_line(1))
+    b = _jsonl(tmp_path / "b.jsonl", _sample_line(1, "again "))
+    outputs = []
+    for size in ("1", "16"):
+        result = run("process", str(a), str(b), "--stages", "decode,clean", "--batch-size", size)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    records = [json.loads(line) for line in outputs[0].splitlines()]
+    assert [(r["id"], r["record_id"]) for r in records] == [(f"{a}:1", "1"), (f"{b}:1", "1")]
+    assert outputs[0] == outputs[1]
+    db = str(tmp_path / "news.db")
+    assert "1 stored" in run("ingest", str(a), "--db", db, "--stages", "decode,clean").stderr.decode()
+    second = run("ingest", str(b), "--db", db, "--stages", "decode,clean").stderr.decode()
+    assert "1 stored" in second and "0 already ingested" in second
+
+
+def _cap_address_space() -> None:
+    """A 2 GiB address-space cap, so a whole-file read fails fast instead of filling a shared machine."""
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+
+
+def _run_measured(args: list[str], stdin: IO[bytes] | None = None) -> tuple[int, str, int, float]:
+    """Run the CLI and return (exit status, stderr, peak RSS in MB of that one child, seconds)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsdistill.cli", *args],
+            stdin=stdin,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            preexec_fn=_cap_address_space,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return process.returncode, err.read().decode(), usage.ru_maxrss // 1024, time.perf_counter() - started
+
+
+@pytest.mark.timeout(120)
+def test_a_6_gb_file_is_skipped_by_its_size_quickly_and_with_little_memory(tmp_path: Path) -> None:
+    big = tmp_path / "big.html"
+    with big.open("wb") as sparse:
+        sparse.truncate(6 * 1024**3)
+    code, stderr, peak_mb, seconds = _run_measured(["process", str(big), "--stages", "decode,clean"])
+    assert code == 1 and f"skipped {big}: file is 6,144 MB, over the 50 MB limit\n" in stderr
+    assert "Traceback" not in stderr and peak_mb < 400 and seconds < 60
+    with big.open("rb") as stdin:  # stdin has no size to check: the read itself is bounded
+        code, stderr, peak_mb, seconds = _run_measured(["process", "-", "--stages", "decode,clean"], stdin)
+    assert code == 1 and "skipped <stdin>: input over the 50 MB limit" in stderr
+    assert "Traceback" not in stderr and peak_mb < 400 and seconds < 60
+
+
+@pytest.mark.timeout(60)
+def test_a_fifo_given_as_a_path_does_not_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsdistill.cli",
+            "process",
+            str(fifo),
+            str(SAMPLE),
+            "--stages",
+            "decode,clean",
+        ],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 1 and f"skipped {fifo}: not a regular file (FIFO)" in _no_traceback(result)
+    assert json.loads(result.stdout)["title"] == "Harbour Council Votes to Rebuild Storm-Hit Sea Wall"
+
+
+def test_output_into_a_missing_folder_is_one_clean_error(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "out.json"
+    result = run("process", str(SAMPLE), "--stages", "decode,clean", "-o", str(target))
+    assert result.returncode == 2
+    assert _no_traceback(result).splitlines() == [
+        f"newsdistill: cannot write {target}: No such file or directory"
+    ]
+
+
+def test_a_newline_in_a_file_name_cannot_split_its_skip_line(tmp_path: Path) -> None:
+    forged = tmp_path / "a\nnewsdistill: skipped passwd: forged"
+    forged.write_bytes(b"")
+    result = run("process", str(tmp_path), "--stages", "decode,clean")
+    lines = _no_traceback(result).splitlines()
+    assert len(lines) == 2 and lines[0].startswith("newsdistill: skipped ") and "\\n" in lines[0]
+    assert lines[0].endswith(": empty input") and lines[1] == "newsdistill: 0 processed, 1 skipped"
+
+
+def test_shard_writer_leaves_no_tmp_file_when_writing_fails(tmp_path: Path) -> None:
+    from newsdistill.scale.writers import write_jsonl
+
+    with pytest.raises(UnicodeEncodeError):
+        write_jsonl(tmp_path / "part-00000.jsonl", [{"id": "x", "text": "ok"}, {"id": "y", "text": "\ud800"}])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_field_option_leaves_the_default_fields_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsdistill import cli
+    from newsdistill.inputs.containers import CONTENT_FIELDS
+
+    before = list(CONTENT_FIELDS)
+    path = _jsonl(tmp_path / "pages.jsonl", json.dumps({"body": SAMPLE.read_text(encoding="utf-8")}))
+    assert cli.main(["process", str(path), "--field", "body", "--stages", "decode,clean"]) == 0
+    assert (
+        json.loads(capsys.readouterr().out)["title"] == "Harbour Council Votes to Rebuild Storm-Hit Sea Wall"
+    )
+    assert list(CONTENT_FIELDS) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
@@ -39,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_process_parser(sub: Any) -> None:
-    p = sub.add_parser("process", help="clean (and attribute) pages: HTML, text, .gz, WARC, JSONL; '-' is stdin")
+    p = sub.add_parser("process",
+                       help="clean (and attribute) pages: HTML, text, .gz, WARC, JSONL; '-' is stdin")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--format", choices=["json", "jsonl", "md", "txt", "parquet"], default=None)
     p.add_argument("-o", "--output", default=None, help="output file, or folder of shards with --engine")
@@ -47,7 +49,8 @@ def _add_process_parser(sub: Any) -> None:
                    help="sharded run into the -o folder: a local process pool, or Ray Data (resumable)")
     p.add_argument("--address", default=None, help="Ray cluster address (with --engine ray)")
     p.add_argument("--shard-size", type=int, default=1000, help="inputs per output shard (with --engine)")
-    p.add_argument("--field", default=None, help="JSONL/Parquet field holding the page (default: html, text, ...)")
+    p.add_argument("--field", default=None,
+                   help="JSONL/Parquet field holding the page (default: html, text, ...)")
     p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto")
     p.add_argument("--url", default=None, help="URL of the page (single input)")
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
@@ -107,18 +110,45 @@ def _add_corpus_parsers(sub: Any) -> None:
 PARSER_EXTENSIONS: list[Callable[[Any], None]] = [_add_attribute_parser, _add_train_parser, _add_corpus_parsers]
 
 
+# Characters that could break or forge a report line: controls (newline, escape), line separators,
+# lone surrogates.
+_UNSAFE_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def shown(name: str) -> str:
+    """A path or id for a one-line report: as it is, or quoted with its control characters escaped
+    (as repr() writes them) when it has any, so that a file name cannot split or forge a line."""
+    return repr(name) if _UNSAFE_IN_A_LINE.search(name) else name
+
+
+def one_line(text: str) -> str:
+    return _UNSAFE_IN_A_LINE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def report_skip(item_id: str, reason: str) -> None:
-    print(f"newsdistill: skipped {item_id}: {reason}", file=sys.stderr)
+    print(f"newsdistill: skipped {shown(item_id)}: {one_line(reason)}", file=sys.stderr)
 
 
-def _documents(args: argparse.Namespace, skipped: list[tuple[str, str]]) -> Iterator[Any]:
-    for item in read_inputs(args.paths, args.input_kind):
+def content_fields(args: argparse.Namespace) -> tuple[str, ...] | None:
+    """The JSONL / Parquet fields that may hold the page: `--field` first, then the defaults."""
+    from .inputs.containers import CONTENT_FIELDS
+
+    return (args.field, *CONTENT_FIELDS) if args.field else None
+
+
+def _documents(args: argparse.Namespace, skipped: list[tuple[str, str]],
+               record_ids: dict[str, object] | None = None) -> Iterator[Any]:
+    """The inputs to process; read errors are reported and counted, and each input's own record id
+    is noted in `record_ids` (by input id) for its output record."""
+    for item in read_inputs(args.paths, args.input_kind, fields=content_fields(args)):
         if isinstance(item, ReadError):
             skipped.append((item.id, item.reason))
             report_skip(item.id, item.reason)
             continue
         if args.url and len(args.paths) == 1:
             item.url = args.url
+        if record_ids is not None and "record_id" in item.meta:
+            record_ids[item.id] = item.meta["record_id"]
         yield item
 
 
@@ -144,17 +174,20 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def write_results(results: Iterator[Result], fmt: str, out: IO[str], skipped: list[tuple[str, str]]) -> int:
+def write_results(results: Iterator[Result], fmt: str, out: IO[str], skipped: list[tuple[str, str]],
+                  record_ids: dict[str, object] | None = None) -> int:
     written = 0
     json_items: list[dict[str, Any]] = []
+    record_ids = {} if record_ids is None else record_ids
     for result in results:
+        record_id = record_ids.pop(result.id, None)
         if result.article is None:
             skipped.append((result.id, result.error or "unknown error"))
             report_skip(result.id, result.error or "unknown error")
             continue
         written += 1
         if fmt == "jsonl":
-            out.write(json.dumps(result.article.model_dump(mode="json"), ensure_ascii=False) + "\n")
+            out.write(json.dumps(_record(result, record_id), ensure_ascii=False) + "\n")
         elif fmt == "json":
             json_items.append(result.article.model_dump(mode="json"))
         else:
@@ -167,12 +200,17 @@ def write_results(results: Iterator[Result], fmt: str, out: IO[str], skipped: li
     return written
 
 
+def _record(result: Result, record_id: object) -> dict[str, Any]:
+    """A JSONL output record: the input's `id` (and its `record_id`, when it had one), then the Article."""
+    assert result.article is not None
+    ids: dict[str, Any] = {"id": result.id}
+    if record_id is not None:
+        ids["record_id"] = record_id
+    return {**ids, **result.article.model_dump(mode="json")}
+
+
 @command("process")
 def cmd_process(args: argparse.Namespace) -> int:
-    if args.field:
-        from .inputs.containers import CONTENT_FIELDS
-
-        CONTENT_FIELDS.insert(0, args.field)
     if args.engine or args.format == "parquet":
         return _process_sharded(args)
     fmt = args.format or ("json" if len(args.paths) == 1 else "jsonl")
@@ -182,12 +220,19 @@ def cmd_process(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
+    try:
+        sink = (open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+                if args.output else nullcontext(sys.stdout))
+    except OSError as exc:  # a missing folder, no permission: one line, not a traceback
+        print(f"newsdistill: cannot write {shown(args.output)}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     skipped: list[tuple[str, str]] = []
-    results = pipeline.pipe(_documents(args, skipped), batch_size=args.batch_size, n_process=args.workers or 1)
+    record_ids: dict[str, object] = {}
+    documents = _documents(args, skipped, record_ids)
+    results = pipeline.pipe(documents, batch_size=args.batch_size, n_process=args.workers or 1)
     show = not args.no_progress and sys.stderr.isatty()
-    sink = open(args.output, "w", encoding="utf-8") if args.output else nullcontext(sys.stdout)  # noqa: SIM115
     with sink as out:
-        written = write_results(progress(results, show), fmt, out, skipped)
+        written = write_results(progress(results, show), fmt, out, skipped, record_ids)
     return finish(written, skipped)
 
 
@@ -246,7 +291,8 @@ def _process_sharded(args: argparse.Namespace) -> int:
     try:
         summary = run(args.paths, Path(args.output), fmt=fmt, engine=args.engine or "local",
                       workers=max(1, args.workers or default_workers()), stages=stages, shard_size=args.shard_size,
-                      input_kind=args.input_kind, address=args.address, progress=show)
+                      input_kind=args.input_kind, address=args.address, progress=show,
+                      fields=content_fields(args))
     except (ValueError, RuntimeError) as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2

@@ -121,6 +121,7 @@ class Article(BaseModel):
     input_kind: Literal["html", "text"] | None = None
     content_hash: str | None = None
     duplicate_of: str | None = None  # id of the earliest near-identical copy (corpus store, scale runs)
+    truncated: str | None = None  # why the page was cut short (the max_blocks limit), when it was
 
     # Working state for the stages; never serialised.
     _raw: RawDocument | None = PrivateAttr(default=None)

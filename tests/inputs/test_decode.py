@@ -50,7 +50,12 @@ def test_gzip_bomb_stops_at_the_limit() -> None:
 
 @pytest.mark.parametrize(
     ("data", "reason"),
-    [(b"", "empty"), (b"   \n\t ", "empty"), (bytes(range(0, 256)) * 16, "binary"), (b"\x89PNG\r\n\x1a\n" + b"\0" * 300, "binary")],
+    [
+        (b"", "empty"),
+        (b"   \n\t ", "empty"),
+        (bytes(range(0, 256)) * 16, "binary"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 300, "binary"),
+    ],
 )
 def test_bad_inputs_are_skipped_with_a_reason(data: bytes, reason: str) -> None:
     with pytest.raises(SkipInput, match=reason):
@@ -69,10 +74,69 @@ def test_kind_sniffing() -> None:
 
 
 def test_latin1_declared_as_utf8_still_decodes() -> None:
-    html = f'<html><head><meta charset="utf-8"></head><body><p>Café crème à la carte. {TEXT}</p></body></html>'
+    html = (
+        f'<html><head><meta charset="utf-8"></head><body><p>Café crème à la carte. {TEXT}</p></body></html>'
+    )
     assert "Café crème à la carte" in decode_bytes(html.encode("latin-1"))
 
 
 def test_mojibake_is_mended() -> None:
     broken = "The cafÃ© owner said it was â€œunbelievableâ€\x9d and didnâ€™t stop."
-    assert decode_bytes(broken.encode("utf-8")) == "The café owner said it was “unbelievable” and didn’t stop."
+    assert (
+        decode_bytes(broken.encode("utf-8")) == "The café owner said it was “unbelievable” and didn’t stop."
+    )
+
+
+def _declaring(charset: str) -> bytes:
+    page = f'<html><head><meta charset="{charset}"></head><body><p>Café crème — {TEXT}</p></body></html>'
+    return page.encode("cp1252")  # not UTF-8, so the declared charset is consulted
+
+
+@pytest.mark.parametrize(
+    "charset",
+    [
+        "rot13",
+        "rot_13",
+        "base64",
+        "hex",
+        "zlib",
+        "bz2",
+        "uu",
+        "quopri",
+        "idna",
+        "punycode",
+        "unicode_escape",
+        "raw_unicode_escape",
+        "mbcs",
+        "nosuchcodec",
+        "utf-8-sig",
+        "utf_16",
+        "utf-32",
+        "undefined",
+    ],
+)
+def test_a_declared_charset_that_is_not_a_text_encoding_falls_back_to_detection(charset: str) -> None:
+    text = decode_bytes(_declaring(charset))
+    assert TEXT in text and "\ud800" not in text
+    text.encode("utf-8")
+
+
+def test_every_codec_name_python_knows_as_a_declared_charset_decodes_or_skips() -> None:
+    import encodings.aliases
+
+    names = sorted(set(encodings.aliases.aliases) | set(encodings.aliases.aliases.values()))
+    for name in names:
+        try:
+            text, _ = decode(RawDocument(id=name, data=_declaring(name)))
+        except SkipInput:
+            continue
+        text.encode("utf-8")  # any text that came out can be written as UTF-8
+
+
+def test_one_nul_byte_does_not_make_a_page_binary() -> None:
+    assert decode_bytes(TEXT.encode() + b"\x00" + TEXT.encode()).startswith(TEXT)
+
+
+def test_a_lone_surrogate_in_str_input_is_replaced() -> None:
+    text, _ = decode(RawDocument(id="x", data=f"{TEXT} \ud800 {TEXT}"))
+    assert text == f"{TEXT} \ufffd {TEXT}"

@@ -128,5 +128,5 @@ def test_cli_reads_jsonl_field_and_reports_skip_reasons(tmp_path: Path) -> None:
                              "--field", "body", "-o", str(out), "--stages", "decode,clean", "--no-progress"],
                             capture_output=True, timeout=120, check=False)
     assert result.returncode == 1
-    assert [r["id"] for r in read_records(out / "part-00000.jsonl")] == ["d0", "d1", "d2"]
+    assert [r["id"] for r in read_records(out / "part-00000.jsonl")] == [f"{path}:{n}" for n in (1, 2, 3)]
     assert b"skipped by reason: no text field: 1" in result.stderr

@@ -60,6 +60,8 @@ class Clean:
 
 def clean_text(article: Article, text: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> None:
     blocks = text_to_blocks(text, limits.max_blocks)
+    if blocks and text[blocks[-1].end :].strip():  # it stopped at the limit with lines to go
+        _note_cut(article, limits.max_blocks)
     score_blocks(blocks, t)
     article.language = article.language or ("en" if blocks and blocks[0].features.get("english") else None)
     start, end = best_run(blocks)
@@ -81,7 +83,10 @@ def clean_html(article: Article, html: str, t: Thresholds, limits: Limits = DEFA
         raise SkipInput(f"HTML nested deeper than {limits.max_html_depth:,} levels")
     tree = LexborHTMLParser(html)
     meta = page_meta(tree)
-    blocks = html_to_blocks(tree, limits.max_html_depth)[: limits.max_blocks]
+    blocks = html_to_blocks(tree, limits.max_html_depth)
+    if len(blocks) > limits.max_blocks:
+        blocks = blocks[: limits.max_blocks]
+        _note_cut(article, limits.max_blocks)
     score_blocks(blocks, t)
     region = cut_at_teaser_run(blocks, cut_at_end_marker(blocks, sorted(best_subtree(blocks))))
     label_blocks(blocks, set(region), t)
@@ -96,6 +101,10 @@ def clean_html(article: Article, html: str, t: Thresholds, limits: Limits = DEFA
     article.published = meta.published
     article.outlet = meta.outlet
     _finish(article, blocks)
+
+
+def _note_cut(article: Article, max_blocks: int) -> None:
+    article.truncated = f"page cut at {max_blocks:,} blocks (the max_blocks limit); the rest was dropped"
 
 
 def _finish(article: Article, blocks: Sequence[Block]) -> None:

@@ -2,16 +2,20 @@
 
 Container formats (WARC, JSONL, Parquet) each have a reader keyed by file
 extension in READERS; a plain file is one page. Errors reading one input become a
-`ReadError` in the stream so the batch goes on and reports it.
+`ReadError` in the stream so the batch goes on and reports it. Nothing is read that is not a
+regular file (a FIFO would block for ever), and no read holds more than the size limit.
 """
 
 from __future__ import annotations
 
+import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
+from ..limits import DEFAULT_LIMITS, Limits
 from ..model import InputKind, RawDocument
 
 
@@ -22,11 +26,28 @@ class ReadError:
 
 
 ReadItem = RawDocument | ReadError
-Reader = Callable[[Path, InputKind], Iterator[ReadItem]]
+
+
+class Reader(Protocol):
+    def __call__(
+        self,
+        path: Path,
+        input_kind: InputKind,
+        fields: Sequence[str] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> Iterator[ReadItem]: ...
+
 
 # Extension (lowercase, without compression suffix) -> reader; filled by container modules.
 READERS: dict[str, Reader] = {}
 SKIP_NAMES = {".DS_Store"}
+_FILE_TYPES = (
+    (stat.S_ISFIFO, "FIFO"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISDIR, "directory"),
+)
 
 
 def register_reader(*suffixes: str) -> Callable[[Reader], Reader]:
@@ -38,13 +59,64 @@ def register_reader(*suffixes: str) -> Callable[[Reader], Reader]:
     return decorate
 
 
-def read_plain_file(path: Path, input_kind: InputKind) -> Iterator[ReadItem]:
+def size_text(size: int) -> str:
+    return f"{size // (1024 * 1024):,} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+def limit_text(limit: int) -> str:
+    """'50 MB' or '1,000-byte', to follow 'over the'."""
+    return f"{limit // (1024 * 1024):,} MB" if limit % (1024 * 1024) == 0 else f"{limit:,}-byte"
+
+
+def read_at_most(stream: Any, limit: int) -> bytes:
+    """Up to `limit` + 1 bytes of `stream`: more than `limit` back means the input is over it."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit and (chunk := stream.read(limit + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def read_plain_file(
+    path: Path, input_kind: InputKind, fields: Sequence[str] | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[ReadItem]:
+    limit = limits.max_input_bytes
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > limit:  # refused by its size, before a byte is read
+            yield ReadError(str(path), f"file is {size_text(size)}, over the {limit_text(limit)} limit")
+            return
+        with path.open("rb") as stream:
+            data = read_at_most(stream, limit)
     except OSError as exc:
         yield ReadError(str(path), f"cannot read: {exc.strerror or exc}")
         return
+    if len(data) > limit:
+        yield ReadError(str(path), f"file grew past the {limit_text(limit)} limit while it was read")
+        return
     yield RawDocument(id=str(path), data=data, input_kind=input_kind, meta={"path": str(path)})
+
+
+def read_stdin(input_kind: InputKind, limits: Limits = DEFAULT_LIMITS) -> ReadItem:
+    data = read_at_most(sys.stdin.buffer, limits.max_input_bytes)
+    if len(data) > limits.max_input_bytes:
+        return ReadError("<stdin>", f"input over the {limit_text(limits.max_input_bytes)} limit")
+    return RawDocument(id="<stdin>", data=data, input_kind=input_kind)
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a file (it is never opened here: opening a FIFO blocks), or None."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "dangling symbolic link" if path.is_symlink() else "no such file or directory"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _FILE_TYPES if test(mode)), "special file")
+    return f"not a regular file ({kind})"
 
 
 def _reader_for(path: Path) -> Reader:
@@ -56,27 +128,34 @@ def _reader_for(path: Path) -> Reader:
 
 
 def _expand(path: Path) -> Iterator[Path]:
-    if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            if child.is_file() and child.name not in SKIP_NAMES and not child.name.startswith("."):
-                yield child
-    else:
+    """A folder's entries (not its subfolders; hidden names left out), or the path itself. FIFOs and
+    dangling links are listed too, so that each is reported rather than passed over."""
+    if not path.is_dir():
         yield path
+        return
+    for child in sorted(path.rglob("*")):
+        if not child.is_dir() and child.name not in SKIP_NAMES and not child.name.startswith("."):
+            yield child
 
 
-def read_inputs(paths: Iterable[str], input_kind: InputKind = "auto") -> Iterator[ReadItem]:
-    """Yield a RawDocument (or a ReadError) for every page in `paths`, in order."""
+def read_inputs(
+    paths: Iterable[str],
+    input_kind: InputKind = "auto",
+    fields: Sequence[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[ReadItem]:
+    """Yield a RawDocument (or a ReadError) for every page in `paths`, in order. `fields`: the
+    JSONL / Parquet fields that may hold the page, first present wins (default: CONTENT_FIELDS)."""
     _load_container_readers()
     for name in paths:
         if name == "-":
-            yield RawDocument(id="<stdin>", data=sys.stdin.buffer.read(), input_kind=input_kind)
+            yield read_stdin(input_kind, limits)
             continue
-        path = Path(name)
-        if not path.exists():
-            yield ReadError(name, "no such file or directory")
-            continue
-        for file in _expand(path):
-            yield from _reader_for(file)(file, input_kind)
+        for file in _expand(Path(name)):
+            if (problem := not_a_regular_file(file)) is not None:
+                yield ReadError(str(file), problem)
+                continue
+            yield from _reader_for(file)(file, input_kind, fields=fields, limits=limits)
 
 
 def _load_container_readers() -> None:

@@ -104,15 +104,16 @@ def make_engine(name: str, stages: Sequence[str], workers: int, address: str | N
 
 
 def read_shards(
-    paths: Sequence[str], input_kind: InputKind, size: int
+    paths: Sequence[str], input_kind: InputKind, size: int, fields: Sequence[str] | None = None
 ) -> Iterator[tuple[int, list[RawDocument | ReadError]]]:
     """Inputs cut into numbered shards of `size` items (read errors count), in input order."""
-    return enumerate(batched(read_inputs(paths, input_kind), size))
+    return enumerate(batched(read_inputs(paths, input_kind, fields=fields), size))
 
 
 def run(paths: Sequence[str], out_dir: Path, fmt: str = "jsonl", engine: str = "local", workers: int = 1,
         stages: Sequence[str] = DEFAULT_STAGES, shard_size: int = 1000, input_kind: InputKind = "auto",
-        address: str | None = None, progress: Callable[[RunSummary], None] | None = None) -> RunSummary:
+        address: str | None = None, progress: Callable[[RunSummary], None] | None = None,
+        fields: Sequence[str] | None = None) -> RunSummary:
     if fmt not in WRITERS:
         raise ValueError(f"unknown output format {fmt!r}: choose {' or '.join(WRITERS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -121,7 +122,7 @@ def run(paths: Sequence[str], out_dir: Path, fmt: str = "jsonl", engine: str = "
     read_errors: dict[int, list[tuple[str, str]]] = {}
 
     def pending() -> Iterator[ShardInput]:
-        for number, items in read_shards(paths, input_kind, shard_size):
+        for number, items in read_shards(paths, input_kind, shard_size, fields):
             if number in done and (out_dir / shard_name(number, fmt)).exists():
                 summary.shards_resumed += 1
                 continue

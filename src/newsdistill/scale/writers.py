@@ -28,16 +28,24 @@ _SCALARS = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.boo
 
 def write_jsonl(path: Path, records: Sequence[dict[str, Any]]) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    try:
+        with tmp.open("w", encoding="utf-8") as out:
+            for record in records:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # no half-written shard left behind
+        raise
     os.replace(tmp, path)
 
 
 def write_parquet(path: Path, records: Sequence[dict[str, Any]]) -> None:
     schema = record_schema()
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(pa.Table.from_pylist(list(records), schema=schema), tmp, compression="zstd")
+    try:
+        pq.write_table(pa.Table.from_pylist(list(records), schema=schema), tmp, compression="zstd")
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # no half-written shard left behind
+        raise
     os.replace(tmp, path)
 
 
