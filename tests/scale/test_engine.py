@@ -130,3 +130,13 @@ def test_cli_reads_jsonl_field_and_reports_skip_reasons(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert [r["id"] for r in read_records(out / "part-00000.jsonl")] == [f"{path}:{n}" for n in (1, 2, 3)]
     assert b"skipped by reason: no text field: 1" in result.stderr
+
+
+def test_records_carry_the_input_id_and_the_records_own_id(tmp_path: Path) -> None:
+    text = "The council discussed the bridge repairs at length on Monday evening. " * 8
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text("\n".join(json.dumps({"id": f"doc-{n}", "text": f"Item {n}. {text}"}) for n in range(3)) + "\n")
+    for fmt in ("jsonl", "parquet"):
+        run([str(pages)], tmp_path / fmt, fmt=fmt, workers=2, stages=CLEAN, shard_size=2)
+        records = [r for f in sorted((tmp_path / fmt).glob(f"part-*.{fmt}")) for r in read_records(f)]
+        assert [(r["id"], r["record_id"]) for r in records] == [(f"{pages}:{n + 1}", f"doc-{n}") for n in range(3)]

@@ -28,20 +28,22 @@ class Outcome:
     error: str | None = None
 
 
-def to_record(result: Result) -> dict[str, Any]:
+def to_record(result: Result, record_id: object = None) -> dict[str, Any]:
+    """The output record: the input's id, the record's own id (JSONL, Parquet), the Article, its MinHash."""
     assert result.article is not None
-    record: dict[str, Any] = {"id": result.id, **result.article.model_dump(mode="json")}
+    record: dict[str, Any] = {"id": result.id, "record_id": None if record_id is None else str(record_id)}
+    record.update(result.article.model_dump(mode="json"))
     record["minhash"] = signature(result.article.text).tolist()
     return record
 
 
 def map_batch(pipeline: Pipeline, docs: Sequence[RawDocument]) -> list[Outcome]:
     outcomes = []
-    for result in pipeline.run_batch(docs):
+    for doc, result in zip(docs, pipeline.run_batch(docs), strict=True):
         if result.article is None:
             outcomes.append(Outcome(result.id, error=result.error or "unknown error"))
         else:
-            outcomes.append(Outcome(result.id, record=to_record(result)))
+            outcomes.append(Outcome(result.id, record=to_record(result, doc.meta.get("record_id"))))
     return outcomes
 
 

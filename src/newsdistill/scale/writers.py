@@ -3,7 +3,8 @@
 The Parquet schema is derived from the `Article` model, so the nested fields of
 CONVENTIONS.md (paragraphs, attributions with their spans, ...) are real Parquet lists and
 structs that DuckDB, Spark or pandas can query, and a field added to Article appears here
-without an edit. A record is the Article JSON plus `id` (the input's id) and `minhash`.
+without an edit. A record is the Article JSON plus `id` (the input's id), `record_id` (the id field of a JSONL or
+Parquet record, when it had one) and `minhash`.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def write_parquet(path: Path, records: Sequence[dict[str, Any]]) -> None:
 
 @lru_cache(maxsize=1)
 def record_schema() -> Any:
-    """The pyarrow schema of an output record: `id`, every Article field, `minhash`."""
-    fields = [pa.field("id", pa.string(), nullable=False)]
+    """The pyarrow schema of an output record: `id`, `record_id`, every Article field, `minhash`."""
+    fields = [pa.field("id", pa.string(), nullable=False), pa.field("record_id", pa.string())]
     fields += [pa.field(name, arrow_type(info.annotation)) for name, info in Article.model_fields.items()]
     fields.append(pa.field("minhash", pa.list_(pa.uint64())))
     return pa.schema(fields)
