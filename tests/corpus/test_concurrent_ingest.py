@@ -21,7 +21,9 @@ def _write_pages(folder: Path) -> list[Path]:
     folder.mkdir()
     paths = []
     for number in range(PAGES):
-        paragraphs = [f"Report {number} part {part}: " + " ".join(rng.choices(WORDS, k=30)) + "." for part in range(3)]
+        paragraphs = [
+            f"Report {number} part {part}: " + " ".join(rng.choices(WORDS, k=30)) + "." for part in range(3)
+        ]
         path = folder / f"p{number:03d}.html"
         path.write_text(html_page(f"Report {number}", paragraphs, "Daily"), encoding="utf-8")
         paths.append(path)
@@ -30,19 +32,33 @@ def _write_pages(folder: Path) -> list[Path]:
         copy.write_bytes(paths[number * 20].read_bytes())
         paths.append(copy)
     (folder / "p_empty.html").write_bytes(b"")
-    return paths + [folder / "p_empty.html"]
+    return [*paths, folder / "p_empty.html"]
 
 
 def _command(paths: list[Path], db: Path) -> list[str]:
-    return [sys.executable, "-m", "newsdistill.cli", "ingest", *map(str, paths), "--db", str(db),
-            "--stages", "decode,clean", "--batch-size", "4", "--no-progress"]
+    return [
+        sys.executable,
+        "-m",
+        "newsdistill.cli",
+        "ingest",
+        *map(str, paths),
+        "--db",
+        str(db),
+        "--stages",
+        "decode,clean",
+        "--batch-size",
+        "4",
+        "--no-progress",
+    ]
 
 
 def _outcome(db: Path) -> tuple[set[str], dict[str, tuple[str, str | None]]]:
     with sqlite3.connect(db) as raw:
         hashes = {row[0] for row in raw.execute("SELECT content_hash FROM articles")}
-        rows = raw.execute("SELECT i.input_id, i.status, a.content_hash FROM inputs i "
-                           "LEFT JOIN articles a ON a.id = i.article_id").fetchall()
+        rows = raw.execute(
+            "SELECT i.input_id, i.status, a.content_hash FROM inputs i "
+            "LEFT JOIN articles a ON a.id = i.article_id"
+        ).fetchall()
     return hashes, {Path(input_id).name: (status, content) for input_id, status, content in rows}
 
 
@@ -55,8 +71,11 @@ def test_concurrent_ingests_of_overlapping_inputs_end_with_the_serial_result(tmp
     # at once and the copies race their originals in other processes.
     db = tmp_path / "shared.db"
     step = len(paths) // PROCESSES
-    shares = [(paths[k * step:] + paths[: k * step])[: len(paths) // 2] for k in range(PROCESSES)]
-    runs = [subprocess.Popen(_command(share, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE) for share in shares]
+    shares = [(paths[k * step :] + paths[: k * step])[: len(paths) // 2] for k in range(PROCESSES)]
+    runs = [
+        subprocess.Popen(_command(share, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for share in shares
+    ]
     for run in runs:
         _, stderr = run.communicate(timeout=300)
         assert run.returncode in (0, 1), stderr.decode()
@@ -64,10 +83,12 @@ def test_concurrent_ingests_of_overlapping_inputs_end_with_the_serial_result(tmp
     serial_hashes, serial_inputs = _outcome(serial_db)
     hashes, inputs = _outcome(db)
     assert hashes == serial_hashes
-    copies = {name for name in serial_inputs if name.startswith("z_copy")} | {f"p{n * 20:03d}.html" for n in
-                                                                                range(SHARED_COPIES)}
-    assert {k: v for k, v in inputs.items() if k not in copies} == \
-        {k: v for k, v in serial_inputs.items() if k not in copies}
+    copies = {name for name in serial_inputs if name.startswith("z_copy")} | {
+        f"p{n * 20:03d}.html" for n in range(SHARED_COPIES)
+    }
+    assert {k: v for k, v in inputs.items() if k not in copies} == {
+        k: v for k, v in serial_inputs.items() if k not in copies
+    }
     # Which of two names with the same bytes is stored first is a race (in a serial run, their order):
     # one is stored, the other is a duplicate linked to the same article.
     assert {k: v[1] for k, v in inputs.items()} == {k: v[1] for k, v in serial_inputs.items()}

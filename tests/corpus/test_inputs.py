@@ -33,7 +33,9 @@ def test_the_same_bytes_under_another_name_are_recorded_as_a_duplicate(tmp_path:
     with sqlite3.connect(db) as raw:
         rows = raw.execute("SELECT input_id, status, article_id FROM inputs ORDER BY input_id").fetchall()
         assert raw.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
-    by_place = {"copy" if "mirror" in input_id else "first": (status, article) for input_id, status, article in rows}
+    by_place = {
+        "copy" if "mirror" in input_id else "first": (status, article) for input_id, status, article in rows
+    }
     assert by_place["first"][0] == "stored"
     assert by_place["copy"] == ("duplicate", by_place["first"][1])  # linked to the article it repeats
 
@@ -57,7 +59,9 @@ def test_the_same_input_with_new_bytes_is_processed_again(tmp_path: Path) -> Non
 def test_seen_needs_the_same_input_and_the_same_bytes(tmp_path: Path) -> None:
     store = Store(tmp_path / "corpus.db")
     with store.transaction():
-        store.add("a.jsonl:1", "hash-1", Article(title="One", text="The council met on Monday about the bridge."))
+        store.add(
+            "a.jsonl:1", "hash-1", Article(title="One", text="The council met on Monday about the bridge.")
+        )
         store.record_skip("a.jsonl:2", "hash-2", "empty input")
     assert store.seen("a.jsonl:1", "hash-1")
     assert not store.seen("a.jsonl:1", "hash-other")  # same input, new bytes

@@ -9,22 +9,30 @@ import pytest
 
 from newsdistill import neardup as dedup
 from newsdistill.corpus import stories
-from newsdistill.corpus.store import Store, bare_person_name
+from newsdistill.corpus.store import Store
 from newsdistill.model import Article, Attribution, Entity, Source, Span
 
-SUMMIT = ("Leaders of the two countries met in Geneva on Tuesday for talks on nuclear arms control, trade "
-          "sanctions and the long war, the first summit between them in three years, officials said.")
+SUMMIT = (
+    "Leaders of the two countries met in Geneva on Tuesday for talks on nuclear arms control, trade "
+    "sanctions and the long war, the first summit between them in three years, officials said."
+)
 
 
-def quoting(speaker: str, said: str, title: str, entities: list[Entity], published: str | None = None) -> Article:
+def quoting(
+    speaker: str, said: str, title: str, entities: list[Entity], published: str | None = None
+) -> Article:
     text = f"{SUMMIT} {speaker} said: {said}"
     start = text.index(said)
     source_start = text.index(speaker)
     entity = next((e.id for e in entities if e.name == speaker), None)
     attribution = Attribution(
-        source=Source(text=speaker, start=source_start, end=source_start + len(speaker), entity=entity, name=None),
+        source=Source(
+            text=speaker, start=source_start, end=source_start + len(speaker), entity=entity, name=None
+        ),
         cue=Span(text="said", start=source_start + len(speaker) + 1, end=source_start + len(speaker) + 5),
-        content=Span(text=said, start=start, end=start + len(said)), kind="direct")
+        content=Span(text=said, start=start, end=start + len(said)),
+        kind="direct",
+    )
     return Article(title=title, text=text, entities=entities, attributions=[attribution], published=published)
 
 
@@ -35,48 +43,97 @@ def add(store: Store, key: str, article: Article) -> int:
 
 def test_one_person_under_three_names_is_one_corpus_entity(tmp_path: Path) -> None:
     store = Store(tmp_path / "corpus.db")
-    add(store, "a", quoting("Putin", "We will not give in.", "Summit opens",
-                            [Entity(id="e1", name="Putin", type="PERSON")]))
-    add(store, "b", quoting("Vladimir Putin", "The talks were useful.", "Summit ends",
-                            [Entity(id="e1", name="Vladimir Putin", type="PERSON", aliases=["Putin"])]))
-    add(store, "c", quoting("President Putin", "Sanctions must go.", "Summit row",
-                            [Entity(id="e1", name="President Putin", type="PERSON")]))
+    add(
+        store,
+        "a",
+        quoting(
+            "Putin", "We will not give in.", "Summit opens", [Entity(id="e1", name="Putin", type="PERSON")]
+        ),
+    )
+    add(
+        store,
+        "b",
+        quoting(
+            "Vladimir Putin",
+            "The talks were useful.",
+            "Summit ends",
+            [Entity(id="e1", name="Vladimir Putin", type="PERSON", aliases=["Putin"])],
+        ),
+    )
+    add(
+        store,
+        "c",
+        quoting(
+            "President Putin",
+            "Sanctions must go.",
+            "Summit row",
+            [Entity(id="e1", name="President Putin", type="PERSON")],
+        ),
+    )
     people = store.db.execute("SELECT name FROM entities WHERE type = 'PERSON'").fetchall()
     assert [p["name"] for p in people] == ["Vladimir Putin"]
     for query in ("Putin", "Vladimir Putin", "President Putin", "putin"):
         said = store.who_said(query)
-        assert {s["content"] for s in said} == {"We will not give in.", "The talks were useful.", "Sanctions must go."}
+        assert {s["content"] for s in said} == {
+            "We will not give in.",
+            "The talks were useful.",
+            "Sanctions must go.",
+        }
         assert {s["speaker"] for s in said} == {"Vladimir Putin"}
 
 
 def test_people_sharing_a_surname_stay_apart(tmp_path: Path) -> None:
     store = Store(tmp_path / "corpus.db")
-    add(store, "a", quoting("Helen Ortiz", "The bridge is closed.", "Bridge",
-                            [Entity(id="e1", name="Helen Ortiz", type="PERSON", aliases=["Ortiz"])]))
-    add(store, "b", quoting("Maria Ortiz", "The school is open.", "School",
-                            [Entity(id="e1", name="Maria Ortiz", type="PERSON", aliases=["Ortiz"])]))
+    add(
+        store,
+        "a",
+        quoting(
+            "Helen Ortiz",
+            "The bridge is closed.",
+            "Bridge",
+            [Entity(id="e1", name="Helen Ortiz", type="PERSON", aliases=["Ortiz"])],
+        ),
+    )
+    add(
+        store,
+        "b",
+        quoting(
+            "Maria Ortiz",
+            "The school is open.",
+            "School",
+            [Entity(id="e1", name="Maria Ortiz", type="PERSON", aliases=["Ortiz"])],
+        ),
+    )
     assert [s["content"] for s in store.who_said("Helen Ortiz")] == ["The bridge is closed."]
     assert [s["content"] for s in store.who_said("Maria Ortiz")] == ["The school is open."]
-    add(store, "c", quoting("Ortiz", "Who knows.", "Ambiguous", [Entity(id="e1", name="Ortiz", type="PERSON")]))
+    add(
+        store,
+        "c",
+        quoting("Ortiz", "Who knows.", "Ambiguous", [Entity(id="e1", name="Ortiz", type="PERSON")]),
+    )
     assert store.counts()["entities"] == 3  # an ambiguous surname is not merged into either
-
-
-@pytest.mark.parametrize(("name", "bare"), [("President Vladimir Putin", "Vladimir Putin"), ("Putin's", "Putin"),
-                                            ("Mr. Smith", "Smith"), ("Smith", "Smith"), ("Prime Minister Jane Doe", "Jane Doe")])
-def test_bare_person_name(name: str, bare: str) -> None:
-    assert bare_person_name(name) == bare
 
 
 def test_a_story_takes_articles_within_its_time_window_only(tmp_path: Path) -> None:
     store = Store(tmp_path / "corpus.db")
     entities = [Entity(id="e1", name="Geneva", type="PLACE")]
     first = add(store, "a", quoting("Anna Berg", "It went well.", "Geneva summit", entities, "2024-03-01"))
-    close = add(store, "b", quoting("Anna Berg", "It went well, mostly.", "Geneva summit day two", entities, "2024-03-03"))
+    close = add(
+        store,
+        "b",
+        quoting("Anna Berg", "It went well, mostly.", "Geneva summit day two", entities, "2024-03-03"),
+    )
     undated = add(store, "c", quoting("Anna Berg", "It went well, I think.", "Geneva summit notes", entities))
-    later = add(store, "d", quoting("Anna Berg", "It went well again.", "Geneva summit, a year on", entities, "2025-03-01"))
+    later = add(
+        store,
+        "d",
+        quoting("Anna Berg", "It went well again.", "Geneva summit, a year on", entities, "2025-03-01"),
+    )
     story = {r["id"]: r["story_id"] for r in store.db.execute("SELECT id, story_id FROM articles")}
     assert story[first] == story[close] == story[undated] != story[later]
-    span = store.db.execute("SELECT first_published, last_published FROM stories WHERE id = ?", (story[first],)).fetchone()
+    span = store.db.execute(
+        "SELECT first_published, last_published FROM stories WHERE id = ?", (story[first],)
+    ).fetchone()
     assert tuple(span) == ("2024-03-01", "2024-03-03")
 
 
@@ -89,7 +146,9 @@ def test_within_window() -> None:
     assert stories.within_window("not a date", "2024-03-01", "2024-03-03")
 
 
-def test_lsh_bands_are_rebuilt_when_their_settings_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lsh_bands_are_rebuilt_when_their_settings_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "corpus.db"
     long_text = " ".join(f"{SUMMIT} Paragraph {i} adds detail {i * 7} about the talks." for i in range(6))
     store = Store(db)
@@ -100,7 +159,11 @@ def test_lsh_bands_are_rebuilt_when_their_settings_change(tmp_path: Path, monkey
     reopened = Store(db)
     assert reopened.db.execute("SELECT value FROM meta WHERE key = 'lsh'").fetchone()[0] == dedup.layout()
     assert reopened.db.execute("SELECT count(*) FROM bands").fetchone()[0] == 16
-    copy = add(reopened, "b", Article(title="Summit (copy)", text=long_text.replace("talks", "talks ") + " See also: x"))
+    copy = add(
+        reopened,
+        "b",
+        Article(title="Summit (copy)", text=long_text.replace("talks", "talks ") + " See also: x"),
+    )
     row = reopened.db.execute("SELECT duplicate_of FROM articles WHERE id = ?", (copy,)).fetchone()
     assert row["duplicate_of"] == original
 
@@ -108,8 +171,16 @@ def test_lsh_bands_are_rebuilt_when_their_settings_change(tmp_path: Path, monkey
 def test_an_earlier_dated_copy_arriving_late_becomes_the_original(tmp_path: Path) -> None:
     store = Store(tmp_path / "corpus.db")
     body = " ".join(f"{SUMMIT} Paragraph {i} adds detail {i * 7} about the talks." for i in range(6))
-    farm = add(store, "farm", Article(title="Summit (copied)", text=body + " Share this article.", published="2024-03-03"))
-    other = add(store, "other", Article(title="Summit (copied again)", text=body + " Read more.", published="2024-03-04"))
+    farm = add(
+        store,
+        "farm",
+        Article(title="Summit (copied)", text=body + " Share this article.", published="2024-03-03"),
+    )
+    other = add(
+        store,
+        "other",
+        Article(title="Summit (copied again)", text=body + " Read more.", published="2024-03-04"),
+    )
     first = add(store, "agency", Article(title="Summit", text=body, published="2024-03-01"))
     links = {r["id"]: r["duplicate_of"] for r in store.db.execute("SELECT id, duplicate_of FROM articles")}
     assert links == {farm: first, other: first, first: None}

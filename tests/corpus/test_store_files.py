@@ -29,11 +29,17 @@ def _damaged(kind: str, pages: Path, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["random bytes", "truncated"])
-def test_query_commands_on_a_damaged_store_print_one_clean_line(pages: Path, tmp_path: Path, kind: str) -> None:
+def test_query_commands_on_a_damaged_store_print_one_clean_line(
+    pages: Path, tmp_path: Path, kind: str
+) -> None:
     db = _damaged(kind, pages, tmp_path)
     for query in QUERIES:
-        result = subprocess.run([sys.executable, "-m", "newsdistill.cli", *query, "--db", str(db)],
-                                capture_output=True, timeout=120, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "newsdistill.cli", *query, "--db", str(db)],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
         lines = result.stderr.decode().strip().splitlines()
         assert result.returncode != 0, (query, result.stdout.decode())
         assert len(lines) == 1 and lines[0].startswith("newsdistill: "), (query, lines)
@@ -45,7 +51,9 @@ def test_a_read_only_store_opens_the_file_it_names(tmp_path: Path, name: str) ->
     db = tmp_path / name
     store = Store(db)
     with store.transaction():
-        store.add("one", "one", Article(title="Bridge", text="The council closed the harbour bridge on Monday."))
+        store.add(
+            "one", "one", Article(title="Bridge", text="The council closed the harbour bridge on Monday.")
+        )
     store.close()
     before = _beside(db)
     reader = Store(db, readonly=True)

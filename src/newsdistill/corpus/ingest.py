@@ -22,8 +22,9 @@ class IngestSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _unseen(items: Iterable[RawDocument | ReadError], store: Store, summary: IngestSummary,
-            hashes: dict[str, str]) -> Iterator[RawDocument]:
+def _unseen(
+    items: Iterable[RawDocument | ReadError], store: Store, summary: IngestSummary, hashes: dict[str, str]
+) -> Iterator[RawDocument]:
     for item in items:
         if isinstance(item, ReadError):
             summary.skipped.append((item.id, item.reason))
@@ -38,9 +39,15 @@ def _unseen(items: Iterable[RawDocument | ReadError], store: Store, summary: Ing
         yield item
 
 
-def ingest(paths: Sequence[str], db: Path, stages: Sequence[str] = DEFAULT_STAGES, workers: int = 1,
-           batch_size: int = 16, input_kind: InputKind = "auto",
-           watch: Callable[[Iterator[Result]], Iterator[Result]] | None = None) -> IngestSummary:
+def ingest(
+    paths: Sequence[str],
+    db: Path,
+    stages: Sequence[str] = DEFAULT_STAGES,
+    workers: int = 1,
+    batch_size: int = 16,
+    input_kind: InputKind = "auto",
+    watch: Callable[[Iterator[Result]], Iterator[Result]] | None = None,
+) -> IngestSummary:
     """Process `paths` into the store at `db`. `watch` wraps the result stream (the CLI's progress bar)."""
     store = Store(db)
     summary = IngestSummary()
@@ -50,7 +57,9 @@ def ingest(paths: Sequence[str], db: Path, stages: Sequence[str] = DEFAULT_STAGE
         docs = _unseen(read_inputs(paths, input_kind), store, summary, hashes)
         results = pipeline.pipe(docs, batch_size=batch_size, n_process=workers)
         for batch in batched(watch(results) if watch else results, batch_size):
-            with store.transaction():  # all of the batch or none of it: a crash loses nothing, doubles nothing
+            with (
+                store.transaction()
+            ):  # all of the batch or none of it: a crash loses nothing, doubles nothing
                 for result in batch:
                     _store_result(store, result, hashes.pop(result.id, ""), summary)
     finally:

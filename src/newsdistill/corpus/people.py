@@ -1,0 +1,107 @@
+"""People in the corpus: entities merged across articles, and the attributions that point at them.
+
+People merge on a shared full name (titles dropped) or an unambiguous surname; other entities on any
+shared name or alias of the same type. Every function works inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..entities.names import bare_person_name, looks_like_name, person_names
+from ..model import Article, Entity
+
+
+def merge_entities(db: sqlite3.Connection, article: Article) -> dict[str, int]:
+    """Article entity id -> corpus entity id, adding the entities the corpus does not know yet."""
+    return {entity.id: _merge(db, entity) for entity in article.entities}
+
+
+def _merge(db: sqlite3.Connection, entity: Entity) -> int:
+    if entity.type == "PERSON":
+        name, names = person_names(entity)
+        corpus_id = _find_person(db, name, names)
+    else:
+        name, names = entity.name, {n.lower() for n in (entity.name, *entity.aliases) if n}
+        corpus_id = _find_by_alias(db, entity.type, names)
+    if corpus_id is None:
+        corpus_id = int(
+            db.execute("INSERT INTO entities(name, type) VALUES (?, ?)", (name, entity.type)).lastrowid or 0
+        )
+    else:  # the fullest name seen becomes the corpus name ("Putin" -> "Vladimir Putin")
+        db.execute(
+            "UPDATE entities SET name = ? WHERE id = ? AND length(name) < length(?)", (name, corpus_id, name)
+        )
+    db.executemany(
+        "INSERT OR IGNORE INTO entity_aliases(alias, type, entity_id) VALUES (?, ?, ?)",
+        [(n, entity.type, corpus_id) for n in names],
+    )
+    if entity.type == "PERSON":
+        # Surnames find people ("who said Ortiz") but merge only when unambiguous.
+        db.execute(
+            "INSERT OR IGNORE INTO surnames(surname, entity_id) VALUES (?, ?)",
+            (name.split()[-1].lower(), corpus_id),
+        )
+    return corpus_id
+
+
+def _find_by_alias(db: sqlite3.Connection, entity_type: str, names: set[str]) -> int | None:
+    if not names:
+        return None
+    marks = ",".join("?" * len(names))
+    row = db.execute(
+        f"SELECT entity_id FROM entity_aliases WHERE type = ? AND alias IN ({marks}) LIMIT 1",
+        (entity_type, *sorted(names)),
+    ).fetchone()
+    return int(row[0]) if row is not None else None
+
+
+def _find_person(db: sqlite3.Connection, name: str, names: set[str]) -> int | None:
+    # Full names first: surnames are shared.
+    found = _find_by_alias(db, "PERSON", {n for n in names if " " in n})
+    if found is not None:
+        return found
+    surname = name.split()[-1].lower()
+    if " " not in name:
+        return _unique_surname(db, surname)
+    # A full name, and a person so far known only by this surname ("Putin", then "Vladimir Putin").
+    rows = db.execute(
+        "SELECT e.id FROM entity_aliases a JOIN entities e ON e.id = a.entity_id "
+        "WHERE a.type = 'PERSON' AND a.alias = ? AND instr(e.name, ' ') = 0 LIMIT 2",
+        (surname,),
+    ).fetchall()
+    return int(rows[0][0]) if len(rows) == 1 else None
+
+
+def _person_named(db: sqlite3.Connection, name: str) -> int | None:
+    """A speaker the article's NER missed ('Ortiz said'): a known person by name or unique surname."""
+    name = bare_person_name(name)
+    row = db.execute(
+        "SELECT entity_id FROM entity_aliases WHERE type = 'PERSON' AND alias = ?", (name.lower(),)
+    ).fetchone()
+    return int(row[0]) if row is not None else _unique_surname(db, name.split()[-1].lower())
+
+
+def _unique_surname(db: sqlite3.Connection, surname: str) -> int | None:
+    rows = db.execute("SELECT entity_id FROM surnames WHERE surname = ? LIMIT 2", (surname,)).fetchall()
+    return int(rows[0][0]) if len(rows) == 1 else None
+
+
+def add_attributions(
+    db: sqlite3.Connection, article_id: int, article: Article, entity_ids: dict[str, int]
+) -> None:
+    """Each attribution indexed by its speaker's corpus entity (found by name when the NER missed it)."""
+    rows = []
+    for a in article.attributions:
+        source = a.source
+        speaker = (source.name or source.text) if source else None
+        entity = entity_ids.get(source.entity) if source and source.entity else None
+        if entity is None and speaker and looks_like_name(speaker):
+            entity = _person_named(db, speaker)
+        cue = a.cue.text if a.cue else None
+        rows.append((article_id, entity, speaker, cue, a.content.text, a.kind, a.medium))
+    db.executemany(
+        "INSERT INTO attributions(article_id, entity_id, speaker, cue, content, kind, medium) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )

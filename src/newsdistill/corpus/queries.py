@@ -1,0 +1,125 @@
+"""Reads over the store: full-text search, who said what, stories, one article, counts.
+Each function takes the store's connection (rows as `sqlite3.Row`) and writes nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import zlib
+from typing import Any
+
+from ..entities.names import bare_person_name
+
+SEARCH_WINDOW = 20_000  # matches of one query that are ranked (the newest)
+_FTS_WORD = re.compile(r"\w+")
+COUNTED_TABLES = ("articles", "inputs", "entities", "attributions", "stories")
+
+
+def counts(db: sqlite3.Connection) -> dict[str, int]:
+    return {t: int(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in COUNTED_TABLES}
+
+
+def fts_query(query: str) -> str:
+    """User text as an FTS5 query of quoted terms: no operator or syntax error can come through."""
+    return " ".join(f'"{word}"' for word in _FTS_WORD.findall(query)[:32])
+
+
+def search(db: sqlite3.Connection, query: str, limit: int, marks: tuple[str, str]) -> list[dict[str, Any]]:
+    """BM25 over title (weighted 2) and text; `marks` bracket the matched words in the snippet.
+    A query that matches more than SEARCH_WINDOW articles is ranked among its newest SEARCH_WINDOW
+    matches: ranking every match of a common word costs a second at a million articles."""
+    match = fts_query(query)
+    if not match:
+        return []
+    ranked = db.execute(
+        "SELECT rowid FROM (SELECT rowid, bm25(articles_fts, 2.0, 1.0) AS score FROM articles_fts "
+        "WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid DESC LIMIT ?",
+        (match, SEARCH_WINDOW, limit),
+    )
+    ids = [int(r[0]) for r in ranked]
+    if not ids:
+        return []
+    rows = db.execute(
+        "SELECT a.id, a.title, a.outlet, a.url, snippet(articles_fts, 1, ?, ?, '…', 16) AS snippet "
+        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? "
+        f"AND articles_fts.rowid IN ({','.join('?' * len(ids))})",
+        (*marks, match, *ids),
+    )
+    found = {r["id"]: dict(r) for r in rows}
+    return [found[i] for i in ids if i in found]
+
+
+def entity_ids(db: sqlite3.Connection, name: str) -> list[int]:
+    """The corpus entities a name may mean: by full name or alias (titles dropped), or by surname."""
+    wanted = bare_person_name(name.strip()).lower()
+    rows = db.execute(
+        "SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ? "
+        "UNION SELECT entity_id FROM surnames WHERE surname = ?",
+        (wanted, wanted),
+    )
+    return [int(r[0]) for r in rows]
+
+
+def who_said(db: sqlite3.Connection, name: str, limit: int) -> list[dict[str, Any]]:
+    """What the entity named said, oldest first; a name no entity matches is looked up as a speaker."""
+    ids = entity_ids(db, name)
+    params: list[int | str]
+    if ids:
+        where, params = "t.entity_id IN (" + ",".join("?" * len(ids)) + ")", [*ids]
+    else:
+        where, params = "lower(t.speaker) = ?", [name.strip().lower()]
+    rows = db.execute(
+        "SELECT coalesce(e.name, t.speaker) AS speaker, t.content, t.cue, t.kind, t.medium, "
+        "a.id, a.title, a.outlet, a.url, a.published "
+        "FROM attributions t JOIN articles a ON a.id = t.article_id "
+        f"LEFT JOIN entities e ON e.id = t.entity_id WHERE {where} "
+        "ORDER BY coalesce(a.published, ''), a.id, t.id LIMIT ?",
+        (*params, limit),
+    ).fetchall()
+    return [_quote(r) for r in rows]
+
+
+def _quote(r: sqlite3.Row) -> dict[str, Any]:
+    article = {"id": r["id"], "title": r["title"], "outlet": r["outlet"], "url": r["url"]}
+    said = {k: r[k] for k in ("speaker", "content", "cue", "kind", "medium", "published")}
+    return {**said, "article": article}
+
+
+def stories(db: sqlite3.Connection, limit: int, min_size: int) -> list[dict[str, Any]]:
+    """The largest stories first, each with its articles in publication order."""
+    rows = db.execute(
+        "SELECT id, title FROM stories WHERE size >= ? ORDER BY size DESC, id LIMIT ?", (min_size, limit)
+    ).fetchall()
+    return [_story_with_articles(db, row) for row in rows]
+
+
+def story(db: sqlite3.Connection, story_id: int) -> dict[str, Any] | None:
+    row = db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
+    return _story_with_articles(db, row) if row is not None else None
+
+
+def _story_with_articles(db: sqlite3.Connection, story: sqlite3.Row) -> dict[str, Any]:
+    articles = db.execute(
+        "SELECT id, title, outlet, url, duplicate_of, published FROM articles WHERE story_id = ? "
+        "ORDER BY coalesce(published, ''), id",
+        (story["id"],),
+    ).fetchall()
+    fields = ("id", "title", "outlet", "url", "duplicate_of", "published")
+    return {
+        "id": story["id"],
+        "title": story["title"],
+        "articles": [{k: a[k] for k in fields} for a in articles],
+    }
+
+
+def article(db: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
+    """The full stored Article JSON, with its corpus id, near-duplicate link and story."""
+    row = db.execute(
+        "SELECT id, record, duplicate_of, story_id FROM articles WHERE id = ?", (article_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    record: dict[str, Any] = json.loads(zlib.decompress(row["record"]))
+    record.update({"id": row["id"], "duplicate_of": row["duplicate_of"], "story_id": row["story_id"]})
+    return record
