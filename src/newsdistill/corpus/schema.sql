@@ -1,7 +1,7 @@
 -- newsdistill corpus store (SQLite, WAL). Every statement is idempotent.
 CREATE TABLE IF NOT EXISTS inputs (
     input_id TEXT PRIMARY KEY,          -- path, WARC record or JSONL line the page came from
-    raw_hash TEXT NOT NULL,             -- sha256 of the raw bytes: the same input with the same bytes is seen once
+    raw_hash TEXT NOT NULL,             -- sha256 of the raw bytes: same input, same bytes = seen
     status TEXT NOT NULL,               -- 'stored' | 'duplicate' | 'skipped'
     reason TEXT,
     article_id INTEGER,
@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS articles (
     story_id INTEGER REFERENCES stories(id),
     ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles', content_rowid='id');
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts
+    USING fts5(title, text, content='articles', content_rowid='id');
 CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
@@ -27,9 +28,12 @@ CREATE TABLE IF NOT EXISTS signatures (article_id INTEGER PRIMARY KEY, sig BLOB 
 CREATE TABLE IF NOT EXISTS bands (band_key TEXT NOT NULL, article_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_key ON bands(band_key);
 CREATE TABLE IF NOT EXISTS entities (id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entity_aliases (alias TEXT NOT NULL, type TEXT NOT NULL, entity_id INTEGER NOT NULL,
-                                           PRIMARY KEY (alias, type));
-CREATE TABLE IF NOT EXISTS surnames (surname TEXT NOT NULL, entity_id INTEGER NOT NULL, PRIMARY KEY (surname, entity_id));
+CREATE TABLE IF NOT EXISTS entity_aliases (
+    alias TEXT NOT NULL, type TEXT NOT NULL, entity_id INTEGER NOT NULL, PRIMARY KEY (alias, type)
+);
+CREATE TABLE IF NOT EXISTS surnames (
+    surname TEXT NOT NULL, entity_id INTEGER NOT NULL, PRIMARY KEY (surname, entity_id)
+);
 CREATE TABLE IF NOT EXISTS attributions (
     id INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles(id),
@@ -37,10 +41,14 @@ CREATE TABLE IF NOT EXISTS attributions (
     speaker TEXT, cue TEXT, content TEXT NOT NULL, kind TEXT, medium TEXT
 );
 CREATE INDEX IF NOT EXISTS attributions_entity ON attributions(entity_id);
-CREATE TABLE IF NOT EXISTS stories (id INTEGER PRIMARY KEY, title TEXT, centroid TEXT NOT NULL, size INTEGER NOT NULL,
-                                    first_published TEXT, last_published TEXT);
+CREATE TABLE IF NOT EXISTS stories (
+    id INTEGER PRIMARY KEY, title TEXT, centroid TEXT NOT NULL, size INTEGER NOT NULL,
+    first_published TEXT, last_published TEXT
+);
 CREATE INDEX IF NOT EXISTS stories_size ON stories(size DESC, id);
-CREATE TABLE IF NOT EXISTS story_terms (term TEXT NOT NULL, story_id INTEGER NOT NULL, PRIMARY KEY (term, story_id));
+CREATE TABLE IF NOT EXISTS story_terms (
+    term TEXT NOT NULL, story_id INTEGER NOT NULL, PRIMARY KEY (term, story_id)
+);
 -- A story's terms are replaced each time its centroid moves: without this, that delete scans the whole table.
 CREATE INDEX IF NOT EXISTS story_terms_story ON story_terms(story_id);
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
