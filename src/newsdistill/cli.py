@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -14,7 +15,7 @@ from . import __version__
 from .inputs.readers import ReadError, read_inputs
 from .pipeline import Result
 from .pool import default_workers
-from .render import RENDERERS
+from .render import RENDERERS, who_said_markdown
 from .stages import DEFAULT_STAGES, build_pipeline
 
 Command = Callable[[argparse.Namespace], int]
@@ -108,6 +109,11 @@ def _add_corpus_parsers(sub: Any) -> None:
 
 
 PARSER_EXTENSIONS: list[Callable[[Any], None]] = [_add_attribute_parser, _add_train_parser, _add_corpus_parsers]
+
+
+def stage_list(text: str) -> list[str]:
+    """`--stages decode, clean,` -> ["decode", "clean"]."""
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 # Characters that could break or forge a report line: controls (newline, escape), line separators,
@@ -214,7 +220,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     if args.engine or args.format == "parquet":
         return _process_sharded(args)
     fmt = args.format or ("json" if len(args.paths) == 1 else "jsonl")
-    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    stages = stage_list(args.stages)
     try:
         pipeline = build_pipeline(stages, mode=args.mode)
     except ValueError as exc:
@@ -248,8 +254,7 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     text = data.decode("utf-8", errors="replace")
     attributions, article = attribute_text(text)
     if args.format == "md":
-        article.attributions = attributions
-        print(RENDERERS["md"](article).split("**Who said what**", 1)[-1].strip())
+        print(who_said_markdown(attributions))
         return 0
     payload = {"entities": [e.model_dump(mode="json") for e in article.entities],
                "attributions": [a.model_dump(mode="json") for a in attributions]}
@@ -281,7 +286,7 @@ def _process_sharded(args: argparse.Namespace) -> int:
         print("newsdistill: --engine and --format parquet write shards: give an output folder with -o", file=sys.stderr)
         return 2
     fmt = args.format if args.format in {"jsonl", "parquet"} else "jsonl"
-    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    stages = stage_list(args.stages)
 
     def show(summary: Any) -> None:
         if not args.no_progress:
@@ -313,7 +318,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     from .corpus.ingest import ingest
 
-    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    stages = stage_list(args.stages)
     show = not args.no_progress and sys.stderr.isatty()
     try:
         summary = ingest(args.paths, Path(args.db), stages=stages, workers=max(1, args.workers),
@@ -417,6 +422,7 @@ def finish(done: int, skipped: Sequence[tuple[str, str]]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="newsdistill: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -11,6 +11,7 @@ watchdog thread that polls the parent's pid elsewhere), so a killed run leaves n
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
+LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -147,6 +149,7 @@ class WorkerPool(Generic[T, R]):
         if task is None:
             return
         if len(task.items) > 1:
+            LOG.warning("%s with %d pages in hand: running them again one by one", reason, len(task.items))
             singles = [_Task(task.batch, task.start + i, [item]) for i, item in enumerate(task.items)]
             queue.extendleft(reversed(singles))
             return

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
-from .model import Article
+from .model import Article, Attribution
 
 
 def to_json(article: Article, indent: int | None = 2) -> str:
@@ -13,6 +14,17 @@ def to_json(article: Article, indent: int | None = 2) -> str:
 
 def to_text(article: Article) -> str:
     return article.text
+
+
+def who_said_markdown(attributions: Sequence[Attribution]) -> str:
+    """One Markdown list item an attribution: source in bold, cue, medium, content."""
+    lines = []
+    for attribution in attributions:
+        source = attribution.source.name or attribution.source.text if attribution.source else "(unattributed)"
+        cue = attribution.cue.text if attribution.cue else ""
+        medium = f" ({attribution.medium})" if attribution.medium else ""
+        lines.append(f"- **{source}** {cue}{medium}: {attribution.content.text}")
+    return "\n".join(lines)
 
 
 def to_markdown(article: Article) -> str:
@@ -36,13 +48,7 @@ def to_markdown(article: Article) -> str:
         lines += [f"- {c.text} (×{c.count})" for c in article.captions]
         lines.append("")
     if article.attributions:
-        lines += ["**Who said what**", ""]
-        for attribution in article.attributions:
-            source = attribution.source.name or attribution.source.text if attribution.source else "(unattributed)"
-            cue = attribution.cue.text if attribution.cue else ""
-            medium = f" ({attribution.medium})" if attribution.medium else ""
-            lines.append(f"- **{source}** {cue}{medium}: {attribution.content.text}")
-        lines.append("")
+        lines += ["**Who said what**", "", who_said_markdown(article.attributions), ""]
     if article.removed:
         lines += [f"<!-- removed {len(article.removed)} blocks: "]
         lines += [f"  [{r.reason}] {r.text[:80].replace('--', '- -')}" for r in article.removed]
