@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -11,6 +12,16 @@ from ..model import ParagraphKind, RemovedReason
 WORD = re.compile(r"\w+")
 # Chinese and Japanese write words without spaces: two characters count as about one word.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen, zero-width space/joiners
+
+
+def display_text(raw: str) -> str:
+    """The text a reader sees: NFC (a decomposed 'u' + U+0308 becomes 'ü'), no soft hyphens or
+    zero-width marks inside words, runs of whitespace as one space."""
+    text = " ".join(raw.translate(_INVISIBLE).split())
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def count_words(text: str) -> int:

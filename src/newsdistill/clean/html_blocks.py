@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .blocks import Block
+from .blocks import Block, display_text
 
 SKIP_TAGS = frozenset(
     ["script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option", "input", "textarea", "canvas", "video", "audio", "object", "embed", "head", "link", "meta", "map", "area", "source", "track", "picture", "img", "label", "dialog", "math"]
@@ -107,7 +107,7 @@ class _Builder:
     def flush(self) -> None:
         if not self.parts:
             return
-        text = " ".join("".join(self.parts).split())
+        text = display_text("".join(self.parts))
         self.parts, link_chars, self.link_chars = [], self.link_chars, 0
         if not text:
             return
@@ -206,7 +206,8 @@ def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
             work.append(_LEAVE_LINK)
         elif tag in _CELL_OR_BREAK:
             parts.append(" ")  # table cells join their row's block; a row reads as one line
-        children = list(node.iter(include_text=True, skip_empty=True))
+        # Whitespace-only text nodes stay: the space between two <span>s is the one the page renders.
+        children = list(node.iter(include_text=True, skip_empty=False))
         children.reverse()
         work.extend(children)
     builder.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .blocks import Block
+from .blocks import Block, display_text
 
 _LINE = re.compile(r"[^\n]+")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦‣∙*–-]|\d{1,2}[.)])\s+")
@@ -25,7 +25,7 @@ def text_to_blocks(text: str, max_blocks: int = 50_000) -> list[Block]:
         lead = len(raw) - len(raw.lstrip())
         start = match.start() + lead
         tag = "li" if _BULLET.match(stripped) else "p"
-        blocks.append(Block(text=" ".join(stripped.split()), start=start, end=start + len(stripped), tag=tag, group=group))
+        blocks.append(Block(text=display_text(stripped), start=start, end=start + len(stripped), tag=tag, group=group))
         last_end = match.end()
         if len(blocks) >= max_blocks:
             break
