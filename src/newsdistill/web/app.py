@@ -8,6 +8,7 @@ Requests are hostile too: see guard.py, the layer every request and response pas
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,6 +30,8 @@ from .render import highlight_paragraphs, search_marks, snippet_html
 __all__ = ["MAX_REQUEST_BYTES", "SECURITY_HEADERS", "create_app", "safe_url"]
 HERE = Path(__file__).resolve().parent
 MAX_ID = 2**63 - 1  # SQLite's largest rowid: a larger id cannot name anything
+PAGE_RESULTS = 20  # search results on a page: each costs a snippet
+OVERVIEW_SECONDS = 10.0  # how long the start page's story list and counts are reused: they cost more than a search
 Id = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 
 
@@ -45,6 +48,16 @@ class StorePool:
             raise FileNotFoundError(f"no corpus store at {path}: run newsdistill ingest first")
         self.path = path
         self.local = threading.local()
+        self.overview_cache: tuple[float, dict[str, Any]] = (float("-inf"), {})
+
+    def overview(self) -> dict[str, Any]:
+        """The largest stories and the store's counts, as of at most OVERVIEW_SECONDS ago."""
+        made, overview = self.overview_cache
+        if time.monotonic() - made > OVERVIEW_SECONDS:
+            store = self.get()
+            overview = {"stories": store.stories(20), "counts": store.counts()}
+            self.overview_cache = (time.monotonic(), overview)
+        return overview
 
     def get(self) -> Store:
         store = getattr(self.local, "store", None)
@@ -98,31 +111,36 @@ def _error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
     app.add_exception_handler(RequestValidationError, invalid_request)
 
 
+# Routes are `async def`, run in the worker's event loop without a thread hop, where their queries are
+# bounded index lookups; search, whose cost grows with the store, runs in the thread pool (plain `def`),
+# where SQLite releases the GIL and a slow query does not hold up the others.
+
+
 def _api_routes(app: FastAPI, pool: StorePool) -> None:
     @app.get("/api/search")
     def api_search(q: str = Query(..., max_length=500), limit: int = Query(20, ge=1, le=200)) -> list[dict[str, Any]]:
         return pool.get().search(q, limit)
 
     @app.get("/api/articles/{article_id}")
-    def api_article(article_id: Id) -> dict[str, Any]:
+    async def api_article(article_id: Id) -> dict[str, Any]:
         article = pool.get().article(article_id)
         if article is None:
             raise HTTPException(404, "no such article")
         return article
 
     @app.get("/api/stories")
-    def api_stories(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
+    async def api_stories(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
         return pool.get().stories(limit)
 
     @app.get("/api/stories/{story_id}")
-    def api_story(story_id: Id) -> dict[str, Any]:
+    async def api_story(story_id: Id) -> dict[str, Any]:
         story = pool.get().story(story_id)
         if story is None:
             raise HTTPException(404, "no such story")
         return story
 
     @app.get("/api/who-said")
-    def api_who_said(name: str = Query(..., max_length=200), limit: int = Query(200, ge=1, le=2000)) -> list[dict[str, Any]]:
+    async def api_who_said(name: str = Query(..., max_length=200), limit: int = Query(200, ge=1, le=2000)) -> list[dict[str, Any]]:
         rows = pool.get().who_said(name, limit)
         return [{k: r[k] for k in ("speaker", "content", "cue", "article")} for r in rows]
 
@@ -130,16 +148,14 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
 def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> None:
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request, q: str = Query("", max_length=500)) -> Response:
-        store = pool.get()
         marks = search_marks()
-        results = store.search(q, 50, marks=marks) if q else []
+        results = pool.get().search(q, PAGE_RESULTS, marks=marks) if q else []
         for result in results:
             result["snippet_html"] = snippet_html(result["snippet"], marks)
-        return templates.TemplateResponse(request, "home.html", {"q": q, "results": results,
-                                                                 "stories": store.stories(20), "counts": store.counts()})
+        return templates.TemplateResponse(request, "home.html", {"q": q, "results": results, **pool.overview()})
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse)
-    def article_page(request: Request, article_id: Id) -> Response:
+    async def article_page(request: Request, article_id: Id) -> Response:
         article = pool.get().article(article_id)
         if article is None:
             raise HTTPException(404, "no such article")
@@ -147,13 +163,13 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
         return templates.TemplateResponse(request, "article.html", {"a": article, "paragraphs": paragraphs})
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
-    def story_page(request: Request, story_id: Id) -> Response:
+    async def story_page(request: Request, story_id: Id) -> Response:
         story = pool.get().story(story_id)
         if story is None:
             raise HTTPException(404, "no such story")
         return templates.TemplateResponse(request, "story.html", {"story": story})
 
     @app.get("/entities", response_class=HTMLResponse)
-    def entity_page(request: Request, name: str = Query(..., max_length=200)) -> Response:
+    async def entity_page(request: Request, name: str = Query(..., max_length=200)) -> Response:
         said = pool.get().who_said(name, 1000)
         return templates.TemplateResponse(request, "entity.html", {"name": name, "said": said})
