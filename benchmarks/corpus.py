@@ -103,7 +103,7 @@ def _wire_copies(texts: list[str], shingle: int = 5, jaccard: float = 0.5) -> li
     neither right nor wrong (no gold says), links to a group member count as finding the original."""
     shingles = []
     for text in texts:
-        words = dedup.normalise(text)
+        words = dedup.normalised_words(text)
         shingles.append({" ".join(words[i : i + shingle]) for i in range(max(1, len(words) - shingle + 1))})
     group = list(range(len(texts)))
     for i in range(len(texts)):

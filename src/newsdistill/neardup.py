@@ -22,13 +22,13 @@ from datasketch import MinHash
 NUM_PERM = 128
 SHINGLE = 5
 BANDS, ROWS = 32, 4  # LSH S-curve midpoint (1/32)**(1/4) ~ 0.42: pairs near the threshold become candidates, then verified
-THRESHOLD = 0.5  # estimated Jaccard to call two articles copies: best F1 (0.972) in benchmarks/corpus.py (b)
+THRESHOLD = 0.5  # estimated Jaccard for a copy: best F1 of the sweep with this rule (0.972, benchmarks/corpus.py)
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
 _WORD = re.compile(r"\w+")
 
 
-def normalise(text: str) -> list[str]:
+def normalised_words(text: str) -> list[str]:
     """Words of the text with quote styles, case and accents made uniform."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
     return _WORD.findall(text)
@@ -38,7 +38,7 @@ _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)  # permutations made once: buildi
 
 
 def signature(text: str, shingle: int = SHINGLE) -> np.ndarray:
-    words = normalise(text)
+    words = normalised_words(text)
     minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
     shingles = {" ".join(words[i : i + shingle]) for i in range(max(1, len(words) - shingle + 1))}
     minhash.update_batch([s.encode("utf-8") for s in shingles])

@@ -45,6 +45,7 @@ def test_attribute_command_prints_json(tmp_path: Path) -> None:
     assert attribution["content"]["text"].startswith("that the river could flood")
 
 
+@pytest.mark.slow
 def test_train_command_writes_a_working_model(tmp_path: Path, polnear_dir: Path) -> None:
     data = polnear_dir
     out = tmp_path / "model.crfsuite"

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import html_page
 
 PROCESSES = 4
@@ -62,6 +64,7 @@ def _outcome(db: Path) -> tuple[set[str], dict[str, tuple[str, str | None]]]:
     return hashes, {Path(input_id).name: (status, content) for input_id, status, content in rows}
 
 
+@pytest.mark.slow
 def test_concurrent_ingests_of_overlapping_inputs_end_with_the_serial_result(tmp_path: Path) -> None:
     paths = _write_pages(tmp_path / "pages")
     serial_db = tmp_path / "serial.db"

@@ -127,6 +127,7 @@ def test_fts_query_quotes_every_term() -> None:
     assert fts_query('bridge" OR x') == '"bridge" "OR" "x"'
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
 def test_kill_during_ingest_then_resume_loses_and_doubles_nothing(
     tmp_path: Path, stop: signal.Signals

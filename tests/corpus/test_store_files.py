@@ -28,6 +28,7 @@ def _damaged(kind: str, pages: Path, tmp_path: Path) -> Path:
     return db
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["random bytes", "truncated"])
 def test_query_commands_on_a_damaged_store_print_one_clean_line(
     pages: Path, tmp_path: Path, kind: str

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from newsdistill.scale.engine import MANIFEST, run
 from newsdistill.scale.writers import read_records
@@ -81,6 +82,7 @@ def test_cli_engine_local_writes_shards(warc_file: Path, tmp_path: Path) -> None
     assert sum(len(read_records(f)) for f in out.glob("part-*.parquet")) == 7
 
 
+@pytest.mark.slow
 def test_kill_during_local_run_then_resume_processes_each_input_once(tmp_path: Path) -> None:
     import os
     import signal

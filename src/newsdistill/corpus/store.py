@@ -34,7 +34,7 @@ def raw_hash(data: bytes | str) -> str:
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(" ".join(dedup.normalise(text)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(" ".join(dedup.normalised_words(text)).encode("utf-8")).hexdigest()
 
 
 @dataclass
