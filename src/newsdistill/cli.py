@@ -98,6 +98,8 @@ def _add_corpus_parsers(sub: Any) -> None:
         q.add_argument("--db", default=DEFAULT_DB)
         q.add_argument("--format", choices=["table", "json"], default="table")
         q.add_argument("--limit", type=int, default=50)
+        if name == "search":
+            q.add_argument("--all-copies", action="store_true", help="list every appearance of each result")
     s = sub.add_parser("serve", help="web UI and JSON API over the corpus store")
     s.add_argument("--db", default=DEFAULT_DB)
     s.add_argument("--host", default="127.0.0.1")
@@ -329,8 +331,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     for item_id, reason in summary.skipped:
         report_skip(item_id, reason)
-    print(f"newsdistill: {summary.stored} stored, {summary.duplicates} identical to stored articles, "
-          f"{summary.already_seen} already ingested, {len(summary.skipped)} skipped -> {args.db}", file=sys.stderr)
+    print(f"newsdistill: {summary.line()} -> {args.db}", file=sys.stderr)
     return 1 if summary.skipped else 0
 
 
@@ -368,8 +369,21 @@ def _query(args: argparse.Namespace, fetch: Callable[[Any], list[dict[str, Any]]
 
 @command("search")
 def cmd_search(args: argparse.Namespace) -> int:
-    return _query(args, lambda s: s.search(args.query, args.limit),
-                  lambda r: f"[{r['id']}] {r['title'] or '(untitled)'} — {r['outlet'] or '?'}\n    {r['snippet']}")
+    return _query(args, lambda s: s.search(args.query, args.limit, all_copies=args.all_copies), search_row)
+
+
+def search_row(r: dict[str, Any]) -> str:
+    """'[3] Title — Outlet (+2 copies)', the snippet, then with --all-copies one line per appearance."""
+    copies = r.get("copies", 0)
+    more = f" (+{copies} cop{'ies' if copies != 1 else 'y'})" if copies else ""
+    lines = [f"[{r['id']}] {r['title'] or '(untitled)'} — {r['outlet'] or '?'}{more}",
+             f"    {r['snippet']}"]
+    for i, seen in enumerate(r.get("appearances", [])):
+        credit = f", credits {seen['credited_outlet']}" if seen["credited_outlet"] else ""
+        where = seen["url"] or seen["input_id"]
+        lines.append(f"    {'first' if i == 0 else 'copy '} {seen['published'] or 'undated'} "
+                     f"{seen['outlet'] or '?'} [{seen['article_id']}] {where}{credit}")
+    return "\n".join(lines)
 
 
 @command("who-said")

@@ -108,6 +108,7 @@ class Article(BaseModel):
 
     url: str | None = None
     outlet: str | None = None
+    credited_outlet: str | None = None  # the outlet a copy credits ('DailyMail', '(AP)', 'originally on')
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
     published: str | None = None  # YYYY-MM-DD

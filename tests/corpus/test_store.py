@@ -196,7 +196,14 @@ def test_query_commands_json(pages: Path, tmp_path: Path) -> None:
         return json.loads(result.stdout)
 
     hits = run("search", "festival")
-    assert hits and set(hits[0]) == {"id", "title", "outlet", "url", "snippet"}  # type: ignore[index]
+    fields = {"id", "title", "outlet", "url", "published", "snippet", "copies", "outlets"}
+    assert hits and set(hits[0]) == fields  # type: ignore[index]
+    bridge = run("search", "bridge", "--all-copies")
+    assert len(bridge) == 1 and bridge[0]["copies"] == 1  # type: ignore[index]  # the copy folds into its original
+    assert [p["input_id"].rsplit("/", 1)[-1] for p in bridge[0]["appearances"]] == [  # type: ignore[index]
+        "a_bridge.html",
+        "b_bridge_copy.html",
+    ]
     said = run("who-said", "Tom Becker")
     assert said and set(said[0]) == {"speaker", "content", "cue", "article"}  # type: ignore[index]
     assert set(said[0]["article"]) == {"id", "title", "outlet", "url"}  # type: ignore[index]

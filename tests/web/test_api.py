@@ -36,6 +36,22 @@ def test_stories_mark_republications(server: str) -> None:
     assert original["duplicate_of"] is None and copy["duplicate_of"] == original["id"]
 
 
+def test_appearances_api_and_the_pages_timelines(server: str) -> None:
+    hits = httpx.get(f"{server}/api/search", params={"q": "bridge cracks"}).json()
+    assert len(hits) == 1 and hits[0]["copies"] == 1  # the near copy folds into its original's row
+    timeline = httpx.get(f"{server}/api/articles/{hits[0]['id']}/appearances").json()
+    assert [(p["outlet"], p["original"]) for p in timeline] == [("City Times", True), ("Content Farm", False)]
+    assert {"article_id", "input_id", "url", "title", "published", "ingested_at"} <= set(timeline[0])
+    assert httpx.get(f"{server}/api/articles/999999/appearances").status_code == 404
+    copy = httpx.get(f"{server}/api/articles/{timeline[1]['article_id']}").json()
+    assert copy["appearances"] == timeline
+    for path in (f"/articles/{copy['id']}", f"/stories/{copy['story_id']}"):
+        section = httpx.get(f"{server}{path}").text.split('class="appearances"', 1)[1]
+        assert "Appeared in 2 outlets" in section
+        assert section.index("City Times") < section.index("Content Farm")
+        assert f'href="/articles/{timeline[0]["article_id"]}"' in section
+
+
 def test_who_said_api(server: str) -> None:
     said = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz"}).json()
     assert said and said[0]["speaker"] == "Helen Ortiz"
@@ -72,7 +88,8 @@ def test_safe_url(url: str | None, expected: str) -> None:
 def test_story_page_is_a_timeline_with_the_copy_marked(server: str) -> None:
     stories = httpx.get(f"{server}/api/stories").json()
     bridge = next(s for s in stories if len(s["articles"]) == 2)
-    assert httpx.get(f"{server}/api/stories/{bridge['id']}").json() == bridge
+    single = httpx.get(f"{server}/api/stories/{bridge['id']}").json()
+    assert {key: single[key] for key in bridge} == bridge and single["outlets"] == 2  # plus its appearances
     assert httpx.get(f"{server}/api/stories/999999").status_code == 404
     page = httpx.get(f"{server}/stories/{bridge['id']}").text
     original, copy = bridge["articles"]

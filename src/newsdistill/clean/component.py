@@ -21,6 +21,7 @@ from .classify import (
     extend_with_list,
     score_blocks,
 )
+from .credits import find_credit
 from .html_blocks import html_to_blocks, nesting_depth
 from .html_meta import page_meta
 from .label import label_blocks
@@ -109,7 +110,9 @@ def _note_cut(article: Article, max_blocks: int) -> None:
 
 def _finish(article: Article, blocks: Sequence[Block]) -> None:
     # A bare credit names the outlet that wrote the story, even when another site republished it.
-    article.outlet = find_outlet_credit(blocks) or article.outlet
+    credit = find_outlet_credit(blocks)
+    article.outlet = credit or article.outlet
+    article.credited_outlet = credit or find_credit(blocks)
     authors, published = find_byline_and_date(blocks)
     article.authors = article.authors or authors
     article.published = article.published or published

@@ -69,32 +69,6 @@ PARENTHETICAL_CAPTION_BITS = re.compile(
     re.I,
 )
 
-# Outlet names as they appear in bare source credits; key = lowercase letters only.
-OUTLETS = {
-    "".join(ch for ch in name.lower() if ch.isalnum()): name
-    for name in (
-        "Daily Mail", "MailOnline", "Reuters", "AP", "Associated Press", "AFP", "Agence France-Presse", "Bloomberg",
-        "BBC", "BBC News", "CNN", "The Guardian", "Guardian", "The New York Times", "New York Times", "NYT",
-        "The Washington Post", "Washington Post", "Fox News", "Sky News", "The Telegraph", "Telegraph",
-        "The Independent", "Independent", "The Times", "The Sun", "Daily Mirror", "Mirror", "Daily Express",
-        "Express", "Evening Standard", "Metro", "ABC News", "CBS News", "NBC News", "NPR", "PA", "PA Media",
-        "Press Association", "UPI", "Xinhua", "TASS", "Al Jazeera", "Deutsche Welle", "DW", "France 24", "Euronews",
-        "The Hill", "Politico", "Axios", "Business Insider", "Insider", "Forbes", "CNBC", "WSJ",
-        "The Wall Street Journal", "Wall Street Journal", "Financial Times", "FT", "The Economist", "USA Today",
-        "Los Angeles Times", "LA Times", "Chicago Tribune", "Newsweek", "HuffPost", "Vox", "The Atlantic",
-        "The Daily Beast", "New York Post", "NY Post", "Sydney Morning Herald", "The Age", "ABC", "Stuff",
-        "NZ Herald", "Times of India", "Hindustan Times", "The Hindu", "Dawn", "South China Morning Post",
-        "SCMP", "The Straits Times", "Japan Times", "Korea Herald", "Kyodo", "Yonhap", "EFE", "ANSA", "dpa",
-        "Press Trust of India", "PTI", "IANS", "ANI", "Canadian Press", "The Canadian Press", "AAP",
-        "Australian Associated Press", "RTE", "The Irish Times", "Irish Independent", "The Scotsman",
-    )
-}
-OUTLET_CANONICAL = {"mailonline": "Daily Mail", "guardian": "The Guardian", "nyt": "The New York Times",
-                    "newyorktimes": "The New York Times", "washingtonpost": "The Washington Post",
-                    "telegraph": "The Telegraph", "wsj": "The Wall Street Journal",
-                    "wallstreetjournal": "The Wall Street Journal", "ap": "Associated Press",
-                    "pa": "PA Media", "afp": "AFP", "nypost": "New York Post", "latimes": "Los Angeles Times"}
-
 BYLINE = re.compile(
     r"^(?:by|written by|words by|reporting by|story by|author:?)\s+([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
     r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*)",

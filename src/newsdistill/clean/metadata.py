@@ -8,10 +8,11 @@ from datetime import date
 
 from dateutil import parser as dateparser
 
+from ..lexicons import name_key, outlet_names
 from .blocks import Block
 from .captions import block_key, normalise
 from .features import ends_like_sentence
-from .lexicon import BYLINE, DATE_IN_TEXT, OUTLET_CANONICAL, OUTLETS
+from .lexicon import BYLINE, DATE_IN_TEXT
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s+::\s+|\s+»\s+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -23,10 +24,7 @@ def outlet_name(raw: str) -> str | None:
     match = _CREDIT.match(raw.strip())
     if not match:
         return None
-    key = "".join(ch for ch in match.group(1).lower() if ch.isalnum())
-    if key in OUTLET_CANONICAL:
-        return OUTLET_CANONICAL[key]
-    return OUTLETS.get(key)
+    return outlet_names().get(name_key(match.group(1)))
 
 
 def split_site_suffix(title: str) -> tuple[str, str | None]:

@@ -16,10 +16,30 @@ from .store import Store, raw_hash
 
 @dataclass
 class IngestSummary:
-    stored: int = 0
-    duplicates: int = 0
+    stored: int = 0  # new article rows, near copies included
+    duplicates: int = 0  # inputs whose clean text was stored already
     already_seen: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    near_copies: int = 0  # of `stored`, those that nearly repeat a stored article
+
+    @property
+    def appearances(self) -> int:
+        """Inputs kept as appearances in this run: every one that yielded an article."""
+        return self.stored + self.duplicates
+
+    def line(self) -> str:
+        """'3 appearances: 1 new article, 1 near copy, 1 identical copy (2 stored)', then the rest."""
+        new = self.stored - self.near_copies
+        return (
+            f"{_count(self.appearances, 'appearance')}: {_count(new, 'new article')}, "
+            f"{_count(self.near_copies, 'near copy', 'near copies')}, "
+            f"{_count(self.duplicates, 'identical copy', 'identical copies')} ({self.stored} stored); "
+            f"{self.already_seen} already ingested, {len(self.skipped)} skipped"
+        )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _unseen(
@@ -46,13 +66,14 @@ def ingest(
     workers: int = 1,
     batch_size: int = 16,
     input_kind: InputKind = "auto",
+    page_types: Sequence[str] | None = None,
     watch: Callable[[Iterator[Result]], Iterator[Result]] | None = None,
 ) -> IngestSummary:
     """Process `paths` into the store at `db`. `watch` wraps the result stream (the CLI's progress bar)."""
     store = Store(db)
     summary = IngestSummary()
     hashes: dict[str, str] = {}
-    pipeline = build_pipeline(stages)
+    pipeline = build_pipeline(stages, page_types=page_types)  # page_types: the clean stage keeps only those
     try:
         docs = _unseen(read_inputs(paths, input_kind), store, summary, hashes)
         results = pipeline.pipe(docs, batch_size=batch_size, n_process=workers)
@@ -79,5 +100,6 @@ def _store_result(store: Store, result: Result, digest: str, summary: IngestSumm
     stored = store.add(result.id, digest, result.article)
     if stored.status == "stored":
         summary.stored += 1
+        summary.near_copies += stored.copy_of is not None
     else:
         summary.duplicates += 1

@@ -10,8 +10,10 @@ import zlib
 from typing import Any
 
 from ..entities.names import bare_person_name
+from . import appearances
 
 SEARCH_WINDOW = 20_000  # matches of one query that are ranked (the newest)
+COPIES_RANKED = 4  # rows ranked per row shown: near copies of one original fold into one row
 _FTS_WORD = re.compile(r"\w+")
 COUNTED_TABLES = ("articles", "inputs", "entities", "attributions", "stories")
 
@@ -25,19 +27,29 @@ def fts_query(query: str) -> str:
     return " ".join(f'"{word}"' for word in _FTS_WORD.findall(query)[:32])
 
 
-def search(db: sqlite3.Connection, query: str, limit: int, marks: tuple[str, str]) -> list[dict[str, Any]]:
+def search(
+    db: sqlite3.Connection,
+    query: str,
+    limit: int,
+    marks: tuple[str, str],
+    all_copies: bool = False,
+    kept: bool = True,
+) -> list[dict[str, Any]]:
     """BM25 over title (weighted 2) and text; `marks` bracket the matched words in the snippet.
     A query that matches more than SEARCH_WINDOW articles is ranked among its newest SEARCH_WINDOW
-    matches: ranking every match of a common word costs a second at a million articles."""
+    matches: ranking every match of a common word costs a second at a million articles.
+    One row per original: its best-ranked text, the original appearance and how many copies it has
+    (`copies`), with every appearance under `appearances` when `all_copies`. `kept`: the store
+    has appearances (a store not yet migrated, opened read-only, has not)."""
     match = fts_query(query)
     if not match:
         return []
     ranked = db.execute(
         "SELECT rowid FROM (SELECT rowid, bm25(articles_fts, 2.0, 1.0) AS score FROM articles_fts "
         "WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid DESC LIMIT ?",
-        (match, SEARCH_WINDOW, limit),
+        (match, SEARCH_WINDOW, limit * COPIES_RANKED),
     )
-    ids = [int(r[0]) for r in ranked]
+    ids = _one_per_group(db, [int(r[0]) for r in ranked], limit)
     if not ids:
         return []
     rows = db.execute(
@@ -47,7 +59,41 @@ def search(db: sqlite3.Connection, query: str, limit: int, marks: tuple[str, str
         (*marks, match, *ids),
     )
     found = {r["id"]: dict(r) for r in rows}
-    return [found[i] for i in ids if i in found]
+    results = [found[i] for i in ids if i in found]
+    if kept:
+        for result in results:
+            _as_original(db, result, all_copies)
+    return results
+
+
+def _one_per_group(db: sqlite3.Connection, ids: list[int], limit: int) -> list[int]:
+    """The best-ranked article of each group (an original and its near copies), in rank order."""
+    if not ids:
+        return []
+    roots = dict(
+        db.execute(
+            f"SELECT id, coalesce(duplicate_of, id) FROM articles WHERE id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+    )
+    best: dict[int, int] = {}
+    for article_id in ids:
+        best.setdefault(roots.get(article_id, article_id), article_id)
+    return list(best.values())[:limit]
+
+
+def _as_original(db: sqlite3.Connection, result: dict[str, Any], all_copies: bool) -> None:
+    """A search row shown as its group's original appearance, with the number of copies."""
+    timeline = appearances.timeline(db, result["id"])
+    if timeline:
+        first = timeline[0]
+        result["id"] = first["article_id"]
+        for field in ("title", "outlet", "url", "published"):
+            result[field] = first[field] if first[field] is not None else result.get(field)
+    result["copies"] = max(0, len(timeline) - 1)
+    result["outlets"] = appearances.outlets_count(timeline)
+    if all_copies:
+        result["appearances"] = timeline
 
 
 def entity_ids(db: sqlite3.Connection, name: str) -> list[int]:
@@ -94,9 +140,26 @@ def stories(db: sqlite3.Connection, limit: int, min_size: int) -> list[dict[str,
     return [_story_with_articles(db, row) for row in rows]
 
 
-def story(db: sqlite3.Connection, story_id: int) -> dict[str, Any] | None:
+def story(db: sqlite3.Connection, story_id: int, kept: bool = True) -> dict[str, Any] | None:
+    """One story with its articles and, when the store keeps them, every appearance of them in order."""
     row = db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
-    return _story_with_articles(db, row) if row is not None else None
+    if row is None:
+        return None
+    found = _story_with_articles(db, row)
+    rows = (
+        db.execute(
+            "SELECT p.* FROM appearances p JOIN articles a ON a.id = p.article_id WHERE a.story_id = ?",
+            (story_id,),
+        ).fetchall()
+        if kept
+        else []
+    )
+    found["appearances"] = [
+        {field: r[field] for field in appearances.FIELDS[:8]}
+        for r in sorted(rows, key=appearances.timeline_key)
+    ]
+    found["outlets"] = appearances.outlets_count(found["appearances"])
+    return found
 
 
 def _story_with_articles(db: sqlite3.Connection, story: sqlite3.Row) -> dict[str, Any]:
@@ -113,8 +176,9 @@ def _story_with_articles(db: sqlite3.Connection, story: sqlite3.Row) -> dict[str
     }
 
 
-def article(db: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
-    """The full stored Article JSON, with its corpus id, near-duplicate link and story."""
+def article(db: sqlite3.Connection, article_id: int, kept: bool = True) -> dict[str, Any] | None:
+    """The full stored Article JSON, with its corpus id, near-duplicate link, story and appearances
+    (its group's, the original first)."""
     row = db.execute(
         "SELECT id, record, duplicate_of, story_id FROM articles WHERE id = ?", (article_id,)
     ).fetchone()
@@ -122,4 +186,6 @@ def article(db: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
         return None
     record: dict[str, Any] = json.loads(zlib.decompress(row["record"]))
     record.update({"id": row["id"], "duplicate_of": row["duplicate_of"], "story_id": row["story_id"]})
+    record["appearances"] = appearances.timeline(db, article_id) if kept else []
+    record["outlets"] = appearances.outlets_count(record["appearances"])
     return record

@@ -24,6 +24,20 @@ CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
 CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of) WHERE duplicate_of IS NOT NULL;
+-- Every input that yielded an article, identical copies included (corpus/appearances.py).
+CREATE TABLE IF NOT EXISTS appearances (
+    id INTEGER PRIMARY KEY,
+    input_id TEXT UNIQUE,               -- null only for an article whose input a later ingest replaced
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    outlet TEXT,                        -- the URL's host (a known outlet's name), else the article's outlet
+    url TEXT, title TEXT,
+    published TEXT,                     -- as written; dates before 1990 or in the future do not order
+    credited_outlet TEXT,               -- the outlet this copy credits
+    credited_appearance INTEGER REFERENCES appearances(id),  -- that outlet's appearance, when stored
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE INDEX IF NOT EXISTS appearances_article ON appearances(article_id);
 CREATE TABLE IF NOT EXISTS signatures (article_id INTEGER PRIMARY KEY, sig BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (band_key TEXT NOT NULL, article_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_key ON bands(band_key);

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import neardup as dedup
 from ..model import Article
-from . import people, queries, story_index
+from . import appearances, people, queries, story_index
 
 BUSY_TIMEOUT_MS = 10 * 60 * 1000  # how long a write waits for another ingest's batch to commit
 
@@ -41,6 +41,7 @@ def text_hash(text: str) -> str:
 class Stored:
     status: str  # "stored" | "duplicate" (same clean text already stored)
     article_id: int
+    copy_of: int | None = None  # a new article that is a near copy: the original it copies
 
 
 class Store:
@@ -64,6 +65,9 @@ class Store:
         self.db.row_factory = sqlite3.Row
         if not readonly:
             self._match_lsh_layout()
+            self._keep_appearances()
+        # A store from before appearances, opened read-only, cannot be migrated: reads go without them.
+        self.kept_appearances = self._has_table("appearances")
 
     def _match_lsh_layout(self) -> None:
         """Band keys depend on the MinHash settings: when those changed since the store was written,
@@ -84,6 +88,18 @@ class Store:
                     )
                     self._index_bands(article_id, sig)
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('lsh', ?)", (layout,))
+
+    def _keep_appearances(self) -> None:
+        """A store written before appearances were kept gets them from its inputs, once."""
+        with self.transaction():
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'appearances'").fetchone()
+            if row is None:
+                appearances.backfill(self.db)
+                self.db.execute("INSERT INTO meta(key, value) VALUES ('appearances', 'kept')")
+
+    def _has_table(self, name: str) -> bool:
+        found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return found.fetchone() is not None
 
     def close(self) -> None:
         self.db.close()
@@ -128,6 +144,7 @@ class Store:
             existing = self._article_with_hash(digest)
             if existing is not None:  # the same clean text is stored already: link the input to it
                 self._record_input(input_id, data_hash, "duplicate", existing)
+                appearances.record(self.db, input_id, existing, article)
                 return Stored("duplicate", existing)
             article_id = self._insert_article(digest, article)
             sig = dedup.signature(article.text)
@@ -138,7 +155,8 @@ class Store:
             story = story_index.assign_story(self.db, article)
             self._write_record(article_id, article, copy_of, story)
             self._record_input(input_id, data_hash, "stored", article_id)
-            return Stored("stored", article_id)
+            appearances.record(self.db, input_id, article_id, article)
+            return Stored("stored", article_id, copy_of)
 
     def _article_with_hash(self, digest: str) -> int | None:
         row = self.db.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
@@ -192,8 +210,10 @@ class Store:
         return None
 
     def _published_earlier(self, published: str | None, article_id: int) -> bool:
+        """Dates before 1990 or in the future decide nothing (appearances.usable_date)."""
         row = self.db.execute("SELECT published FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return bool(published and row["published"] and published[:10] < row["published"][:10])
+        mine, theirs = appearances.usable_date(published), appearances.usable_date(row["published"])
+        return bool(mine and theirs and mine < theirs)
 
     def _index_signature(self, article_id: int, sig: np.ndarray) -> None:
         self.db.execute("INSERT INTO signatures(article_id, sig) VALUES (?, ?)", (article_id, sig.tobytes()))
@@ -224,9 +244,9 @@ class Store:
         return queries.counts(self.db)
 
     def search(
-        self, query: str, limit: int = 20, marks: tuple[str, str] = ("[", "]")
+        self, query: str, limit: int = 20, marks: tuple[str, str] = ("[", "]"), all_copies: bool = False
     ) -> list[dict[str, Any]]:
-        return queries.search(self.db, query, limit, marks)
+        return queries.search(self.db, query, limit, marks, all_copies, self.kept_appearances)
 
     def entity_ids(self, name: str) -> list[int]:
         return queries.entity_ids(self.db, name)
@@ -238,7 +258,14 @@ class Store:
         return queries.stories(self.db, limit, min_size)
 
     def story(self, story_id: int) -> dict[str, Any] | None:
-        return queries.story(self.db, story_id)
+        return queries.story(self.db, story_id, self.kept_appearances)
 
     def article(self, article_id: int) -> dict[str, Any] | None:
-        return queries.article(self.db, article_id)
+        return queries.article(self.db, article_id, self.kept_appearances)
+
+    def article_exists(self, article_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def appearances(self, article_id: int) -> list[dict[str, Any]]:
+        """Where the article's text appeared (its near copies' too), the original first."""
+        return appearances.timeline(self.db, article_id) if self.kept_appearances else []

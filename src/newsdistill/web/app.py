@@ -118,8 +118,9 @@ def _error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
 
 def _api_routes(app: FastAPI, pool: StorePool) -> None:
     @app.get("/api/search")
-    def api_search(q: str = Query(..., max_length=500), limit: int = Query(20, ge=1, le=200)) -> list[dict[str, Any]]:
-        return pool.get().search(q, limit)
+    def api_search(q: str = Query(..., max_length=500), limit: int = Query(20, ge=1, le=200),
+                   all_copies: bool = False) -> list[dict[str, Any]]:
+        return pool.get().search(q, limit, all_copies=all_copies)
 
     @app.get("/api/articles/{article_id}")
     async def api_article(article_id: Id) -> dict[str, Any]:
@@ -127,6 +128,14 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
         if article is None:
             raise HTTPException(404, "no such article")
         return article
+
+    @app.get("/api/articles/{article_id}/appearances")
+    def api_appearances(article_id: Id) -> list[dict[str, Any]]:
+        """Where the article appeared, the original first (a group may be large: run off the event loop)."""
+        store = pool.get()
+        if not store.article_exists(article_id):
+            raise HTTPException(404, "no such article")
+        return store.appearances(article_id)
 
     @app.get("/api/stories")
     async def api_stories(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
