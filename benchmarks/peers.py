@@ -19,7 +19,9 @@ def newsdistill_extractor(input_kind: str, mode: str = "balanced") -> Extract:
 
     def extract(page: str, url: str | None) -> str:
         try:
-            return newsdistill.process(page, url=url, input_kind=input_kind, stages=("decode", "clean"), mode=mode).text  # type: ignore[arg-type]
+            return newsdistill.process(
+                page, url=url, input_kind=input_kind, stages=("decode", "clean"), mode=mode
+            ).text  # type: ignore[arg-type]
         except SkipInput:
             return ""
 
@@ -96,11 +98,14 @@ def raw_text_extractor() -> Extract:
 
 
 def c4_extractor(fineweb: bool = False) -> Extract:
-    """C4's line filter (datatrove); FineWeb runs it without the terminal-punctuation rule, then its doc filter."""
+    """C4's line filter (datatrove); FineWeb runs it without the terminal-punctuation rule, then its
+    doc filter."""
     from datatrove.data import Document
     from datatrove.pipeline.filters import C4QualityFilter, FineWebQualityFilter
 
-    line_filter = C4QualityFilter(filter_no_terminal_punct=not fineweb, min_num_sentences=-1 if fineweb else 5)
+    line_filter = C4QualityFilter(
+        filter_no_terminal_punct=not fineweb, min_num_sentences=-1 if fineweb else 5
+    )
     doc_filter = FineWebQualityFilter() if fineweb else None
 
     def extract(page: str, url: str | None) -> str:

@@ -38,9 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import PEOPLE, synthetic_article
 from newsdistill.corpus.store import Store
 
-
-GOOD_TEXT = ("The council said the bridge would reopen in May after repairs were made to its supports, "
-             "according to the city's transport department. ")
+GOOD_TEXT = (
+    "The council said the bridge would reopen in May after repairs were made to its supports, "
+    "according to the city's transport department. "
+)
 
 
 def _jsonl(*records: str) -> bytes:
@@ -54,7 +55,9 @@ def hostile_inputs(folder: Path) -> dict[str, Path]:
     good = json.dumps({"id": "good", "text": text})
     cases: dict[str, bytes] = {
         "gzip bomb (256 MB of zeros)": gzip.compress(b"\0" * (1 << 28), compresslevel=9),
-        "deep nesting (300,000 levels)": ("<html><body>" + "<div>" * 300_000 + text + "</div>" * 300_000).encode(),
+        "deep nesting (300,000 levels)": (
+            "<html><body>" + "<div>" * 300_000 + text + "</div>" * 300_000
+        ).encode(),
         "30 MB page": ("<html><body>" + f"<p>{text}</p>" * 17_000 + "</body></html>").encode(),
         "binary (PNG)": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 100,
         "empty file": b"",
@@ -63,12 +66,14 @@ def hostile_inputs(folder: Path) -> dict[str, Path]:
         "UTF-16 without BOM": f"<html><body><p>{text}</p></body></html>".encode("utf-16-le"),
         "mojibake": f"<p>The cafÃ© owner said itâ€™s {text}</p>".encode(),
         "regex torture": ("<p>" + "(" * 50_000 + "“" * 20_000 + "a" * 200_000 + "</p>").encode(),
-        "JSONL: lone surrogate, then a good page": _jsonl('{"id": "s", "text": "sea \\ud800 wall ' + text + '"}', good),
+        "JSONL: lone surrogate, then a good page": _jsonl(
+            '{"id": "s", "text": "sea \\ud800 wall ' + text + '"}', good
+        ),
         "JSONL: 100,000 levels deep, then a good page": _jsonl("[" * 100_000 + "]" * 100_000, good),
         "1.9M-character page": (GOOD_TEXT * 14_000 + "\n\n").encode(),
         "30,000 quotes in 30 KB": (text + '"' * 30_000 + text).encode(),
         '900 KB of "<a "': b"<a " * 300_000,
-        'charset "rot13"': f'<html><head><meta charset="rot13"></head><body><p>{text}</p></body></html>'.encode(),
+        'charset "rot13"': f'<html><head><meta charset="rot13"></head><body><p>{text}</p></body>'.encode(),
         "one NUL byte in a good page": f"<html><body><p>{text}\0</p></body></html>".encode(),
     }
     paths = {}
@@ -93,8 +98,13 @@ def special_inputs(folder: Path, text: str) -> dict[str, Path]:
     first, second = folder / "a.jsonl", folder / "b.jsonl"
     first.write_text(json.dumps({"id": 1, "text": "First article. " + text}) + "\n")
     second.write_text(json.dumps({"id": 1, "text": "Second article, not the first. " + text}) + "\n")
-    return {"a FIFO given as a path": fifo, "6 GB sparse file": sparse, "a file name with a newline": newline,
-            "same id 1 in a.jsonl ...": first, "... and in b.jsonl": second}
+    return {
+        "a FIFO given as a path": fifo,
+        "6 GB sparse file": sparse,
+        "a file name with a newline": newline,
+        "same id 1 in a.jsonl ...": first,
+        "... and in b.jsonl": second,
+    }
 
 
 def limit_memory() -> None:
@@ -106,28 +116,51 @@ def run_hostile(folder: Path, batch_size: int = 16, workers: int = 2) -> list[st
     paths = hostile_inputs(folder)
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run([sys.executable, "-m", "newsdistill.cli", "process", *map(str, paths.values()),
-                             "--format", "jsonl", "--no-progress", "--workers", str(workers),
-                             "--batch-size", str(batch_size)],
-                            capture_output=True, timeout=1800, check=False, preexec_fn=limit_memory)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsdistill.cli",
+            "process",
+            *map(str, paths.values()),
+            "--format",
+            "jsonl",
+            "--no-progress",
+            "--workers",
+            str(workers),
+            "--batch-size",
+            str(batch_size),
+        ],
+        capture_output=True,
+        timeout=1800,
+        check=False,
+        preexec_fn=limit_memory,
+    )
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     stderr = result.stderr.decode(errors="replace")
-    written = [json.loads(line).get("id", "?") for line in result.stdout.decode().splitlines() if line.strip()]
+    written = [
+        json.loads(line).get("id", "?") for line in result.stdout.decode().splitlines() if line.strip()
+    ]
     rows = [f"| {name} | {_outcome(path, stderr, written)} |" for name, path in paths.items()]
     skips = sum(1 for line in stderr.splitlines() if line.startswith("newsdistill: skipped"))
-    rows.append(f"| **whole batch** (all stages, batch size {batch_size}, {workers} workers, ulimit -v 4000000) | "
-                f"exit status {result.returncode}, {seconds:.0f} s, {len(written)} pages written, {skips} skip "
-                f"lines, peak RSS of any process {peak_mb:,.0f} MB (before: {before / 1024:,.0f}), traceback: "
-                f"{'YES' if 'Traceback' in stderr else 'none'} |")
+    rows.append(
+        f"| **whole batch** (all stages, batch size {batch_size}, {workers} workers, ulimit -v 4000000) | "
+        f"exit status {result.returncode}, {seconds:.0f} s, {len(written)} pages written, {skips} skip "
+        f"lines, peak RSS of any process {peak_mb:,.0f} MB (before: {before / 1024:,.0f}), traceback: "
+        f"{'YES' if 'Traceback' in stderr else 'none'} |"
+    )
     return rows
 
 
 def _outcome(path: Path, stderr: str, written: list[str]) -> str:
     mine = [w for w in written if str(w).startswith(str(path))]
     marker = ascii(str(path))[1:-1] if "\n" in str(path) else str(path)
-    reasons = [line.split(": ", 2)[-1] for line in stderr.splitlines()
-               if line.startswith("newsdistill: skipped") and marker in line]
+    reasons = [
+        line.split(": ", 2)[-1]
+        for line in stderr.splitlines()
+        if line.startswith("newsdistill: skipped") and marker in line
+    ]
     parts = ([f"{len(mine)} written"] if mine else []) + [f"skipped: {r}" for r in reasons]
     return "; ".join(parts) or "NOT REPORTED"
 
@@ -155,8 +188,24 @@ def _children(pid: int) -> list[int]:
 
 
 def _start_process_run(pages: list[Path], out: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "newsdistill.cli", "process", *map(str, pages), "--stages", "decode,clean",
-               "--format", "jsonl", "--no-progress", "--workers", "2", "--batch-size", "4", "-o", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "newsdistill.cli",
+        "process",
+        *map(str, pages),
+        "--stages",
+        "decode,clean",
+        "--format",
+        "jsonl",
+        "--no-progress",
+        "--workers",
+        "2",
+        "--batch-size",
+        "4",
+        "-o",
+        str(out),
+    ]
     return subprocess.Popen(command, stderr=subprocess.PIPE)
 
 
@@ -175,8 +224,10 @@ def run_worker_kill(folder: Path, count: int = 2000) -> str:
     _, stderr = run.communicate(timeout=600)
     died = stderr.decode().count("worker died")
     written = len((folder / "out.jsonl").read_text().splitlines())
-    return (f"| kill -9 one worker mid-run ({count} pages, 2 workers) | exit status {run.returncode}, {written} "
-            f"of {count} written, {died} 'worker died' skip(s) |")
+    return (
+        f"| kill -9 one worker mid-run ({count} pages, 2 workers) | exit status {run.returncode}, {written} "
+        f"of {count} written, {died} 'worker died' skip(s) |"
+    )
 
 
 def run_parent_kill(folder: Path) -> str:
@@ -186,11 +237,15 @@ def run_parent_kill(folder: Path) -> str:
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
     killed = time.monotonic()
-    while any(Path(f"/proc/{w}").exists() and _running(w) for w in workers) and time.monotonic() - killed < 30:
+    while (
+        any(Path(f"/proc/{w}").exists() and _running(w) for w in workers) and time.monotonic() - killed < 30
+    ):
         time.sleep(0.05)
     left = [w for w in workers if Path(f"/proc/{w}").exists() and _running(w)]
-    return (f"| kill -9 the parent (2 workers) | {len(left)} worker(s) left after "
-            f"{time.monotonic() - killed:.1f} s |")
+    return (
+        f"| kill -9 the parent (2 workers) | {len(left)} worker(s) left after "
+        f"{time.monotonic() - killed:.1f} s |"
+    )
 
 
 def _running(pid: int) -> bool:
@@ -206,8 +261,10 @@ def _store_state(db: Path) -> tuple[set[str], dict[str, str | None], list[tuple[
     per article are compared."""
     with sqlite3.connect(db) as connection:
         hashes = {row[0] for row in connection.execute("SELECT content_hash FROM articles")}
-        rows = connection.execute("SELECT i.input_id, i.status, a.content_hash FROM inputs i "
-                                  "LEFT JOIN articles a ON a.id = i.article_id").fetchall()
+        rows = connection.execute(
+            "SELECT i.input_id, i.status, a.content_hash FROM inputs i "
+            "LEFT JOIN articles a ON a.id = i.article_id"
+        ).fetchall()
     statuses: dict[str, list[str]] = {}
     for _, status, content in rows:
         statuses.setdefault(content or "", []).append(status)
@@ -230,18 +287,36 @@ def run_concurrent_ingests(folder: Path, runs: int = 4) -> str:
     started = [_ingest(paths, concurrent) for paths in slices]
     codes = [run.wait() for run in started]
     same = _store_state(serial) == _store_state(concurrent)
-    return (f"| {runs} concurrent ingests of overlapping inputs (60 pages, 15 copies) | exit statuses {codes}; "
-            f"stored set and input statuses {'identical to' if same else 'DIFFERENT from'} one serial ingest |")
+    return (
+        f"| {runs} concurrent ingests of overlapping inputs (60 pages, 15 copies) | exit statuses {codes}; "
+        f"stored set and input statuses {'identical to' if same else 'DIFFERENT from'} one serial ingest |"
+    )
 
 
 def _ingest(paths: list[str], db: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "newsdistill.cli", "ingest", *paths, "--db", str(db),
-                             "--stages", "decode,clean", "--no-progress"], stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "newsdistill.cli",
+            "ingest",
+            *paths,
+            "--db",
+            str(db),
+            "--stages",
+            "decode,clean",
+            "--no-progress",
+        ],
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def run_processes(folder: Path) -> list[str]:
-    return [run_worker_kill(folder / "kill"), run_parent_kill(folder / "parent"),
-            run_concurrent_ingests(folder / "ingest")]
+    return [
+        run_worker_kill(folder / "kill"),
+        run_parent_kill(folder / "parent"),
+        run_concurrent_ingests(folder / "ingest"),
+    ]
 
 
 def build_store(path: Path, articles: int) -> None:
@@ -318,9 +393,24 @@ def wrk_load(base: str, paths: list[str], clients: int, seconds: float, folder: 
     """wrk (C, one thread) as the load generator: it leaves the server most of the machine."""
     script = folder / "paths.lua"
     script.write_text(WRK_SCRIPT.replace("PATHS", ",".join(f'"{p}"' for p in paths)))
-    result = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency",
-                             "-s", str(script), base], capture_output=True, text=True, timeout=seconds + 60,
-                            check=False)
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{clients}",
+            f"-d{int(seconds)}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=False,
+    )
     out = result.stdout
     if result.returncode != 0:
         raise RuntimeError(f"wrk failed: {result.stderr.strip()}")
@@ -331,16 +421,24 @@ def wrk_load(base: str, paths: list[str], clients: int, seconds: float, folder: 
 
     bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     bad += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return {"rate": find(r"Requests/sec:\s+([\d.]+)"), "p50": find(r"50%\s+([\d.]+\w+)"),
-            "p99": find(r"99%\s+([\d.]+\w+)"), "errors": f"{bad} of " + find(r"(\d+) requests in")}
+    return {
+        "rate": find(r"Requests/sec:\s+([\d.]+)"),
+        "p50": find(r"50%\s+([\d.]+\w+)"),
+        "p99": find(r"99%\s+([\d.]+\w+)"),
+        "errors": f"{bad} of " + find(r"(\d+) requests in"),
+    }
 
 
 def python_load(base: str, paths: list[str], clients: int, seconds: float) -> dict[str, str]:
     latencies, errors = asyncio.run(load(base, paths, clients, seconds))
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0
-    return {"rate": f"{len(latencies) / seconds:.0f}", "p50": f"{1000 * statistics.median(latencies or [0]):.0f}ms",
-            "p99": f"{1000 * p99:.0f}ms", "errors": f"{errors} of {len(latencies)}"}
+    return {
+        "rate": f"{len(latencies) / seconds:.0f}",
+        "p50": f"{1000 * statistics.median(latencies or [0]):.0f}ms",
+        "p99": f"{1000 * p99:.0f}ms",
+        "errors": f"{errors} of {len(latencies)}",
+    }
 
 
 def start_server(db: Path, workers: int | None) -> tuple[subprocess.Popen[bytes], str]:
@@ -370,9 +468,11 @@ def run_load(folder: Path, articles: int, clients: int, seconds: float, workers:
                 result = wrk_load(base, paths, clients, seconds, folder)
             else:
                 result = python_load(base, paths, clients, seconds)
-            rows.append(f"| {route} | {articles:,} articles, {clients} connections, {seconds:.0f} s "
-                        f"({'wrk' if shutil.which('wrk') else 'httpx'}) | {result['rate']} requests/s | "
-                        f"p50 {result['p50']} | p99 {result['p99']} | errors {result['errors']} |")
+            rows.append(
+                f"| {route} | {articles:,} articles, {clients} connections, {seconds:.0f} s "
+                f"({'wrk' if shutil.which('wrk') else 'httpx'}) | {result['rate']} requests/s | "
+                f"p50 {result['p50']} | p99 {result['p99']} | errors {result['errors']} |"
+            )
             print(rows[-1], flush=True)
     finally:
         server.terminate()
@@ -381,12 +481,18 @@ def run_load(folder: Path, articles: int, clients: int, seconds: float, workers:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--workers", type=int, help="server workers (default: serve's own default, the core count)")
-    parser.add_argument("--parts", default="hostile,processes,load", help="which measurements to run, comma-separated")
+    parser.add_argument(
+        "--workers", type=int, help="server workers (default: serve's own default, the core count)"
+    )
+    parser.add_argument(
+        "--parts", default="hostile,processes,load", help="which measurements to run, comma-separated"
+    )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory() as tmp:
@@ -400,7 +506,10 @@ def main() -> int:
             for row in run_processes(Path(tmp)):
                 print(row, flush=True)
         if "load" in parts:
-            print("\n| route | load | throughput | median | p99 | errors |\n|---|---|---|---|---|---|", flush=True)
+            print(
+                "\n| route | load | throughput | median | p99 | errors |\n|---|---|---|---|---|---|",
+                flush=True,
+            )
             run_load(Path(tmp), args.articles, args.clients, args.seconds, args.workers)
     return 0
 

@@ -32,19 +32,34 @@ from warcio.warcwriter import WARCWriter
 from newsdistill.scale.engine import run
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-OUTLETS = ["daily-courier", "evening-post", "city-times", "the-ledger", "metro-news", "coast-herald", "valley-voice"]
+OUTLETS = [
+    "daily-courier",
+    "evening-post",
+    "city-times",
+    "the-ledger",
+    "metro-news",
+    "coast-herald",
+    "valley-voice",
+]
 
 
 def make_warc(path: Path, pages: int) -> None:
-    sources = sorted((DATA / "aeb" / "html").glob("*.html.gz")) + sorted((DATA / "wcxb-dev" / "dev" / "html").glob("*.html.gz"))
+    sources = sorted((DATA / "aeb" / "html").glob("*.html.gz")) + sorted(
+        (DATA / "wcxb-dev" / "dev" / "html").glob("*.html.gz")
+    )
     with path.open("wb") as out:
         writer = WARCWriter(out, gzip=True)
         for number in range(pages):
             source = sources[number % len(sources)]
             body = gzip.decompress(source.read_bytes())
-            url = f"https://www.{OUTLETS[number % len(OUTLETS)]}.example/{2024 - number % 5}/{source.name.split('.')[0]}-{number}"
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+            outlet, year, slug = OUTLETS[number % len(OUTLETS)], 2024 - number % 5, source.name.split(".")[0]
+            url = f"https://www.{outlet}.example/{year}/{slug}-{number}"
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            )
 
 
 class WorkerMemory:
@@ -89,7 +104,9 @@ class WorkerMemory:
             return
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         is_pool_worker = int(fields.get("PPid", "0")) == me
-        is_ray_actor = cmdline.startswith(b"ray::") and (b"PipelineActor" in cmdline or b"MapWorker" in cmdline)
+        is_ray_actor = cmdline.startswith(b"ray::") and (
+            b"PipelineActor" in cmdline or b"MapWorker" in cmdline
+        )
         in_process = self.include_self and pid == me  # one local worker runs in this process
         if (is_pool_worker or is_ray_actor or in_process) and "VmRSS" in fields:
             rss = int(fields["VmRSS"].split()[0])
@@ -100,17 +117,27 @@ class WorkerMemory:
 def measure(warc: Path, out: Path, engine: str, workers: int, stages: list[str]) -> dict[str, float]:
     with WorkerMemory(include_self=engine == "local" and workers == 1) as memory:
         started, before = time.perf_counter(), os.times()
-        summary = run([str(warc)], out, fmt="parquet", engine=engine, workers=workers, stages=stages, shard_size=500)
+        summary = run(
+            [str(warc)], out, fmt="parquet", engine=engine, workers=workers, stages=stages, shard_size=500
+        )
         seconds, after = time.perf_counter() - started, os.times()
     pages = summary.processed + len(summary.skipped)
     driver_cpu = after.user - before.user + after.system - before.system
-    return {"seconds": seconds, "rate": pages / seconds, "memory": memory.max_mb, "duplicates": summary.duplicates,
-            "skipped": len(summary.skipped), "cpu_ms": 1000 * (driver_cpu + memory.worker_cpu) / pages,
-            "load": os.getloadavg()[0]}
+    return {
+        "seconds": seconds,
+        "rate": pages / seconds,
+        "memory": memory.max_mb,
+        "duplicates": summary.duplicates,
+        "skipped": len(summary.skipped),
+        "cpu_ms": 1000 * (driver_cpu + memory.worker_cpu) / pages,
+        "load": os.getloadavg()[0],
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pages", default="1000,10000")
     parser.add_argument("--stages", default="decode,clean")
     parser.add_argument("--no-ray", action="store_true")
@@ -120,8 +147,10 @@ def main() -> int:
         return 2
     stages = args.stages.split(",")
     print(f"stages: {args.stages}; {os.cpu_count()} cores; Parquet shards of 500 pages")
-    print("| pages | engine | workers | seconds | pages/s | pages/s per worker | vs 1 worker | vs local, same workers "
-          "| CPU ms per page | peak RSS per worker | near-duplicates | load avg |")
+    print(
+        "| pages | engine | workers | seconds | pages/s | pages/s per worker | vs 1 worker "
+        "| vs local, same workers | CPU ms per page | peak RSS per worker | near-duplicates | load avg |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for pages in (int(p) for p in args.pages.split(",")):
@@ -130,13 +159,21 @@ def main() -> int:
             runs = [("local", 1), ("local", 2)] + ([] if args.no_ray else [("ray", 2)])
             results: dict[tuple[str, int], dict[str, float]] = {}
             for engine, workers in runs:
-                result = results[engine, workers] = measure(warc, Path(tmp) / f"{engine}{workers}-{pages}", engine,
-                                                            workers, stages)
+                result = results[engine, workers] = measure(
+                    warc, Path(tmp) / f"{engine}{workers}-{pages}", engine, workers, stages
+                )
                 scaling = result["rate"] / results["local", 1]["rate"]
-                versus = f"{results['local', workers]['seconds'] / result['seconds']:.2f}x" if engine == "ray" else ""
-                print(f"| {pages:,} | {engine} | {workers} | {result['seconds']:.1f} | {result['rate']:.1f} "
-                      f"| {result['rate'] / workers:.1f} | {scaling:.2f}x | {versus} | {result['cpu_ms']:.1f} "
-                      f"| {result['memory']:.0f} MB | {result['duplicates']:.0f} | {result['load']:.1f} |", flush=True)
+                versus = (
+                    f"{results['local', workers]['seconds'] / result['seconds']:.2f}x"
+                    if engine == "ray"
+                    else ""
+                )
+                print(
+                    f"| {pages:,} | {engine} | {workers} | {result['seconds']:.1f} | {result['rate']:.1f} "
+                    f"| {result['rate'] / workers:.1f} | {scaling:.2f}x | {versus} | {result['cpu_ms']:.1f} "
+                    f"| {result['memory']:.0f} MB | {result['duplicates']:.0f} | {result['load']:.1f} |",
+                    flush=True,
+                )
     driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of the driver (this process): {driver:.0f} MB")
     return 0

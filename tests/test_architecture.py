@@ -67,12 +67,16 @@ def test_no_import_cycles_between_wings() -> None:
         graph.setdefault(a, set()).add(b)
 
     def reaches(start: str, goal: str, seen: set[str]) -> bool:
-        return any(n == goal or (n not in seen and reaches(n, goal, seen | {n})) for n in graph.get(start, ()))
+        return any(
+            n == goal or (n not in seen and reaches(n, goal, seen | {n})) for n in graph.get(start, ())
+        )
 
     cycles = sorted(a for a in graph if reaches(a, a, {a}))
     assert not cycles, f"wings in an import cycle: {cycles}"
 
 
 def test_every_wing_is_placed() -> None:
-    wings = {wing(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)) for p in PACKAGE.rglob("*.py")}
+    wings = {
+        wing(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)) for p in PACKAGE.rglob("*.py")
+    }
     assert wings <= set(ALLOWED) | TOP, f"wings missing from ARCHITECTURE.md: {wings - set(ALLOWED) - TOP}"

@@ -20,9 +20,52 @@ settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_
 settings.register_profile("fuzz", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-TAGS = ["p", "div", "a", "article", "nav", "footer", "h1", "li", "ul", "figure", "figcaption", "script", "table", "td", "br"]
-WORDS = ["the", "council", "said", "“", "”", "‘", "’", '"', "'", "See also", "Share", "©", "…", "(pictured)",
-         "Reuters", "she", "warned", "that", "according to", ":", ".", ",", "\n", "\n\n", "<", ">", "&amp;"]
+TAGS = [
+    "p",
+    "div",
+    "a",
+    "article",
+    "nav",
+    "footer",
+    "h1",
+    "li",
+    "ul",
+    "figure",
+    "figcaption",
+    "script",
+    "table",
+    "td",
+    "br",
+]
+WORDS = [
+    "the",
+    "council",
+    "said",
+    "“",
+    "”",
+    "‘",
+    "’",
+    '"',
+    "'",
+    "See also",
+    "Share",
+    "©",
+    "…",
+    "(pictured)",
+    "Reuters",
+    "she",
+    "warned",
+    "that",
+    "according to",
+    ":",
+    ".",
+    ",",
+    "\n",
+    "\n\n",
+    "<",
+    ">",
+    "&amp;",
+]
 
 
 @st.composite
@@ -31,7 +74,9 @@ def html_pages(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(0, 40))):
         tag = draw(st.sampled_from(TAGS))
         text = " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=30)))
-        attrs = draw(st.sampled_from(["", ' class="share"', ' class="article-body"', ' id="comments"', ' href="x"']))
+        attrs = draw(
+            st.sampled_from(["", ' class="share"', ' class="article-body"', ' id="comments"', ' href="x"'])
+        )
         closing = draw(st.booleans())
         parts.append(f"<{tag}{attrs}>{text}" + (f"</{tag}>" if closing else ""))
     return "<html><body>" + "".join(parts) + "</body></html>"
@@ -84,14 +129,17 @@ def test_any_text_attributes(text: str) -> None:
                 assert text[span.start : span.end] == span.text
 
 
-@pytest.mark.parametrize("text", [
-    "a" * 200_000,                                   # one enormous word
-    "(" * 50_000 + ")" * 50_000,                    # deep brackets for the regexes
-    "“" * 20_000,                                    # quote marks that never close
-    "said " * 30_000,                                # cue words everywhere
-    ("Share\n" * 5000) + "The council said the bridge would reopen in May after repairs were made.",
-    "\x00\x01\x02 text with control characters \x1b[31m",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 200_000,  # one enormous word
+        "(" * 50_000 + ")" * 50_000,  # deep brackets for the regexes
+        "“" * 20_000,  # quote marks that never close
+        "said " * 30_000,  # cue words everywhere
+        ("Share\n" * 5000) + "The council said the bridge would reopen in May after repairs were made.",
+        "\x00\x01\x02 text with control characters \x1b[31m",
+    ],
+)
 def test_pathological_inputs_are_fast_and_safe(text: str) -> None:
     import time
 

@@ -84,7 +84,7 @@ def test_time_limit_holds_per_page_whatever_the_batch_size() -> None:
 def test_calling_a_pipeline_on_one_page_has_the_time_limit_and_isolation() -> None:
     pipeline = Pipeline([Upper()], page_timeout=0.5)
     started = time.monotonic()
-    with pytest.raises(SkipInput, match="0.5 s limit"):
+    with pytest.raises(SkipInput, match=r"0\.5 s limit"):
         pipeline(RawDocument(id="x", data="slow"))
     assert time.monotonic() - started < 3
     with pytest.raises(SkipInput, match="upper: ValueError: exploded"):
@@ -94,7 +94,7 @@ def test_calling_a_pipeline_on_one_page_has_the_time_limit_and_isolation() -> No
 def test_python_api_process_has_a_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(STAGE_FACTORIES, "upper", f"{__name__}:Upper")
     started = time.monotonic()
-    with pytest.raises(SkipInput, match="0.5 s limit"):
+    with pytest.raises(SkipInput, match=r"0\.5 s limit"):
         newsdistill.process("slow page", stages=["upper"], timeout=0.5)
     assert time.monotonic() - started < 3
     assert newsdistill.process("fine", stages=["upper"]).text == "FINE"

@@ -41,7 +41,12 @@ def test_two_deadly_pages_in_one_batch_are_each_skipped() -> None:
     docs = [RawDocument(id=str(i), data=t) for i, t in enumerate(texts)]
     results = list(Pipeline([DieOn()]).pipe(docs, batch_size=5, n_process=2))
     assert [r.article.text if r.article else r.error for r in results] == [
-        "A", "worker died (signal 9)", "B", "worker died (signal 9)", "C"]
+        "A",
+        "worker died (signal 9)",
+        "B",
+        "worker died (signal 9)",
+        "C",
+    ]
 
 
 SLOW_RUN = """

@@ -21,8 +21,13 @@ from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE = 5
-BANDS, ROWS = 32, 4  # LSH S-curve midpoint (1/32)**(1/4) ~ 0.42: pairs near the threshold become candidates, then verified
-THRESHOLD = 0.5  # estimated Jaccard for a copy: best F1 of the sweep with this rule (0.972, benchmarks/corpus.py)
+BANDS, ROWS = (
+    32,
+    4,
+)  # LSH S-curve midpoint (1/32)**(1/4) ~ 0.42: pairs near the threshold become candidates, then verified
+THRESHOLD = (
+    0.5  # estimated Jaccard for a copy: best F1 of the sweep with this rule (0.972, benchmarks/corpus.py)
+)
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
 _WORD = re.compile(r"\w+")
@@ -34,7 +39,9 @@ def normalised_words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)  # permutations made once: building them costs as much as hashing
+_TEMPLATE = MinHash(
+    num_perm=NUM_PERM, seed=1
+)  # permutations made once: building them costs as much as hashing
 
 
 def signature(text: str, shingle: int = SHINGLE) -> np.ndarray:
@@ -53,13 +60,15 @@ def layout() -> str:
 def band_keys(sig: np.ndarray) -> list[str]:
     """One key per LSH band; two signatures sharing any key are candidate duplicates."""
     return [
-        f"{band}:" + hashlib.blake2b(sig[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
+        f"{band}:"
+        + hashlib.blake2b(sig[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
         for band in range(BANDS)
     ]
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
+
 
 def band_rows(signatures: Iterable[np.ndarray]) -> Iterator[tuple[str, int]]:
     """(band key, input position) for every band of every signature: the rows a shuffle groups."""
@@ -76,8 +85,12 @@ def group_bands(rows: Iterable[tuple[str, int]]) -> list[list[int]]:
     return [sorted(members) for members in grouped.values() if len(members) > 1]
 
 
-def assign_copies(ids: Sequence[str], signatures: Sequence[np.ndarray], buckets: Iterable[Sequence[int]],
-                  threshold: float = THRESHOLD) -> dict[str, str]:
+def assign_copies(
+    ids: Sequence[str],
+    signatures: Sequence[np.ndarray],
+    buckets: Iterable[Sequence[int]],
+    threshold: float = THRESHOLD,
+) -> dict[str, str]:
     """Each near-duplicate's id -> the id of its original, by the store's rule, in input order."""
     buckets_of: dict[int, list[list[int]]] = {}
     for bucket in buckets:
@@ -92,8 +105,9 @@ def assign_copies(ids: Sequence[str], signatures: Sequence[np.ndarray], buckets:
     return {ids[i]: ids[o] for i, o in original.items()}
 
 
-def _earliest_match(index: int, signatures: Sequence[np.ndarray], buckets: list[list[int]],
-                    threshold: float) -> int | None:
+def _earliest_match(
+    index: int, signatures: Sequence[np.ndarray], buckets: list[list[int]], threshold: float
+) -> int | None:
     # Merge the earlier members of every bucket in position order and stop at the first match, so a
     # huge bucket of identical texts (empty pages) costs one comparison per page, not one per pair.
     earlier = (_before(members, index) for members in buckets)
@@ -112,6 +126,8 @@ def _before(members: list[int], index: int) -> Iterator[int]:
         yield member
 
 
-def duplicate_of(ids: Sequence[str], signatures: Sequence[np.ndarray], threshold: float = THRESHOLD) -> dict[str, str]:
+def duplicate_of(
+    ids: Sequence[str], signatures: Sequence[np.ndarray], threshold: float = THRESHOLD
+) -> dict[str, str]:
     """The whole batch step in one process: group bands, then assign copies."""
     return assign_copies(ids, signatures, group_bands(band_rows(signatures)), threshold)

@@ -72,13 +72,20 @@ class WorkerPool(Generic[T, R]):
     `lost(item, reason)` makes the result for an input whose worker died while it ran alone.
     """
 
-    def __init__(self, workers: int, setup: Callable[[], BatchFunction], lost: Callable[[T, str], R],
-                 in_flight: int = 2) -> None:
+    def __init__(
+        self,
+        workers: int,
+        setup: Callable[[], BatchFunction],
+        lost: Callable[[T, str], R],
+        in_flight: int = 2,
+    ) -> None:
         self.size = max(1, workers)
         self.setup = setup
         self.lost = lost
         self.window = self.size * max(1, in_flight)  # batches submitted and not yet yielded
-        self._context = multiprocessing.get_context("fork")  # the parent's loaded models are shared, not pickled
+        self._context = multiprocessing.get_context(
+            "fork"
+        )  # the parent's loaded models are shared, not pickled
         self._workers: dict[Connection, _Worker] = {}
 
     def map(self, batches: Iterable[list[T]]) -> Iterator[list[R]]:
@@ -159,8 +166,9 @@ class WorkerPool(Generic[T, R]):
 
     def _start_worker(self) -> None:
         parent_conn, child_conn = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(child_conn, self.setup, os.getpid()),
-                                        daemon=True)
+        process = self._context.Process(
+            target=_worker_main, args=(child_conn, self.setup, os.getpid()), daemon=True
+        )
         process.start()
         child_conn.close()
         self._workers[parent_conn] = _Worker(parent_conn, process)

@@ -20,7 +20,9 @@ def who_said_markdown(attributions: Sequence[Attribution]) -> str:
     """One Markdown list item an attribution: source in bold, cue, medium, content."""
     lines = []
     for attribution in attributions:
-        source = attribution.source.name or attribution.source.text if attribution.source else "(unattributed)"
+        source = (
+            attribution.source.name or attribution.source.text if attribution.source else "(unattributed)"
+        )
         cue = attribution.cue.text if attribution.cue else ""
         medium = f" ({attribution.medium})" if attribution.medium else ""
         lines.append(f"- **{source}** {cue}{medium}: {attribution.content.text}")

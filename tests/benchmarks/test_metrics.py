@@ -26,7 +26,8 @@ def test_disjoint_texts_score_zero() -> None:
 
 
 def test_partial_overlap_counts() -> None:
-    # prediction shingles: (one two three four), (two three four five), (three four five x) -> tp 2, fp 1; fn 1
+    # prediction shingles: (one two three four), (two three four five), (three four five x)
+    # -> tp 2, fp 1; fn 1
     counts = aeb_page("one two three four five x", GOLD)
     assert (counts.tp, counts.fp, counts.fn) == pytest.approx((0.5, 0.25, 0.25))
     precision, recall, f1 = aeb_scores([counts])

@@ -11,8 +11,10 @@ from warcio.warcwriter import WARCWriter
 TOPICS = ["harbour wall", "school budget", "river flood", "bus strike", "library hours", "market fire"]
 
 
-VOCABULARY = ("river harbour budget school teacher market fire station road bridge library police court "
-              "mayor farmer storm hospital nurse bus driver museum park tax rent festival").split()
+VOCABULARY = (
+    "river harbour budget school teacher market fire station road bridge library police court "
+    "mayor farmer storm hospital nurse bus driver museum park tax rent festival"
+).split()
 
 
 def page(topic: str, extra: str = "") -> str:
@@ -24,9 +26,11 @@ def page(topic: str, extra: str = "") -> str:
         f"{rng.choice(VOCABULARY)} and {rng.choice(VOCABULARY)} concerns at meeting {n}.</p>"
         for n in range(5)
     )
-    return (f"<html><head><title>News about the {topic}</title></head><body><nav><a href='/'>Home</a>"
-            f"<a href='/n'>News</a></nav><article><h1>News about the {topic}</h1>{body}{extra}</article>"
-            "<footer>© 2024 Example</footer></body></html>")
+    return (
+        f"<html><head><title>News about the {topic}</title></head><body><nav><a href='/'>Home</a>"
+        f"<a href='/n'>News</a></nav><article><h1>News about the {topic}</h1>{body}{extra}</article>"
+        "<footer>© 2024 Example</footer></body></html>"
+    )
 
 
 def warc_bytes(records: list[tuple[str, int, str, bytes]], compress: bool = True) -> bytes:
@@ -34,5 +38,7 @@ def warc_bytes(records: list[tuple[str, int, str, bytes]], compress: bool = True
     writer = WARCWriter(buffer, gzip=compress)
     for url, status, content_type, body in records:
         headers = StatusAndHeaders(f"{status} OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+        writer.write_record(
+            writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+        )
     return buffer.getvalue()

@@ -14,18 +14,45 @@ from newsdistill.model import Article
 from newsdistill.neardup import NUM_PERM, band_rows, duplicate_of, group_bands, signature
 
 PARAGRAPHS = [
-    " ".join(f"{word}{n}" for word in ("council", "harbour", "budget", "vote", "mayor", "bridge", "storm", "river",
-                                       "school", "market", "court", "police", "festival", "nurse", "driver", "rent",
-                                       "museum", "park", "tax", "farmer")[n % 7 :])
+    " ".join(
+        f"{word}{n}"
+        for word in (
+            "council",
+            "harbour",
+            "budget",
+            "vote",
+            "mayor",
+            "bridge",
+            "storm",
+            "river",
+            "school",
+            "market",
+            "court",
+            "police",
+            "festival",
+            "nurse",
+            "driver",
+            "rent",
+            "museum",
+            "park",
+            "tax",
+            "farmer",
+        )[n % 7 :]
+    )
     for n in range(8)
 ]
 
 
 def test_an_article_like_two_originals_does_not_merge_them() -> None:
     rng = np.random.default_rng(1)
-    a, b = rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64), rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64)
+    a, b = (
+        rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64),
+        rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64),
+    )
     c = np.concatenate([a[: NUM_PERM // 2], b[NUM_PERM // 2 :]])  # half like a, half like b; a and b unlike
-    assert duplicate_of(["a", "b", "c"], [a, b, c]) == {"c": "a"}  # connected components would make b a copy too
+    assert duplicate_of(["a", "b", "c"], [a, b, c]) == {
+        "c": "a"
+    }  # connected components would make b a copy too
 
 
 def test_a_copy_of_a_copy_points_at_the_original() -> None:
@@ -48,7 +75,9 @@ def test_bands_group_only_shared_keys() -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(st.integers(0, len(PARAGRAPHS) - 1), min_size=1, max_size=5), min_size=2, max_size=14))
+@given(
+    st.lists(st.lists(st.integers(0, len(PARAGRAPHS) - 1), min_size=1, max_size=5), min_size=2, max_size=14)
+)
 def test_batch_duplicate_of_equals_the_store_on_the_same_articles(picks: list[list[int]]) -> None:
     texts = [" ".join(PARAGRAPHS[i] for i in pick) for pick in picks]
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,21 +29,31 @@ def ray_session() -> Iterator[None]:
 @pytest.fixture
 def crawl(tmp_path: Path) -> Path:
     records = [(f"https://example.org/{i}", 200, "text/html", page(t).encode()) for i, t in enumerate(TOPICS)]
-    records.insert(3, ("https://example.org/copy", 200, "text/html", page(TOPICS[1], "<p>See also: more</p>").encode()))
+    records.insert(
+        3, ("https://example.org/copy", 200, "text/html", page(TOPICS[1], "<p>See also: more</p>").encode())
+    )
     records.insert(5, ("https://example.org/gone", 404, "text/html", b"<p>gone</p>"))
     path = tmp_path / "crawl.warc.gz"
     path.write_bytes(warc_bytes(records))
     return path
 
 
-def test_ray_and_local_engines_write_identical_shards(crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ray_and_local_engines_write_identical_shards(
+    crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fmt = "parquet"  # JSONL and Parquet shards are compared with each other in test_engine
     from newsdistill.scale import ray_engine
 
     monkeypatch.setattr(ray_engine, "WINDOW_SHARDS", 2)  # several windows, so several actor pools in turn
-    local = run([str(crawl)], tmp_path / "local", fmt=fmt, engine="local", workers=2, stages=CLEAN, shard_size=2)
+    local = run(
+        [str(crawl)], tmp_path / "local", fmt=fmt, engine="local", workers=2, stages=CLEAN, shard_size=2
+    )
     remote = run([str(crawl)], tmp_path / "ray", fmt=fmt, engine="ray", workers=2, stages=CLEAN, shard_size=2)
-    assert (local.processed, local.duplicates, local.skipped) == (remote.processed, remote.duplicates, remote.skipped)
+    assert (local.processed, local.duplicates, local.skipped) == (
+        remote.processed,
+        remote.duplicates,
+        remote.skipped,
+    )
     assert remote.processed == 7 and remote.duplicates == 1
     names = sorted(p.name for p in (tmp_path / "local").glob("part-*"))
     assert names == sorted(p.name for p in (tmp_path / "ray").glob("part-*")) and len(names) == 4

@@ -62,7 +62,10 @@ class LocalEngine:
         if self.workers <= 1:
             pipeline = build_pipeline(self.stages)
             for number, docs in shards:
-                yield number, [o for batch in batched(docs, self.batch_size) for o in map_batch(pipeline, batch)]
+                yield (
+                    number,
+                    [o for batch in batched(docs, self.batch_size) for o in map_batch(pipeline, batch)],
+                )
             return
         # Several shards' batches are in flight at once, so workers never wait at a shard's end; the pool
         # gives results back in submission order, so shards come out whole and in order.
@@ -110,10 +113,19 @@ def read_shards(
     return enumerate(batched(read_inputs(paths, input_kind, fields=fields), size))
 
 
-def run(paths: Sequence[str], out_dir: Path, fmt: str = "jsonl", engine: str = "local", workers: int = 1,
-        stages: Sequence[str] = DEFAULT_STAGES, shard_size: int = 1000, input_kind: InputKind = "auto",
-        address: str | None = None, progress: Callable[[RunSummary], None] | None = None,
-        fields: Sequence[str] | None = None) -> RunSummary:
+def run(
+    paths: Sequence[str],
+    out_dir: Path,
+    fmt: str = "jsonl",
+    engine: str = "local",
+    workers: int = 1,
+    stages: Sequence[str] = DEFAULT_STAGES,
+    shard_size: int = 1000,
+    input_kind: InputKind = "auto",
+    address: str | None = None,
+    progress: Callable[[RunSummary], None] | None = None,
+    fields: Sequence[str] | None = None,
+) -> RunSummary:
     if fmt not in WRITERS:
         raise ValueError(f"unknown output format {fmt!r}: choose {' or '.join(WRITERS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -147,15 +159,30 @@ def shard_name(number: int, fmt: str) -> str:
     return f"part-{number:05d}.{fmt}"
 
 
-def write_shard(out_dir: Path, number: int, fmt: str, outcomes: list[Outcome], read_errors: list[tuple[str, str]],
-                summary: RunSummary) -> None:
+def write_shard(
+    out_dir: Path,
+    number: int,
+    fmt: str,
+    outcomes: list[Outcome],
+    read_errors: list[tuple[str, str]],
+    summary: RunSummary,
+) -> None:
     records = [o.record for o in outcomes if o.record is not None]
     skipped = read_errors + [(o.id, o.error or "unknown error") for o in outcomes if o.record is None]
     WRITERS[fmt](out_dir / shard_name(number, fmt), records)
     # The manifest line comes after the shard's atomic rename: a shard listed here is complete.
     with (out_dir / MANIFEST).open("a", encoding="utf-8") as manifest:
-        manifest.write(json.dumps({"shard": number, "file": shard_name(number, fmt), "records": len(records),
-                                   "skipped": [{"id": i, "reason": r} for i, r in skipped]}) + "\n")
+        manifest.write(
+            json.dumps(
+                {
+                    "shard": number,
+                    "file": shard_name(number, fmt),
+                    "records": len(records),
+                    "skipped": [{"id": i, "reason": r} for i, r in skipped],
+                }
+            )
+            + "\n"
+        )
     summary.processed += len(records)
     summary.skipped.extend(skipped)
     summary.shards_written += 1

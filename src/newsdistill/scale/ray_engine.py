@@ -32,10 +32,16 @@ class PipelineActor:
         from ..model import RawDocument
 
         docs = [
-            RawDocument(id=str(i), data=d if isinstance(d, str) else bytes(d), url=u or None, input_kind=k,
-                        meta=json.loads(m))
-            for i, d, u, k, m in zip(batch["id"], batch["data"], batch["url"], batch["input_kind"], batch["meta"],
-                                     strict=True)
+            RawDocument(
+                id=str(i),
+                data=d if isinstance(d, str) else bytes(d),
+                url=u or None,
+                input_kind=k,
+                meta=json.loads(m),
+            )
+            for i, d, u, k, m in zip(
+                batch["id"], batch["data"], batch["url"], batch["input_kind"], batch["meta"], strict=True
+            )
         ]
         outcomes = map_batch(self.pipeline, docs)
         return {
@@ -53,8 +59,9 @@ def keep_shared_bands(group: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 class RayEngine:
-    def __init__(self, stages: Sequence[str], workers: int, address: str | None = None,
-                 batch_size: int = 8) -> None:
+    def __init__(
+        self, stages: Sequence[str], workers: int, address: str | None = None, batch_size: int = 8
+    ) -> None:
         try:
             import ray
         except ImportError as exc:
@@ -78,17 +85,33 @@ class RayEngine:
             yield from self._map_window(window)
 
     def _map_window(self, window: list[ShardInput]) -> Iterator[ShardOutput]:
-        items = [{"shard": number, "id": d.id, "data": d.data, "url": d.url or "", "input_kind": d.input_kind,
-                  "meta": json.dumps(d.meta, default=str)} for number, docs in window for d in docs]
+        items = [
+            {
+                "shard": number,
+                "id": d.id,
+                "data": d.data,
+                "url": d.url or "",
+                "input_kind": d.input_kind,
+                "meta": json.dumps(d.meta, default=str),
+            }
+            for number, docs in window
+            for d in docs
+        ]
         rows: Iterator[dict[str, Any]] = iter(())
         if items:
             dataset = self.ray.data.from_items(items).map_batches(
-                PipelineActor, fn_constructor_args=(self.stages,), batch_size=self.batch_size,
-                compute=self.ray.data.ActorPoolStrategy(size=self.workers), batch_format="default")
+                PipelineActor,
+                fn_constructor_args=(self.stages,),
+                batch_size=self.batch_size,
+                compute=self.ray.data.ActorPoolStrategy(size=self.workers),
+                batch_format="default",
+            )
             rows = iter(dataset.iter_rows())
         for number, docs in window:
             outcomes = [_outcome(next(rows)) for _ in docs]
-            assert all(o.id == d.id for o, d in zip(outcomes, docs, strict=True)), "Ray returned rows out of order"
+            assert all(o.id == d.id for o, d in zip(outcomes, docs, strict=True)), (
+                "Ray returned rows out of order"
+            )
             yield number, outcomes
 
     def group_bands(self, rows: Iterable[tuple[str, int]]) -> list[list[int]]:
@@ -101,7 +124,9 @@ class RayEngine:
         if not keys:
             return []
         table = pa.table({"key": keys, "index": pa.array(positions, pa.int64())})
-        grouped = self.ray.data.from_arrow(table).groupby("key").map_groups(keep_shared_bands, batch_format="numpy")
+        grouped = (
+            self.ray.data.from_arrow(table).groupby("key").map_groups(keep_shared_bands, batch_format="numpy")
+        )
         return [list(row["members"]) for row in grouped.iter_rows()]
 
     def close(self) -> None:

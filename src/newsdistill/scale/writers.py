@@ -3,8 +3,8 @@
 The Parquet schema is derived from the `Article` model, so the nested fields of
 CONVENTIONS.md (paragraphs, attributions with their spans, ...) are real Parquet lists and
 structs that DuckDB, Spark or pandas can query, and a field added to Article appears here
-without an edit. A record is the Article JSON plus `id` (the input's id), `record_id` (the id field of a JSONL or
-Parquet record, when it had one) and `minhash`.
+without an edit. A record is the Article JSON plus `id` (the input's id), `record_id` (the id field
+of a JSONL or Parquet record, when it had one) and `minhash`.
 """
 
 from __future__ import annotations
@@ -75,7 +75,9 @@ def arrow_type(annotation: Any) -> Any:
         return pa.struct([pa.field(n, arrow_type(f.annotation)) for n, f in annotation.model_fields.items()])
     elif annotation in _SCALARS:
         return _SCALARS[annotation]
-    raise TypeError(f"no Parquet type for the Article field type {annotation!r}: add one to writers.arrow_type")
+    raise TypeError(
+        f"no Parquet type for the Article field type {annotation!r}: add one to writers.arrow_type"
+    )
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
