@@ -154,3 +154,23 @@ def test_search_command_shows_copies_and_lists_them_on_request(tmp_path: Path) -
     assert "(+1 copy)" in search() and "b.txt" not in search()
     listed = search("--all-copies")
     assert "first" in listed and "copy " in listed and "b.txt" in listed
+
+
+def test_two_ingests_of_the_same_inputs_at_once_keep_one_appearance_each(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for number in range(12):
+        text = BRIDGE if number % 3 else FESTIVAL  # identical texts under several names race each other
+        (pages / f"p{number:02d}.txt").write_text("\n\n".join(text * 2), encoding="utf-8")
+    db = tmp_path / "corpus.db"
+    command = [sys.executable, "-m", "newsdistill.cli", "ingest", str(pages), "--db", str(db)]
+    command += ["--stages", "decode,clean", "--batch-size", "2", "--no-progress"]
+    runs = [subprocess.Popen(command, stderr=subprocess.PIPE) for _ in range(2)]
+    for run in runs:
+        _, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0 and b"Traceback" not in stderr, stderr.decode()
+    store = Store(db, readonly=True)
+    rows = store.db.execute("SELECT input_id, article_id FROM appearances ORDER BY input_id").fetchall()
+    assert [Path(r["input_id"]).name for r in rows] == [f"p{n:02d}.txt" for n in range(12)]
+    assert store.counts()["articles"] == 2
+    assert {len(store.appearances(r["article_id"])) for r in rows} == {4, 8}

@@ -98,3 +98,11 @@ def test_concurrent_ingests_of_overlapping_inputs_end_with_the_serial_result(tmp
     stored = [inputs[name][1] for name in copies if inputs[name][0] == "stored"]
     assert sorted(stored) == sorted({inputs[name][1] for name in copies})
     assert {inputs[name][0] for name in copies} == {"stored", "duplicate"}
+    # Every input that yielded an article is one appearance of that article, however the race went.
+    with sqlite3.connect(db) as raw:
+        seen = raw.execute(
+            "SELECT p.input_id, a.content_hash FROM appearances p JOIN articles a ON a.id = p.article_id"
+        ).fetchall()
+    assert sorted((Path(i).name, h) for i, h in seen) == sorted(
+        (name, content) for name, (status, content) in inputs.items() if status != "skipped"
+    )
