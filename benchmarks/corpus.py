@@ -8,7 +8,9 @@ clustering on ECB+, and how query and near-duplicate lookup costs grow with the 
     (other site chrome, straightened quotes, injected "See also" links, cut endings, re-ordered
     captions) mixed with the distinct originals, over a sweep of MinHash thresholds;
 (c) ECB+ stories: B-cubed P/R/F1 of the incremental story clustering against the gold events;
-(d) synthetic stores of growing size: insert rate, search / who-said / near-duplicate lookup time.
+(d) synthetic stores of growing size: insert rate, search / who-said / near-duplicate lookup time;
+(e) appearances: the seed, a chrome-changed copy and a copy from another URL (one article, three
+    appearances, the copy crediting Daily Mail).
 """
 
 from __future__ import annotations
@@ -156,6 +158,32 @@ def bcubed(predicted: list[int], gold: list[str]) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
+SEED = DATA.parent / "seed" / "000_654be0a9bebca5c9.txt"
+
+
+def seed_appearances(workdir: Path) -> list[str]:
+    """Issue 14's goal row: the seed, a copy with other chrome and straight quotes, and the seed's text
+    under another URL, ingested in that order (decode and clean: the text decides the grouping)."""
+    seed = SEED.read_text(encoding="utf-8")
+    straight = seed.replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
+    folder = workdir / "seed_copies"
+    folder.mkdir()
+    (folder / "1_seed.txt").write_text(seed, encoding="utf-8")
+    chrome = "Share this story\n\nFollow us\n\n" + straight.replace("Sign Up for Our Newsletters", "Get news")
+    (folder / "2_chrome_copy.txt").write_text(chrome, encoding="utf-8")
+    line = {"id": "copy", "url": "https://www.news-aggregator.example/world/putin", "text": seed}
+    (folder / "3_url_copy.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    summary = ingest([str(folder)], workdir / "seed.db", stages=("decode", "clean"))
+    store = Store(workdir / "seed.db", readonly=True)
+    timeline = store.appearances(1)
+    copy = timeline[-1]
+    to_seed = copy["credited_input_id"] == timeline[0]["input_id"]
+    linked = "linked to the seed's appearance" if to_seed else "no link"
+    return [f"| seed + a chrome-changed copy + a copy from another URL | ../shared/seed | "
+            f"{store.counts()['articles']} article, {len(timeline)} appearances ({summary.line()}); "
+            f"the copy credits {copy['credited_outlet']} ({linked}) | |"]
+
+
 def ecb_stories(workdir: Path) -> list[str]:
     from newsdistill.entities.build import build_entities, to_entities
     from newsdistill.nlp import load_nlp
@@ -234,7 +262,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,300000")
     parser.add_argument("--pages", type=int, default=120)
-    parser.add_argument("--parts", default="ingest,republication,stories,growth",
+    parser.add_argument("--parts", default="ingest,appearances,republication,stories,growth",
                         help="which measurements to run, comma-separated")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -245,6 +273,7 @@ def main() -> int:
         workdir = Path(tmp)
         print("| measurement | data | result | speed |\n|---|---|---|---|")
         for name, measure in (("ingest", lambda: ingest_throughput(args.pages, workdir)),
+                              ("appearances", lambda: seed_appearances(workdir)),
                               ("republication", republication), ("stories", lambda: ecb_stories(workdir))):
             for row in measure() if name in parts else []:
                 print(row, flush=True)
