@@ -1,14 +1,30 @@
-"""The shared spaCy pipeline: its faster lemmatizer gives exactly the stock lemmas."""
+"""The shared spaCy pipeline: its faster lemmatizer gives exactly the stock lemmas; long and hostile texts
+are parsed in bounded pieces, in time linear in their length, or refused with one short reason."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
 import spacy
 
-from newsdistill.nlp import MODEL_PACKAGES, load_nlp
+import newsdistill.nlp as nlp_module
+from newsdistill.attribution.component import Attribute
+from newsdistill.entities.component import Entities
+from newsdistill.errors import SkipInput
+from newsdistill.limits import DEFAULT_LIMITS, Limits
+from newsdistill.model import Article
+from newsdistill.nlp import MODEL_PACKAGES, load_nlp, parse, parse_batch, text_pieces
 
-TEXT = ("The senior Tory MP warned that Putin was running out of options. 'We've seen worse,' she said, "
-        "adding that the ministers had been meeting since Monday and were better prepared than their rivals. "
-        "Sources claimed the mercenaries' leader had fled; he denied it. Gon na be long, ain't it?")
+TEXT = (
+    "The senior Tory MP warned that Putin was running out of options. 'We've seen worse,' she said, "
+    "adding that the ministers had been meeting since Monday and were better prepared than their rivals. "
+    "Sources claimed the mercenaries' leader had fled; he denied it. Gon na be long, ain't it?"
+)
 
 
 def _stock() -> spacy.language.Language:
@@ -26,4 +42,140 @@ def test_array_lemmatizer_matches_the_stock_lemmatizer() -> None:
     for _ in range(2):  # the second pass reads every lemma from the cache
         ours, theirs = fast(TEXT), stock(TEXT)
         assert [t.lemma_ for t in ours] == [t.lemma_ for t in theirs]
-    assert {"warn", "run", "see", "say", "add", "meet", "be", "claim", "flee", "deny"} <= {t.lemma_ for t in ours}
+    assert {"warn", "run", "see", "say", "add", "meet", "be", "claim", "flee", "deny"} <= {
+        t.lemma_ for t in ours
+    }
+
+
+# Long and hostile texts: parsed in bounded pieces, in time linear in their length.
+
+PEAK_RSS_LIMIT_MB = 1_536  # issue 10: at most 1.5 GB per worker, whatever the input
+
+
+def _paragraphs(count: int, start: int = 0) -> str:
+    """Distinct paragraphs of news prose (the cleaner drops repeated ones)."""
+    return "\n\n".join(
+        f"Minister Anna Keller said on day {i} that the bridge at Rivermouth would reopen. “We are nearly "
+        f"there,” she told reporters in Dover after meeting {i} residents of the town."
+        for i in range(start, start + count)
+    )
+
+
+def test_text_pieces_join_back_and_end_at_paragraph_breaks() -> None:
+    prose, endless = _paragraphs(40) + "\n\n", "one endless paragraph " * 200 + "\n\n"
+    pieces = text_pieces(prose + endless + "x" * 2_500, 1_000)
+    assert "".join(pieces) == prose + endless + "x" * 2_500
+    assert all(0 < len(piece) <= 1_000 for piece in pieces)
+    ends = [sum(map(len, pieces[: i + 1])) for i in range(len(pieces))]
+    assert all(piece.endswith("\n\n") for piece, end in zip(pieces, ends, strict=True) if end <= len(prose))
+    assert all(
+        piece.endswith(" ")
+        for piece, end in zip(pieces, ends, strict=True)
+        if len(prose) < end < len(prose) + len(endless) - 2
+    )
+    assert pieces[-3:] == ["x" * 1_000, "x" * 1_000, "x" * 500]
+
+
+def test_a_long_text_is_parsed_in_pieces_whose_offsets_index_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    nlp = load_nlp()
+    text = _paragraphs(100)
+    whole = [t.text for t in nlp(text)]
+    monkeypatch.setattr(nlp_module, "CHUNK_CHARS", 3_000, raising=False)
+    monkeypatch.setattr(nlp, "max_length", 3_000)  # spaCy refuses (E088) anything longer in one call
+    doc = parse(Article(text=text))
+    assert len(text) > 5 * 3_000
+    assert doc.text == text
+    assert [t.text for t in doc] == whole
+    assert len(doc.ents) >= 100 and all(text[e.start_char : e.end_char] == e.text for e in doc.ents)
+    assert all(text[s.start_char : s.end_char] == s.text for s in doc.sents)
+
+
+def test_a_batch_parses_each_article_as_parse_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nlp_module, "CHUNK_CHARS", 3_000, raising=False)
+    texts = [_paragraphs(2), _paragraphs(30, start=2), _paragraphs(5, start=32)]
+    batch = [Article(text=t) for t in texts]
+    parse_batch(batch)
+    for text, parsed in zip(texts, batch, strict=True):
+        alone = parse(Article(text=text))
+        assert parse(parsed).text == text
+        assert [(t.text, t.tag_, t.dep_, t.head.i) for t in parse(parsed)] == [
+            (t.text, t.tag_, t.dep_, t.head.i) for t in alone
+        ]
+        assert [(e.start_char, e.label_) for e in parse(parsed).ents] == [
+            (e.start_char, e.label_) for e in alone.ents
+        ]
+
+
+@pytest.mark.parametrize("stage", [Entities, Attribute])
+def test_a_text_over_the_nlp_limit_is_skipped_with_one_short_line(stage: type) -> None:
+    long, short = Article(text=_paragraphs(20)), Article(text=_paragraphs(1))
+    component = stage(limits=Limits(max_nlp_chars=2_000))
+    parse_batch([long, short], max_chars=2_000)  # the batch parses what it can
+    assert component(short) is short
+    with pytest.raises(SkipInput) as caught:
+        component(long)
+    reason = caught.value.reason
+    assert "\n" not in reason and len(reason) < 100 and "2,000" in reason
+
+
+def test_a_long_run_without_spaces_tokenises_in_linear_time() -> None:
+    """spaCy's tokenizer is quadratic in a run without spaces: 8,000 '"' took 20 s, 30,000 a minute."""
+    before, after = "Mr. Smith said he'd gon na go. ", " ain't it? Then he left."
+    text = before + '"' * 30_000 + after
+    started = time.perf_counter()
+    doc = load_nlp().tokenizer(text)
+    assert time.perf_counter() - started < 5
+    assert doc.text == text and len(doc) >= 30_000
+    stock = _stock().tokenizer
+    assert [(t.text, t.norm_) for t in doc[:9]] == [(t.text, t.norm_) for t in stock(before)]
+    assert [(t.text, t.norm_) for t in doc[-8:]] == [(t.text, t.norm_) for t in stock(after)][-8:]
+
+
+def _process(path: Path) -> tuple[int, str, float, float]:
+    """`newsdistill process` on one page: exit code, stderr, wall seconds and the peak RSS (MB) of that
+    command and of the workers it waited for."""
+    command = [
+        sys.executable,
+        "-m",
+        "newsdistill.cli",
+        "process",
+        str(path),
+        "--format",
+        "jsonl",
+        "--no-progress",
+        "-o",
+        str(path.with_suffix(".jsonl")),
+    ]
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, stderr, time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def test_a_page_over_the_nlp_limit_is_skipped_quickly_in_little_memory(tmp_path: Path) -> None:
+    """Issue 10: a 1.9M-character page took 6.1 GB, then was skipped at 60 s; past 2M spaCy refused it with
+    a 600-character message (E088)."""
+    page = tmp_path / "long.txt"
+    page.write_text(_paragraphs(10_800))
+    assert 1_850_000 < len(page.read_text()) < 2_000_000  # under spaCy's own 2M limit: the old code parsed it
+    code, stderr, seconds, peak_mb = _process(page)
+    skips = [line for line in stderr.splitlines() if "skipped" in line and "long.txt" in line]
+    assert code == 1 and len(skips) == 1 and "Traceback" not in stderr
+    assert "over the 500,000" in skips[0] and len(skips[0]) < 200 + len(str(page))
+    assert seconds < 45 and peak_mb < PEAK_RSS_LIMIT_MB
+
+
+@pytest.mark.slow
+def test_a_page_at_the_nlp_limit_stays_under_the_memory_goal(tmp_path: Path) -> None:
+    page = tmp_path / "at_limit.txt"
+    page.write_text(_paragraphs(2_800))
+    assert 0.9 * DEFAULT_LIMITS.max_nlp_chars < len(page.read_text()) <= DEFAULT_LIMITS.max_nlp_chars
+    code, stderr, _, peak_mb = _process(page)
+    assert "Traceback" not in stderr
+    assert peak_mb < PEAK_RSS_LIMIT_MB
+    assert code == 0 or "took longer than" in stderr  # on a busy machine the page may meet its time limit

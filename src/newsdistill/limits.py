@@ -12,6 +12,9 @@ class Limits:
     max_text_chars: int = 5_000_000  # decoded characters handed to the cleaners
     max_html_depth: int = 5_000  # deeper DOMs are flattened before parsing
     max_blocks: int = 50_000
+    # Characters the spaCy stages (entities, attribution) take: parsing 500k costs 22 s of CPU and 0.6 GB,
+    # 1M costs 45 s, too near the 60 s page limit on a busy machine (measured on PolNeAR text).
+    max_nlp_chars: int = 500_000
 
 
 DEFAULT_LIMITS = Limits()

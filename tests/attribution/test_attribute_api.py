@@ -23,8 +23,14 @@ def test_offsets_index_the_given_text() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "‘‘‘ “ ” ’ '", "no sentences here at all", "“This quote never closes " + "and goes on " * 3000,
-     "Le ministre a déclaré que la réforme serait adoptée. « C’est fini », a-t-il dit.", "said said said."],
+    [
+        "",
+        "‘‘‘ “ ” ’ '",
+        "no sentences here at all",
+        "“This quote never closes " + "and goes on " * 3000,
+        "Le ministre a déclaré que la réforme serait adoptée. « C’est fini », a-t-il dit.",
+        "said said said.",
+    ],
 )
 def test_bad_input_gives_a_best_effort_result(text: str) -> None:
     attributions = newsdistill.attribute(text)
@@ -36,8 +42,12 @@ def test_bad_input_gives_a_best_effort_result(text: str) -> None:
 def test_attribute_command_prints_json(tmp_path: Path) -> None:
     page = tmp_path / "clean.txt"
     page.write_text("Officials warned that the river could flood again.", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "newsdistill.cli", "attribute", str(page)],
-                            capture_output=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsdistill.cli", "attribute", str(page)],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     payload = json.loads(result.stdout)
     [attribution] = payload["attributions"]
     assert attribution["source"]["text"] == "Officials"
@@ -49,9 +59,26 @@ def test_attribute_command_prints_json(tmp_path: Path) -> None:
 def test_train_command_writes_a_working_model(tmp_path: Path, polnear_dir: Path) -> None:
     data = polnear_dir
     out = tmp_path / "model.crfsuite"
-    result = subprocess.run([sys.executable, "-m", "newsdistill.cli", "train", "attribution", "--data", str(data),
-                             "--out", str(out), "--limit", "8", "--iterations", "20"],
-                            capture_output=True, timeout=600, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsdistill.cli",
+            "train",
+            "attribution",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--limit",
+            "8",
+            "--iterations",
+            "20",
+        ],
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr.decode()
     assert out.stat().st_size > 10_000
     tagger = load_tagger(str(out))
@@ -59,7 +86,11 @@ def test_train_command_writes_a_working_model(tmp_path: Path, polnear_dir: Path)
 
 
 def test_train_command_without_data_is_a_usage_error(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "newsdistill.cli", "train", "attribution", "--data", str(tmp_path)],
-                            capture_output=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsdistill.cli", "train", "attribution", "--data", str(tmp_path)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 2
     assert b"no PolNeAR train split" in result.stderr

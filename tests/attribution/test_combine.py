@@ -6,7 +6,9 @@ from newsdistill.attribution.combine import combine
 from newsdistill.attribution.rules import Draft
 
 
-def _model(content: tuple[int, int], cue: tuple[int, int], source: tuple[int, int] | None, words: int) -> Draft:
+def _model(
+    content: tuple[int, int], cue: tuple[int, int], source: tuple[int, int] | None, words: int
+) -> Draft:
     draft = Draft(content=content, cue=cue, source=source)
     draft.content_words = words
     return draft

@@ -11,7 +11,7 @@ def spans(text: str) -> list[str]:
 
 
 def test_curly_and_straight_quotes() -> None:
-    assert spans("He said ‘real cracks’ and “more” and \"this\".") == ["‘real cracks’", "“more”", '"this"']
+    assert spans('He said ‘real cracks’ and “more” and "this".') == ["‘real cracks’", "“more”", '"this"']
 
 
 def test_apostrophes_are_not_quotes() -> None:

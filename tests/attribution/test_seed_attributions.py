@@ -51,7 +51,11 @@ def test_blinken_said_mixed(seed: Article) -> None:
 
 def test_blinken_told_cbs_news(seed: Article) -> None:
     attribution = find(seed, "told", "Sixteen months ago")
-    assert (speaker(attribution), attribution.medium, attribution.kind) == ("Antony Blinken", "CBS News", "direct")
+    assert (speaker(attribution), attribution.medium, attribution.kind) == (
+        "Antony Blinken",
+        "CBS News",
+        "direct",
+    )
     assert attribution.source is not None and attribution.source.text == "he"
 
 

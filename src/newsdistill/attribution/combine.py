@@ -6,6 +6,7 @@ annotators do; the rules bring whole quotes across sentences, uncued continuatio
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from .rules import Draft, overlaps
@@ -20,9 +21,11 @@ def _inside(span: Span, outer: Span) -> bool:
 
 def crf_drafts(doc: Any, spans: list[tuple[str, int, int]]) -> list[Draft]:
     """Each predicted cue with the nearest predicted source and content of its sentence."""
+    ordered = sorted(spans, key=lambda span: span[1])  # found by bisection: each sentence costs its own spans
+    starts = [start for _, start, _ in ordered]
     drafts = []
     for number, sentence in enumerate(doc.sents):
-        inside = [(r, s, e) for r, s, e in spans if sentence.start_char <= s < sentence.end_char]
+        inside = ordered[bisect_left(starts, sentence.start_char) : bisect_left(starts, sentence.end_char)]
         sources = [(s, e) for r, s, e in inside if r == "Source"]
         contents = [(s, e) for r, s, e in inside if r == "Content"]
         for role, start, end in inside:

@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from .lexicon import CUE_LEMMAS
-from .quotes import find_quotes
+from .quotes import Quote, find_quotes
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "polnear_crf.crfsuite"
 ROLE_LABELS = {"Source": "SRC", "Cue": "CUE", "Content": "CON"}
 
 
-def quote_mask(text: str) -> list[bool]:
+def quote_mask(text: str, quotes: list[Quote]) -> list[bool]:
     mask = [False] * len(text)
-    for quote in find_quotes(text):
+    for quote in quotes:
         for i in range(quote.start, min(quote.end, len(text))):
             mask[i] = True
     return mask
@@ -36,17 +36,7 @@ def _cue_path(token: Any, hops: int = 4) -> str:
 
 
 def token_features(sentence: Any, in_quote: list[bool]) -> list[dict[str, Any]]:
-    base = []
-    for token in sentence:
-        lemma = token.lemma_.lower()
-        base.append({
-            "w": token.lower_, "suf": token.lower_[-3:], "lem": lemma, "pos": token.pos_, "tag": token.tag_,
-            "dep": token.dep_, "hlem": token.head.lemma_.lower(), "hpos": token.head.pos_,
-            "cue": lemma in CUE_LEMMAS, "hcue": token.head.lemma_.lower() in CUE_LEMMAS,
-            "path": _cue_path(token), "q": in_quote[token.idx] if token.idx < len(in_quote) else False,
-            "title": token.is_title, "punct": token.is_punct, "ent": token.ent_type_ or "-",
-            "pron": token.pos_ == "PRON", "qchar": token.text in "\"'“”‘’",
-        })
+    base = [_own_features(token, in_quote) for token in sentence]
     features = []
     n = len(base)
     for i, own in enumerate(base):
@@ -64,6 +54,29 @@ def token_features(sentence: Any, in_quote: list[bool]) -> list[dict[str, Any]]:
     return features
 
 
+def _own_features(token: Any, in_quote: list[bool]) -> dict[str, Any]:
+    lemma = token.lemma_.lower()
+    return {
+        "w": token.lower_,
+        "suf": token.lower_[-3:],
+        "lem": lemma,
+        "pos": token.pos_,
+        "tag": token.tag_,
+        "dep": token.dep_,
+        "hlem": token.head.lemma_.lower(),
+        "hpos": token.head.pos_,
+        "cue": lemma in CUE_LEMMAS,
+        "hcue": token.head.lemma_.lower() in CUE_LEMMAS,
+        "path": _cue_path(token),
+        "q": in_quote[token.idx] if token.idx < len(in_quote) else False,
+        "title": token.is_title,
+        "punct": token.is_punct,
+        "ent": token.ent_type_ or "-",
+        "pron": token.pos_ == "PRON",
+        "qchar": token.text in "\"'“”‘’",
+    }
+
+
 def bio_labels(sentence: Any, spans: Sequence[tuple[str, int, int]]) -> list[str]:
     labels = []
     previous = None
@@ -77,8 +90,10 @@ def bio_labels(sentence: Any, spans: Sequence[tuple[str, int, int]]) -> list[str
     return labels
 
 
-def article_sequences(doc: Any, text: str, spans: Sequence[tuple[str, int, int]] | None = None) -> tuple[list, list]:
-    mask = quote_mask(text)
+def article_sequences(
+    doc: Any, text: str, spans: Sequence[tuple[str, int, int]] | None = None
+) -> tuple[list, list]:
+    mask = quote_mask(text, find_quotes(text))
     X, y = [], []
     for sentence in doc.sents:
         X.append(token_features(sentence, mask))
@@ -87,8 +102,12 @@ def article_sequences(doc: Any, text: str, spans: Sequence[tuple[str, int, int]]
     return X, y
 
 
-def train(articles: Iterable[tuple[str, list[tuple[str, int, int]]]], out: Path = MODEL_PATH,
-          max_iterations: int = 100, seed: int = 0) -> Path:
+def train(
+    articles: Iterable[tuple[str, list[tuple[str, int, int]]]],
+    out: Path = MODEL_PATH,
+    max_iterations: int = 100,
+    seed: int = 0,
+) -> Path:
     """Train on (text, [(role, start, end)]) pairs and write the model file."""
     import sklearn_crfsuite
 
@@ -105,8 +124,15 @@ def train(articles: Iterable[tuple[str, list[tuple[str, int, int]]]], out: Path 
         y.extend(ys)
     # Strong L1 (c1) and a minimum feature count keep the shipped model small (1.5 MB); on PolNeAR dev they
     # also score higher than weaker settings (c1 0.3 / min_freq 3: 4.9 MB, about 1 point less F1 per role).
-    crf = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=2.0, c2=0.01, min_freq=5, max_iterations=max_iterations,
-                               all_possible_transitions=True, model_filename=str(out))
+    crf = sklearn_crfsuite.CRF(
+        algorithm="lbfgs",
+        c1=2.0,
+        c2=0.01,
+        min_freq=5,
+        max_iterations=max_iterations,
+        all_possible_transitions=True,
+        model_filename=str(out),
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     crf.fit(X, y)
     return out
@@ -123,14 +149,15 @@ def load_tagger(path: str = str(MODEL_PATH)) -> Any:
     return tagger
 
 
-def tag_doc(doc: Any, text: str, path: Path = MODEL_PATH) -> list[tuple[str, int, int]]:
-    """Predicted (role, start, end) character spans, one per run of B-/I- labels."""
+def tag_doc(doc: Any, text: str, quotes: list[Quote], path: Path = MODEL_PATH) -> list[tuple[str, int, int]]:
+    """Predicted (role, start, end) character spans, one per run of B-/I- labels; `quotes` are the
+    article's `find_quotes(text)`."""
     import pycrfsuite
 
     tagger = load_tagger(str(path))
     if tagger is None:
         return []
-    mask = quote_mask(text)
+    mask = quote_mask(text, quotes)
     spans: list[tuple[str, int, int]] = []
     for sentence in doc.sents:
         labels = tagger.tag(pycrfsuite.ItemSequence(token_features(sentence, mask)))

@@ -14,12 +14,13 @@ from .rules import Draft, attach_quotes, dedupe, drop_nested, trim, verb_drafts
 
 
 def extract(doc: Any, text: str, entities: list[Entity], use_model: bool = True) -> list[Attribution]:
-    quotes = find_quotes(text)
+    quotes = find_quotes(text)  # once per article: the rules, the CRF's features and the resolver share them
     drafts = drop_nested(verb_drafts(doc, quotes), quotes)
-    drafts = merge_layout(dedupe(attach_quotes(doc, drafts, quotes, text)), layout_drafts(text, quotes, _speaker_names(entities)))
+    layout = layout_drafts(text, quotes, _speaker_names(entities))
+    drafts = merge_layout(dedupe(attach_quotes(doc, drafts, quotes, text)), layout)
     if use_model:
-        drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text)))
-    resolver = Resolver(doc, text, entities)
+        drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text, quotes)))
+    resolver = Resolver(doc, text, entities, quotes)
     attributions = []
     for draft in drafts:
         attribution = _to_attribution(draft, text, quotes, resolver)
@@ -55,5 +56,10 @@ def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolv
     if draft.source is not None and (raw := _span(text, draft.source)) is not None:
         entity, name = resolver.resolve(raw.start, raw.end, raw.text)
         source = Source(text=raw.text, start=raw.start, end=raw.end, entity=entity, name=name)
-    return Attribution(source=source, cue=cue, content=content, medium=draft.medium,
-                       kind=_kind(text, content.start, content.end, quotes))  # type: ignore[arg-type]
+    return Attribution(
+        source=source,
+        cue=cue,
+        content=content,
+        medium=draft.medium,
+        kind=_kind(text, content.start, content.end, quotes),
+    )  # type: ignore[arg-type]

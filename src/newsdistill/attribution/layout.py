@@ -15,19 +15,107 @@ _SPEAKER_LABEL = re.compile(
     re.MULTILINE,
 )
 _SIGNATURE = re.compile(
-    rf"[ \t\u00a0]*(?P<dash>―|—|–|--)[ \t\u00a0]*(?P<name>{_NAME_WORD}(?:[ \t\u00a0]+{_NAME_WORD}){{0,4}})\.?[ \t\u00a0]*(?:\n|$)"
+    rf"[ \t\u00a0]*(?P<dash>―|—|–|--)[ \t\u00a0]*"
+    rf"(?P<name>{_NAME_WORD}(?:[ \t\u00a0]+{_NAME_WORD}){{0,4}})\.?[ \t\u00a0]*(?:\n|$)"
 )
 # Labels that head a line without anyone speaking: page furniture, fields, kinds of story.
 _NOT_SPEAKERS = {
-    "note", "editor's", "editor’s", "editors", "update", "updated", "correction", "clarification", "photo",
-    "photos", "image", "images", "picture", "video", "watch", "listen", "read", "related", "see", "more", "also",
-    "source", "credit", "credits", "caption", "tags", "tag", "topics", "share", "follow", "by", "posted",
-    "published", "filed", "advertisement", "sponsored", "warning", "disclaimer", "breaking", "exclusive", "live",
-    "opinion", "analysis", "review", "comment", "comments", "transcript", "partial", "full", "contact", "email",
-    "tel", "phone", "fax", "subscribe", "date", "time", "when", "where", "what", "who", "why", "how", "location",
-    "venue", "address", "price", "cost", "tickets", "q", "a", "question", "answer", "step", "part", "chapter",
-    "figure", "table", "the", "an", "in", "on", "at", "for", "to", "with", "and", "or", "but", "so", "day", "week",
-    "contributing", "paid", "notice", "deaths",
+    "note",
+    "editor's",
+    "editor’s",
+    "editors",
+    "update",
+    "updated",
+    "correction",
+    "clarification",
+    "photo",
+    "photos",
+    "image",
+    "images",
+    "picture",
+    "video",
+    "watch",
+    "listen",
+    "read",
+    "related",
+    "see",
+    "more",
+    "also",
+    "source",
+    "credit",
+    "credits",
+    "caption",
+    "tags",
+    "tag",
+    "topics",
+    "share",
+    "follow",
+    "by",
+    "posted",
+    "published",
+    "filed",
+    "advertisement",
+    "sponsored",
+    "warning",
+    "disclaimer",
+    "breaking",
+    "exclusive",
+    "live",
+    "opinion",
+    "analysis",
+    "review",
+    "comment",
+    "comments",
+    "transcript",
+    "partial",
+    "full",
+    "contact",
+    "email",
+    "tel",
+    "phone",
+    "fax",
+    "subscribe",
+    "date",
+    "time",
+    "when",
+    "where",
+    "what",
+    "who",
+    "why",
+    "how",
+    "location",
+    "venue",
+    "address",
+    "price",
+    "cost",
+    "tickets",
+    "q",
+    "a",
+    "question",
+    "answer",
+    "step",
+    "part",
+    "chapter",
+    "figure",
+    "table",
+    "the",
+    "an",
+    "in",
+    "on",
+    "at",
+    "for",
+    "to",
+    "with",
+    "and",
+    "or",
+    "but",
+    "so",
+    "day",
+    "week",
+    "contributing",
+    "paid",
+    "notice",
+    "deaths",
 }
 _MIN_CONTENT_WORDS = 3
 
@@ -52,7 +140,9 @@ def _speaker_labels(text: str, speakers: set[str]) -> list[Draft]:
         content = trim(text, match.start("content"), match.end("content"))
         if len(text[content[0] : content[1]].split()) < _MIN_CONTENT_WORDS:
             continue
-        drafts.append(Draft(content=content, cue=match.span("colon"), source=match.span("label"), quoted=True))
+        drafts.append(
+            Draft(content=content, cue=match.span("colon"), source=match.span("label"), quoted=True)
+        )
     return drafts
 
 
@@ -74,7 +164,9 @@ def _signed_quotes(text: str, quotes: list[Quote]) -> list[Draft]:
             continue
         content = trim(text, *quote.inner)
         if content[1] > content[0]:
-            drafts.append(Draft(content=content, cue=match.span("dash"), source=match.span("name"), quoted=True))
+            drafts.append(
+                Draft(content=content, cue=match.span("dash"), source=match.span("name"), quoted=True)
+            )
     return drafts
 
 

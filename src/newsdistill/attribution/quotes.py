@@ -28,7 +28,9 @@ class Quote:
 def _is_apostrophe(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return (before.isalnum() and after.isalnum()) or (before in "sS" and not after.isalnum() and text[i] in "'’")
+    return (before.isalnum() and after.isalnum()) or (
+        before in "sS" and not after.isalnum() and text[i] in "'’"
+    )
 
 
 def _opens(text: str, i: int) -> bool:
@@ -46,14 +48,20 @@ def _closes(text: str, i: int, opener: str) -> bool:
     char = text[i]
     if char not in CLOSERS or char not in {OPENERS[opener], opener}:
         return False
-    if char in "'’" and _is_apostrophe(text, i) and text[i - 1 : i].isalpha() and text[i + 1 : i + 2].isalpha():
+    if (
+        char in "'’"
+        and _is_apostrophe(text, i)
+        and text[i - 1 : i].isalpha()
+        and text[i + 1 : i + 2].isalpha()
+    ):
         return False
     after = text[i + 1] if i + 1 < len(text) else " "
     return not after.isalnum()
 
 
 def find_quotes(text: str) -> list[Quote]:
-    """Every quotation in `text`, in order; unclosed quotes end at their paragraph (or a limit)."""
+    """Every quotation in `text`, in order and not overlapping; unclosed quotes end at their paragraph (or a
+    limit). Each character is looked at once or twice: linear in the text."""
     quotes: list[Quote] = []
     i, n = 0, len(text)
     while i < n:
@@ -76,8 +84,3 @@ def find_quotes(text: str) -> list[Quote]:
             quotes.append(Quote(start, j, False))
             i = j
     return quotes
-
-
-def continues_quote(paragraph_quotes: list[Quote], paragraph_start: int) -> bool:
-    """A paragraph that opens with a quote mark right at its start (after an unclosed one)."""
-    return bool(paragraph_quotes) and paragraph_quotes[0].start == paragraph_start

@@ -7,33 +7,48 @@ then to the last speaker, then to the most recent person of that gender; definit
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from ..entities.names import DATA_HEADS, HONORIFICS, ROLE_NOUNS
 from ..model import Attribution, Entity
-from .quotes import find_quotes
+from .quotes import Quote
 
 PRONOUN_GENDER = {"he": "M", "him": "M", "she": "F", "her": "F"}
 _DETERMINERS = ("the ", "a ", "an ")
 
 
 class Resolver:
-    def __init__(self, doc: Any, text: str, entities: list[Entity]) -> None:
-        self.doc, self.text, self.entities = doc, text, entities
-        self.quotes = find_quotes(text)
+    """Lookups by character offset go through sorted lists and bisection, so that a long article costs
+    time in proportion to its length (scanning every mention for every pronoun did not)."""
+
+    def __init__(self, doc: Any, text: str, entities: list[Entity], quotes: list[Quote]) -> None:
+        """`quotes`: the article's `find_quotes(text)`, in order and not overlapping."""
+        self.doc, self.text, self.entities, self.quotes = doc, text, entities, quotes
         self.last_speaker: Entity | None = None
         self.last_speaker_at = -1
         self.gender = {e.id: _gender(e) for e in entities}
+        self._quote_starts = [q.start for q in quotes]
+        self._people = self._unquoted_people()
+        self._people_starts = [at for at, _ in self._people]
+        self._named_at = _first_entity_by_offset(entities)
+        self._by_id = {e.id: e for e in entities}
+        self._by_name, self._by_surname = _name_index(entities)
+        sentences = list(doc.sents)
+        self._sentence_starts = [s.start_char for s in sentences]
+        self._sentence_ends = [s.end_char for s in sentences]
 
     def remember(self, attribution: Attribution) -> None:
         if attribution.source and attribution.source.entity:
-            self.last_speaker = next(e for e in self.entities if e.id == attribution.source.entity)
+            self.last_speaker = self._by_id[attribution.source.entity]
             self.last_speaker_at = attribution.source.start
 
     def resolve(self, start: int, end: int, text: str) -> tuple[str | None, str | None]:
         head = self._head(start, end)
         lowered = text.lower()
-        if lowered in PRONOUN_GENDER or (head is not None and head.lower_ in PRONOUN_GENDER and len(text.split()) == 1):
+        if lowered in PRONOUN_GENDER or (
+            head is not None and head.lower_ in PRONOUN_GENDER and len(text.split()) == 1
+        ):
             entity = self._pronoun(start, PRONOUN_GENDER.get(lowered))
             return (entity.id, entity.name) if entity else (None, None)
         if head is not None and (entity := self._entity_at(head.idx)) is not None:
@@ -56,10 +71,7 @@ class Resolver:
         return span.root if span is not None and len(span) else None
 
     def _entity_at(self, offset: int) -> Entity | None:
-        for entity in self.entities:
-            if entity.type in {"PERSON", "ORG"} and any(m.start <= offset < m.end for m in entity.mentions):
-                return entity
-        return None
+        return self._named_at.get(offset)
 
     def _entity_named(self, text: str) -> Entity | None:
         """A name the NER did not tag here ('WALLACE:' heading a transcript line, 'Pence: ...'): the one
@@ -70,48 +82,92 @@ class Resolver:
         wanted = " ".join(words)
         if not wanted or wanted in PRONOUN_GENDER:
             return None
-        found = [e for e in self.entities if e.type in {"PERSON", "ORG"} and (
-            wanted in {e.name.lower(), *(a.lower() for a in e.aliases)}
-            or (e.type == "PERSON" and len(words) == 1 and e.name.lower().split()[-1] == wanted))]
-        return found[0] if len(found) == 1 else None
+        found = set(self._by_name.get(wanted, ()))
+        if len(words) == 1:
+            found.update(self._by_surname.get(wanted, ()))
+        return self.entities[found.pop()] if len(found) == 1 else None
 
     def _quoted(self, offset: int) -> bool:
-        return any(q.start < offset < q.end for q in self.quotes)
+        last_opened = (
+            bisect_left(self._quote_starts, offset) - 1
+        )  # quotes do not overlap: only it can hold offset
+        return last_opened >= 0 and offset < self.quotes[last_opened].end
 
-    def _people_before(self, offset: int) -> list[tuple[int, Entity]]:
-        found = [(m.start, e) for e in self.entities if e.type == "PERSON" for m in e.mentions
-                 if m.start < offset and not self._quoted(m.start)]
+    def _unquoted_people(self) -> list[tuple[int, Entity]]:
+        found = [
+            (m.start, e)
+            for e in self.entities
+            if e.type == "PERSON"
+            for m in e.mentions
+            if not self._quoted(m.start)
+        ]
         return sorted(found, key=lambda pair: pair[0])
+
+    def _people_before(self, offset: int) -> range:
+        """Indices into `self._people` (mentions of people outside quotes) before `offset`, latest first."""
+        return range(bisect_left(self._people_starts, offset) - 1, -1, -1)
 
     def _pronoun(self, offset: int, gender: str | None) -> Entity | None:
         def fits(entity: Entity) -> bool:
             return gender is None or self.gender[entity.id] in {None, gender}
 
         sentence_start = self._sentence_start(offset)
-        people = self._people_before(offset)
-        same_sentence = [e for at, e in people if at >= sentence_start and fits(e)]
-        if same_sentence:
-            return same_sentence[-1]
+        for i in self._people_before(offset):
+            at, person = self._people[i]
+            if at < sentence_start:
+                break
+            if fits(person):
+                return person
         if self.last_speaker is not None and self.last_speaker.type == "PERSON" and fits(self.last_speaker):
             return self.last_speaker
-        earlier = [e for _, e in people if fits(e)]
-        return earlier[-1] if earlier else None
+        return next(
+            (self._people[i][1] for i in self._people_before(offset) if fits(self._people[i][1])), None
+        )
 
     def _recent_speaker(self, offset: int) -> Entity | None:
-        if self.last_speaker is not None and self.last_speaker.type == "PERSON" and offset - self.last_speaker_at < 600:
+        if (
+            self.last_speaker is not None
+            and self.last_speaker.type == "PERSON"
+            and offset - self.last_speaker_at < 600
+        ):
             return self.last_speaker
-        people = self._people_before(offset)
-        return people[-1][1] if people else None
+        latest = self._people_before(offset)
+        return self._people[latest[0]][1] if latest else None
 
     def _described(self, role: str) -> Entity | None:
         matches = [e for e in self.entities if any(role in d.lower().split() for d in e.descriptors)]
         return matches[0] if len(matches) == 1 else None
 
     def _sentence_start(self, offset: int) -> int:
-        for sentence in self.doc.sents:
-            if sentence.start_char <= offset < sentence.end_char:
-                return int(sentence.start_char)
-        return 0
+        """Where the sentence holding `offset` starts (0 in the whitespace between sentences)."""
+        i = bisect_right(self._sentence_starts, offset) - 1
+        return self._sentence_starts[i] if i >= 0 and offset < self._sentence_ends[i] else 0
+
+
+def _first_entity_by_offset(entities: list[Entity]) -> dict[int, Entity]:
+    """Each character of a person's or organisation's mention, to the first such entity mentioned there."""
+    named_at: dict[int, Entity] = {}
+    for entity in entities:
+        if entity.type in {"PERSON", "ORG"}:
+            for mention in entity.mentions:
+                for offset in range(mention.start, mention.end):
+                    named_at.setdefault(offset, entity)
+    return named_at
+
+
+def _name_index(entities: list[Entity]) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Positions in `entities` of each person or organisation by lower-cased name or alias, and of each
+    person by surname."""
+    by_name: dict[str, set[int]] = {}
+    by_surname: dict[str, set[int]] = {}
+    for i, entity in enumerate(entities):
+        if entity.type not in {"PERSON", "ORG"}:
+            continue
+        for name in {entity.name.lower(), *(a.lower() for a in entity.aliases)}:
+            by_name.setdefault(name, set()).add(i)
+        if entity.type == "PERSON" and entity.name.split():
+            by_surname.setdefault(entity.name.lower().split()[-1], set()).add(i)
+    return by_name, by_surname
 
 
 def _gender(entity: Entity) -> str | None:

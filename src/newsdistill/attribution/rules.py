@@ -102,8 +102,10 @@ def _source(verb: Any) -> Any | None:
 def _is_name_like(token: Any) -> bool:
     if token.pos_ == "DET":
         return False
-    return token.pos_ == "PROPN" or token.ent_type_ in {"ORG", "PRODUCT", "WORK_OF_ART"} or (
-        token.text[:1].isupper() and token.i > token.sent.start and token.pos_ != "PRON"
+    return (
+        token.pos_ == "PROPN"
+        or token.ent_type_ in {"ORG", "PRODUCT", "WORK_OF_ART"}
+        or (token.text[:1].isupper() and token.i > token.sent.start and token.pos_ != "PRON")
     )
 
 
@@ -135,7 +137,11 @@ def _content(verb: Any, source: Any | None) -> tuple[int, int] | None:
         if child.dep_ in _COMPLEMENTS and child.lemma_.lower() not in CUE_NOUN_OBJECTS:
             return _subtree_span(child)
         if child.dep_ == "dobj" and child.lemma_.lower() in CUE_NOUN_OBJECTS:
-            clauses = [g for g in child.subtree if g.dep_ in {"acl", "ccomp", "pobj", "relcl"} and g.head.i >= child.i]
+            clauses = [
+                g
+                for g in child.subtree
+                if g.dep_ in {"acl", "ccomp", "pobj", "relcl"} and g.head.i >= child.i
+            ]
             if clauses:
                 return _subtree_span(clauses[0])
     return None
@@ -163,7 +169,9 @@ def _reported_clause(verb: Any) -> tuple[int, int] | None:
 
 def _quote_before(verb: Any, quotes: list[Quote]) -> tuple[int, int] | None:
     """'‘...,’ she said': the quote that ends right before the reporting clause is what was said."""
-    clause = [verb] + [t for c in verb.lefts if c.dep_ in {"nsubj", "nsubjpass", "aux", "advmod", "neg"} for t in c.subtree]
+    clause = [verb] + [
+        t for c in verb.lefts if c.dep_ in {"nsubj", "nsubjpass", "aux", "advmod", "neg"} for t in c.subtree
+    ]
     first = min(clause, key=lambda t: t.i).idx
     text = verb.doc.user_data.get("text") or verb.doc.text
     for quote in quotes:
@@ -171,7 +179,12 @@ def _quote_before(verb: Any, quotes: list[Quote]) -> tuple[int, int] | None:
             continue
         gap = text[quote.end : first]
         # ",’ she said" continues the sentence; ".’" ends it, and a paragraph break ends everything.
-        if quote.closed and len(gap) <= 3 and "\n" not in gap and text[quote.end - 2 : quote.end - 1] in ",!?—–-":
+        if (
+            quote.closed
+            and len(gap) <= 3
+            and "\n" not in gap
+            and text[quote.end - 2 : quote.end - 1] in ",!?—–-"
+        ):
             return quote.start, quote.end
     return None
 
@@ -188,8 +201,13 @@ def verb_drafts(doc: Any, quotes: list[Quote]) -> list[Draft]:
             content = quote or _content(token, source) or _reported_clause(token)
             if content is None:
                 continue
-            draft = Draft(content=content, cue=_cue_span(token), sentence=number, medium=_medium(token),
-                          quoted=quote is not None)
+            draft = Draft(
+                content=content,
+                cue=_cue_span(token),
+                sentence=number,
+                medium=_medium(token),
+                quoted=quote is not None,
+            )
             if source is not None:
                 draft.source = _subtree_span(source)
             drafts.append(draft)
@@ -200,18 +218,30 @@ def verb_drafts(doc: Any, quotes: list[Quote]) -> list[Draft]:
 def _according_to(sentence: Any, number: int) -> list[Draft]:
     drafts = []
     for token in sentence:
-        if token.lower_ != "according" or token.i + 1 >= len(token.doc) or token.doc[token.i + 1].lower_ != "to":
+        if (
+            token.lower_ != "according"
+            or token.i + 1 >= len(token.doc)
+            or token.doc[token.i + 1].lower_ != "to"
+        ):
             continue
         to = token.doc[token.i + 1]
-        objects = [c for c in to.children if c.dep_ == "pobj"] or [c for c in token.children if c.dep_ == "pobj"]
+        objects = [c for c in to.children if c.dep_ == "pobj"] or [
+            c for c in token.children if c.dep_ == "pobj"
+        ]
         if not objects:
             continue
         phrase = {t.i for t in token.subtree} | {t.i for t in to.subtree} | {token.i, to.i}
         rest = [t for t in sentence if t.i not in phrase and not (t.is_punct or t.is_space)]
         if not rest:
             continue
-        drafts.append(Draft(content=(rest[0].idx, rest[-1].idx + len(rest[-1].text)), cue=(token.idx, to.idx + 2),
-                            source=_subtree_span(objects[0]), sentence=number))
+        drafts.append(
+            Draft(
+                content=(rest[0].idx, rest[-1].idx + len(rest[-1].text)),
+                cue=(token.idx, to.idx + 2),
+                source=_subtree_span(objects[0]),
+                sentence=number,
+            )
+        )
     return drafts
 
 
@@ -232,8 +262,14 @@ def attach_quotes(doc: Any, drafts: list[Draft], quotes: list[Quote], text: str)
         number = _sentence_of(sentences, quote.start)
         cued = _cue_near(by_sentence, number, quote, sentences)
         if cued is not None:
-            draft = Draft(content=inner, cue=cued.cue, source=cued.source, medium=cued.medium, sentence=number,
-                          quoted=True)
+            draft = Draft(
+                content=inner,
+                cue=cued.cue,
+                source=cued.source,
+                medium=cued.medium,
+                sentence=number,
+                quoted=True,
+            )
             result.append(draft)
             last_speaker = draft
         elif last_speaker is not None and _opens_paragraph(text, quote.start) and len(inner) > 1:
@@ -256,13 +292,17 @@ def _sentence_of(sentences: list[Any], offset: int) -> int:
     return len(sentences) - 1
 
 
-def _cue_near(by_sentence: dict[int, list[Draft]], number: int, quote: Quote, sentences: list[Any]) -> Draft | None:
+def _cue_near(
+    by_sentence: dict[int, list[Draft]], number: int, quote: Quote, sentences: list[Any]
+) -> Draft | None:
     """A cue right before the quote ('He added: ‘...’') or right after it ('‘...,’ she said')."""
     for candidate in (number, number - 1, number + 1):
         for draft in by_sentence.get(candidate, []):
             if draft.cue is None or quote.start <= draft.cue[0] < quote.end:
                 continue
-            edges = [draft.cue[0], draft.cue[1]] + ([draft.source[0], draft.source[1]] if draft.source else [])
+            edges = [draft.cue[0], draft.cue[1]] + (
+                [draft.source[0], draft.source[1]] if draft.source else []
+            )
             if any(0 <= quote.start - e <= 30 or 0 <= e - quote.end <= 30 for e in edges):
                 return draft
     return None
@@ -279,7 +319,9 @@ def drop_nested(drafts: list[Draft], quotes: list[Quote]) -> list[Draft]:
         cue = draft.cue
         if cue is not None and any(q.start < cue[0] < q.end for q in quotes):
             continue
-        if cue is not None and any(o is not draft and o.cue != cue and o.content[0] <= cue[0] < o.content[1] for o in drafts):
+        if cue is not None and any(
+            o is not draft and o.cue != cue and o.content[0] <= cue[0] < o.content[1] for o in drafts
+        ):
             continue
         kept.append(draft)
     return kept
@@ -289,7 +331,10 @@ def dedupe(drafts: list[Draft]) -> list[Draft]:
     """One attribution per cue and content: a quote draft replaces the verb draft it contains."""
     result: list[Draft] = []
     for draft in sorted(drafts, key=lambda d: (d.content[0], -(d.content[1] - d.content[0]))):
-        same = next((r for r in result if r.cue == draft.cue and r.content[0] <= draft.content[0] < r.content[1]), None)
+        same = next(
+            (r for r in result if r.cue == draft.cue and r.content[0] <= draft.content[0] < r.content[1]),
+            None,
+        )
         if same is None:
             result.append(draft)
         elif draft.content[1] > same.content[1]:

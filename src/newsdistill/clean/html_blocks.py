@@ -152,8 +152,11 @@ def nesting_depth(html: str, give_up_at: int) -> int:
     """Deepest element nesting, counted on the raw tags (parsers slow down badly on very deep pages)."""
     if html.count("<") < give_up_at:
         return 0
+    # A tag ends at the next '>'. Past the last '>', each '<a' would scan to the end of the page and fail
+    # (900 KB of '<a ' took a minute); so the search stops there, and every scan ends at a '>' it consumes.
+    tags_end = html.rfind(">") + 1
     depth = deepest = 0
-    for closing, name, self_closing in _TAG.findall(html):
+    for closing, name, self_closing in _TAG.findall(html, 0, tags_end):
         if self_closing or name.lower() in _NOT_NESTING:
             continue
         depth = max(0, depth - 1) if closing else depth + 1

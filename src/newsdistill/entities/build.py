@@ -6,9 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Entity, EntityType, Mention
-from .names import FEMALE_NAMES, HONORIFICS, MALE_NAMES, ROLE_NOUNS
+from .names import HONORIFICS, ROLE_NOUNS
 
-NER_TYPES: dict[str, EntityType] = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE"}
+NER_TYPES: dict[str, EntityType] = {
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "GPE": "PLACE",
+    "LOC": "PLACE",
+    "FAC": "PLACE",
+}
 _TRIM = " \t\n'’\"“”.,;:"
 
 
@@ -18,7 +24,6 @@ class EntityDraft:
     names: list[str] = field(default_factory=list)
     descriptors: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
-    gender: str | None = None
 
     @property
     def canonical(self) -> str:
@@ -37,7 +42,8 @@ def strip_possessive(text: str) -> str:
 
 
 def _title_before(span: Any) -> str | None:
-    """'US Secretary of State Antony Blinken' -> 'US Secretary of State' (tokens before the name in its NP)."""
+    """'US Secretary of State Antony Blinken' -> 'US Secretary of State': the tokens before the name in its
+    noun phrase."""
     head = span.root
     words = [t for t in head.lefts if t.i < span.start and t.dep_ in {"compound", "amod", "nmod", "nummod"}]
     if not words:
@@ -58,14 +64,6 @@ def _apposition(span: Any) -> str | None:
     return None
 
 
-def _gender_from(span: Any) -> str | None:
-    before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
-    if HONORIFICS.get(before):
-        return HONORIFICS[before]
-    first = span[0].lower_
-    return "F" if first in FEMALE_NAMES else "M" if first in MALE_NAMES else None
-
-
 def _find_draft(drafts: list[EntityDraft], kind: EntityType, name: str) -> EntityDraft | None:
     lowered = name.lower()
     for draft in drafts:
@@ -76,7 +74,9 @@ def _find_draft(drafts: list[EntityDraft], kind: EntityType, name: str) -> Entit
             return draft
         if kind == "PERSON" and (lowered.split()[-1] == draft.surname or draft.surname in lowered.split()):
             return draft
-        if kind == "ORG" and any(lowered in n or n in lowered for n in names if min(len(n), len(lowered)) > 3):
+        if kind == "ORG" and any(
+            lowered in n or n in lowered for n in names if min(len(n), len(lowered)) > 3
+        ):
             return draft
     return None
 
@@ -85,8 +85,12 @@ def _clean_name(span: Any) -> tuple[str, int]:
     """Mention text without a leading article, honorific or role word ('Organiser Tom Becker')
     and a trailing possessive; with its offset into the span."""
     tokens = list(span)
-    while len(tokens) > 1 and (tokens[0].lower_ in {"the", "a", "an"} or tokens[0].lower_ in HONORIFICS
-                               or tokens[0].lower_ in ROLE_NOUNS or tokens[0].pos_ in {"NOUN", "ADJ", "DET"}):
+    while len(tokens) > 1 and (
+        tokens[0].lower_ in {"the", "a", "an"}
+        or tokens[0].lower_ in HONORIFICS
+        or tokens[0].lower_ in ROLE_NOUNS
+        or tokens[0].pos_ in {"NOUN", "ADJ", "DET"}
+    ):
         tokens = tokens[1:]
     start = tokens[0].idx - span.start_char
     return strip_possessive(span.text[start:].strip(_TRIM)), start
@@ -97,8 +101,14 @@ def _merge_into_people(drafts: list[EntityDraft]) -> list[EntityDraft]:
     people = [d for d in drafts if d.type == "PERSON"]
     kept = []
     for draft in drafts:
-        owner = next((p for p in people if draft.type != "PERSON" and draft.canonical.lower() in
-                      {p.surname, p.canonical.lower()}), None)
+        owner = next(
+            (
+                p
+                for p in people
+                if draft.type != "PERSON" and draft.canonical.lower() in {p.surname, p.canonical.lower()}
+            ),
+            None,
+        )
         if owner is None:
             kept.append(draft)
         else:
@@ -125,8 +135,6 @@ def build_entities(doc: Any) -> list[EntityDraft]:
         for descriptor in (_title_before(span), _apposition(span)) if kind == "PERSON" else ():
             if descriptor and descriptor not in draft.descriptors:
                 draft.descriptors.append(descriptor)
-        if kind == "PERSON" and draft.gender is None:
-            draft.gender = _gender_from(span)
     return _merge_into_people(drafts)
 
 
@@ -134,9 +142,14 @@ def to_entities(drafts: list[EntityDraft]) -> list[Entity]:
     entities = []
     for number, draft in enumerate(drafts, start=1):
         canonical = draft.canonical
-        entities.append(Entity(
-            id=f"e{number}", name=canonical, type=draft.type,
-            aliases=[n for n in draft.names if n != canonical], descriptors=list(draft.descriptors),
-            mentions=[Mention(text=t, start=s, end=e) for s, e, t in draft.mentions],
-        ))
+        entities.append(
+            Entity(
+                id=f"e{number}",
+                name=canonical,
+                type=draft.type,
+                aliases=[n for n in draft.names if n != canonical],
+                descriptors=list(draft.descriptors),
+                mentions=[Mention(text=t, start=s, end=e) for s, e, t in draft.mentions],
+            )
+        )
     return entities
