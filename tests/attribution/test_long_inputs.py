@@ -115,3 +115,19 @@ def test_the_resolver_takes_the_quotes_it_is_given() -> None:
     at = text.index("he said")
     assert Resolver(doc, text, entities, find_quotes(text)).resolve(at, at + 2, "he") == (None, None)
     assert Resolver(doc, text, entities, []).resolve(at, at + 2, "he") == ("e1", "John Keller")
+
+
+@pytest.mark.parametrize("label", ["SENATOR O’BRIEN", "Sen. O'Brien", "O’Brien’s", "Conor O'Brien"])
+def test_a_speaker_label_resolves_by_name_without_titles(label: str) -> None:
+    text = f"Conor O’Brien arrived.\n\n{label}: We will vote against the plan tonight."
+    entities = [
+        Entity(
+            id="e1",
+            name="Conor O’Brien",
+            type="PERSON",
+            mentions=[Mention(text="Conor O’Brien", start=0, end=13)],
+        )
+    ]
+    at = text.index(label)
+    resolver = Resolver(_sentences(text), text, entities, find_quotes(text))
+    assert resolver.resolve(at, at + len(label), label) == ("e1", "Conor O’Brien")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import Any
 
-from ..entities.names import DATA_HEADS, HONORIFICS, ROLE_NOUNS
+from ..entities.names import DATA_HEADS, ROLE_NOUNS, bare_person_name
 from ..model import Attribution, Entity
 from .quotes import Quote
 
@@ -75,11 +75,10 @@ class Resolver:
 
     def _entity_named(self, text: str) -> Entity | None:
         """A name the NER did not tag here ('WALLACE:' heading a transcript line, 'Pence: ...'): the one
-        person or organisation of the article with that name, alias or surname, in any case."""
-        words = text.lower().split()
-        while len(words) > 1 and words[0] in HONORIFICS:
-            words = words[1:]
-        wanted = " ".join(words)
+        person or organisation of the article with that name, alias or surname, in any case and without
+        titles (the corpus's rule, `bare_person_name`)."""
+        wanted = bare_person_name(text).lower()
+        words = wanted.split()
         if not wanted or wanted in PRONOUN_GENDER:
             return None
         found = set(self._by_name.get(wanted, ()))
@@ -157,17 +156,21 @@ def _first_entity_by_offset(entities: list[Entity]) -> dict[int, Entity]:
 
 def _name_index(entities: list[Entity]) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
     """Positions in `entities` of each person or organisation by lower-cased name or alias, and of each
-    person by surname."""
+    person by surname; apostrophes written straight, as `bare_person_name` writes them."""
     by_name: dict[str, set[int]] = {}
     by_surname: dict[str, set[int]] = {}
     for i, entity in enumerate(entities):
         if entity.type not in {"PERSON", "ORG"}:
             continue
-        for name in {entity.name.lower(), *(a.lower() for a in entity.aliases)}:
+        for name in {_lookup_key(entity.name), *(_lookup_key(a) for a in entity.aliases)}:
             by_name.setdefault(name, set()).add(i)
         if entity.type == "PERSON" and entity.name.split():
-            by_surname.setdefault(entity.name.lower().split()[-1], set()).add(i)
+            by_surname.setdefault(_lookup_key(entity.name).split()[-1], set()).add(i)
     return by_name, by_surname
+
+
+def _lookup_key(name: str) -> str:
+    return name.lower().replace("’", "'")
 
 
 def _gender(entity: Entity) -> str | None:
