@@ -115,7 +115,6 @@ def run_hostile(folder: Path, batch_size: int = 16, workers: int = 2) -> list[st
     """The whole hostile set in one `process` run, all stages, under `ulimit -v 4000000`."""
     paths = hostile_inputs(folder)
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result = subprocess.run(
         [
             sys.executable,
@@ -147,7 +146,7 @@ def run_hostile(folder: Path, batch_size: int = 16, workers: int = 2) -> list[st
     rows.append(
         f"| **whole batch** (all stages, batch size {batch_size}, {workers} workers, ulimit -v 4000000) | "
         f"exit status {result.returncode}, {seconds:.0f} s, {len(written)} pages written, {skips} skip "
-        f"lines, peak RSS of any process {peak_mb:,.0f} MB (before: {before / 1024:,.0f}), traceback: "
+        f"lines, peak RSS of any process so far {peak_mb:,.0f} MB, traceback: "
         f"{'YES' if 'Traceback' in stderr else 'none'} |"
     )
     return rows
@@ -157,7 +156,7 @@ def _outcome(path: Path, stderr: str, written: list[str]) -> str:
     mine = [w for w in written if str(w).startswith(str(path))]
     marker = ascii(str(path))[1:-1] if "\n" in str(path) else str(path)
     reasons = [
-        line.split(": ", 2)[-1]
+        line.split(marker, 1)[1].split(": ", 1)[-1]
         for line in stderr.splitlines()
         if line.startswith("newsdistill: skipped") and marker in line
     ]
@@ -226,7 +225,7 @@ def run_worker_kill(folder: Path, count: int = 2000) -> str:
     written = len((folder / "out.jsonl").read_text().splitlines())
     return (
         f"| kill -9 one worker mid-run ({count} pages, 2 workers) | exit status {run.returncode}, {written} "
-        f"of {count} written, {died} 'worker died' skip(s) |"
+        f"of {count} written, {died} 'worker died' line(s), its batch run again page by page |"
     )
 
 
