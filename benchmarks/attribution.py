@@ -80,7 +80,10 @@ def textacy_spans(text: str) -> Spans:
     return spans
 
 
-TOOLS: dict[str, Callable[[str], Spans]] = {"newsdistill": newsdistill_spans, "textacy direct_quotations": textacy_spans}
+TOOLS: dict[str, Callable[[str], Spans]] = {
+    "newsdistill": newsdistill_spans,
+    "textacy direct_quotations": textacy_spans,
+}
 
 
 def run_tool(name: str, split: str, limit: int | None) -> dict[str, Any]:
@@ -99,7 +102,9 @@ def run_tool(name: str, split: str, limit: int | None) -> dict[str, Any]:
     return {"predictions": predictions, "seconds": seconds, "peak_mb": peak, "n": len(articles)}
 
 
-def exact_scores(texts: list[str], predicted: list[list[tuple[int, int]]], gold: list[list[tuple[int, int]]]) -> tuple[float, float, float]:
+def exact_scores(
+    texts: list[str], predicted: list[list[tuple[int, int]]], gold: list[list[tuple[int, int]]]
+) -> tuple[float, float, float]:
     tp = fp = fn = 0
     for text, pred, expected in zip(texts, predicted, gold, strict=True):
         want = Counter(trim(text, s, e) for s, e in expected)
@@ -109,7 +114,9 @@ def exact_scores(texts: list[str], predicted: list[list[tuple[int, int]]], gold:
     return _prf(tp, fp, fn)
 
 
-def overlap_scores(texts: list[str], predicted: list[list[tuple[int, int]]], gold: list[list[tuple[int, int]]]) -> tuple[float, float, float]:
+def overlap_scores(
+    texts: list[str], predicted: list[list[tuple[int, int]]], gold: list[list[tuple[int, int]]]
+) -> tuple[float, float, float]:
     tp = fp = fn = 0
     for text, pred, expected in zip(texts, predicted, gold, strict=True):
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
@@ -130,7 +137,9 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--split", default="dev")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--tools", default=",".join(TOOLS))
@@ -144,7 +153,10 @@ def main() -> int:
     articles = list(read_split(POLNEAR, args.split, args.limit))
     texts = [a.text for a in articles]
     gold = [gold_spans(a) for a in articles]
-    header = "| tool | source P/R/F1 exact | cue P/R/F1 exact | content P/R/F1 exact | source F1 overlap | cue F1 overlap | content F1 overlap | articles/s | peak MB |"
+    header = (
+        "| tool | source P/R/F1 exact | cue P/R/F1 exact | content P/R/F1 exact | source F1 overlap "
+        "| cue F1 overlap | content F1 overlap | articles/s | peak MB |"
+    )
     lines = [header, "|" + "---|" * 9]
     context = multiprocessing.get_context("spawn")
     for name in [t.strip() for t in args.tools.split(",") if t.strip()]:
@@ -162,7 +174,8 @@ def main() -> int:
         print(f"{name}: done", file=sys.stderr)
     for name, *published in PUBLISHED:
         lines.append(f"| {name} | " + " | ".join(published) + " | – | – | – | – | – |")
-    print(f"PolNeAR {args.split}: {len(articles)} articles, {sum(len(a.attributions) for a in articles)} attributions")
+    attributions = sum(len(a.attributions) for a in articles)
+    print(f"PolNeAR {args.split}: {len(articles)} articles, {attributions} attributions")
     print("\n".join(lines))
     return 0
 
