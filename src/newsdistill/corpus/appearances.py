@@ -17,7 +17,7 @@ from ..lexicons import name_key, outlet_for_host, outlet_names
 from ..model import Article
 
 EARLIEST_USABLE_YEAR = 1990  # older dates on news pages are parse errors or archive stamps
-FIELDS = (
+FIELDS = (  # an appearance record (CONVENTIONS.md), with the outlet it credits and that outlet's appearance
     "article_id",
     "input_id",
     "outlet",
@@ -77,81 +77,103 @@ def usable_date(published: str | None, today: date | None = None) -> str | None:
     return day.isoformat()
 
 
-def timeline_key(row: sqlite3.Row | dict[str, Any]) -> tuple[bool, str, str, int]:
-    """Dated appearances first, by date; then by ingest time; then in the order they were stored."""
-    day = usable_date(row["published"])
-    return (day is None, day or "", row["ingested_at"] or "", int(row["id"]))
+# The order of a timeline, in SQL so that a group of thousands of copies is never sorted in Python:
+# a usable date first (dates before 1990 or after today are unknown here), then ingest time, then arrival.
+_USABLE_DATE = "date(substr(published, 1, 10))"
+TIMELINE_ORDER = (
+    f"CASE WHEN {_USABLE_DATE} BETWEEN '{EARLIEST_USABLE_YEAR}-01-01' AND date('now') THEN 0 ELSE 1 END, "
+    f"CASE WHEN {_USABLE_DATE} BETWEEN '{EARLIEST_USABLE_YEAR}-01-01' AND date('now') THEN {_USABLE_DATE} END, "
+    "ingested_at, id"
+)
+# The appearances of a group: its original article (?1) and that one's near copies.
+_IN_GROUP = "article_id IN (SELECT id FROM articles WHERE id = ?1 UNION ALL SELECT id FROM articles WHERE duplicate_of = ?1)"
 
 
 def record(db: sqlite3.Connection, input_id: str, article_id: int, article: Article) -> None:
     """Keep the input's appearance (an input ingested again with new bytes replaces its own), then link
     credits: this copy to the outlet it credits, and copies waiting for this outlet to this one."""
     outlet = outlet_of(article.url, article.outlet)
-    values = (article_id, outlet, article.url, article.title, article.published, article.credited_outlet)
+    credited = article.credited_outlet
+    keys = (outlet_key(outlet) or None, outlet_key(credited) or None)
+    values = (article_id, outlet, article.url, article.title, article.published, credited, *keys)
     db.execute(
-        "INSERT INTO appearances(input_id, article_id, outlet, url, title, published, credited_outlet) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(input_id) DO UPDATE SET article_id = excluded.article_id, "
-        "outlet = excluded.outlet, url = excluded.url, title = excluded.title, "
-        "published = excluded.published, credited_outlet = excluded.credited_outlet, "
+        "INSERT INTO appearances(input_id, article_id, outlet, url, title, published, credited_outlet, "
+        "outlet_key, credited_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(input_id) DO UPDATE SET "
+        "article_id = excluded.article_id, outlet = excluded.outlet, url = excluded.url, "
+        "title = excluded.title, published = excluded.published, credited_outlet = excluded.credited_outlet, "
+        "outlet_key = excluded.outlet_key, credited_key = excluded.credited_key, "
         "credited_appearance = NULL, ingested_at = datetime('now')",
         (input_id, *values),
     )
-    own = db.execute("SELECT id FROM appearances WHERE input_id = ?", (input_id,)).fetchone()[0]
-    _link_credits(db, int(own), _group_rows(db, article_id))
+    own = int(db.execute("SELECT id FROM appearances WHERE input_id = ?", (input_id,)).fetchone()[0])
+    _link_credits(db, own, _root(db, article_id), *keys)
 
 
-def _link_credits(db: sqlite3.Connection, own_id: int, group: list[sqlite3.Row]) -> None:
-    own = next(row for row in group if row["id"] == own_id)
-    here = outlet_key(own["outlet"])
-    credited = outlet_key(own["credited_outlet"])
+def _root(db: sqlite3.Connection, article_id: int) -> int:
+    row = db.execute("SELECT coalesce(duplicate_of, id) FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return int(row[0]) if row is not None else article_id
+
+
+def _link_credits(
+    db: sqlite3.Connection, own: int, root: int, here: str | None, credited: str | None
+) -> None:
     if credited and credited != here:
         # The earliest appearance of the credited outlet in the group (the same or a near-identical text).
-        found = [r for r in group if r["id"] != own_id and outlet_key(r["outlet"]) == credited]
-        if found:
-            target = min(found, key=timeline_key)["id"]
-            db.execute("UPDATE appearances SET credited_appearance = ? WHERE id = ?", (target, own_id))
-    if not here:
-        return
-    waiting = [
-        r["id"]
-        for r in group
-        if r["id"] != own_id
-        and r["credited_appearance"] is None
-        and outlet_key(r["credited_outlet"]) == here
-        and outlet_key(r["outlet"]) != here
-    ]
-    db.executemany(
-        "UPDATE appearances SET credited_appearance = ? WHERE id = ?", [(own_id, w) for w in waiting]
-    )
-
-
-def _group_rows(db: sqlite3.Connection, article_id: int) -> list[sqlite3.Row]:
-    """Every appearance of the article's group: its original article and that one's near copies."""
-    root = db.execute(
-        "SELECT coalesce(duplicate_of, id) FROM articles WHERE id = ?", (article_id,)
-    ).fetchone()
-    if root is None:
-        return []
-    return db.execute(
-        "SELECT * FROM appearances WHERE article_id IN "
-        "(SELECT id FROM articles WHERE id = ?1 UNION ALL SELECT id FROM articles WHERE duplicate_of = ?1)",
-        (root[0],),
-    ).fetchall()
+        target = db.execute(
+            f"SELECT id FROM appearances WHERE {_IN_GROUP} AND outlet_key = ?2 AND id != ?3 "
+            f"ORDER BY {TIMELINE_ORDER} LIMIT 1",
+            (root, credited, own),
+        ).fetchone()
+        if target is not None:
+            db.execute("UPDATE appearances SET credited_appearance = ? WHERE id = ?", (target[0], own))
+    if here:
+        db.execute(
+            f"UPDATE appearances SET credited_appearance = ?3 WHERE {_IN_GROUP} AND credited_key = ?2 "
+            "AND credited_appearance IS NULL AND outlet_key IS NOT ?2 AND id != ?3",
+            (root, here, own),
+        )
 
 
 def timeline(db: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
     """The group's appearances, first (the original) to last, each with the appearance it credits."""
-    rows = sorted(_group_rows(db, article_id), key=timeline_key)
-    by_id = {row["id"]: row for row in rows}
+    rows = db.execute(
+        f"SELECT * FROM appearances WHERE {_IN_GROUP} ORDER BY {TIMELINE_ORDER}", (_root(db, article_id),)
+    ).fetchall()
+    return records(db, rows)
+
+
+def records(db: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+    """Appearance rows as records, in their order; the first is marked the original."""
+    wanted = sorted({row["credited_appearance"] for row in rows if row["credited_appearance"] is not None})
+    credited = {
+        c["id"]: c
+        for c in db.execute(
+            f"SELECT id, input_id, article_id FROM appearances WHERE id IN ({','.join('?' * len(wanted))})",
+            wanted,
+        )
+    }
     found = []
-    for position, row in enumerate(rows):
-        credited = by_id.get(row["credited_appearance"])
+    for i, row in enumerate(rows):
         item = {field: row[field] for field in FIELDS[:8]}
-        item["credited_input_id"] = credited["input_id"] if credited is not None else None
-        item["credited_article_id"] = credited["article_id"] if credited is not None else None
-        item["original"] = position == 0
+        link = credited.get(row["credited_appearance"])
+        item["credited_input_id"] = link["input_id"] if link is not None else None
+        item["credited_article_id"] = link["article_id"] if link is not None else None
+        item["original"] = i == 0
         found.append(item)
     return found
+
+
+def summary(db: sqlite3.Connection, article_id: int) -> tuple[dict[str, Any] | None, int, int]:
+    """The group's original appearance, how many copies it has and in how many outlets it appeared."""
+    root = _root(db, article_id)
+    first = db.execute(
+        f"SELECT * FROM appearances WHERE {_IN_GROUP} ORDER BY {TIMELINE_ORDER} LIMIT 1", (root,)
+    ).fetchone()
+    total, outlets = db.execute(
+        f"SELECT count(*), count(DISTINCT coalesce(outlet_key, '?' || id)) FROM appearances WHERE {_IN_GROUP}",
+        (root,),
+    ).fetchone()
+    return (dict(first) if first is not None else None), max(0, total - 1), outlets
 
 
 def outlets_count(items: list[dict[str, Any]]) -> int:
@@ -167,33 +189,30 @@ def backfill(db: sqlite3.Connection) -> None:
         "FROM inputs i JOIN articles a ON a.id = i.article_id "
         "WHERE i.status IN ('stored', 'duplicate') ORDER BY i.rowid"
     ).fetchall()
-    db.executemany(
-        "INSERT OR IGNORE INTO appearances(input_id, article_id, outlet, url, title, published, ingested_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [_backfilled(row) for row in rows],
-    )
     # An article whose input was later re-ingested as another article still appeared once.
     orphans = db.execute(
         "SELECT NULL AS input_id, 'stored' AS status, id AS article_id, ingested_at, url, outlet, title, "
-        "published FROM articles a WHERE NOT EXISTS (SELECT 1 FROM appearances p WHERE p.article_id = a.id)"
+        "published FROM articles a WHERE NOT EXISTS "
+        "(SELECT 1 FROM inputs i WHERE i.article_id = a.id AND i.status IN ('stored', 'duplicate'))"
     ).fetchall()
     db.executemany(
-        "INSERT INTO appearances(input_id, article_id, outlet, url, title, published, ingested_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [_backfilled(row) for row in orphans],
+        "INSERT OR IGNORE INTO appearances(input_id, article_id, outlet, url, title, published, ingested_at, "
+        "outlet_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [_backfilled(row) for row in [*rows, *orphans]],
     )
 
 
 def _backfilled(row: sqlite3.Row) -> tuple[Any, ...]:
-    if row["status"] == "stored":
-        outlet = outlet_of(row["url"], row["outlet"])
-        return (
-            row["input_id"],
-            row["article_id"],
-            outlet,
-            row["url"],
-            row["title"],
-            row["published"],
-            row["ingested_at"],
-        )
-    return (row["input_id"], row["article_id"], None, None, None, None, row["ingested_at"])
+    known = row["status"] == "stored"
+    outlet = outlet_of(row["url"], row["outlet"]) if known else None
+    url, title, published = (row["url"], row["title"], row["published"]) if known else (None, None, None)
+    return (
+        row["input_id"],
+        row["article_id"],
+        outlet,
+        url,
+        title,
+        published,
+        row["ingested_at"],
+        outlet_key(outlet) or None,
+    )

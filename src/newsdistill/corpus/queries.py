@@ -84,16 +84,14 @@ def _one_per_group(db: sqlite3.Connection, ids: list[int], limit: int) -> list[i
 
 def _as_original(db: sqlite3.Connection, result: dict[str, Any], all_copies: bool) -> None:
     """A search row shown as its group's original appearance, with the number of copies."""
-    timeline = appearances.timeline(db, result["id"])
-    if timeline:
-        first = timeline[0]
+    first, copies, outlets = appearances.summary(db, result["id"])
+    if first is not None:
         result["id"] = first["article_id"]
         for field in ("title", "outlet", "url", "published"):
             result[field] = first[field] if first[field] is not None else result.get(field)
-    result["copies"] = max(0, len(timeline) - 1)
-    result["outlets"] = appearances.outlets_count(timeline)
+    result["copies"], result["outlets"] = copies, outlets
     if all_copies:
-        result["appearances"] = timeline
+        result["appearances"] = appearances.timeline(db, result["id"])
 
 
 def entity_ids(db: sqlite3.Connection, name: str) -> list[int]:
@@ -148,16 +146,14 @@ def story(db: sqlite3.Connection, story_id: int, kept: bool = True) -> dict[str,
     found = _story_with_articles(db, row)
     rows = (
         db.execute(
-            "SELECT p.* FROM appearances p JOIN articles a ON a.id = p.article_id WHERE a.story_id = ?",
+            "SELECT * FROM appearances WHERE article_id IN (SELECT id FROM articles WHERE story_id = ?) "
+            f"ORDER BY {appearances.TIMELINE_ORDER}",
             (story_id,),
         ).fetchall()
         if kept
         else []
     )
-    found["appearances"] = [
-        {field: r[field] for field in appearances.FIELDS[:8]}
-        for r in sorted(rows, key=appearances.timeline_key)
-    ]
+    found["appearances"] = appearances.records(db, rows)
     found["outlets"] = appearances.outlets_count(found["appearances"])
     return found
 

@@ -35,9 +35,13 @@ CREATE TABLE IF NOT EXISTS appearances (
     published TEXT,                     -- as written; dates before 1990 or in the future do not order
     credited_outlet TEXT,               -- the outlet this copy credits
     credited_appearance INTEGER REFERENCES appearances(id),  -- that outlet's appearance, when stored
+    outlet_key TEXT, credited_key TEXT, -- outlet names compared ('Daily Mail' = dailymail.co.uk)
     ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
-CREATE INDEX IF NOT EXISTS appearances_article ON appearances(article_id);
+-- A group's appearances by outlet, and its copies still waiting for the outlet they credit.
+CREATE INDEX IF NOT EXISTS appearances_outlet ON appearances(article_id, outlet_key);
+CREATE INDEX IF NOT EXISTS appearances_waiting ON appearances(article_id, credited_key)
+    WHERE credited_key IS NOT NULL AND credited_appearance IS NULL;
 CREATE TABLE IF NOT EXISTS signatures (article_id INTEGER PRIMARY KEY, sig BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (band_key TEXT NOT NULL, article_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_key ON bands(band_key);
