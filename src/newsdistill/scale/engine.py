@@ -130,20 +130,11 @@ def run(
         raise ValueError(f"unknown output format {fmt!r}: choose {' or '.join(WRITERS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     summary, started = RunSummary(), time.perf_counter()
-    done = finished_shards(out_dir)
     read_errors: dict[int, list[tuple[str, str]]] = {}
-
-    def pending() -> Iterator[ShardInput]:
-        for number, items in read_shards(paths, input_kind, shard_size, fields):
-            if number in done and (out_dir / shard_name(number, fmt)).exists():
-                summary.shards_resumed += 1
-                continue
-            read_errors[number] = [(i.id, i.reason) for i in items if isinstance(i, ReadError)]
-            yield number, [i for i in items if isinstance(i, RawDocument)]
-
+    shards = read_shards(paths, input_kind, shard_size, fields)
     runner = make_engine(engine, stages, workers, address)
     try:
-        for number, outcomes in runner.map_shards(pending()):
+        for number, outcomes in runner.map_shards(_unfinished(shards, out_dir, fmt, summary, read_errors)):
             write_shard(out_dir, number, fmt, outcomes, read_errors.pop(number), summary)
             summary.seconds = time.perf_counter() - started
             if progress is not None:
@@ -153,6 +144,23 @@ def run(
         runner.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _unfinished(
+    shards: Iterable[tuple[int, list[RawDocument | ReadError]]],
+    out_dir: Path,
+    fmt: str,
+    summary: RunSummary,
+    read_errors: dict[int, list[tuple[str, str]]],
+) -> Iterator[ShardInput]:
+    """The shards a resumed run still has to do; each shard's read errors are put aside for its manifest line."""
+    done = finished_shards(out_dir)
+    for number, items in shards:
+        if number in done and (out_dir / shard_name(number, fmt)).exists():
+            summary.shards_resumed += 1
+            continue
+        read_errors[number] = [(i.id, i.reason) for i in items if isinstance(i, ReadError)]
+        yield number, [i for i in items if isinstance(i, RawDocument)]
 
 
 def shard_name(number: int, fmt: str) -> str:
