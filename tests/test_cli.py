@@ -118,7 +118,17 @@ def test_a_lone_surrogate_crashes_nothing(tmp_path: Path) -> None:
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["record_id"] for r in records] == ["s", "good"] and "\ufffd" in records[0]["text"]
     assert result.returncode == 0
-    sharded = run(
+    sharded = _sharded_run(path, tmp_path / "shards")
+    _no_traceback(sharded)
+    assert sharded.returncode == 0 and not list((tmp_path / "shards").glob("*.tmp"))
+    assert len((tmp_path / "shards" / "part-00000.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+    ingested = run("ingest", str(path), "--db", str(tmp_path / "news.db"), "--stages", "decode,clean")
+    assert "2 stored" in _no_traceback(ingested) and ingested.returncode == 0
+
+
+def _sharded_run(path: Path, out: Path) -> subprocess.CompletedProcess[bytes]:
+    """`process --engine local` of one input into the folder `out`, decode and clean only."""
+    return run(
         "process",
         str(path),
         "--stages",
@@ -128,14 +138,9 @@ def test_a_lone_surrogate_crashes_nothing(tmp_path: Path) -> None:
         "--workers",
         "1",
         "-o",
-        str(tmp_path / "shards"),
+        str(out),
         "--no-progress",
     )
-    _no_traceback(sharded)
-    assert sharded.returncode == 0 and not list((tmp_path / "shards").glob("*.tmp"))
-    assert len((tmp_path / "shards" / "part-00000.jsonl").read_text(encoding="utf-8").splitlines()) == 2
-    ingested = run("ingest", str(path), "--db", str(tmp_path / "news.db"), "--stages", "decode,clean")
-    assert "2 stored" in _no_traceback(ingested) and ingested.returncode == 0
 
 
 def test_deep_json_is_one_skip_and_the_pages_around_it_are_written(tmp_path: Path) -> None:
@@ -147,19 +152,7 @@ def test_deep_json_is_one_skip_and_the_pages_around_it_are_written(tmp_path: Pat
     result = run("process", str(path), "--stages", "decode,clean", "--format", "jsonl", "-o", str(out))
     assert f"skipped {path}:2: JSON nested too deeply" in _no_traceback(result)
     assert result.returncode == 1 and len(out.read_text().splitlines()) == 2
-    sharded = run(
-        "process",
-        str(path),
-        "--stages",
-        "decode,clean",
-        "--engine",
-        "local",
-        "--workers",
-        "1",
-        "-o",
-        str(tmp_path / "shards"),
-        "--no-progress",
-    )
+    sharded = _sharded_run(path, tmp_path / "shards")
     assert sharded.returncode == 1 and "JSON nested too deeply: 1" in _no_traceback(sharded)
     assert len((tmp_path / "shards" / "part-00000.jsonl").read_text().splitlines()) == 2
 
