@@ -20,7 +20,10 @@ from newsdistill.web.server import uvicorn_options
 from ..corpus.conftest import BRIDGE, FESTIVAL, html_page
 
 # Private-use characters, which the search page once used as its own match markers.
-PRIVATE_USE = "The chamber orchestra said its \ue000violinists\ue001 would tour abroad next spring with a new programme."
+PRIVATE_USE = (
+    "The chamber orchestra said its \ue000violinists\ue001 would tour abroad next spring "
+    "with a new programme."
+)
 XSS = "<img src=x onerror=\"window.__xss=1;document.title='pwned'\"><script>window.__xss=1</script>"
 
 
@@ -29,24 +32,37 @@ def escaped(payload: str) -> str:
 
 
 def hostile_page() -> str:
-    quote = f"“{escaped(XSS)} is what we will do,” the spokesman said on Monday, according to reporters there."
+    quote = (
+        f"“{escaped(XSS)} is what we will do,” the spokesman said on Monday, according to reporters there."
+    )
     body = "".join(f"<p>{p}</p>" for p in [*FESTIVAL, quote])
     caption = f"<figure><figcaption>{escaped(XSS)} crowd at night</figcaption></figure>"
-    return (f"<html><head><title>Festival {escaped(XSS)}</title>"
-            f"<meta property='og:url' content='javascript:window.__xss=1'></head><body><article>"
-            f"<h1>Festival {escaped(XSS)}</h1>{body}{caption}</article></body></html>")
+    return (
+        f"<html><head><title>Festival {escaped(XSS)}</title>"
+        f"<meta property='og:url' content='javascript:window.__xss=1'></head><body><article>"
+        f"<h1>Festival {escaped(XSS)}</h1>{body}{caption}</article></body></html>"
+    )
 
 
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("web_pages")
-    (folder / "bridge.html").write_text(html_page("Harbour bridge closed", BRIDGE, "City Times"), encoding="utf-8")
+    (folder / "bridge.html").write_text(
+        html_page("Harbour bridge closed", BRIDGE, "City Times"), encoding="utf-8"
+    )
     (folder / "bridge_copy.html").write_text(
-        html_page("Harbour bridge closed again", [*BRIDGE[:3], "See also: beaches"], "Content Farm", date="2024-05-08"),
-        encoding="utf-8")
+        html_page(
+            "Harbour bridge closed again",
+            [*BRIDGE[:3], "See also: beaches"],
+            "Content Farm",
+            date="2024-05-08",
+        ),
+        encoding="utf-8",
+    )
     (folder / "hostile.html").write_text(hostile_page(), encoding="utf-8")
     (folder / "private_use.html").write_text(
-        html_page("Orchestra tour", [PRIVATE_USE, *FESTIVAL[2:]], "Music Weekly"), encoding="utf-8")
+        html_page("Orchestra tour", [PRIVATE_USE, *FESTIVAL[2:]], "Music Weekly"), encoding="utf-8"
+    )
     db = tmp_path_factory.mktemp("web_db") / "corpus.db"
     summary = ingest([str(folder)], db)
     assert summary.stored == 4

@@ -55,14 +55,24 @@ def test_appearances_api_and_the_pages_timelines(server: str) -> None:
 def test_who_said_api(server: str) -> None:
     said = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz"}).json()
     assert said and said[0]["speaker"] == "Helen Ortiz"
-    assert set(said[0]) == {"speaker", "content", "cue", "article"}
+    # what a fact-checker needs: when, how (kind, medium), and where (the article's outlet and URL)
+    assert set(said[0]) == {"speaker", "content", "cue", "kind", "medium", "published", "article"}
+    assert said[0]["kind"] and said[0]["published"].startswith("2024-05-06")
+    assert {"id", "title", "outlet", "url"} <= set(said[0]["article"]) and said[0]["article"]["outlet"]
+    csv = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz", "format": "csv"})
+    assert csv.text.startswith("speaker,content,cue,kind,medium,published,article_id,article_title")
 
 
 def test_security_headers_and_limits(server: str) -> None:
     response = httpx.get(f"{server}/")
     policy = response.headers["content-security-policy"]
-    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'",
-                      "frame-ancestors 'none'"):
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in policy
     assert response.headers["x-content-type-options"] == "nosniff"
     assert httpx.post(f"{server}/api/search", content=b"x" * 100_000).status_code == 413
@@ -79,8 +89,16 @@ def test_pages_escape_hostile_content(server: str) -> None:
     assert 'href="javascript:' not in page
 
 
-@pytest.mark.parametrize(("url", "expected"), [("https://a.org/x", "https://a.org/x"), ("javascript:alert(1)", "#"),
-                                                ("JAVASCRIPT:alert(1)", "#"), (None, "#"), ("data:text/html,x", "#")])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://a.org/x", "https://a.org/x"),
+        ("javascript:alert(1)", "#"),
+        ("JAVASCRIPT:alert(1)", "#"),
+        (None, "#"),
+        ("data:text/html,x", "#"),
+    ],
+)
 def test_safe_url(url: str | None, expected: str) -> None:
     assert safe_url(url) == expected
 
@@ -139,8 +157,9 @@ def test_serve_command_answers_on_the_given_port(corpus_db: Path, tmp_path: Path
     while any(Path(f"/proc/{pid}").exists() for pid in spawned) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(Path(f"/proc/{pid}").exists() for pid in spawned), "workers outlived the server"
-    missing = subprocess.run([*command[:4], "--db", str(tmp_path / "none.db"), *options], capture_output=True,
-                             timeout=60)
+    missing = subprocess.run(
+        [*command[:4], "--db", str(tmp_path / "none.db"), *options], capture_output=True, timeout=60
+    )
     assert missing.returncode == 2 and b"run newsdistill ingest first" in missing.stderr
 
 

@@ -36,10 +36,13 @@ def raw_request(server: str, data: bytes, timeout: float = 10) -> bytes:
     return b"".join(chunks)
 
 
-def raw_get(server: str, target: str, host: str | None = None, extra: bytes = b"") -> tuple[int, dict[str, str], bytes]:
+def raw_get(
+    server: str, target: str, host: str | None = None, extra: bytes = b""
+) -> tuple[int, dict[str, str], bytes]:
     host = "{}:{}".format(*address(server)) if host is None else host
-    answer = raw_request(server, f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n".encode()
-                         + extra + b"\r\n")
+    answer = raw_request(
+        server, f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n".encode() + extra + b"\r\n"
+    )
     head, _, body = answer.partition(b"\r\n\r\n")
     status_line, *lines = head.decode("latin-1").split("\r\n")
     headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
@@ -107,7 +110,7 @@ def test_allowed_hosts_follow_the_bound_address() -> None:
 
 
 def chunked(body: bytes, size: int = 4096) -> bytes:
-    pieces = [body[i:i + size] for i in range(0, len(body), size)]
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
     return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
 
 
@@ -115,10 +118,14 @@ def chunked(body: bytes, size: int = 4096) -> bytes:
 def test_chunked_bodies_are_held_to_the_size_limit(server: str, method: str) -> None:
     host = "{}:{}".format(*address(server)).encode()
     head = b"%s /api/search?q=bridge HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: chunked\r\n\r\n" % (
-        method.encode(), host)
+        method.encode(),
+        host,
+    )
     answer = raw_request(server, head + chunked(b"x" * 100_000))
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
-    small = raw_request(server, head.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n") + chunked(b"x" * 10))
+    small = raw_request(
+        server, head.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n") + chunked(b"x" * 10)
+    )
     assert small.startswith(b"HTTP/1.1 200 " if method == "GET" else b"HTTP/1.1 405 "), small[:200]
 
 
@@ -170,23 +177,45 @@ def test_slow_clients_are_disconnected(server: str) -> None:
 def test_head_is_answered_on_every_get_route(server: str) -> None:
     article = httpx.get(f"{server}/api/search", params={"q": "bridge"}).json()[0]["id"]
     story = httpx.get(f"{server}/api/stories").json()[0]["id"]
-    for target in ("/", "/?q=bridge", f"/articles/{article}", f"/stories/{story}", "/entities?name=Ortiz",
-                   "/api/search?q=bridge", f"/api/articles/{article}", "/api/stories", f"/api/stories/{story}",
-                   "/api/who-said?name=Ortiz", "/static/style.css", "/openapi.json", "/docs"):
+    for target in (
+        "/",
+        "/?q=bridge",
+        f"/articles/{article}",
+        f"/stories/{story}",
+        "/entities?name=Ortiz",
+        "/api/search?q=bridge",
+        f"/api/articles/{article}",
+        "/api/stories",
+        f"/api/stories/{story}",
+        "/api/who-said?name=Ortiz",
+        "/static/style.css",
+        "/openapi.json",
+        "/docs",
+    ):
         get, head = httpx.get(server + target), httpx.head(server + target)
         assert get.status_code == head.status_code == 200, target
         assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"], target
         assert_secured(head.headers)
     status, _, body = raw_get(server, "/api/stories")
     assert status == 200 and body
-    answer = raw_request(server, b"HEAD /api/stories HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    answer = raw_request(
+        server, b"HEAD /api/stories HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
     assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\n")  # a head, and no body
 
 
-TRAVERSALS = ["/static/" + "../" * 12 + "etc/passwd", "/static/..%2f..%2f..%2f..%2fetc%2fpasswd",
-              "/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/static//etc/passwd", "/static/..\\..\\etc\\passwd",
-              "/static/%252e%252e/%252e%252e/etc/passwd", "/static/../app.py", "/static/..%2fapp.py",
-              "/static/../templates/base.html", "/static/%2e%2e/render.py"]
+TRAVERSALS = [
+    "/static/" + "../" * 12 + "etc/passwd",
+    "/static/..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/static//etc/passwd",
+    "/static/..\\..\\etc\\passwd",
+    "/static/%252e%252e/%252e%252e/etc/passwd",
+    "/static/../app.py",
+    "/static/..%2fapp.py",
+    "/static/../templates/base.html",
+    "/static/%2e%2e/render.py",
+]
 
 
 @pytest.mark.parametrize("target", TRAVERSALS)

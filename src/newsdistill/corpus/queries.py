@@ -11,9 +11,11 @@ from typing import Any
 
 from ..entities.names import bare_person_name
 from . import appearances
+from .query_language import QueryError
+from .search import SearchRequest, find
 
-SEARCH_WINDOW = 20_000  # matches of one query that are ranked (the newest)
-COPIES_RANKED = 4  # rows ranked per row shown: near copies of one original fold into one row
+__all__ = ["SearchRequest"]
+SEARCH_WINDOW = 20_000  # matches of one query that are ranked (the newest): see search.py
 _FTS_WORD = re.compile(r"\w+")
 COUNTED_TABLES = ("articles", "inputs", "entities", "attributions", "stories")
 
@@ -35,51 +37,29 @@ def search(
     all_copies: bool = False,
     kept: bool = True,
 ) -> list[dict[str, Any]]:
-    """BM25 over title (weighted 2) and text; `marks` bracket the matched words in the snippet.
-    A query that matches more than SEARCH_WINDOW articles is ranked among its newest SEARCH_WINDOW
-    matches: ranking every match of a common word costs a second at a million articles.
+    """The first `limit` results of `query` (search_page), best first; `marks` bracket the matched words
+    in the snippet. A query the query language cannot read (an unclosed quote) is searched as its words.
     One row per original: its best-ranked text, the original appearance and how many copies it has
     (`copies`), with every appearance under `appearances` when `all_copies`. `kept`: the store
     has appearances (a store not yet migrated, opened read-only, has not)."""
-    match = fts_query(query)
-    if not match:
-        return []
-    ranked = db.execute(
-        "SELECT rowid FROM (SELECT rowid, bm25(articles_fts, 2.0, 1.0) AS score FROM articles_fts "
-        "WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid DESC LIMIT ?",
-        (match, SEARCH_WINDOW, limit * COPIES_RANKED),
-    )
-    ids = _one_per_group(db, [int(r[0]) for r in ranked], limit)
-    if not ids:
-        return []
-    rows = db.execute(
-        "SELECT a.id, a.title, a.outlet, a.url, snippet(articles_fts, 1, ?, ?, '…', 16) AS snippet "
-        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? "
-        f"AND articles_fts.rowid IN ({','.join('?' * len(ids))})",
-        (*marks, match, *ids),
-    )
-    found = {r["id"]: dict(r) for r in rows}
-    results = [found[i] for i in ids if i in found]
+    request = SearchRequest(text=query, limit=limit, all_copies=all_copies)
+    try:
+        return list(search_page(db, request, marks, kept)["results"])
+    except QueryError:
+        request.text = fts_query(query)  # every word quoted: a phrase of one word, never an operator
+        return list(search_page(db, request, marks, kept)["results"]) if request.text else []
+
+
+def search_page(
+    db: sqlite3.Connection, request: SearchRequest, marks: tuple[str, str], kept: bool = True
+) -> dict[str, Any]:
+    """One page of results (search.find), each row shown as its group's original with its copies counted;
+    `total` results, `capped` when only the newest SEARCH_WINDOW matches were looked at."""
+    found = find(db, request, marks, kept, SEARCH_WINDOW)
     if kept:
-        for result in results:
-            _as_original(db, result, all_copies)
-    return results
-
-
-def _one_per_group(db: sqlite3.Connection, ids: list[int], limit: int) -> list[int]:
-    """The best-ranked article of each group (an original and its near copies), in rank order."""
-    if not ids:
-        return []
-    roots = dict(
-        db.execute(
-            f"SELECT id, coalesce(duplicate_of, id) FROM articles WHERE id IN ({','.join('?' * len(ids))})",
-            ids,
-        ).fetchall()
-    )
-    best: dict[int, int] = {}
-    for article_id in ids:
-        best.setdefault(roots.get(article_id, article_id), article_id)
-    return list(best.values())[:limit]
+        for result in found.rows:
+            _as_original(db, result, request.all_copies)
+    return {"total": found.total, "capped": found.capped, "results": found.rows}
 
 
 def _as_original(db: sqlite3.Connection, result: dict[str, Any], all_copies: bool) -> None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 import jinja2
-from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi import Path as PathParameter
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -23,7 +26,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
+from ..corpus.queries import SEARCH_WINDOW, SearchRequest
+from ..corpus.query_language import QueryError
 from ..corpus.store import Store
+from .exports import FORMATS, download
 from .guard import LOOPBACK_NAMES, MAX_REQUEST_BYTES, SECURITY_HEADERS, Guard
 from .render import highlight_paragraphs, search_marks, snippet_html
 
@@ -31,7 +37,9 @@ __all__ = ["MAX_REQUEST_BYTES", "SECURITY_HEADERS", "create_app", "safe_url"]
 HERE = Path(__file__).resolve().parent
 MAX_ID = 2**63 - 1  # SQLite's largest rowid: a larger id cannot name anything
 PAGE_RESULTS = 20  # search results on a page: each costs a snippet
-OVERVIEW_SECONDS = 10.0  # how long the start page's story list and counts are reused: they cost more than a search
+OVERVIEW_SECONDS = (
+    10.0  # how long the start page's story list and counts are reused: they cost more than a search
+)
 Id = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 
 
@@ -78,8 +86,10 @@ class GuardedApp(FastAPI):
 def create_app(db: str | Path, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -> FastAPI:
     """The app over the store at `db`, answering requests whose Host is one of `allowed_hosts`."""
     pool = StorePool(Path(db))
-    app = GuardedApp(title="newsdistill",
-                     description="Clean, attributed, de-duplicated news: search, stories, who said what.")
+    app = GuardedApp(
+        title="newsdistill",
+        description="Clean, attributed, de-duplicated news: search, stories, who said what.",
+    )
     app.allowed_hosts = allowed_hosts
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
     templates = Jinja2Templates(env=environment)
@@ -91,21 +101,36 @@ def create_app(db: str | Path, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -
     return app
 
 
+API_PATHS = ("/api/", "/openapi")
+
+
+def readable(error: RequestValidationError) -> str:
+    """'since: Input should be a valid date ...' for each parameter that could not be read."""
+    return "; ".join(f"{problem['loc'][-1]}: {problem['msg']}" for problem in error.errors()[:5])
+
+
 def _error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
     """Errors as JSON under /api, as a page elsewhere; an id that is no id is simply not found."""
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
-        if request.url.path.startswith(("/api/", "/openapi", "/docs", "/redoc")):
+        if request.url.path.startswith(API_PATHS):
             return JSONResponse({"detail": error.detail}, error.status_code, headers=error.headers)
-        return templates.TemplateResponse(request, "error.html", {"status": error.status_code, "detail": error.detail},
-                                          status_code=error.status_code, headers=error.headers)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": error.status_code, "detail": error.detail},
+            status_code=error.status_code,
+            headers=error.headers,
+        )
 
     async def invalid_request(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
         if any(problem["loc"][0] == "path" for problem in error.errors()):
             return await http_error(request, StarletteHTTPException(404, "Not Found"))
-        return await request_validation_exception_handler(request, error)
+        if request.url.path.startswith(API_PATHS):
+            return await request_validation_exception_handler(request, error)
+        return await http_error(request, StarletteHTTPException(422, readable(error)))
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
@@ -115,12 +140,93 @@ def _error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
 # bounded index lookups; search, whose cost grows with the store, runs in the thread pool (plain `def`),
 # where SQLite releases the GIL and a slow query does not hold up the others.
 
+SEARCH_HELP = (
+    'The query language: words (all of them), "a phrase", -word (leave out), kyiv OR kiev, puti* (prefix), '
+    "title:word, outlet:name"
+)
+SortName = Literal["relevance", "newest", "oldest"]
+FormatName = Literal["json", "csv"]
+
+
+@dataclass
+class SearchForm:
+    """The search box and the filters beside it, as query parameters (one dependency for page and API)."""
+
+    q: Annotated[str, Query(max_length=500, description=SEARCH_HELP)] = ""
+    outlet: Annotated[
+        str, Query(max_length=200, description="only this outlet (its name, or the URL's host)")
+    ] = ""
+    since: Annotated[date | None, Query(description="published on or after this day (YYYY-MM-DD)")] = None
+    until: Annotated[date | None, Query(description="published on or before this day (YYYY-MM-DD)")] = None
+    language: Annotated[str, Query(max_length=20, description="language code, as 'en'")] = ""
+    type: Annotated[
+        str, Query(max_length=30, description="page type, as 'article' (stores that record them)")
+    ] = ""
+    sort: Annotated[SortName, Query(description="relevance, newest or oldest first")] = "relevance"
+
+    def request(self, offset: int, limit: int, all_copies: bool = False) -> SearchRequest:
+        return SearchRequest(
+            text=self.q,
+            outlets=[self.outlet] if self.outlet.strip() else [],
+            since=self.since.isoformat() if self.since else None,
+            until=self.until.isoformat() if self.until else None,
+            language=self.language.strip() or None,
+            page_type=self.type.strip() or None,
+            sort=self.sort,
+            offset=offset,
+            limit=limit,
+            all_copies=all_copies,
+        )
+
+    def given(self) -> bool:
+        return any((self.q.strip(), self.outlet.strip(), self.since, self.until, self.language, self.type))
+
+    def link(self, **changes: Any) -> str:
+        """A link to this search with `changes` (page=2, format='csv'): the parameters that are set."""
+        values = {
+            "q": self.q,
+            "outlet": self.outlet,
+            "since": self.since,
+            "until": self.until,
+            "language": self.language,
+            "type": self.type,
+            "sort": "" if self.sort == "relevance" else self.sort,
+            **changes,
+        }
+        return "?" + urlencode({k: str(v) for k, v in values.items() if v not in ("", None)})
+
+
+def run_search(pool: StorePool, form: SearchForm, offset: int, limit: int, **options: Any) -> dict[str, Any]:
+    """The page of results, or a 400 whose message says what in the query could not be read."""
+    try:
+        return pool.get().search_page(
+            form.request(offset, limit, options.get("all_copies", False)), options.get("marks", ("[", "]"))
+        )
+    except QueryError as error:
+        raise HTTPException(400, f"cannot read the query: {error}") from None
+
 
 def _api_routes(app: FastAPI, pool: StorePool) -> None:
     @app.get("/api/search")
-    def api_search(q: str = Query(..., max_length=500), limit: int = Query(20, ge=1, le=200),
-                   all_copies: bool = False) -> list[dict[str, Any]]:
-        return pool.get().search(q, limit, all_copies=all_copies)
+    def api_search(
+        response: Response,
+        form: Annotated[SearchForm, Depends()],
+        limit: int = Query(20, ge=1, le=200),
+        offset: int = Query(0, ge=0, le=SEARCH_WINDOW),
+        all_copies: bool = False,
+        format: FormatName = "json",
+    ) -> Any:
+        """Search results, best first: one row per original, its copies counted. The number of results is in
+        the X-Total-Count header, and the next and previous pages in the Link header."""
+        marks = ("", "") if format == "csv" else ("[", "]")
+        found = run_search(pool, form, offset, limit, all_copies=all_copies, marks=marks)
+        if format == "csv":
+            return download(found["results"], "csv", "search", SEARCH_COLUMNS)
+        response.headers["X-Total-Count"] = str(found["total"])
+        links = _page_links(form, offset, limit, found["total"], "/api/search")
+        if links:
+            response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+        return found["results"]
 
     @app.get("/api/articles/{article_id}")
     async def api_article(article_id: Id) -> dict[str, Any]:
@@ -137,31 +243,93 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
             raise HTTPException(404, "no such article")
         return store.appearances(article_id)
 
+    _story_api_routes(app, pool)
+
+
+SEARCH_COLUMNS = ("id", "title", "outlet", "published", "url", "copies", "outlets", "snippet")
+WHO_SAID_COLUMNS = (
+    "speaker",
+    "content",
+    "cue",
+    "kind",
+    "medium",
+    "published",
+    "article_id",
+    "article_title",
+    "article_outlet",
+    "article_url",
+)
+
+
+def _page_links(form: SearchForm, offset: int, limit: int, total: int, path: str) -> dict[str, str]:
+    links = {}
+    if offset + limit < min(total, SEARCH_WINDOW):
+        links["next"] = path + form.link(offset=offset + limit, limit=limit)
+    if offset > 0:
+        links["prev"] = path + form.link(offset=max(0, offset - limit), limit=limit)
+    return links
+
+
+def who_said_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a fact-checker needs of each statement: who, what, how, when, where."""
+    fields = ("speaker", "content", "cue", "kind", "medium", "published", "article")
+    return [{k: r.get(k) for k in fields} for r in rows]
+
+
+def _story_api_routes(app: FastAPI, pool: StorePool) -> None:
     @app.get("/api/stories")
     async def api_stories(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
         return pool.get().stories(limit)
 
     @app.get("/api/stories/{story_id}")
-    async def api_story(story_id: Id) -> dict[str, Any]:
+    async def api_story(story_id: Id, format: FormatName = "json") -> Any:
         story = pool.get().story(story_id)
         if story is None:
             raise HTTPException(404, "no such story")
+        if format == "csv":
+            return download(story["articles"], "csv", f"story-{story_id}")
         return story
 
     @app.get("/api/who-said")
-    async def api_who_said(name: str = Query(..., max_length=200), limit: int = Query(200, ge=1, le=2000)) -> list[dict[str, Any]]:
-        rows = pool.get().who_said(name, limit)
-        return [{k: r[k] for k in ("speaker", "content", "cue", "article")} for r in rows]
+    async def api_who_said(
+        name: str = Query(..., min_length=1, max_length=200),
+        limit: int = Query(200, ge=1, le=2000),
+        format: FormatName = "json",
+    ) -> Any:
+        records = who_said_records(pool.get().who_said(name, limit))
+        return download(records, "csv", "who-said", WHO_SAID_COLUMNS) if format == "csv" else records
 
 
 def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> None:
     @app.get("/", response_class=HTMLResponse)
-    def home(request: Request, q: str = Query("", max_length=500)) -> Response:
-        marks = search_marks()
-        results = pool.get().search(q, PAGE_RESULTS, marks=marks) if q else []
-        for result in results:
-            result["snippet_html"] = snippet_html(result["snippet"], marks)
-        return templates.TemplateResponse(request, "home.html", {"q": q, "results": results, **pool.overview()})
+    def home(
+        request: Request,
+        form: Annotated[SearchForm, Depends()],
+        page: int = Query(1, ge=1, le=SEARCH_WINDOW // PAGE_RESULTS),
+    ) -> Response:
+        context: dict[str, Any] = {"form": form, "q": form.q, **pool.overview()}
+        if form.given():
+            marks = search_marks()
+            offset = (page - 1) * PAGE_RESULTS
+            try:
+                found = run_search(pool, form, offset, PAGE_RESULTS, marks=marks)
+            except HTTPException as error:
+                context["error"] = error.detail
+                return templates.TemplateResponse(request, "home.html", context, status_code=400)
+            for result in found["results"]:
+                result["snippet_html"] = snippet_html(result["snippet"], marks)
+            links = {
+                rel: form.link(page=page + (1 if rel == "next" else -1))
+                for rel in _page_links(form, offset, PAGE_RESULTS, found["total"], "")
+            }
+            context.update(
+                found=found,
+                page=page,
+                first=offset + 1,
+                links=links,
+                exports={f: "/api/search" + form.link(format=f, limit=200) for f in FORMATS},
+            )
+        return templates.TemplateResponse(request, "home.html", context)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse)
     async def article_page(request: Request, article_id: Id) -> Response:
@@ -179,6 +347,6 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
         return templates.TemplateResponse(request, "story.html", {"story": story})
 
     @app.get("/entities", response_class=HTMLResponse)
-    async def entity_page(request: Request, name: str = Query(..., max_length=200)) -> Response:
+    async def entity_page(request: Request, name: str = Query(..., min_length=1, max_length=200)) -> Response:
         said = pool.get().who_said(name, 1000)
         return templates.TemplateResponse(request, "entity.html", {"name": name, "said": said})

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-                               "frame-ancestors 'none'; form-action 'self'",
+    "frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
@@ -100,7 +100,9 @@ class Guard:
             raise RequestRefused(431, "request headers too large")
         hosts = [value.decode("latin-1") for name, value in headers if name == b"host"]
         if ANY_HOST not in self.hosts and (len(hosts) != 1 or host_name(hosts[0]) not in self.hosts):
-            raise RequestRefused(400, "unknown Host: the server answers only its own names (see --allowed-host)")
+            raise RequestRefused(
+                400, "unknown Host: the server answers only its own names (see --allowed-host)"
+            )
 
     async def bounded_body(self, scope: Scope, receive: Receive) -> Receive:
         """The whole body read up front, so that its size is known whether or not it was announced."""
@@ -146,9 +148,11 @@ def replay(body: bytes, receive: Receive) -> Receive:
 def secured(send: Send, head_only: bool) -> Send:
     async def send_secured(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = [(name, relative(value) if name.lower() == b"location" else value)
-                       for name, value in message.get("headers", [])
-                       if name.lower().decode("latin-1") not in _SECURITY_NAMES]
+            headers = [
+                (name, relative(value) if name.lower() == b"location" else value)
+                for name, value in message.get("headers", [])
+                if name.lower().decode("latin-1") not in _SECURITY_NAMES
+            ]
             message = {**message, "headers": headers + RAW_SECURITY_HEADERS}
         elif message["type"] == "http.response.body" and head_only:
             message = {**message, "body": b""}
@@ -169,8 +173,12 @@ def relative(location: bytes) -> bytes:
 
 async def refuse(send: Send, refused: RequestRefused) -> None:
     body = json.dumps({"detail": refused.detail}).encode()
-    headers: list[tuple[bytes, bytes]] = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body)),
-                                          (b"connection", b"close"), *RAW_SECURITY_HEADERS]
+    headers: list[tuple[bytes, bytes]] = [
+        (b"content-type", b"application/json"),
+        (b"content-length", b"%d" % len(body)),
+        (b"connection", b"close"),
+        *RAW_SECURITY_HEADERS,
+    ]
     start: dict[str, Any] = {"type": "http.response.start", "status": refused.status, "headers": headers}
     await send(start)
     await send({"type": "http.response.body", "body": body})

@@ -16,7 +16,9 @@ def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
         source = attribution.get("source") or {}
         speaker = source.get("name") or source.get("text") or "unattributed"
         cue = (attribution.get("cue") or {}).get("text") or "quoted"
-        marks.append((content["start"], content["end"], speaker, f"{speaker} ({cue}, {attribution.get('kind')})"))
+        marks.append(
+            (content["start"], content["end"], speaker, f"{speaker} ({cue}, {attribution.get('kind')})")
+        )
     marks.sort()
     kept: list[tuple[int, int, str, str]] = []
     for mark in marks:  # nested or overlapping marks: the first one wins
@@ -37,8 +39,11 @@ def highlight_paragraphs(article: dict[str, Any]) -> list[dict[str, Any]]:
                 continue
             m_start, m_end = max(m_start, start), min(m_end, end)
             html.append(escape(text[cursor:m_start]))
-            html.append(Markup('<mark class="said" title="{}">{}</mark><sup class="who">{}</sup>').format(
-                label, text[m_start:m_end], speaker))
+            html.append(
+                Markup('<mark class="said" title="{}">{}</mark><sup class="who">{}</sup>').format(
+                    label, text[m_start:m_end], speaker
+                )
+            )
             cursor = m_end
         html.append(escape(text[cursor:end]))
         result.append({"kind": paragraph["kind"], "html": Markup("").join(html)})

@@ -38,7 +38,8 @@ class HeadDeadlineProtocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self._arm_head_deadline()  # part of a head is buffered (a whole one would have moved the state on)
+            # part of a head is buffered (a whole one would have moved the state on)
+            self._arm_head_deadline()
         else:
             self._disarm_head_deadline()
 
@@ -63,8 +64,12 @@ class HeadDeadlineProtocol(H11Protocol):
 
 def uvicorn_options() -> dict[str, Any]:
     """The protocol and limits every server of ours runs with (the tests' included)."""
-    return {"http": HeadDeadlineProtocol, "timeout_keep_alive": KEEP_ALIVE_TIMEOUT,
-            "h11_max_incomplete_event_size": MAX_HEADER_BYTES, "log_level": "warning"}
+    return {
+        "http": HeadDeadlineProtocol,
+        "timeout_keep_alive": KEEP_ALIVE_TIMEOUT,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        "log_level": "warning",
+    }
 
 
 def create_app_from_env() -> FastAPI:
@@ -75,11 +80,19 @@ def create_app_from_env() -> FastAPI:
 
 def serve(db: str | Path, host: str, port: int, workers: int, extra_hosts: Sequence[str] = ()) -> None:
     hosts = allowed_hosts(host, extra_hosts)
-    app = create_app(db, hosts)  # here too with several workers: a missing store is reported once, before any start
+    app = create_app(
+        db, hosts
+    )  # here too with several workers: a missing store is reported once, before any start
     if workers <= 1:
         uvicorn.run(app, host=host, port=port, **uvicorn_options())
         return
     os.environ[DB_VARIABLE] = str(Path(db).resolve())
     os.environ[HOSTS_VARIABLE] = json.dumps(sorted(hosts))
-    uvicorn.run(f"{__name__}:create_app_from_env", factory=True, workers=workers, host=host, port=port,
-                **uvicorn_options())
+    uvicorn.run(
+        f"{__name__}:create_app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        **uvicorn_options(),
+    )

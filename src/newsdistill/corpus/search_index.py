@@ -1,0 +1,55 @@
+"""What search needs beside the main FTS5 table: a CJK index and the page type of each article.
+
+The main index (articles_fts, unicode61) reads a run of Chinese or Japanese characters as one word, so
+'東京' finds nothing in '東京都の知事'. Articles with CJK text are indexed a second time, in
+articles_cjk, every CJK character a word of its own (query_language.segment): a CJK query is a phrase
+of its characters.
+Stores from before are migrated when opened for writing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..model import Article
+from .query_language import has_cjk, segment
+
+CJK_TABLE = "articles_cjk"
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Create what is missing and index the CJK articles stored before: once per store, in a transaction."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
+    if "page_type" not in columns:
+        db.execute("ALTER TABLE articles ADD COLUMN page_type TEXT")
+    if db.execute("SELECT 1 FROM meta WHERE key = 'cjk_index'").fetchone() is not None:
+        return
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {CJK_TABLE} USING fts5(title, text)")
+    for article_id, title, text in db.execute("SELECT id, title, text FROM articles").fetchall():
+        _index_cjk(db, article_id, title, text)
+    db.execute("INSERT INTO meta(key, value) VALUES ('cjk_index', '1')")
+
+
+def add(db: sqlite3.Connection, article_id: int, article: Article) -> None:
+    """A newly stored article into the search tables (the main FTS table has its trigger)."""
+    page_type = getattr(article, "page_type", None)
+    if page_type:
+        db.execute("UPDATE articles SET page_type = ? WHERE id = ?", (page_type, article_id))
+    _index_cjk(db, article_id, article.title, article.text)
+
+
+def _index_cjk(db: sqlite3.Connection, article_id: int, title: str | None, text: str) -> None:
+    if has_cjk(text) or has_cjk(title or ""):
+        db.execute(
+            f"INSERT INTO {CJK_TABLE}(rowid, title, text) VALUES (?, ?, ?)",
+            (article_id, segment(title or ""), segment(text)),
+        )
+
+
+def has_cjk_index(db: sqlite3.Connection) -> bool:
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (CJK_TABLE,)).fetchone()
+    return found is not None
+
+
+def has_page_types(db: sqlite3.Connection) -> bool:
+    return any(row[1] == "page_type" for row in db.execute("PRAGMA table_info(articles)"))
