@@ -56,6 +56,7 @@ def _add_process_parser(sub: Any) -> None:
     p.add_argument("--url", default=None, help="URL of the page (single input)")
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
     p.add_argument("--mode", choices=["precision", "balanced", "recall"], default="balanced")
+    p.add_argument("--page-types", type=page_type_list, default=None, metavar="TYPES", help=PAGE_TYPES_HELP)
     p.add_argument("--workers", type=int, default=None,
                    help=f"worker processes (default 1; with --engine all cores: {default_workers()})")
     p.add_argument("--batch-size", type=int, default=16)
@@ -70,11 +71,29 @@ def _add_attribute_parser(sub: Any) -> None:
 
 def _add_train_parser(sub: Any) -> None:
     p = sub.add_parser("train", help="train a model from a corpus")
-    p.add_argument("what", choices=["attribution"])
-    p.add_argument("--data", required=True, help="PolNeAR folder (with data/train)")
+    p.add_argument("what", choices=["attribution", "cleaner"])
+    p.add_argument("--data", required=True, help="attribution: PolNeAR folder (with data/train); "
+                   "cleaner: the folder holding aeb/ and wcxb-dev/ (../shared/data)")
+    p.add_argument("--seed", type=int, default=0, help="cleaner: random seed (the same seed, the same model)")
+    p.add_argument("--fold-models", default=None, metavar="DIR",
+                   help="cleaner: also write each fold's models here (for an out-of-fold benchmark run)")
     p.add_argument("--out", default=None, help="model file (default: the packaged model)")
     p.add_argument("--limit", type=int, default=None, help="first N training articles")
     p.add_argument("--iterations", type=int, default=150)
+
+
+PAGE_TYPES = ("article", "listing", "collection", "forum", "product", "documentation", "service", "other")
+PAGE_TYPES_HELP = ("keep only these page types (comma-separated, e.g. 'article'); other HTML pages are reported "
+                   "as skipped with their type")
+
+
+def page_type_list(text: str) -> tuple[str, ...]:
+    names = tuple(stage_list(text))
+    unknown = [n for n in names if n not in PAGE_TYPES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown page type {', '.join(unknown)!r}; choose from {', '.join(PAGE_TYPES)}")
+    return names
 
 
 DEFAULT_DB = "newsdistill.db"
@@ -86,6 +105,7 @@ def _add_corpus_parsers(sub: Any) -> None:
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto")
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES))
+    p.add_argument("--page-types", type=page_type_list, default=None, metavar="TYPES", help=PAGE_TYPES_HELP)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--no-progress", action="store_true")
@@ -224,7 +244,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     fmt = args.format or ("json" if len(args.paths) == 1 else "jsonl")
     stages = stage_list(args.stages)
     try:
-        pipeline = build_pipeline(stages, mode=args.mode)
+        pipeline = build_pipeline(stages, mode=args.mode, page_types=args.page_types)
     except ValueError as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
@@ -270,12 +290,29 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from .attribution.training import train_attribution
 
+    if args.what == "cleaner":
+        return _train_cleaner(args)
     try:
         out = train_attribution(Path(args.data), Path(args.out) if args.out else None, args.limit, args.iterations)
     except FileNotFoundError as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     print(f"model written to {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def _train_cleaner(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .clean.training import train_cleaner
+
+    try:
+        report = train_cleaner(Path(args.data), Path(args.out) if args.out else None, args.seed, args.limit,
+                               Path(args.fold_models) if args.fold_models else None)
+    except (FileNotFoundError, ImportError) as exc:  # no data, or scikit-learn (needed to train) missing
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2))
     return 0
 
 
@@ -324,7 +361,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     show = not args.no_progress and sys.stderr.isatty()
     try:
         summary = ingest(args.paths, Path(args.db), stages=stages, workers=max(1, args.workers),
-                         batch_size=args.batch_size, input_kind=args.input_kind,
+                         batch_size=args.batch_size, input_kind=args.input_kind, page_types=args.page_types,
                          watch=lambda results: progress(results, show))
     except sqlite3_errors() as exc:
         print(f"newsdistill: cannot write the store {args.db}: {exc}", file=sys.stderr)

@@ -123,6 +123,8 @@ class Article(BaseModel):
     content_hash: str | None = None
     duplicate_of: str | None = None  # id of the earliest near-identical copy (corpus store, scale runs)
     truncated: str | None = None  # why the page was cut short (the max_blocks limit), when it was
+    # article, listing, collection, forum, product, documentation, service or other (HTML pages; clean stage)
+    page_type: str | None = None
 
     # Working state for the stages; never serialised.
     _raw: RawDocument | None = PrivateAttr(default=None)

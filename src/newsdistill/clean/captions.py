@@ -11,7 +11,9 @@ from .blocks import Block
 from .features import ends_like_sentence
 from .lexicon import CAPTION_MARKERS, PARENTHETICAL_CAPTION_BITS
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', "«": '"', "»": '"'})
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', "«": '"', "»": '"'}
+)
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -47,7 +49,9 @@ def split_body_and_captions(blocks: Sequence[Block], members: list[int]) -> tupl
     Captions rarely end like a sentence; the body copy does. When none or all do, the
     first copy is the body and the rest are duplicates, unless DOM evidence says caption.
     """
-    sentence_like = [i for i in members if ends_like_sentence(blocks[i].text) and not looks_like_caption(blocks[i])]
+    sentence_like = [
+        i for i in members if ends_like_sentence(blocks[i].text) and not looks_like_caption(blocks[i])
+    ]
     if sentence_like and len(sentence_like) < len(members):
         body = sentence_like[0]
         return body, [i for i in members if i != body]

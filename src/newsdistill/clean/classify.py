@@ -37,12 +37,25 @@ class Thresholds:
 MODES = {
     "balanced": Thresholds(),
     "precision": Thresholds(good_words=15, good_stop=0.28, link_density_bad=0.35, keep_short_headings=False),
-    "recall": Thresholds(good_words=10, good_stop=0.2, near_stop=0.1, link_density_bad=0.6, include_good_outside=True),
+    "recall": Thresholds(
+        good_words=10, good_stop=0.2, near_stop=0.1, link_density_bad=0.6, include_good_outside=True
+    ),
 }
 
 RUN_GROWTH, RUN_CAP = 0.15, 2.5
 STRONG_NEGATIVE_HINTS = {"comment", "footer", "nav"}
-NEGATIVE_HINTS = {"boilerplate", "nav", "footer", "aside", "form", "header", "comment", "share", "related", "advert"}
+NEGATIVE_HINTS = {
+    "boilerplate",
+    "nav",
+    "footer",
+    "aside",
+    "form",
+    "header",
+    "comment",
+    "share",
+    "related",
+    "advert",
+}
 
 
 def page_is_english(blocks: Sequence[Block]) -> bool:
@@ -81,7 +94,12 @@ def _prose_class(block: Block, t: Thresholds) -> str:
 def score_block(block: Block, t: Thresholds) -> float:
     kind = prose_class(block, t)
     words = block.features["words"]
-    score = {"good": min(words, 120.0), "near": 0.4 * words, "short": -1.5, "bad": -3.0 - 0.3 * min(words, 40)}[kind]
+    score = {
+        "good": min(words, 120.0),
+        "near": 0.4 * words,
+        "short": -1.5,
+        "bad": -3.0 - 0.3 * min(words, 40),
+    }[kind]
     if kind in {"good", "near"} and block.features["headline_lead"] and in_english(block):
         score = -0.2 * min(words, 60)  # "Headline In Title Case Snippet of the story...": a teaser
     if kind == "short" and block.ancestors and words >= 4 and f_link_free(block):
@@ -164,7 +182,9 @@ def cut_at_end_marker(blocks: Sequence[Block], region: list[int]) -> list[int]:
     mass = sum(max(blocks[i].score, 0) for i in region)
     running = 0.0
     for position, i in enumerate(region):
-        if is_end_marker(blocks[i]) or (blocks[i].words <= 14 and boilerplate_reason(blocks[i]) == "newsletter"):
+        if is_end_marker(blocks[i]) or (
+            blocks[i].words <= 14 and boilerplate_reason(blocks[i]) == "newsletter"
+        ):
             after = mass - running
             # A comment thread can outweigh the article: any real article before it is enough.
             # A 'Read more' box inside the article is followed by as much article again: keep going.
@@ -199,7 +219,9 @@ def _headline_units(blocks: Sequence[Block], region: list[int]) -> list[list[int
     units: list[list[int]] = []
     for i in region:
         block = blocks[i]
-        headline = 3 <= block.words <= 25 and not block.features.get("terminal") and not block.text.endswith(":")
+        headline = (
+            3 <= block.words <= 25 and not block.features.get("terminal") and not block.text.endswith(":")
+        )
         if (headline and not _is_date_line(block)) or not units:
             units.append([i])
         else:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
 from ..errors import SkipInput
@@ -23,8 +26,9 @@ from .classify import (
 )
 from .credits import find_credit
 from .html_blocks import html_to_blocks, nesting_depth
-from .html_meta import page_meta
-from .label import label_blocks
+from .html_meta import PageMeta, page_meta
+from .label import label_blocks, mark_kinds
+from .learned import BLOCK_MODEL, FEATURES, TRAINED_TYPES, block_matrix, final_keep, load_model, with_types
 from .metadata import (
     find_byline_and_date,
     find_outlet_credit,
@@ -33,27 +37,42 @@ from .metadata import (
     split_site_suffix,
     text_title,
 )
+from .page_type import PAGE_FEATURES, PAGE_MODEL, aligned_probabilities, page_type_of, page_vector
 from .text_blocks import text_to_blocks
 
 
 class Clean:
     name = "clean"
-    OPTIONS = ("mode", "limits")
+    OPTIONS = ("mode", "limits", "learned", "page_types")
 
-    def __init__(self, mode: str = "balanced", limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self,
+        mode: str = "balanced",
+        limits: Limits = DEFAULT_LIMITS,
+        learned: bool = True,
+        page_types: Sequence[str] | None = None,
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
         self.thresholds: Thresholds = MODES[mode]
         self.limits = limits
+        # learned=False: today's rules alone (the baseline the learned model is measured against).
+        self.model: Path | None = BLOCK_MODEL if learned else None
+        self.page_types = frozenset(page_types) if page_types else None
 
     def __call__(self, article: Article) -> Article:
         text = article.input_text
         if not text:
             raise SkipInput("nothing to clean: decode the page first")
         if article.input_kind == "html":
-            clean_html(article, text, self.thresholds, self.limits)
+            clean_html(article, text, self.thresholds, self.limits, self.model)
         else:
             clean_text(article, text, self.thresholds, self.limits)
+        # Text pages carry no page type (the model reads HTML), so a type filter lets them through.
+        if self.page_types and article.page_type and article.page_type not in self.page_types:
+            raise SkipInput(
+                f"page type {article.page_type} (not in --page-types {','.join(sorted(self.page_types))})"
+            )
         if not article.text.strip():
             raise SkipInput("no article text found on the page")
         return article
@@ -79,18 +98,22 @@ def clean_text(article: Article, text: str, t: Thresholds, limits: Limits = DEFA
     _finish(article, blocks)
 
 
-def clean_html(article: Article, html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> None:
-    if nesting_depth(html, limits.max_html_depth) >= limits.max_html_depth:
-        raise SkipInput(f"HTML nested deeper than {limits.max_html_depth:,} levels")
-    tree = LexborHTMLParser(html)
-    meta = page_meta(tree)
-    blocks = html_to_blocks(tree, limits.max_html_depth)
-    if len(blocks) > limits.max_blocks:
-        blocks = blocks[: limits.max_blocks]
+def clean_html(
+    article: Article,
+    html: str,
+    t: Thresholds,
+    limits: Limits = DEFAULT_LIMITS,
+    model: Path | None = BLOCK_MODEL,
+) -> None:
+    page = html_rule_blocks(html, t, limits)
+    if page.cut:
         _note_cut(article, limits.max_blocks)
-    score_blocks(blocks, t)
-    region = cut_at_teaser_run(blocks, cut_at_end_marker(blocks, sorted(best_subtree(blocks))))
-    label_blocks(blocks, set(region), t)
+    blocks, meta = page.blocks, page.meta
+    if model is not None and blocks:
+        x = block_matrix(blocks, page.region)
+        types = page_type_probabilities(blocks, x, meta, article.url or meta.url, html, model)
+        article.page_type = page_type_of(types, TRAINED_TYPES)
+        decide_blocks(blocks, with_types(x, types), model, t)
     if meta.title:
         title, site = split_site_suffix(meta.title)
         article.title = title
@@ -102,6 +125,66 @@ def clean_html(article: Article, html: str, t: Thresholds, limits: Limits = DEFA
     article.published = meta.published
     article.outlet = meta.outlet
     _finish(article, blocks)
+
+
+@dataclass
+class RulePage:
+    """A page's blocks as today's rules scored and labelled them: the learned model's input."""
+
+    blocks: list[Block]
+    region: set[int]
+    meta: PageMeta
+    cut: bool
+
+
+def html_rule_blocks(html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> RulePage:
+    if nesting_depth(html, limits.max_html_depth) >= limits.max_html_depth:
+        raise SkipInput(f"HTML nested deeper than {limits.max_html_depth:,} levels")
+    tree = LexborHTMLParser(html)
+    meta = page_meta(tree)
+    blocks = html_to_blocks(tree, limits.max_html_depth)
+    cut = len(blocks) > limits.max_blocks
+    blocks = blocks[: limits.max_blocks]
+    score_blocks(blocks, t)
+    region = set(cut_at_teaser_run(blocks, cut_at_end_marker(blocks, sorted(best_subtree(blocks)))))
+    label_blocks(blocks, region, t)
+    return RulePage(blocks, region, meta, cut)
+
+
+# The modes move the learned model's cut-off: precision keeps fewer blocks, recall more.
+_CUTOFF_SHIFT = {"balanced": 0.0, "precision": 0.15, "recall": -0.15}
+
+
+# Blocks the rules read as the page's metadata (its byline, dateline, headline) fill Article fields
+# instead of the body, whatever the model says of their text.
+METADATA_REASONS = frozenset({"byline", "dateline", "title"})
+
+
+def decide_blocks(blocks: list[Block], x: np.ndarray, model_path: Path, t: Thresholds) -> None:
+    """The learned model has the last word on keep/remove; the rules' reasons stay where both agree."""
+    model = load_model(model_path, FEATURES)
+    shift = next((v for k, v in _CUTOFF_SHIFT.items() if MODES[k] == t), 0.0)
+    rule_keep = np.array([b.keep for b in blocks], dtype=bool)
+    metadata = np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool)
+    keep = final_keep((model.probability(x) >= model.cutoff + shift) & ~metadata, rule_keep)
+    apply_decisions(blocks, keep.tolist())
+
+
+def page_type_probabilities(
+    blocks: list[Block], x: np.ndarray, meta: PageMeta, url: str | None, html: str, block_model: Path
+) -> np.ndarray:
+    """The page type model sits beside the block model (a model folder passed in tests holds both)."""
+    model = load_model(block_model.with_name(PAGE_MODEL.name), PAGE_FEATURES)
+    return aligned_probabilities(model, page_vector(blocks, x, meta.kinds, url, html)[None, :])[0]
+
+
+def apply_decisions(blocks: Sequence[Block], keep: Sequence[bool]) -> None:
+    for block, wanted in zip(blocks, keep, strict=True):
+        if wanted and not block.keep:
+            block.keep, block.reason = True, None
+        elif not wanted and block.keep:
+            block.remove("other")
+    mark_kinds(blocks)
 
 
 def _note_cut(article: Article, max_blocks: int) -> None:

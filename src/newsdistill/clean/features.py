@@ -53,7 +53,9 @@ def is_end_marker(block: Block) -> bool:
     if flag is None:
         text = block.text.strip(" :|")
         # "34 responses to <the article's whole title>" heads a comment thread however long the title.
-        flag = float((block.words <= 8 or bool(COMMENT_COUNT_HEADING.match(text))) and bool(END_MARKERS.match(text)))
+        flag = float(
+            (block.words <= 8 or bool(COMMENT_COUNT_HEADING.match(text))) and bool(END_MARKERS.match(text))
+        )
         block.features["end_marker"] = flag
     return bool(flag)
 
@@ -94,8 +96,16 @@ def compute(block: Block, english: bool) -> None:
     ellipsis = float(bool(ELLIPSIS_END.search(text)))
     if block.link_density > 0.6 and words <= 30:
         # Link text (menus, related headlines) is never prose: skip the costly features.
-        block.features = {"words": words, "stop": 0.0, "terminal": 0.0, "ellipsis": ellipsis, "punct": 0.0,
-                          "link_density": block.link_density, "headline_lead": 0.0, "english": float(english)}
+        block.features = {
+            "words": words,
+            "stop": 0.0,
+            "terminal": 0.0,
+            "ellipsis": ellipsis,
+            "punct": 0.0,
+            "link_density": block.link_density,
+            "headline_lead": 0.0,
+            "english": float(english),
+        }
         return
     block.features = {
         "words": words,

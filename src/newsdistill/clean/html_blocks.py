@@ -11,13 +11,91 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .blocks import Block, display_text
 
 SKIP_TAGS = frozenset(
-    ["script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option", "input", "textarea", "canvas", "video", "audio", "object", "embed", "head", "link", "meta", "map", "area", "source", "track", "picture", "img", "label", "dialog", "math"]
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "button",
+        "select",
+        "option",
+        "input",
+        "textarea",
+        "canvas",
+        "video",
+        "audio",
+        "object",
+        "embed",
+        "head",
+        "link",
+        "meta",
+        "map",
+        "area",
+        "source",
+        "track",
+        "picture",
+        "img",
+        "label",
+        "dialog",
+        "math",
+    ]
 )
 BLOCK_TAGS = frozenset(
-    ["p", "div", "section", "article", "main", "aside", "nav", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "figure", "figcaption", "table", "tbody", "thead", "tfoot", "tr", "caption", "form", "fieldset", "address", "details", "summary", "hr", "center", "body", "html"]
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "aside",
+        "nav",
+        "header",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "caption",
+        "form",
+        "fieldset",
+        "address",
+        "details",
+        "summary",
+        "hr",
+        "center",
+        "body",
+        "html",
+    ]
 )
-TAG_HINTS = {"nav": "nav", "footer": "footer", "aside": "aside", "form": "form", "header": "header",
-             "figcaption": "caption", "article": "content", "main": "content"}
+TAG_HINTS = {
+    "nav": "nav",
+    "footer": "footer",
+    "aside": "aside",
+    "form": "form",
+    "header": "header",
+    "figcaption": "caption",
+    "article": "content",
+    "main": "content",
+}
 CLASS_HINTS = {
     "nav": "nav navbar navigation menu breadcrumb breadcrumbs pagination pager toolbar masthead skip topbar",
     "footer": "footer foot colophon copyright",
@@ -25,13 +103,13 @@ CLASS_HINTS = {
     "comment": "comment comments disqus respond reply replies",
     "share": "share sharing social sharebar addthis",
     "related": "related recommended recommendations recommend popular trending teaser teasers outbrain taboola "
-               "more-stories read-more readmore most-read mostread",
+    "more-stories read-more readmore most-read mostread",
     "advert": "ad ads advert advertisement adslot adunit dfp sponsor sponsored promo promoted",
     "newsletter": "newsletter subscribe subscription signup sign-up",
     "cookie": "cookie cookies consent gdpr",
     "caption": "caption wp-caption-text figcaption credit image-credit photo-credit",
     "content": "article article-body articlebody article-content story story-body storybody post-content "
-               "entry-content entry post-body content-body main-content body-text text prose",
+    "entry-content entry post-body content-body main-content body-text text prose",
 }
 _CLASS_PART = re.compile(r"[a-z]+")
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -115,8 +193,15 @@ class _Builder:
         if self.blocks:
             self.offset += 2
         self.blocks.append(
-            Block(text=text, start=self.offset, end=self.offset + len(text), tag=context.tag, hints=context.hints,
-                  link_chars=min(link_chars, len(text)), ancestors=context.path)
+            Block(
+                text=text,
+                start=self.offset,
+                end=self.offset + len(text),
+                tag=context.tag,
+                hints=context.hints,
+                link_chars=min(link_chars, len(text)),
+                ancestors=context.path,
+            )
         )
         self.offset += len(text)
 
@@ -144,8 +229,10 @@ class _Builder:
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,15})\b[^>]*?(/?)>")
-_NOT_NESTING = frozenset("br img meta link input hr area base col embed source track wbr param p li td th tr dt dd option "
-                         "script style".split())
+_NOT_NESTING = frozenset(
+    "br img meta link input hr area base col embed source track wbr param p li td th tr dt dd option "
+    "script style".split()
+)
 
 
 def nesting_depth(html: str, give_up_at: int) -> int:
@@ -217,7 +304,9 @@ def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
     return drop_page_wide_hints(builder.blocks, builder.element_hints)
 
 
-def drop_page_wide_hints(blocks: list[Block], element_hints: dict[int, frozenset[str]], share: float = 0.6) -> list[Block]:
+def drop_page_wide_hints(
+    blocks: list[Block], element_hints: dict[int, frozenset[str]], share: float = 0.6
+) -> list[Block]:
     """Hints of an element that wraps most of the page ('has-newsletter' on a page wrapper) say nothing."""
     total = sum(len(b.text) for b in blocks) or 1
     chars: dict[int, int] = {}

@@ -11,8 +11,19 @@ from selectolax.lexbor import LexborHTMLParser
 
 from .metadata import parse_date
 
-_ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-                  "opinionnewsarticle", "webpage", "report", "scholarlyarticle", "techarticle", "liveblogposting"}
+_ARTICLE_TYPES = {
+    "newsarticle",
+    "article",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "webpage",
+    "report",
+    "scholarlyarticle",
+    "techarticle",
+    "liveblogposting",
+}
 
 
 @dataclass
@@ -23,6 +34,9 @@ class PageMeta:
     outlet: str | None = None
     url: str | None = None
     language: str | None = None
+    kinds: set[str] = field(
+        default_factory=set
+    )  # JSON-LD @types and og:type, lower-cased: page-type evidence
 
 
 def _meta(tree: LexborHTMLParser, *keys: str) -> str | None:
@@ -64,7 +78,10 @@ def _names(value: Any) -> list[str]:
 def _from_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
     for obj in _json_ld_objects(tree):
         types = obj.get("@type")
-        type_names = {t.lower() for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)}
+        type_names = {
+            t.lower() for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)
+        }
+        meta.kinds |= type_names
         if not type_names & _ARTICLE_TYPES:
             continue
         meta.title = meta.title or _first_str(obj.get("headline"))
@@ -87,11 +104,26 @@ def page_meta(tree: LexborHTMLParser) -> PageMeta:
     if meta.title is None and (node := tree.css_first("title")) is not None:
         meta.title = " ".join((node.text() or "").split()) or None
     meta.outlet = meta.outlet or _meta(tree, "og:site_name", "application-name")
-    if not meta.authors and (author := _meta(tree, "author", "article:author", "byl", "dc.creator", "parsely-author")):
+    if not meta.authors and (
+        author := _meta(tree, "author", "article:author", "byl", "dc.creator", "parsely-author")
+    ):
         meta.authors = [] if "://" in author else [author.removeprefix("By ").removeprefix("by ").strip()]
-    date_text = _meta(tree, "article:published_time", "datePublished", "pubdate", "publish-date", "date",
-                      "dc.date", "dc.date.issued", "og:published_time", "sailthru.date", "parsely-pub-date")
+    date_text = _meta(
+        tree,
+        "article:published_time",
+        "datePublished",
+        "pubdate",
+        "publish-date",
+        "date",
+        "dc.date",
+        "dc.date.issued",
+        "og:published_time",
+        "sailthru.date",
+        "parsely-pub-date",
+    )
     meta.published = meta.published or (parse_date(date_text) if date_text else None)
+    if og_type := _meta(tree, "og:type"):
+        meta.kinds.add(f"og:{og_type.lower()}")
     meta.url = _meta(tree, "og:url")
     if meta.url is None and (canonical := tree.css_first('link[rel="canonical"]')) is not None:
         meta.url = canonical.attributes.get("href")

@@ -22,8 +22,14 @@ from .lexicon import BYLINE
 _MAX_NEWSLETTER_PITCH_WORDS = 40
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _HINT_REASONS: dict[str, RemovedReason] = {
-    "comment": "comment_form", "share": "share", "related": "related_link", "advert": "advert",
-    "nav": "navigation", "footer": "footer", "form": "comment_form", "newsletter": "newsletter",
+    "comment": "comment_form",
+    "share": "share",
+    "related": "related_link",
+    "advert": "advert",
+    "nav": "navigation",
+    "footer": "footer",
+    "form": "comment_form",
+    "newsletter": "newsletter",
 }
 
 
@@ -40,7 +46,7 @@ def label_blocks(blocks: Sequence[Block], region: set[int], t: Thresholds) -> No
     _mark_links_after_markers(blocks)
     _mark_teasers(blocks)
     _mark_repeats(blocks, region)
-    _mark_kinds(blocks)
+    mark_kinds(blocks)
 
 
 def _label_in_region(blocks: Sequence[Block], i: int, t: Thresholds) -> None:
@@ -153,7 +159,7 @@ def _mark_repeats(blocks: Sequence[Block], region: set[int]) -> None:
 _INTRO = re.compile(r":\s*$")
 
 
-def _mark_kinds(blocks: Sequence[Block]) -> None:
+def mark_kinds(blocks: Sequence[Block]) -> None:
     in_list = False
     for block in blocks:
         if not block.keep:

@@ -26,30 +26,78 @@ END_MARKERS = re.compile(
 
 # (reason, pattern) for blocks that are chrome wherever they stand. First match wins.
 BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
-    ("related_link", re.compile(r"^(?:see also|read also|also read|read more|related|more|recommended|watch|listen|"
-                                r"click here|must read|don'?t miss|trending)\s*[:»>|–—-]?\s+\S", re.I)),
-    ("comment_form", re.compile(r"leave a (?:reply|comment)|your email address will not be published|required fields are "
-                                r"marked|post comment|cancel reply|comments? (?:are|is) closed|log ?in to (?:comment|reply)|"
-                                r"^name\s*\*?$|^email\s*\*?$|^website$|save my name, email|characters? remaining|"
-                                r"community guidelines|be the first to comment|view comments|show comments", re.I)),
-    ("newsletter", re.compile(r"newsletters?\b|sign up (?:for|to)\b|subscribe (?:to|now|today)|get (?:notified|our|the "
-                              r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox|"
-                              r"(?:every|each) (?:day|week|morning|evening) we send", re.I)),
-    ("cookie_notice", re.compile(r"\bcookies?\b.{0,80}\b(?:use|accept|consent|policy|settings|experience)|"
-                                 r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)", re.I)),
-    ("share", re.compile(r"^click to (?:share|email|print)\b|^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
-                         r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+)\s*[:|]?$", re.I)),
-    ("advert", re.compile(r"^(?:advertisement|advertising|sponsored|ad|ads|promoted|paid (?:content|post)|"
-                          r"story continues (?:below|after) (?:this )?advertisement|continue reading (?:below|the main "
-                          r"story))\s*:?$", re.I)),
-    ("footer", re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|subject to copyright|"
-                          r"no part (?:of this|may be)|without (?:the )?(?:prior )?written permission|terms (?:of|and) "
-                          r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
-                          r"site map|accessibility)$", re.I)),
+    (
+        "related_link",
+        re.compile(
+            r"^(?:see also|read also|also read|read more|related|more|recommended|watch|listen|"
+            r"click here|must read|don'?t miss|trending)\s*[:»>|–—-]?\s+\S",
+            re.I,
+        ),
+    ),
+    (
+        "comment_form",
+        re.compile(
+            r"leave a (?:reply|comment)|your email address will not be published|required fields are "
+            r"marked|post comment|cancel reply|comments? (?:are|is) closed|log ?in to (?:comment|reply)|"
+            r"^name\s*\*?$|^email\s*\*?$|^website$|save my name, email|characters? remaining|"
+            r"community guidelines|be the first to comment|view comments|show comments",
+            re.I,
+        ),
+    ),
+    (
+        "newsletter",
+        re.compile(
+            r"newsletters?\b|sign up (?:for|to)\b|subscribe (?:to|now|today)|get (?:notified|our|the "
+            r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox|"
+            r"(?:every|each) (?:day|week|morning|evening) we send",
+            re.I,
+        ),
+    ),
+    (
+        "cookie_notice",
+        re.compile(
+            r"\bcookies?\b.{0,80}\b(?:use|accept|consent|policy|settings|experience)|"
+            r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)",
+            re.I,
+        ),
+    ),
+    (
+        "share",
+        re.compile(
+            r"^click to (?:share|email|print)\b|^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
+            r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+)\s*[:|]?$",
+            re.I,
+        ),
+    ),
+    (
+        "advert",
+        re.compile(
+            r"^(?:advertisement|advertising|sponsored|ad|ads|promoted|paid (?:content|post)|"
+            r"story continues (?:below|after) (?:this )?advertisement|continue reading (?:below|the main "
+            r"story))\s*:?$",
+            re.I,
+        ),
+    ),
+    (
+        "footer",
+        re.compile(
+            r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|subject to copyright|"
+            r"no part (?:of this|may be)|without (?:the )?(?:prior )?written permission|terms (?:of|and) "
+            r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
+            r"site map|accessibility)$",
+            re.I,
+        ),
+    ),
     ("other", re.compile(r"^(?:filed under|tags|tagged|topics|categories|posted in|more about)\s*:", re.I)),
-    ("navigation", re.compile(r"^(?:home|menu|search|skip to (?:main )?content|sign in|log ?in|log ?out|register|"
-                              r"subscribe|my account|next|previous|prev|back to top|go to top|more|close|open|"
-                              r"toggle navigation|main menu|show more|load more|view all|see all|all news)\s*[»›>]*$", re.I)),
+    (
+        "navigation",
+        re.compile(
+            r"^(?:home|menu|search|skip to (?:main )?content|sign in|log ?in|log ?out|register|"
+            r"subscribe|my account|next|previous|prev|back to top|go to top|more|close|open|"
+            r"toggle navigation|main menu|show more|load more|view all|see all|all news)\s*[»›>]*$",
+            re.I,
+        ),
+    ),
 ]
 
 # One search tells most blocks apart from all the patterns above; only hits look closer.
@@ -80,7 +128,9 @@ DATE_IN_TEXT = re.compile(
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})(?!\d)",
     re.I,
 )
-DATELINE = re.compile(r"^(?:published|updated|posted|last updated|first published|modified|date)?\s*:?\s*", re.I)
+DATELINE = re.compile(
+    r"^(?:published|updated|posted|last updated|first published|modified|date)?\s*:?\s*", re.I
+)
 
 COMMENT_META = re.compile(
     r"^.{1,60}\b(?:says|said|wrote|writes|replied):$|^reply$|^report(?: comment| abuse)?$|^(?:\d+ )?(?:likes?|upvotes?|points?)$|"

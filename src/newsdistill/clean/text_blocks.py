@@ -25,7 +25,9 @@ def text_to_blocks(text: str, max_blocks: int = 50_000) -> list[Block]:
         lead = len(raw) - len(raw.lstrip())
         start = match.start() + lead
         tag = "li" if _BULLET.match(stripped) else "p"
-        blocks.append(Block(text=display_text(stripped), start=start, end=start + len(stripped), tag=tag, group=group))
+        blocks.append(
+            Block(text=display_text(stripped), start=start, end=start + len(stripped), tag=tag, group=group)
+        )
         last_end = match.end()
         if len(blocks) >= max_blocks:
             break
@@ -35,8 +37,13 @@ def text_to_blocks(text: str, max_blocks: int = 50_000) -> list[Block]:
 def _continues(previous: Block, line: Block) -> bool:
     """A hard-wrapped paragraph: the line before stops mid-sentence and this one goes on in lower case."""
     first = line.text[:1]
-    return (line.group == previous.group and first.isalpha() and first.islower()
-            and len(previous.text) >= 40 and previous.text[-1:] not in ".!?:;\"”’")
+    return (
+        line.group == previous.group
+        and first.isalpha()
+        and first.islower()
+        and len(previous.text) >= 40
+        and previous.text[-1:] not in '.!?:;"”’'
+    )
 
 
 def unwrap(blocks: list[Block]) -> list[Block]:
@@ -44,8 +51,13 @@ def unwrap(blocks: list[Block]) -> list[Block]:
     for block in blocks:
         if merged and _continues(merged[-1], block):
             previous = merged[-1]
-            merged[-1] = Block(text=f"{previous.text} {block.text}", start=previous.start, end=block.end,
-                               tag=previous.tag, group=previous.group)
+            merged[-1] = Block(
+                text=f"{previous.text} {block.text}",
+                start=previous.start,
+                end=block.end,
+                tag=previous.tag,
+                group=previous.group,
+            )
         else:
             merged.append(block)
     return merged

@@ -1,0 +1,122 @@
+"""The learned block classifier: labels from gold text, the tree export, leak-free folds, the model file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+import newsdistill
+from newsdistill.clean.classify import MODES
+from newsdistill.clean.component import clean_html
+from newsdistill.clean.html_blocks import html_to_blocks
+from newsdistill.clean.learned import BASE_FEATURES, FEATURES, ModelFileError, TreeModel, load_model
+from newsdistill.clean.training import (
+    GoldPage,
+    PageData,
+    block_labels,
+    export_trees,
+    fold_splits,
+    out_of_fold,
+    site_folds,
+)
+
+GOLD = (
+    "The river burst its banks on Sunday night, flooding more than two hundred homes in the valley.\n"
+    "Rescue teams worked through the night. Nobody was hurt."
+)
+PAGE = """<html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<p>The river burst its banks on <b>Sunday</b> night, flooding more than two hundred homes in the valley.</p>
+<p>Rescue teams worked through the night.</p><p>Nobody was hurt.</p>
+<p>Sign up for our newsletter to get the valley news every morning in your inbox.</p>
+<footer>Copyright 2024 Valley Times</footer></body></html>"""
+
+
+def test_blocks_are_labelled_by_their_overlap_with_the_gold_text() -> None:
+    blocks = html_to_blocks(LexborHTMLParser(PAGE))
+    labels = dict(zip([b.text for b in blocks], block_labels(blocks, GOLD).tolist(), strict=True))
+    assert labels == {
+        "Home News": 0,
+        "The river burst its banks on Sunday night, flooding more than two hundred homes in the valley.": 1,
+        "Rescue teams worked through the night.": 1,
+        "Nobody was hurt.": 1,  # under four words: the whole block as a run of gold words
+        "Sign up for our newsletter to get the valley news every morning in your inbox.": 0,
+        "Copyright 2024 Valley Times": 0,
+    }
+
+
+def test_exported_trees_predict_what_scikit_learn_predicts() -> None:
+    ensemble = pytest.importorskip("sklearn.ensemble")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 5))
+    for labels, n_classes in (
+        ((x[:, 0] + x[:, 1] ** 2 > 0.5).astype(int), 2),
+        (np.digitize(x[:, 2], [-0.5, 0.5]), 3),
+    ):
+        model = ensemble.HistGradientBoostingClassifier(max_iter=30, max_depth=4, random_state=0).fit(
+            x, labels
+        )
+        exported = export_trees(model, [f"f{i}" for i in range(5)], [str(c) for c in model.classes_], 0.5)
+        expected = model.predict_proba(x)
+        got = exported.probability(x)
+        np.testing.assert_allclose(
+            got if n_classes > 2 else np.column_stack([1 - got, got]), expected, atol=1e-9
+        )
+
+
+def _pages(n: int) -> list[GoldPage]:
+    return [GoldPage("wcxb", f"p{i}", f"site{i % 7}.example", "", "article", Path("-")) for i in range(n)]
+
+
+def test_pages_of_one_site_never_sit_in_two_folds() -> None:
+    pages = _pages(70)
+    folds = site_folds(pages)
+    for train, held_out in fold_splits(folds):
+        assert not set(train) & set(held_out)
+        assert not {pages[i].domain for i in train} & {pages[i].domain for i in held_out}
+    assert sorted(i for _, held_out in fold_splits(folds) for i in held_out) == list(range(70))
+
+
+def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_page() -> None:
+    """Each page's label is a coin toss only its own id can explain: a model that saw the page learns it
+    (in-sample near 100%), one that did not is at chance. Out-of-fold must look like chance."""
+    pytest.importorskip("sklearn")
+    rng = np.random.default_rng(1)
+    n_pages, per_page = 60, 60
+    data = []
+    for page in range(n_pages):
+        x = np.zeros((per_page, len(BASE_FEATURES)), dtype=np.float32)
+        x[:, 0] = page
+        label = np.full(per_page, rng.integers(0, 2), dtype=np.int8)
+        data.append(PageData(x, label, np.ones(per_page), [""] * per_page, np.zeros(per_page, bool),
+                             np.zeros(per_page, bool), np.zeros(per_page, bool), np.zeros(1)))  # fmt: skip
+    pages = [GoldPage("wcxb", f"p{i}", f"site{i}.example", "", "article", Path("-")) for i in range(n_pages)]
+    probabilities = out_of_fold(data, site_folds(pages), seed=0)
+    out_of_fold_accuracy = np.mean(
+        [((p >= 0.5) == d.y.astype(bool)).mean() for p, d in zip(probabilities, data, strict=True)]
+    )
+    assert out_of_fold_accuracy < 0.75
+
+
+def test_a_missing_model_file_names_the_file_and_the_command(tmp_path: Path) -> None:
+    article = newsdistill.Article(input_kind="html")
+    missing = tmp_path / "blocks.npz"
+    with pytest.raises(ModelFileError) as caught:
+        clean_html(article, PAGE, MODES["balanced"], model=missing)
+    message = str(caught.value)
+    assert f"{tmp_path}/" in message and "is missing" in message and "newsdistill train cleaner" in message
+
+
+def test_a_corrupt_model_file_names_the_file_and_the_command(tmp_path: Path) -> None:
+    corrupt = tmp_path / "blocks.npz"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip file")
+    with pytest.raises(ModelFileError) as caught:
+        load_model(corrupt, FEATURES)
+    assert str(corrupt) in str(caught.value) and "newsdistill train cleaner" in str(caught.value)
+
+
+def test_the_packaged_model_loads_and_matches_the_features() -> None:
+    model = load_model(Path(newsdistill.clean.learned.BLOCK_MODEL), FEATURES)
+    assert isinstance(model, TreeModel) and model.names == FEATURES and 0.0 < model.cutoff < 1.0

