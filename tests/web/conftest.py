@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
 import time
@@ -97,3 +98,80 @@ def serving(app: Any) -> Iterator[str]:
 def server(corpus_db: Path) -> Iterator[str]:
     with serving(create_app(corpus_db)) as base:
         yield base
+
+
+CLEAN = ["decode", "clean"]
+PAGES = {
+    "wounded.html": (
+        "Soldier mortally wounded",
+        "A soldier was mortally wounded near the border on Friday.",
+        "Daily Post",
+        "2024-03-01",
+    ),
+    "reversed.html": (
+        "Wounded, mortally, said the report",
+        "The report said wounded mortally were left behind there.",
+        "Evening Star",
+        "2024-03-02",
+    ),
+    "putin.html": (
+        "Putin speaks",
+        "Putin spoke to the parliament about the economy and the budget.",
+        "Daily Post",
+        "2024-03-03",
+    ),
+    "wagner.html": (
+        "Putin and Wagner",
+        "Putin met the Wagner group leaders at a closed meeting.",
+        "Evening Star",
+        "2024-03-04",
+    ),
+    "tokyo.html": (
+        "東京都の知事選挙",
+        "東京都知事選挙は七月に行われ、多くの候補者が立候補した。",
+        "Nikkei Test",
+        "2024-03-05",
+    ),
+}
+
+
+VOCABULARY = (
+    "river market school winter bridge garden letter station engine island forest doctor teacher museum "
+    "harbour village summer castle orchard library theatre factory airport stadium hospital canal bakery "
+    "mountain valley meadow tunnel lantern compass anchor pepper violin marble copper silver granite"
+).split()
+
+
+def page_text(title: str, sentence: str, outlet: str, date: str) -> str:
+    """A page of its own: enough words drawn for it alone that no two pages are near copies."""
+    draw = random.Random(title)
+    paragraphs = [sentence]
+    for _ in range(4):
+        words = " ".join(draw.choice(VOCABULARY) for _ in range(18))
+        paragraphs.append(f"Residents spoke of the {words} in the weeks that followed the events here.")
+    return html_page(title, paragraphs, outlet, date=date)
+
+
+@pytest.fixture(scope="session")
+def search_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("search_pages")
+    for name, (title, sentence, outlet, date) in PAGES.items():
+        (folder / name).write_text(page_text(title, sentence, outlet, date), encoding="utf-8")
+    for number in range(25):  # enough results for two pages of 20
+        sentence = (
+            f"Harvest number {number} brought the farmers of valley {number * 7} a record crop of pears."
+        )
+        day = f"2023-{1 + number % 12:02d}-{1 + number:02d}"
+        (folder / f"harvest{number}.html").write_text(
+            page_text(f"Harvest report {number}", sentence, "Farm News", day), encoding="utf-8"
+        )
+    db = tmp_path_factory.mktemp("search_db") / "corpus.db"
+    assert ingest([str(folder)], db, stages=CLEAN).stored == 30
+    return db
+
+
+@pytest.fixture(scope="session")
+def base(search_db: Path) -> Iterator[str]:
+    """A server over search_db: 30 pages (phrases, CJK, 25 of one subject for paging)."""
+    with serving(create_app(search_db)) as url:
+        yield url

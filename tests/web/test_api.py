@@ -55,12 +55,50 @@ def test_appearances_api_and_the_pages_timelines(server: str) -> None:
 def test_who_said_api(server: str) -> None:
     said = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz"}).json()
     assert said and said[0]["speaker"] == "Helen Ortiz"
-    # what a fact-checker needs: when, how (kind, medium), and where (the article's outlet and URL)
-    assert set(said[0]) == {"speaker", "content", "cue", "kind", "medium", "published", "article"}
+    # what a fact-checker needs: when, how (kind, medium), where (the article's outlet and URL), and the
+    # quote's spread: the bridge copy repeats Ortiz's words, so her quote has two outlets, City Times first
+    assert set(said[0]) == {
+        "speaker",
+        "entity_id",
+        "content",
+        "cue",
+        "kind",
+        "act",
+        "medium",
+        "published",
+        "article_id",
+        "outlet",
+        "article",
+        "quote_id",
+        "outlets",
+        "articles",
+        "first_seen",
+    }
+    assert len(said) == 1 and said[0]["outlets"] == 2 and said[0]["first_seen"]["outlet"] == "City Times"
+    every = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz", "all": "true"}).json()
+    assert len(every) == 2 and {s["quote_id"] for s in every} == {said[0]["quote_id"]}
     assert said[0]["kind"] and said[0]["published"].startswith("2024-05-06")
     assert {"id", "title", "outlet", "url"} <= set(said[0]["article"]) and said[0]["article"]["outlet"]
     csv = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz", "format": "csv"})
     assert csv.text.startswith("speaker,content,cue,kind,medium,published,article_id,article_title")
+    assert "article_url,quote_id,outlets,first_seen_outlet,first_seen_published" in csv.text.splitlines()[0]
+
+
+def test_quote_api_and_page(server: str) -> None:
+    said = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz"}).json()
+    quote = httpx.get(f"{server}/api/quotes/{said[0]['quote_id']}").json()
+    assert {"id", "speaker", "entity_id", "text", "variants", "first_seen", "articles", "outlets"} <= set(
+        quote
+    )
+    assert quote["speaker"] == "Helen Ortiz" and quote["outlets"] == ["City Times", "Content Farm"]
+    assert quote["first_seen"]["article_id"] == quote["articles"][0]
+    page = httpx.get(f"{server}/quotes/{quote['id']}")
+    assert page.status_code == 200 and "Appeared in 2 outlets" in page.text and "1 wording" in page.text
+    assert page.text.index("City Times") < page.text.index("Content Farm")
+    assert httpx.get(f"{server}/api/quotes/999999").status_code == 404
+    assert httpx.get(f"{server}/quotes/999999").status_code == 404
+    entity = httpx.get(f"{server}/entities", params={"name": "Helen Ortiz"}).text
+    assert f'href="/quotes/{quote["id"]}"' in entity
 
 
 def test_security_headers_and_limits(server: str) -> None:
@@ -167,3 +205,15 @@ def worker_processes(parent: int) -> list[int]:
     """The worker processes uvicorn spawned (it spawns none for a single worker)."""
     children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
     return [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def test_api_pages_are_served_from_the_package_with_no_inline_script(server: str) -> None:
+    pytest.importorskip("fastapi_offline", reason="the API pages' assets come from fastapi-offline")
+    for path in ("/docs", "/redoc"):
+        page = httpx.get(server + path)
+        assert page.status_code == 200 and "<script>" not in page.text  # every script has a src
+        assert "cdn." not in page.text and "https://" not in page.text
+        for src in [part.split('"')[0] for part in page.text.split('src="')[1:]]:
+            assert src.startswith("/") and httpx.get(server + src).status_code == 200, src
+    assert b"cdn.redoc.ly" not in httpx.get(server + "/docs-assets/redoc.standalone.js").content
+    assert "script-src 'self'" in httpx.get(server + "/redoc").headers["content-security-policy"]

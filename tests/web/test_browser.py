@@ -76,3 +76,66 @@ def test_hostile_title_on_story_and_home_pages_stays_text(page: Any, server: str
     assert "<script>" in page.inner_text("h1")
     assert page.evaluate("window.__xss") is None and page.title() != "pwned"
     assert dialogs == []
+
+
+@pytest.fixture
+def watched(page: Any) -> Iterator[tuple[Any, list[str]]]:
+    """The tab, and every console error and uncaught exception it shows (a CSP violation is a console
+    error): a test fails on any."""
+    problems: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type in ("error", "warning") and "favicon" not in message.text:
+            problems.append(f"{message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+    yield page, problems
+    page.remove_listener("console", on_console)
+
+
+def test_api_docs_list_the_operations_offline_under_the_csp(
+    watched: tuple[Any, list[str]], server: str
+) -> None:
+    pytest.importorskip("fastapi_offline", reason="the API pages' assets come from fastapi-offline")
+    page, problems = watched
+    page.goto(server + "/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=15_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/search" in path for path in paths) and any("/api/who-said" in path for path in paths)
+    page.goto(server + "/redoc")
+    page.wait_for_selector("[data-section-id]", timeout=15_000)
+    assert "/api/search" in page.inner_text("body")
+    assert problems == []
+
+
+def test_every_page_kind_loads_without_console_errors(watched: tuple[Any, list[str]], server: str) -> None:
+    page, problems = watched
+    page.goto(server + "/")
+    page.click("ul.stories a >> nth=0")
+    page.wait_for_selector("ol.timeline")
+    page.goto(server + "/?q=bridge")
+    page.click("a.result >> nth=0")
+    page.wait_for_selector("article h1")
+    page.goto(server + "/entities?name=Helen%20Ortiz")
+    page.wait_for_selector("h1")
+    page.goto(server + "/articles/999999")
+    assert "404" in page.inner_text("h1")
+    problems[:] = [p for p in problems if "404" not in p]  # the browser logs the 404 status itself
+    assert problems == []
+
+
+def test_search_with_filters_and_paging(watched: tuple[Any, list[str]], base: str) -> None:
+    page, problems = watched
+    page.goto(base + "/?q=harvest")
+    page.select_option("form.filters select[name=sort]", "newest")
+    page.fill("form.filters input[name=outlet]", "Farm News")
+    page.click("form.filters button")
+    page.wait_for_selector("#result-count")
+    assert "Results 1–20 of 25" in page.inner_text("#result-count")
+    page.click("a[rel=next]")
+    page.wait_for_selector("a[rel=prev]")
+    assert "Results 21–25 of 25" in page.inner_text("#result-count")
+    assert page.locator("ol.results time").count() == 5
+    assert "sort=newest" in page.url and "outlet=Farm+News" in page.url
+    assert problems == []

@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
@@ -89,6 +90,8 @@ def create_app(db: str | Path, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -
     app = GuardedApp(
         title="newsdistill",
         description="Clean, attributed, de-duplicated news: search, stories, who said what.",
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN and start them inline: ours below
+        redoc_url=None,
     )
     app.allowed_hosts = allowed_hosts
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
@@ -96,12 +99,49 @@ def create_app(db: str | Path, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -
     templates.env.filters["safe_url"] = safe_url
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _error_pages(app, templates)
+    _docs_routes(app, templates)
     _api_routes(app, pool)
     _page_routes(app, pool, templates)
     return app
 
 
 API_PATHS = ("/api/", "/openapi")
+REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+def docs_assets() -> Path | None:
+    """Swagger UI's and ReDoc's scripts and styles, from the fastapi-offline package (no network)."""
+    try:
+        import fastapi_offline
+    except ImportError:
+        return None
+    folder = Path(fastapi_offline.__file__).resolve().parent / "static"
+    return folder if (folder / "swagger-ui-bundle.js").is_file() else None
+
+
+def _docs_routes(app: FastAPI, templates: Jinja2Templates) -> None:
+    """/docs (Swagger UI) and /redoc, from assets inside a package and started by our own static files."""
+    assets = docs_assets()
+    if assets is not None:
+        redoc = (assets / "redoc.standalone.js").read_bytes().replace(REDOC_LOGO, b"/static/favicon.svg")
+
+        @app.get("/docs-assets/redoc.standalone.js", include_in_schema=False)
+        async def redoc_script() -> Response:
+            """ReDoc, its one link to a CDN (the logo of its footer) pointed at our own icon."""
+            return Response(redoc, media_type="text/javascript")
+
+        app.mount("/docs-assets", StaticFiles(directory=str(assets)), name="docs-assets")
+
+    def page(template: str) -> Any:
+        async def render(request: Request) -> Response:
+            if assets is None:
+                raise HTTPException(404, "API pages need the fastapi-offline package; /openapi.json is here")
+            return templates.TemplateResponse(request, template, {})
+
+        return render
+
+    app.get("/docs", include_in_schema=False, response_class=HTMLResponse)(page("docs.html"))
+    app.get("/redoc", include_in_schema=False, response_class=HTMLResponse)(page("redoc.html"))
 
 
 def readable(error: RequestValidationError) -> str:
@@ -145,6 +185,8 @@ SEARCH_HELP = (
     "title:word, outlet:name"
 )
 SortName = Literal["relevance", "newest", "oldest"]
+# A form's empty date field is sent as 'since=': no date, not a wrong one.
+Day = Annotated[date | None, BeforeValidator(lambda value: value or None)]
 FormatName = Literal["json", "csv"]
 
 
@@ -156,8 +198,8 @@ class SearchForm:
     outlet: Annotated[
         str, Query(max_length=200, description="only this outlet (its name, or the URL's host)")
     ] = ""
-    since: Annotated[date | None, Query(description="published on or after this day (YYYY-MM-DD)")] = None
-    until: Annotated[date | None, Query(description="published on or before this day (YYYY-MM-DD)")] = None
+    since: Annotated[Day, Query(description="published on or after this day (YYYY-MM-DD)")] = None
+    until: Annotated[Day, Query(description="published on or before this day (YYYY-MM-DD)")] = None
     language: Annotated[str, Query(max_length=20, description="language code, as 'en'")] = ""
     type: Annotated[
         str, Query(max_length=30, description="page type, as 'article' (stores that record them)")
@@ -258,6 +300,10 @@ WHO_SAID_COLUMNS = (
     "article_title",
     "article_outlet",
     "article_url",
+    "quote_id",
+    "outlets",
+    "first_seen_outlet",
+    "first_seen_published",
 )
 
 
@@ -271,8 +317,10 @@ def _page_links(form: SearchForm, offset: int, limit: int, total: int, path: str
 
 
 def who_said_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What a fact-checker needs of each statement: who, what, how, when, where."""
-    fields = ("speaker", "content", "cue", "kind", "medium", "published", "article")
+    """What a fact-checker needs of each statement: who, what, how, when, where; and the quote it belongs
+    to with its spread (how many outlets carried it, and where it appeared first)."""
+    fields = ("speaker", "entity_id", "content", "cue", "kind", "act", "medium", "published", "article_id",
+              "outlet", "article", "quote_id", "outlets", "articles", "first_seen")
     return [{k: r.get(k) for k in fields} for r in rows]
 
 
@@ -295,9 +343,18 @@ def _story_api_routes(app: FastAPI, pool: StorePool) -> None:
         name: str = Query(..., min_length=1, max_length=200),
         limit: int = Query(200, ge=1, le=2000),
         format: FormatName = "json",
+        every: bool = Query(False, alias="all", description="every occurrence, not one row per quote"),
     ) -> Any:
-        records = who_said_records(pool.get().who_said(name, limit))
+        records = who_said_records(pool.get().who_said(name, limit, every=every))
         return download(records, "csv", "who-said", WHO_SAID_COLUMNS) if format == "csv" else records
+
+    @app.get("/api/quotes/{quote_id}")
+    def api_quote(quote_id: Id) -> dict[str, Any]:
+        """A quote: its speaker, wordings, first appearance and every article and outlet that carried it."""
+        quote = pool.get().quote(quote_id)
+        if quote is None:
+            raise HTTPException(404, "no such quote")
+        return quote
 
 
 def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> None:
@@ -345,6 +402,13 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
         if story is None:
             raise HTTPException(404, "no such story")
         return templates.TemplateResponse(request, "story.html", {"story": story})
+
+    @app.get("/quotes/{quote_id}", response_class=HTMLResponse)
+    def quote_page(request: Request, quote_id: Id) -> Response:
+        quote = pool.get().quote(quote_id)
+        if quote is None:
+            raise HTTPException(404, "no such quote")
+        return templates.TemplateResponse(request, "quote.html", {"q": quote})
 
     @app.get("/entities", response_class=HTMLResponse)
     async def entity_page(request: Request, name: str = Query(..., min_length=1, max_length=200)) -> Response:

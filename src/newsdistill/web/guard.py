@@ -29,6 +29,16 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 RAW_SECURITY_HEADERS = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+# ReDoc (styled-components) writes its styles into <style> elements and searches in a blob: worker: on
+# /redoc alone, inline styles, data: images and that worker are allowed. Scripts stay our own files.
+REDOC_POLICY = (
+    SECURITY_HEADERS["Content-Security-Policy"]
+    + "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:"
+)
+RAW_REDOC_HEADERS = [
+    (name, REDOC_POLICY.encode() if name == b"content-security-policy" else value)
+    for name, value in RAW_SECURITY_HEADERS
+]
 MAX_REQUEST_BYTES = 64 * 1024
 MAX_HEADER_BYTES = 16 * 1024
 BODY_TIMEOUT = 10.0
@@ -91,7 +101,8 @@ class Guard:
         head_only = scope["method"] == "HEAD"
         if head_only:  # routed as GET: every GET route answers HEAD too
             scope = {**scope, "method": "GET"}
-        await self.app(scope, receive, secured(send, head_only))
+        policy = RAW_REDOC_HEADERS if scope["path"] == "/redoc" else RAW_SECURITY_HEADERS
+        await self.app(scope, receive, secured(send, head_only, policy))
 
     def check_head(self, scope: Scope) -> None:
         headers: list[tuple[bytes, bytes]] = scope["headers"]
@@ -145,7 +156,7 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return receive_again
 
 
-def secured(send: Send, head_only: bool) -> Send:
+def secured(send: Send, head_only: bool, security: list[tuple[bytes, bytes]] = RAW_SECURITY_HEADERS) -> Send:
     async def send_secured(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = [
@@ -153,7 +164,7 @@ def secured(send: Send, head_only: bool) -> Send:
                 for name, value in message.get("headers", [])
                 if name.lower().decode("latin-1") not in _SECURITY_NAMES
             ]
-            message = {**message, "headers": headers + RAW_SECURITY_HEADERS}
+            message = {**message, "headers": headers + security}
         elif message["type"] == "http.response.body" and head_only:
             message = {**message, "body": b""}
         await send(message)
