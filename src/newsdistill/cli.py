@@ -120,6 +120,8 @@ def _add_corpus_parsers(sub: Any) -> None:
         q.add_argument("--limit", type=int, default=50)
         if name == "search":
             q.add_argument("--all-copies", action="store_true", help="list every appearance of each result")
+    sub.choices["stories"].add_argument("--rebuild", action="store_true",
+                                        help="assign every stored article's story again (the whole store)")
     s = sub.add_parser("serve", help="web UI and JSON API over the corpus store")
     s.add_argument("--db", default=DEFAULT_DB)
     s.add_argument("--host", default="127.0.0.1")
@@ -436,6 +438,9 @@ def cmd_who_said(args: argparse.Namespace) -> int:
 
 @command("stories")
 def cmd_stories(args: argparse.Namespace) -> int:
+    if args.rebuild:
+        return _rebuild_stories(args.db)
+
     def fetch(store: Any) -> list[dict[str, Any]]:
         rows = store.stories(args.limit)
         if args.format == "json":
@@ -451,6 +456,27 @@ def cmd_stories(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     return _query(args, fetch, show)
+
+
+def _rebuild_stories(path: str) -> int:
+    from pathlib import Path
+
+    from .corpus import story_index
+    from .corpus.store import Store
+
+    if not Path(path).exists():
+        print(f"newsdistill: no corpus store at {path}: run newsdistill ingest first", file=sys.stderr)
+        return 2
+    try:
+        store = Store(path)
+        with store.transaction():  # all or nothing: an interrupted rebuild leaves the old stories
+            count = story_index.rebuild(store.db)
+        store.close()
+    except sqlite3_errors() as exc:
+        print(f"newsdistill: cannot rebuild the stories of {path}: {exc}", file=sys.stderr)
+        return 1
+    print(f"newsdistill: {count} stories")
+    return 0
 
 
 @command("serve")

@@ -1,41 +1,130 @@
-"""Story clustering, incremental: an article joins the story whose centroid is most similar
-(TF-IDF cosine over the clean text, with shared entity names as extra terms), or starts one."""
+"""Story clustering, incremental: an article joins the story it most probably reports, or starts one.
+
+An article is a TF-IDF vector over four groups of terms, each compared on its own: the words of the clean
+text (lightly stemmed), the article's entities (people, places, organisations), the lead's words (title and
+opening: the event words) and the years it mentions. A small logistic model (`StoryModel`, trained on
+ECB+ by benchmarks/corpus.py) turns the groups' cosines, a year conflict, the distance in days between
+dated articles and the story's size into the probability that the article reports that story.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 from ..lexicons import STOPWORDS
 
 _WORD = re.compile(r"[a-z][a-z'’-]{2,}")
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")  # standalone: "6.1", "33", not "w123"
+_YEAR = re.compile(r"(?<![\d.,])(?:199\d|20[0-4]\d)(?![\d.,]\d)")
 TOP_TERMS = 300
-THRESHOLD = 0.2  # cosine to join a story; chosen on ECB+ (benchmarks/corpus.py)
-ENTITY_WEIGHT = 1
 INDEX_TERMS = 40  # a story is found through its strongest terms
+LEAD_WORDS = 60  # the title and the opening words: what happened, to whom
 # A dated article joins only stories with a dated member this close (follow-ups weeks later are new stories).
 WINDOW_DAYS = 10
+GROUPS = ("", "ent:", "lead:", "year:")  # plain words carry no prefix
+CENTROID_TERMS = {"": 300, "ent:": 60, "lead:": 100, "year:": 10}
+FEATURES = ("words", "entities", "lead", "years", "year_conflict", "days_apart", "log_size")
 
 
-def term_counts(text: str, entity_names: list[str] | None = None) -> Counter[str]:
-    counts = Counter(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS)
-    for name in entity_names or []:
-        counts["ent:" + name.lower()] += (
-            ENTITY_WEIGHT  # the same people and places weigh more than shared words
-        )
+@dataclass(frozen=True)
+class StoryModel:
+    """Weights of the join probability (one per FEATURES name), and the probabilities to join a story
+    and to merge two stories an article bridges. Chosen by topic-fold cross-validation on ECB+."""
+
+    weights: tuple[float, ...]
+    bias: float
+    join: float
+    merge: float
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.bias + sum(w * f for w, f in zip(self.weights, features, strict=True))
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+# Trained on all 33 ECB+ train+dev topics (benchmarks/corpus.py --parts stories prints the fit).
+MODEL = StoryModel(weights=(4.0, 2.0, 2.0, 1.0, -1.0, -0.5, 0.0), bias=-2.5, join=0.5, merge=0.5)
+
+
+@contextmanager
+def using(model: StoryModel) -> Iterator[None]:
+    """Assign stories with another model for a while (benchmarks: a fold's own parameters)."""
+    global MODEL
+    previous, MODEL = MODEL, model
+    try:
+        yield
+    finally:
+        MODEL = previous
+
+
+def with_thresholds(model: StoryModel, join: float, merge: float) -> StoryModel:
+    return replace(model, join=join, merge=merge)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A light stemmer (no parse needed): "checks", "checked", "checking" -> "check"."""
+    word = word.removesuffix("'s").removesuffix("’s")
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def _words(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def term_counts(text: str, entity_names: list[str] | None = None, title: str | None = None) -> Counter[str]:
+    """Terms of all four groups: words and numbers, "ent:" names, "lead:" opening words, "year:" mentioned years."""
+    counts = Counter(_words(f"{title or ''} {text}"))
+    counts.update(_NUMBER.findall(text))  # tolls, magnitudes, ages, scores: what tells two like events apart
+    counts.update("ent:" + name.lower() for name in entity_names or [])
+    lead = " ".join(f"{title or ''} {text}".split()[:LEAD_WORDS])
+    counts.update("lead:" + w for w in _words(lead))
+    counts.update("year:" + y for y in _YEAR.findall(text))
     return counts
 
 
-def tfidf(counts: Mapping[str, int], df: Mapping[str, int], documents: int) -> dict[str, float]:
+Vector = dict[str, dict[str, float]]  # group -> term -> weight, each group of unit length
+
+
+def tfidf(counts: Mapping[str, int], df: Mapping[str, int], documents: int) -> Vector:
     weights = {
         t: (1 + math.log(c)) * math.log((documents + 1) / (df.get(t, 0) + 1)) + 0.0 for t, c in counts.items()
     }
-    top = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:TOP_TERMS])
-    norm = math.sqrt(sum(v * v for v in top.values())) or 1.0
-    return {t: v / norm for t, v in top.items()}
+    return _grouped(dict(sorted(weights.items(), key=lambda kv: -kv[1])[:TOP_TERMS]))
+
+
+def _grouped(weights: Mapping[str, float]) -> Vector:
+    split: Vector = {g: {} for g in GROUPS}
+    for term, value in weights.items():
+        head, sep, _ = term.partition(":")
+        split[head + sep if sep else ""][term] = value
+    return {g: _normalised(part) for g, part in split.items()}
+
+
+def _normalised(part: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in part.values())) or 1.0
+    return {t: v / norm for t, v in part.items()}
+
+
+def loads(text: str) -> Vector:
+    """A stored centroid; one written before the term groups (a flat term -> weight map) is split."""
+    stored = json.loads(text)
+    if any(not isinstance(v, dict) for v in stored.values()):
+        return _grouped(stored)
+    return {g: stored.get(g, {}) for g in GROUPS}
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -44,15 +133,39 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
-def add_to_centroid(
-    centroid: Mapping[str, float], size: int, vector: Mapping[str, float]
-) -> dict[str, float]:
-    merged = {t: v * size for t, v in centroid.items()}
-    for t, v in vector.items():
-        merged[t] = merged.get(t, 0.0) + v
-    top = dict(sorted(merged.items(), key=lambda kv: -kv[1])[: TOP_TERMS * 2])
-    norm = math.sqrt(sum(v * v for v in top.values())) or 1.0
-    return {t: v / norm for t, v in top.items()}
+def add_to_centroid(centroid: Vector, size: int, vector: Vector, other_size: int = 1) -> Vector:
+    """The centroid of `size` members joined by `other_size` whose centroid is `vector` (each group
+    keeps its CENTROID_TERMS heaviest terms: a story's row stays small, and is read for every candidate)."""
+    merged: Vector = {}
+    for group in GROUPS:
+        part = {t: v * size for t, v in centroid.get(group, {}).items()}
+        for t, v in vector.get(group, {}).items():
+            part[t] = part.get(t, 0.0) + v * other_size
+        keep = CENTROID_TERMS[group]
+        merged[group] = _normalised(dict(sorted(part.items(), key=lambda kv: -kv[1])[:keep]))
+    return merged
+
+
+def strongest(vector: Vector, count: int = INDEX_TERMS) -> list[str]:
+    """The terms a story is indexed and found by: its heaviest, over all groups."""
+    terms = [item for part in vector.values() for item in part.items()]
+    return [t for t, _ in sorted(terms, key=lambda kv: -kv[1])[:count]]
+
+
+def features(article: Vector, story: Vector, days: int | None, size: int) -> list[float]:
+    """FEATURES of an article (or a story) against a story."""
+    sims = [cosine(article[g], story[g]) for g in GROUPS]
+    conflict = 1.0 if article["year:"] and story["year:"] and sims[3] == 0 else 0.0
+    apart = min(3.0, days / WINDOW_DAYS) if days is not None else 0.0
+    return [*sims, conflict, apart, math.log(size)]
+
+
+def days_apart(published: str | None, first: str | None, last: str | None) -> int | None:
+    """Days between an article's date and a story's dated span (0 inside it); None when unknown."""
+    day, start, end = _day(published), _day(first), _day(last)
+    if day is None or start is None or end is None:
+        return None
+    return max(0, (start - day).days, (day - end).days)
 
 
 def within_window(
@@ -60,10 +173,8 @@ def within_window(
 ) -> bool:
     """Whether an article's date falls within `days` of a story's dated span. Unknown dates never
     exclude: most scraped pages carry a date, but a missing one is no evidence of another event."""
-    day, start, end = _day(published), _day(first), _day(last)
-    if day is None or start is None or end is None:
-        return True
-    return (start - day).days <= days and (day - end).days <= days
+    apart = days_apart(published, first, last)
+    return apart is None or apart <= days
 
 
 def _day(value: str | None) -> date | None:

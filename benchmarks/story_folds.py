@@ -1,0 +1,222 @@
+"""ECB+ stories scored by topic-fold cross-validation: the story model (its weights and thresholds) is
+fitted on some topics and scored on the others, so no topic is ever scored with parameters tuned on it.
+
+Used by `benchmarks/corpus.py --parts stories`. The store itself assigns the stories (a fresh store per
+scoring run, holding only the scored topics' documents); the pair model is trained teacher-forced: each
+training document against the gold stories formed by the documents before it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+from newsdistill.corpus import stories, story_index
+from newsdistill.model import Article, Entity
+
+Params = TypeVar("Params")
+JOIN_GRID = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7)
+MERGE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never merge
+HARD_NEGATIVES = 10  # wrong stories per training document, the most similar ones
+
+
+@dataclass
+class Doc:
+    doc_id: str
+    topic: int
+    event: str
+    text: str
+    entities: list[Entity]
+
+
+def topic_folds(topics: Sequence[int], folds: int) -> list[tuple[set[int], set[int]]]:
+    """(training topics, scored topics) per fold: every topic scored exactly once, never trained on there."""
+    ordered = sorted(set(topics))
+    held = [set(ordered[k::folds]) for k in range(folds)]
+    return [(set(ordered) - scored, scored) for scored in held]
+
+
+def cross_validate(
+    docs: Sequence[Doc],
+    fit: Callable[[list[Doc]], Params],
+    predict: Callable[[list[Doc], Params], list[int]],
+    folds: int = 5,
+) -> list[tuple[list[Doc], list[int]]]:
+    """Per fold: the scored documents and the stories `predict` gave them with what `fit` chose on the
+    other topics' documents."""
+    results = []
+    for train_topics, scored_topics in topic_folds([d.topic for d in docs], folds):
+        params = fit([d for d in docs if d.topic in train_topics])
+        scored = [d for d in docs if d.topic in scored_topics]
+        results.append((scored, predict(scored, params)))
+    return results
+
+
+def bcubed(predicted: Sequence[int], gold: Sequence[str]) -> tuple[float, float, float]:
+    clusters: dict[int, set[int]] = defaultdict(set)
+    events: dict[str, set[int]] = defaultdict(set)
+    for i, (p, g) in enumerate(zip(predicted, gold, strict=True)):
+        clusters[p].add(i)
+        events[g].add(i)
+    pairs = list(zip(predicted, gold, strict=True))
+    precision = sum(len(clusters[p] & events[g]) / len(clusters[p]) for p, g in pairs) / len(gold)
+    recall = sum(len(clusters[p] & events[g]) / len(events[g]) for p, g in pairs) / len(gold)
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+# ---- the shipped method: the store with a story model ------------------------------------------------
+def store_stories(
+    docs: Sequence[Doc], model: stories.StoryModel, background: Sequence[Doc] = ()
+) -> list[int]:
+    """The stories the store's story index assigns the documents, in order, with this model: the store's
+    own code on its own schema (in memory, without the other concerns of `Store.add`, for speed)."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.row_factory = sqlite3.Row
+    db.executescript(resources.files("newsdistill.corpus").joinpath("schema.sql").read_text(encoding="utf-8"))
+    found = []
+    with stories.using(model):
+        for number, doc in enumerate([*background, *docs], start=1):
+            db.execute(
+                "INSERT INTO articles(id, content_hash, text, record) VALUES (?, ?, '', x'')",
+                (number, number),
+            )
+            story = story_index.assign_story(db, Article(text=doc.text, entities=doc.entities))
+            db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, number))
+    found = [
+        int(r[0])
+        for r in db.execute("SELECT story_id FROM articles WHERE id > ? ORDER BY id", (len(background),))
+    ]
+    db.close()
+    return found
+
+
+def _entity_names(doc: Doc) -> list[str]:
+    return [e.name for e in doc.entities if e.type in {"PERSON", "ORG", "PLACE"}]
+
+
+def training_pairs(docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
+    """Features of each document against its own gold story so far (label 1) and the most similar
+    other stories (label 0), with document frequencies grown in order as the store grows them."""
+    df: Counter[str] = Counter()
+    centroids: dict[str, stories.Vector] = {}
+    sizes: Counter[str] = Counter()
+    rows, labels = [], []
+    for number, doc in enumerate(docs, start=1):
+        counts = stories.term_counts(doc.text, _entity_names(doc))
+        vector = stories.tfidf(counts, df, number)
+        df.update(counts.keys())
+        scored = []
+        for event, centroid in centroids.items():
+            scored.append((event, stories.features(vector, centroid, None, sizes[event])))
+        negatives = sorted((s for s in scored if s[0] != doc.event), key=lambda s: -s[1][0])[:HARD_NEGATIVES]
+        for event, feats in [s for s in scored if s[0] == doc.event] + negatives:
+            rows.append(feats)
+            labels.append(1.0 if event == doc.event else 0.0)
+        old = centroids.get(doc.event, {})
+        centroids[doc.event] = stories.add_to_centroid(old, sizes[doc.event], vector)
+        sizes[doc.event] += 1
+    return np.array(rows), np.array(labels)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 30) -> tuple[np.ndarray, float]:
+    """Weights and bias by Newton's method with a small L2 penalty (a handful of features)."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(design.shape[1])
+    penalty = l2 * np.eye(design.shape[1])
+    penalty[-1, -1] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(design @ w, -30, 30)))
+        gradient = design.T @ (p - y) + penalty @ w
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty + 1e-9 * np.eye(len(w))
+        w -= np.linalg.solve(hessian, gradient)
+    return w[:-1], float(w[-1])
+
+
+def fit_model(docs: list[Doc]) -> stories.StoryModel:
+    """The pair model on these documents, then the join and merge probabilities that score best here."""
+    weights, bias = fit_logistic(*training_pairs(docs))
+    model = stories.StoryModel(tuple(float(w) for w in weights), bias, join=0.5, merge=1.01)
+    gold = [d.event for d in docs]
+
+    def f1(candidate: stories.StoryModel) -> float:
+        return bcubed(store_stories(docs, candidate), gold)[2]
+
+    join = max(JOIN_GRID, key=lambda j: f1(stories.with_thresholds(model, j, 1.01)))
+    merge = max(MERGE_GRID, key=lambda m: f1(stories.with_thresholds(model, join, m)))
+    return stories.with_thresholds(model, join, merge)
+
+
+# ---- today's method, for comparison: one cosine threshold over words and entity names ------------------
+LEGACY_GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35)
+
+
+def legacy_stories(docs: Sequence[Doc], threshold: float) -> list[int]:
+    """The single-pass assignment of the store before issue 14 (stemming, lead, years, model and merges
+    off): TF-IDF cosine of words and entity terms against story centroids, one threshold."""
+    word = re.compile(r"[a-z][a-z'’-]{2,}")
+    df: Counter[str] = Counter()
+    centroids: list[tuple[dict[str, float], int]] = []
+    found = []
+    for number, doc in enumerate(docs, start=1):
+        counts = Counter(w for w in word.findall(doc.text.lower()) if w not in stories.STOPWORDS)
+        counts.update("ent:" + n.lower() for n in _entity_names(doc))
+        weights = {t: (1 + math.log(c)) * math.log((number + 1) / (df[t] + 1)) for t, c in counts.items()}
+        vector = _top_normalised(weights, stories.TOP_TERMS)
+        df.update(counts.keys())
+        sims = [stories.cosine(vector, c) for c, _ in centroids]
+        best = int(np.argmax(sims)) if sims else -1
+        if best < 0 or sims[best] < threshold:
+            centroids.append((vector, 1))
+            found.append(len(centroids) - 1)
+            continue
+        centroid, size = centroids[best]
+        merged = {t: v * size for t, v in centroid.items()}
+        for t, v in vector.items():
+            merged[t] = merged.get(t, 0.0) + v
+        centroids[best] = (_top_normalised(merged, stories.TOP_TERMS * 2), size + 1)
+        found.append(best)
+    return found
+
+
+def _top_normalised(weights: dict[str, float], keep: int) -> dict[str, float]:
+    top = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:keep])
+    norm = math.sqrt(sum(v * v for v in top.values())) or 1.0
+    return {t: v / norm for t, v in top.items()}
+
+
+def fit_legacy(docs: list[Doc]) -> float:
+    gold = [d.event for d in docs]
+    return max(LEGACY_GRID, key=lambda t: bcubed(legacy_stories(docs, t), gold)[2])
+
+
+def pooled(results: list[tuple[list[Doc], list[int]]]) -> tuple[float, float, float, int]:
+    """B-cubed over all scored documents (each fold's story ids kept apart), and the number of stories."""
+    predicted, gold = [], []
+    for fold, (docs, found) in enumerate(results):
+        predicted += [fold * 10**9 + f for f in found]
+        gold += [d.event for d in docs]
+    return (*bcubed(predicted, gold), len(set(predicted)))
+
+
+def load_docs(path: Path, entities: list[list[dict[str, object]]]) -> list[Doc]:
+    lines = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [
+        Doc(
+            d["doc_id"],
+            int(d["topic"]),
+            d["subtopic"],
+            d["text"].replace("`` ", '"').replace(" ''", '"'),
+            [Entity.model_validate(e) for e in ents],
+        )
+        for d, ents in zip(lines, entities, strict=True)
+    ]

@@ -1,0 +1,126 @@
+"""Stories: topic folds that never score a topic on its own parameters, the evidence the model weighs,
+merges of stories an article bridges, and `newsdistill stories --rebuild` on a real store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from newsdistill.corpus import stories
+from newsdistill.corpus.store import Store
+from newsdistill.model import Article, Entity
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import story_folds
+
+ALWAYS = stories.StoryModel(weights=(0.0,) * len(stories.FEATURES), bias=5.0, join=0.5, merge=0.5)
+
+
+def _doc(number: int, topic: int) -> story_folds.Doc:
+    return story_folds.Doc(f"d{number}", topic, f"{topic}_a", f"text {number}", [])
+
+
+def test_topic_folds_score_every_topic_once_and_never_on_its_own_parameters() -> None:
+    docs = [_doc(n, topic) for n, topic in enumerate([1, 1, 2, 3, 3, 3, 4, 5, 6, 7, 8, 9, 9, 10, 11])]
+    fitted_on: list[set[int]] = []
+
+    def fit(train: list[story_folds.Doc]) -> int:
+        fitted_on.append({d.topic for d in train})
+        return len(fitted_on) - 1
+
+    def predict(scored: list[story_folds.Doc], params: int) -> list[int]:
+        assert not {d.topic for d in scored} & fitted_on[params], (
+            "a topic scored with parameters fitted on it"
+        )
+        return [0] * len(scored)
+
+    results = story_folds.cross_validate(docs, fit, predict, folds=5)
+    scored_ids = [d.doc_id for scored, _ in results for d in scored]
+    assert sorted(scored_ids) == sorted(d.doc_id for d in docs)  # each document scored exactly once
+    folds = story_folds.topic_folds([d.topic for d in docs], 5)
+    for (train, held), (scored, _) in zip(folds, results, strict=True):
+        assert not train & held and {d.topic for d in scored} == held
+
+
+def test_pooled_bcubed_keeps_folds_apart() -> None:
+    """Story ids restart in each fold's fresh store: story 1 of fold 0 is not story 1 of fold 1."""
+    a, b = _doc(1, 1), _doc(2, 2)
+    p, r, f1, count = story_folds.pooled([([a], [1]), ([b], [1])])
+    assert (p, r, f1, count) == (1.0, 1.0, 1.0, 2)
+
+
+def test_stemming_and_years_are_evidence() -> None:
+    counts = stories.term_counts(
+        "Lohan checked into rehab in 2013. She checks out in May.", ["Lindsay Lohan"]
+    )
+    assert counts["check"] == 2 and counts["year:2013"] == 1 and counts["ent:lindsay lohan"] == 1
+    assert counts["lead:rehab"] == 1
+    assert not any(t.startswith("year:") for t in stories.term_counts("It cost 2013.5 dollars, or 12,2013"))
+
+
+def test_a_year_conflict_lowers_the_join_probability() -> None:
+    text = "A magnitude 6 earthquake struck the island, killing dozens, officials said."
+    same = stories.tfidf(stories.term_counts(text + " 2008"), {}, 10)
+    other = stories.tfidf(stories.term_counts(text + " 2013"), {}, 10)
+    agree = stories.MODEL.probability(stories.features(same, same, None, 1))
+    conflict = stories.MODEL.probability(stories.features(same, other, None, 1))
+    assert stories.features(same, other, None, 1)[stories.FEATURES.index("year_conflict")] == 1.0
+    assert conflict < agree
+
+
+def test_flat_centroids_of_older_stores_are_read_as_groups() -> None:
+    vector = stories.loads(json.dumps({"quake": 0.6, "ent:chile": 0.8}))
+    assert vector[""] == {"quake": 1.0} and vector["ent:"] == {"ent:chile": 1.0} and vector["year:"] == {}
+
+
+def _add(store: Store, number: int, text: str, entities: list[Entity] | None = None) -> int:
+    stored = store.add(f"in{number}", f"hash{number}", Article(text=text, entities=entities or []))
+    row = store.db.execute("SELECT story_id FROM articles WHERE id = ?", (stored.article_id,)).fetchone()
+    return int(row[0])
+
+
+def test_an_article_that_bridges_two_stories_merges_them(tmp_path: Path) -> None:
+    """Two halves of one event started apart (nothing shared); an article sharing both halves' words
+    joins one and folds the other in: every article ends in one story, the other story row is gone."""
+    apart = stories.StoryModel(weights=(20.0, 0, 0, 0, 0, 0, 0), bias=-10.0, join=0.5, merge=0.0)
+    store = Store(tmp_path / "news.db")
+    with stories.using(apart):
+        first = _add(store, 1, "volcano eruption ash cloud grounded flights airport")
+        second = _add(store, 2, "lava village evacuated residents shelters")
+        assert first != second
+        bridge = _add(store, 3, "volcano eruption ash cloud lava village evacuated residents")
+    ids = {int(r[0]) for r in store.db.execute("SELECT story_id FROM articles")}
+    assert ids == {bridge} and store.db.execute("SELECT count(*) FROM stories").fetchone()[0] == 1
+    size = store.db.execute("SELECT size FROM stories WHERE id = ?", (bridge,)).fetchone()[0]
+    assert (
+        size == 3
+        and store.db.execute(
+            "SELECT count(*) FROM story_terms WHERE story_id NOT IN (SELECT id FROM stories)"
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def test_stories_rebuild_reassigns_the_whole_store(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    store = Store(db)
+    with stories.using(ALWAYS):  # everything in one story, as a store made by another model might be
+        for number in range(4):
+            _add(store, number, f"article number {number} about topic {number % 2} words")
+    store.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "newsdistill.cli", "stories", "--rebuild", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as raw:
+        stored = raw.execute("SELECT count(*), count(story_id) FROM articles").fetchone()
+        sizes = raw.execute("SELECT sum(size) FROM stories").fetchone()[0]
+        orphans = raw.execute("SELECT count(*) FROM articles WHERE story_id NOT IN (SELECT id FROM stories)")
+        assert stored == (4, 4) and sizes == 4 and orphans.fetchone()[0] == 0
+    assert "stories" in done.stdout
