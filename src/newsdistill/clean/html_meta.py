@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ def _from_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
 def _first_str(value: Any) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
+    if isinstance(value, str):  # JSON-LD is script text: its "&#8220;" and "&nbsp;" were never unescaped
+        value = html.unescape(value)
     return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
 
 
