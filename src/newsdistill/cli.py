@@ -120,6 +120,8 @@ def _add_corpus_parsers(sub: Any) -> None:
         q.add_argument("--limit", type=int, default=50)
         if name == "search":
             q.add_argument("--all-copies", action="store_true", help="list every appearance of each result")
+    sub.choices["who-said"].add_argument("--all", dest="every", action="store_true",
+                                         help="every occurrence of each quote, not one row per quote")
     sub.choices["stories"].add_argument("--rebuild", action="store_true",
                                         help="assign every stored article's story again (the whole store)")
     s = sub.add_parser("serve", help="web UI and JSON API over the corpus store")
@@ -427,13 +429,29 @@ def search_row(r: dict[str, Any]) -> str:
 
 @command("who-said")
 def cmd_who_said(args: argparse.Namespace) -> int:
+    """One row per quote with its spread ("5 outlets, first <outlet> <date>"); --all: every occurrence."""
     def fetch(store: Any) -> list[dict[str, Any]]:
-        rows = store.who_said(args.name, args.limit)
-        return [{k: r[k] for k in ("speaker", "content", "cue", "article")} for r in rows] if args.format == "json" else rows
+        return store.who_said(args.name, args.limit, every=args.every)
 
-    return _query(args, fetch, lambda r: f"{r['speaker']} ({r['cue'] or 'quoted'}): {r['content']}\n"
-                                         f"    — [{r['article']['id']}] {r['article']['title'] or '(untitled)'}, "
-                                         f"{r['article']['outlet'] or '?'}")
+    return _query(args, fetch, who_said_occurrence if args.every else who_said_quote)
+
+
+def who_said_quote(r: dict[str, Any]) -> str:
+    said = f"{r['speaker']} ({r['cue'] or 'quoted'}): {r['content']}"
+    first = r.get("first_seen")
+    if r.get("quote_id") is None or first is None:  # a store from before quotes, opened read-only
+        return who_said_occurrence(r)
+    outlets = f"{r['outlets']} outlet{'s' if r['outlets'] != 1 else ''}"
+    return (f"{said}\n    — quote {r['quote_id']}: {outlets}, first {first['outlet'] or '?'} "
+            f"{first['published'] or 'undated'} [{first['article_id']}]")
+
+
+def who_said_occurrence(r: dict[str, Any]) -> str:
+    article = r["article"]
+    quote = f" (quote {r['quote_id']})" if r.get("quote_id") is not None else ""
+    return (f"{r['speaker']} ({r['cue'] or 'quoted'}): {r['content']}\n"
+            f"    — [{article['id']}] {article['title'] or '(untitled)'}, {article['outlet'] or '?'}, "
+            f"{r.get('published') or 'undated'}{quote}")
 
 
 @command("stories")

@@ -55,12 +55,50 @@ def test_appearances_api_and_the_pages_timelines(server: str) -> None:
 def test_who_said_api(server: str) -> None:
     said = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz"}).json()
     assert said and said[0]["speaker"] == "Helen Ortiz"
-    # what a fact-checker needs: when, how (kind, medium), and where (the article's outlet and URL)
-    assert set(said[0]) == {"speaker", "content", "cue", "kind", "medium", "published", "article"}
+    # what a fact-checker needs: when, how (kind, medium), where (the article's outlet and URL), and the
+    # quote's spread: the bridge copy repeats Ortiz's words, so her quote has two outlets, City Times first
+    assert set(said[0]) == {
+        "speaker",
+        "entity_id",
+        "content",
+        "cue",
+        "kind",
+        "act",
+        "medium",
+        "published",
+        "article_id",
+        "outlet",
+        "article",
+        "quote_id",
+        "outlets",
+        "articles",
+        "first_seen",
+    }
+    assert len(said) == 1 and said[0]["outlets"] == 2 and said[0]["first_seen"]["outlet"] == "City Times"
+    every = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz", "all": "true"}).json()
+    assert len(every) == 2 and {s["quote_id"] for s in every} == {said[0]["quote_id"]}
     assert said[0]["kind"] and said[0]["published"].startswith("2024-05-06")
     assert {"id", "title", "outlet", "url"} <= set(said[0]["article"]) and said[0]["article"]["outlet"]
     csv = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz", "format": "csv"})
     assert csv.text.startswith("speaker,content,cue,kind,medium,published,article_id,article_title")
+    assert "article_url,quote_id,outlets,first_seen_outlet,first_seen_published" in csv.text.splitlines()[0]
+
+
+def test_quote_api_and_page(server: str) -> None:
+    said = httpx.get(f"{server}/api/who-said", params={"name": "Helen Ortiz"}).json()
+    quote = httpx.get(f"{server}/api/quotes/{said[0]['quote_id']}").json()
+    assert {"id", "speaker", "entity_id", "text", "variants", "first_seen", "articles", "outlets"} <= set(
+        quote
+    )
+    assert quote["speaker"] == "Helen Ortiz" and quote["outlets"] == ["City Times", "Content Farm"]
+    assert quote["first_seen"]["article_id"] == quote["articles"][0]
+    page = httpx.get(f"{server}/quotes/{quote['id']}")
+    assert page.status_code == 200 and "Appeared in 2 outlets" in page.text and "1 wording" in page.text
+    assert page.text.index("City Times") < page.text.index("Content Farm")
+    assert httpx.get(f"{server}/api/quotes/999999").status_code == 404
+    assert httpx.get(f"{server}/quotes/999999").status_code == 404
+    entity = httpx.get(f"{server}/entities", params={"name": "Helen Ortiz"}).text
+    assert f'href="/quotes/{quote["id"]}"' in entity
 
 
 def test_security_headers_and_limits(server: str) -> None:

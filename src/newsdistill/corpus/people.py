@@ -10,6 +10,7 @@ import sqlite3
 
 from ..entities.names import bare_person_name, looks_like_name, person_names
 from ..model import Article, Entity
+from . import quotes
 
 
 def merge_entities(db: sqlite3.Connection, article: Article) -> dict[str, int]:
@@ -90,8 +91,9 @@ def _unique_surname(db: sqlite3.Connection, surname: str) -> int | None:
 def add_attributions(
     db: sqlite3.Connection, article_id: int, article: Article, entity_ids: dict[str, int]
 ) -> None:
-    """Each attribution indexed by its speaker's corpus entity (found by name when the NER missed it)."""
-    rows = []
+    """Each attribution indexed by its speaker's corpus entity (found by name when the NER missed it),
+    then joined to the quote it repeats (quotes.py)."""
+    mentions = []
     for a in article.attributions:
         source = a.source
         speaker = (source.name or source.text) if source else None
@@ -99,9 +101,11 @@ def add_attributions(
         if entity is None and speaker and looks_like_name(speaker):
             entity = _person_named(db, speaker)
         cue = a.cue.text if a.cue else None
-        rows.append((article_id, entity, speaker, cue, a.content.text, a.kind, a.medium))
-    db.executemany(
-        "INSERT INTO attributions(article_id, entity_id, speaker, cue, content, kind, medium) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+        stored = db.execute(
+            "INSERT INTO attributions(article_id, entity_id, speaker, cue, content, kind, medium) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article_id, entity, speaker, cue, a.content.text, a.kind, a.medium),
+        ).lastrowid
+        act = getattr(a, "act", None)  # speech, writing, thought, evidence: when the attribution stage says
+        mentions.append(quotes.Mention(int(stored or 0), article_id, entity, speaker, a.content.text, act))
+    quotes.track(db, mentions)

@@ -71,3 +71,28 @@ CREATE TABLE IF NOT EXISTS story_terms (
 CREATE INDEX IF NOT EXISTS story_terms_story ON story_terms(story_id);
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+-- Quotes tracked across articles (corpus/quotes.py): every attribution is a mention of one quote.
+CREATE TABLE IF NOT EXISTS quotes (
+    id INTEGER PRIMARY KEY,
+    entity_id INTEGER REFERENCES entities(id),  -- the first known speaker
+    speaker TEXT,                       -- as first written by an article naming the speaker
+    speaker_key TEXT,                   -- 'e<entity>', 'n<name>' or 'd<description>'; null: only pronouns
+    text TEXT NOT NULL,                 -- its fullest wording
+    mentions INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quote_variants (
+    quote_id INTEGER NOT NULL,
+    form TEXT NOT NULL,                 -- the words, case and punctuation dropped: one wording
+    text TEXT NOT NULL,                 -- as first written
+    words TEXT NOT NULL,                -- its stemmed content words, for scoring candidates
+    first_attribution INTEGER NOT NULL,
+    PRIMARY KEY (quote_id, form)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quote_mentions (
+    attribution_id INTEGER PRIMARY KEY, quote_id INTEGER NOT NULL, article_id INTEGER NOT NULL, act TEXT
+);
+CREATE INDEX IF NOT EXISTS quote_mentions_quote ON quote_mentions(quote_id, article_id);
+-- Candidate lookup: pairs of content words -> quotes, read newest first per key.
+CREATE TABLE IF NOT EXISTS quote_keys (
+    key INTEGER NOT NULL, quote_id INTEGER NOT NULL, PRIMARY KEY (key, quote_id)
+) WITHOUT ROWID;

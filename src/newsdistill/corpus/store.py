@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import neardup as dedup
 from ..model import Article
-from . import appearances, people, queries, search_index, story_index
+from . import appearances, people, queries, quotes, search_index, story_index
 
 BUSY_TIMEOUT_MS = 10 * 60 * 1000  # how long a write waits for another ingest's batch to commit
 
@@ -66,10 +66,12 @@ class Store:
         if not readonly:
             self._match_lsh_layout()
             self._keep_appearances()
+            self._track_quotes()
             with self.transaction():  # the CJK index and page types, for stores from before them
                 search_index.migrate(self.db)
         # A store from before appearances, opened read-only, cannot be migrated: reads go without them.
         self.kept_appearances = self._has_table("appearances")
+        self.kept_quotes = self._has_table("quote_mentions")
 
     def _match_lsh_layout(self) -> None:
         """Band keys depend on the MinHash settings: when those changed since the store was written,
@@ -98,6 +100,13 @@ class Store:
             if row is None:
                 appearances.backfill(self.db)
                 self.db.execute("INSERT INTO meta(key, value) VALUES ('appearances', 'kept')")
+
+    def _track_quotes(self) -> None:
+        """A store written before quotes were tracked groups its attributions into quotes, once."""
+        with self.transaction():
+            if self.db.execute("SELECT 1 FROM meta WHERE key = 'quotes'").fetchone() is None:
+                quotes.backfill(self.db)
+                self.db.execute("INSERT INTO meta(key, value) VALUES ('quotes', 'tracked')")
 
     def _has_table(self, name: str) -> bool:
         found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
@@ -260,8 +269,15 @@ class Store:
     def entity_ids(self, name: str) -> list[int]:
         return queries.entity_ids(self.db, name)
 
-    def who_said(self, name: str, limit: int = 200) -> list[dict[str, Any]]:
-        return queries.who_said(self.db, name, limit)
+    def who_said(self, name: str, limit: int = 200, every: bool = False) -> list[dict[str, Any]]:
+        """One row per quote with its spread (outlets, first appearance), or with `every` each occurrence.
+        A store from before quotes, opened read-only, lists occurrences without quote ids."""
+        if not self.kept_quotes:
+            return queries.who_said(self.db, name, limit)
+        return quotes.who_said(self.db, queries.entity_ids(self.db, name), name, limit, every)
+
+    def quote(self, quote_id: int) -> dict[str, Any] | None:
+        return quotes.record(self.db, quote_id) if self.kept_quotes else None
 
     def stories(self, limit: int = 100, min_size: int = 1) -> list[dict[str, Any]]:
         return queries.stories(self.db, limit, min_size)

@@ -300,6 +300,10 @@ WHO_SAID_COLUMNS = (
     "article_title",
     "article_outlet",
     "article_url",
+    "quote_id",
+    "outlets",
+    "first_seen_outlet",
+    "first_seen_published",
 )
 
 
@@ -313,8 +317,25 @@ def _page_links(form: SearchForm, offset: int, limit: int, total: int, path: str
 
 
 def who_said_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What a fact-checker needs of each statement: who, what, how, when, where."""
-    fields = ("speaker", "content", "cue", "kind", "medium", "published", "article")
+    """What a fact-checker needs of each statement: who, what, how, when, where; and the quote it belongs
+    to with its spread (how many outlets carried it, and where it appeared first)."""
+    fields = (
+        "speaker",
+        "entity_id",
+        "content",
+        "cue",
+        "kind",
+        "act",
+        "medium",
+        "published",
+        "article_id",
+        "outlet",
+        "article",
+        "quote_id",
+        "outlets",
+        "articles",
+        "first_seen",
+    )
     return [{k: r.get(k) for k in fields} for r in rows]
 
 
@@ -337,9 +358,18 @@ def _story_api_routes(app: FastAPI, pool: StorePool) -> None:
         name: str = Query(..., min_length=1, max_length=200),
         limit: int = Query(200, ge=1, le=2000),
         format: FormatName = "json",
+        every: bool = Query(False, alias="all", description="every occurrence, not one row per quote"),
     ) -> Any:
-        records = who_said_records(pool.get().who_said(name, limit))
+        records = who_said_records(pool.get().who_said(name, limit, every=every))
         return download(records, "csv", "who-said", WHO_SAID_COLUMNS) if format == "csv" else records
+
+    @app.get("/api/quotes/{quote_id}")
+    def api_quote(quote_id: Id) -> dict[str, Any]:
+        """A quote: its speaker, wordings, first appearance and every article and outlet that carried it."""
+        quote = pool.get().quote(quote_id)
+        if quote is None:
+            raise HTTPException(404, "no such quote")
+        return quote
 
 
 def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> None:
@@ -387,6 +417,13 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
         if story is None:
             raise HTTPException(404, "no such story")
         return templates.TemplateResponse(request, "story.html", {"story": story})
+
+    @app.get("/quotes/{quote_id}", response_class=HTMLResponse)
+    def quote_page(request: Request, quote_id: Id) -> Response:
+        quote = pool.get().quote(quote_id)
+        if quote is None:
+            raise HTTPException(404, "no such quote")
+        return templates.TemplateResponse(request, "quote.html", {"q": quote})
 
     @app.get("/entities", response_class=HTMLResponse)
     async def entity_page(request: Request, name: str = Query(..., min_length=1, max_length=200)) -> Response:

@@ -1,0 +1,353 @@
+"""Quotes tracked across articles: every attribution belongs to one quote, exact or edited.
+
+A quote is the words a speaker said, however outlets wrote them: trimmed, re-punctuated, with curly or
+straight quotation marks, cut to a fragment, or paraphrased with the same key words. Its words are the
+stemmed content words of the text (function words, case, punctuation and quote style dropped).
+
+Grouping is incremental: a new attribution looks up candidate quotes by its keys (unordered pairs of
+content words one or two apart, each key's posting list read newest first and capped, so the cost of a
+lookup does not grow with the store), scores the few best candidates against their variants, and joins
+the best one that `Rule` accepts, else starts a quote of its own:
+- same speaker, or a speaker the article names only by a pronoun: enough shared content words and the
+  shorter side mostly contained in the longer (a fragment or a trimmed quote is contained whole);
+- two different known speakers: only a long, near-identical text (a wire quote misattributed);
+- fewer than `min_shared` content words ("he said 'no'"): only the same words by the same speaker.
+The thresholds were chosen on one half of a set built from PolNeAR and AEB (benchmarks/quote_groups.py)
+and scored on the other half: see benchmarks/RESULTS.md. A quote's first appearance is its articles'
+earliest appearance (appearances.TIMELINE_ORDER), so copies of an article count as its outlets too.
+Every function works inside the caller's transaction, or only reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from ..entities.names import looks_like_name
+from ..lexicons import STOPWORDS
+from ..neardup import normalised_words
+from . import appearances
+
+KEY_POSTINGS = 64  # quotes read per key, newest first: a common word pair costs no more than a rare one
+CANDIDATES = 8  # best candidates (by keys shared) scored against their variants
+VARIANTS_SCORED = 16  # longest variants of a candidate compared
+MAX_KEYS = 160  # keys of one attribution: a quote of ~80 content words; longer ones are keyed by their start
+TIMELINE_LIMIT = 500  # appearances shown on a quote's page
+# Words that change when a direct quote is reported ("I will" -> "he would") or that carry no content.
+_REPORTING_WORDS = frozenset(
+    "i me my mine we us our ours you your yours he him his she her they them their it its will would shall "
+    "can could may might must going gonna want wants think thinks believe know say says said tell told "
+    "that this these those there here then yes no not also just really very well oh".split()
+)
+_FUNCTION_WORDS = STOPWORDS | _REPORTING_WORDS
+_SUFFIXES = ("ings", "ing", "ied", "ies", "ed", "es", "s", "ly")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When an attribution joins a quote (see the module's docstring)."""
+
+    containment: float = 0.6  # shared content words / the shorter side's, same speaker
+    min_shared: int = 3  # content words shared; shorter quotes group only as the same words, same speaker
+    unknown_containment: float = 0.8  # the same, when one side names its speaker only by a pronoun
+    unknown_min_shared: int = 4
+    other_speaker_cover: float = 0.9  # shared / the longer side's, for two different known speakers
+    other_speaker_words: int = 8  # and both sides at least this many content words
+
+
+RULE = Rule()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One stored attribution, as quotes see it."""
+
+    attribution_id: int
+    article_id: int
+    entity_id: int | None
+    speaker: str | None
+    text: str
+    act: str | None = None
+
+
+def stem(word: str) -> str:
+    """A light suffix strip, so that 'raised taxes' and 'raise tax' share their words."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word.removesuffix("e") if len(word) > 3 else word
+
+
+def content_words(text: str) -> list[str]:
+    """The key words of a quote, stemmed, in order."""
+    return [stem(w) for w in normalised_words(text) if w not in _FUNCTION_WORDS and len(w) > 1]
+
+
+def speaker_key(entity_id: int | None, speaker: str | None) -> str | None:
+    """Who said it, for comparing speakers: the corpus entity, else a name, else a description's words
+    ('a spokesman' = 'the spokesman'); None for a pronoun or nobody: unknown, not another speaker."""
+    if entity_id is not None:
+        return f"e{entity_id}"
+    if not speaker:
+        return None
+    if looks_like_name(speaker.strip()):
+        return "n" + " ".join(normalised_words(speaker))
+    described = sorted(set(content_words(speaker)))
+    return "d" + " ".join(described) if described else None
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def keys(words: list[str], form: str, who: str | None, rule: Rule = RULE) -> list[int]:
+    """Index keys: unordered pairs of content words one or two apart (the first MAX_KEYS); a short quote
+    only by its words and speaker, so that no other speaker's quote ever finds it."""
+    short = len(set(words)) < rule.min_shared
+    if short and not who:
+        return []
+    pairs: dict[str, None] = {}  # ordered: a long quote keeps the keys of its start
+    for i, word in enumerate(words):
+        for other in words[i + 1 : i + 3]:
+            if other != word:
+                pairs["|".join(sorted((word, other)))] = None
+    found = [_hash(pair) for pair in list(pairs)[:MAX_KEYS]]
+    return [_hash(f"short|{who}|{form}"), *found] if short else found
+
+
+# ---- grouping ------------------------------------------------------------------------------------------
+def track(db: sqlite3.Connection, mentions: list[Mention], rule: Rule = RULE) -> list[int]:
+    """Each stored attribution joined to its quote (a new one when none matches); the quote ids."""
+    return [_track_one(db, mention, rule) for mention in mentions]
+
+
+def _track_one(db: sqlite3.Connection, mention: Mention, rule: Rule) -> int:
+    words = content_words(mention.text)
+    form = " ".join(normalised_words(mention.text))
+    who = speaker_key(mention.entity_id, mention.speaker)
+    found = keys(words, form, who, rule)
+    quote_id = _best_quote(db, words, form, who, found, rule) if found else None
+    if quote_id is None:
+        quote_id = int(
+            db.execute(
+                "INSERT INTO quotes(entity_id, speaker, speaker_key, text, mentions) VALUES (?, ?, ?, ?, 0)",
+                (mention.entity_id, mention.speaker, who, mention.text),
+            ).lastrowid
+            or 0
+        )
+    _join(db, quote_id, mention, form, words, who, found)
+    return quote_id
+
+
+def _candidates(db: sqlite3.Connection, found: list[int]) -> list[int]:
+    """The quotes sharing most keys, each key's postings read newest first and capped."""
+    one_key = f"SELECT quote_id FROM (SELECT quote_id FROM quote_keys WHERE key = ? ORDER BY quote_id DESC LIMIT {KEY_POSTINGS})"
+    rows = db.execute(
+        f"SELECT quote_id, count(*) AS shared FROM ({' UNION ALL '.join([one_key] * len(found))}) "
+        f"GROUP BY quote_id ORDER BY shared DESC, quote_id DESC LIMIT {CANDIDATES}",
+        found,
+    ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def _best_quote(
+    db: sqlite3.Connection, words: list[str], form: str, who: str | None, found: list[int], rule: Rule
+) -> int | None:
+    best, best_score = None, 0.0
+    mine = set(words)
+    for quote_id in _candidates(db, found):
+        theirs = db.execute("SELECT speaker_key FROM quotes WHERE id = ?", (quote_id,)).fetchone()[0]
+        variants = db.execute(
+            f"SELECT form, words FROM quote_variants WHERE quote_id = ? ORDER BY length(words) DESC "
+            f"LIMIT {VARIANTS_SCORED}",
+            (quote_id,),
+        ).fetchall()
+        for variant_form, variant_words in variants:
+            theirs_words = set(variant_words.split())
+            if min(len(mine), len(theirs_words)) < rule.min_shared:
+                score = short_match(form, variant_form, who, theirs)
+            else:
+                score = match(mine, theirs_words, who, theirs, rule)
+            if score > best_score:
+                best, best_score = quote_id, score
+    return best
+
+
+def short_match(form: str, their_form: str, who: str | None, their_speaker: str | None) -> float:
+    """A short quote ("no", "a rigged system") groups only with the same known speaker, and only where
+    its words are the other's, or run whole inside them."""
+    if who is None or who != their_speaker:
+        return 0.0
+    return 1.0 if f" {form} " in f" {their_form} " or f" {their_form} " in f" {form} " else 0.0
+
+
+def match(mine: set[str], theirs: set[str], who: str | None, their_speaker: str | None, rule: Rule) -> float:
+    """How well two variants' content words match under `rule` (0 when they do not group)."""
+    shared = len(mine & theirs)
+    if who is not None and their_speaker is not None and who != their_speaker:
+        long_enough = min(len(mine), len(theirs)) >= rule.other_speaker_words
+        cover = shared / max(len(mine), len(theirs))
+        return cover if long_enough and cover >= rule.other_speaker_cover else 0.0
+    known = who is not None and their_speaker is not None
+    least, share = (
+        (rule.min_shared, rule.containment) if known else (rule.unknown_min_shared, rule.unknown_containment)
+    )
+    contained = shared / min(len(mine), len(theirs))
+    return contained if shared >= least and contained >= share else 0.0
+
+
+def _join(
+    db: sqlite3.Connection,
+    quote_id: int,
+    mention: Mention,
+    form: str,
+    words: list[str],
+    who: str | None,
+    found: list[int],
+) -> None:
+    """Record the mention; a new wording becomes a variant and adds its keys; the fullest wording is the
+    quote's text; the first known speaker becomes the quote's."""
+    db.execute(
+        "INSERT OR REPLACE INTO quote_mentions(attribution_id, quote_id, article_id, act) VALUES (?, ?, ?, ?)",
+        (mention.attribution_id, quote_id, mention.article_id, mention.act),
+    )
+    added = db.execute(
+        "INSERT OR IGNORE INTO quote_variants(quote_id, form, text, words, first_attribution) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (quote_id, form, mention.text, " ".join(sorted(set(words))), mention.attribution_id),
+    ).rowcount
+    if added:
+        db.executemany(
+            "INSERT OR IGNORE INTO quote_keys(key, quote_id) VALUES (?, ?)", [(k, quote_id) for k in found]
+        )
+    db.execute(
+        "UPDATE quotes SET mentions = mentions + 1, "
+        "text = CASE WHEN length(?1) > length(text) THEN ?1 ELSE text END, "
+        "entity_id = coalesce(entity_id, ?2), speaker = CASE WHEN speaker_key IS NULL AND ?3 IS NOT NULL "
+        "THEN ?4 ELSE coalesce(speaker, ?4) END, speaker_key = coalesce(speaker_key, ?3) WHERE id = ?5",
+        (mention.text, mention.entity_id, who, mention.speaker, quote_id),
+    )
+
+
+def backfill(db: sqlite3.Connection) -> None:
+    """A store written before quotes were tracked: its attributions grouped in the order they were stored."""
+    rows = db.execute(
+        "SELECT id, article_id, entity_id, speaker, content FROM attributions t WHERE NOT EXISTS "
+        "(SELECT 1 FROM quote_mentions m WHERE m.attribution_id = t.id) ORDER BY id"
+    ).fetchall()
+    track(db, [Mention(r[0], r[1], r[2], r[3], r[4]) for r in rows])
+
+
+# ---- reads -------------------------------------------------------------------------------------------------
+_QUOTE_APPEARANCES = (
+    "SELECT {what} FROM appearances WHERE article_id IN "
+    "(SELECT article_id FROM quote_mentions WHERE quote_id = ?)"
+)
+
+
+def spread(db: sqlite3.Connection, quote_id: int) -> dict[str, Any]:
+    """Where a quote travelled: its first appearance and how many articles and outlets carried it."""
+    first = db.execute(
+        _QUOTE_APPEARANCES.format(what="article_id, outlet, published")
+        + f" ORDER BY {appearances.TIMELINE_ORDER} LIMIT 1",
+        (quote_id,),
+    ).fetchone()
+    articles, outlets = db.execute(
+        _QUOTE_APPEARANCES.format(
+            what="count(DISTINCT article_id), count(DISTINCT coalesce(outlet_key, '?' || id))"
+        ),
+        (quote_id,),
+    ).fetchone()
+    first_seen = {k: first[k] for k in ("article_id", "outlet", "published")} if first is not None else None
+    return {"first_seen": first_seen, "articles": articles, "outlets": outlets}
+
+
+def record(db: sqlite3.Connection, quote_id: int) -> dict[str, Any] | None:
+    """The quote record (CONVENTIONS.md), with its timeline (the first TIMELINE_LIMIT appearances) and
+    each variant's wording as first written."""
+    row = db.execute(
+        "SELECT q.id, coalesce(e.name, q.speaker) AS speaker, q.entity_id, q.text FROM quotes q "
+        "LEFT JOIN entities e ON e.id = q.entity_id WHERE q.id = ?",
+        (quote_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    variants = db.execute(
+        "SELECT text FROM quote_variants WHERE quote_id = ? ORDER BY first_attribution", (quote_id,)
+    ).fetchall()
+    seen = db.execute(
+        _QUOTE_APPEARANCES.format(what="*") + f" ORDER BY {appearances.TIMELINE_ORDER}", (quote_id,)
+    ).fetchall()
+    articles = list(dict.fromkeys(int(r["article_id"]) for r in seen))
+    outlets = list(dict.fromkeys(r["outlet"] for r in seen if r["outlet"]))
+    timeline = appearances.records(db, seen[:TIMELINE_LIMIT])
+    first = timeline[0] if timeline else None
+    return {
+        **dict(row),
+        "variants": [v[0] for v in variants],
+        "first_seen": {k: first[k] for k in ("article_id", "outlet", "published")} if first else None,
+        "articles": articles,
+        "outlets": outlets,
+        "timeline": timeline,
+        "mentions": _mentions(db, quote_id),
+    }
+
+
+def _mentions(db: sqlite3.Connection, quote_id: int) -> list[dict[str, Any]]:
+    """Each article's wording of the quote and who it names as the speaker."""
+    rows = db.execute(
+        "SELECT t.article_id, coalesce(e.name, t.speaker) AS speaker, t.cue, t.content, t.kind, m.act "
+        "FROM quote_mentions m JOIN attributions t ON t.id = m.attribution_id "
+        "LEFT JOIN entities e ON e.id = t.entity_id WHERE m.quote_id = ? ORDER BY t.id LIMIT ?",
+        (quote_id, TIMELINE_LIMIT),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def who_said(
+    db: sqlite3.Connection, entity_ids: list[int], name: str, limit: int, every: bool
+) -> list[dict[str, Any]]:
+    """What the entities (or, when none, the speaker so named) said, oldest first: one row per quote with
+    its spread, or with `every` one row per occurrence. Rows are who-said rows (CONVENTIONS.md)."""
+    params: list[int | str]
+    if entity_ids:
+        where, params = "t.entity_id IN (" + ",".join("?" * len(entity_ids)) + ")", [*entity_ids]
+    else:
+        where, params = "lower(t.speaker) = ?", [name.strip().lower()]
+    rows = db.execute(
+        "SELECT coalesce(e.name, t.speaker) AS speaker, t.entity_id, t.content, t.cue, t.kind, t.medium, "
+        "m.act, m.quote_id, a.id, a.title, a.outlet, a.url, a.published "
+        "FROM attributions t JOIN articles a ON a.id = t.article_id "
+        "LEFT JOIN entities e ON e.id = t.entity_id LEFT JOIN quote_mentions m ON m.attribution_id = t.id "
+        f"WHERE {where} ORDER BY coalesce(a.published, ''), a.id, t.id",
+        params,
+    )
+    found: dict[Any, dict[str, Any]] = {}
+    for row in rows:  # a cursor: a prolific speaker's rows are read only until `limit` quotes are found
+        key = ("row", len(found)) if every or row["quote_id"] is None else ("quote", row["quote_id"])
+        if key not in found:
+            found[key] = said_row(row)
+            if len(found) >= limit:
+                break
+    if not every:
+        for said in found.values():
+            if said["quote_id"] is not None:
+                said.update(spread(db, said["quote_id"]))
+    return list(found.values())
+
+
+def said_row(row: sqlite3.Row) -> dict[str, Any]:
+    """A who-said row, with the article it came from also nested (as pages and older callers read it)."""
+    said = {k: row[k] for k in ("speaker", "entity_id", "content", "cue", "kind", "act", "medium")}
+    article = {"id": row["id"], "title": row["title"], "outlet": row["outlet"], "url": row["url"]}
+    return {
+        **said,
+        "article_id": row["id"],
+        "outlet": row["outlet"],
+        "published": row["published"],
+        "quote_id": row["quote_id"],
+        "article": article,
+    }

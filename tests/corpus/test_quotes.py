@@ -1,0 +1,170 @@
+"""Quotes tracked across articles, on real SQLite stores: edited wordings group into one quote, distinct
+quotes by the same speaker stay apart, short quotes group only by the same speaker, and a store from
+before quotes gets them on open."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from newsdistill.corpus.quotes import content_words
+from newsdistill.corpus.store import Store
+from newsdistill.model import Article, Attribution, Entity, Source, Span
+
+TAXES = "We will not raise taxes on working families, not this year and not next year, whatever happens."
+WORDINGS = {  # outlet -> (date, how it wrote the quote, kind)
+    "wire.example": ("2024-03-02", f"“{TAXES}”", "direct"),
+    "daily.example": ("2024-03-01", TAXES.replace("’", "'").replace(",", ""), "direct"),  # the earliest
+    "herald.example": ("2024-03-03", "We will not raise taxes on working families", "direct"),  # a fragment
+    "post.example": ("2024-03-04", "not raise taxes on working families, not this year", "direct"),
+    "gazette.example": (  # a paraphrase with the same key words
+        "2024-03-05",
+        "she would not raise taxes on working families this year or next year",
+        "indirect",
+    ),
+}
+OTHER_QUOTE = "The new bridge will open in the spring, and tolls will pay for its upkeep over thirty years."
+
+
+def _article(outlet: str, published: str, said: list[tuple[str, str, str]], filler: str = "") -> Article:
+    """An article in which each (speaker, content, kind) is attributed; speakers are PERSON entities."""
+    text, attributions, entities = f"Report from {outlet}. {filler}", [], {}
+    for speaker, content, kind in said:
+        entities.setdefault(speaker, Entity(id=f"e{len(entities)}", name=speaker, type="PERSON"))
+        start = len(text) + 1
+        text += f" {content} {speaker} said."
+        attributions.append(
+            Attribution(
+                source=Source(
+                    text=speaker, start=0, end=len(speaker), entity=entities[speaker].id, name=speaker
+                ),
+                cue=Span(text="said", start=0, end=4),
+                content=Span(text=content, start=start, end=start + len(content)),
+                kind=kind,
+            )
+        )
+    return Article(
+        text=text,
+        url=f"https://{outlet}/story",
+        title=f"Story at {outlet}",
+        published=published,
+        outlet=outlet,
+        entities=list(entities.values()),
+        attributions=attributions,
+    )
+
+
+def _store_with_wordings(path: Path) -> Store:
+    store = Store(path)
+    for outlet, (published, wording, kind) in WORDINGS.items():  # ingested out of date order
+        store.add(outlet, outlet, _article(outlet, published, [("Helen Ortiz", wording, kind)]))
+    store.add(
+        "bridge", "bridge", _article("city.example", "2024-03-06", [("Helen Ortiz", OTHER_QUOTE, "direct")])
+    )
+    return store
+
+
+def test_edited_wordings_are_one_quote_and_a_distinct_quote_by_the_same_speaker_is_another(
+    tmp_path: Path,
+) -> None:
+    store = _store_with_wordings(tmp_path / "corpus.db")
+    rows = store.who_said("Helen Ortiz")
+    assert len(rows) == 2  # one row per quote, not per article
+    taxes = rows[0]
+    assert taxes["outlets"] == 5 and taxes["articles"] == 5
+    assert taxes["first_seen"]["outlet"] == "daily.example"  # earliest published, not first ingested
+    assert taxes["first_seen"]["published"] == "2024-03-01"
+    assert rows[1]["outlets"] == 1 and rows[1]["quote_id"] != taxes["quote_id"]
+    quote = store.quote(taxes["quote_id"])
+    assert quote is not None
+    assert quote["speaker"] == "Helen Ortiz" and quote["entity_id"] == taxes["entity_id"]
+    assert quote["outlets"][0] == "daily.example" and len(quote["articles"]) == 5
+    assert len(quote["variants"]) == 4  # wordings: quote marks and commas alone make no new variant
+    assert quote["text"] == f"“{TAXES}”"  # the fullest wording
+    every = store.who_said("Helen Ortiz", every=True)
+    assert len(every) == 6 and {r["quote_id"] for r in every} == {taxes["quote_id"], rows[1]["quote_id"]}
+    assert set(every[0]) >= {
+        "speaker",
+        "entity_id",
+        "content",
+        "cue",
+        "kind",
+        "act",
+        "article_id",
+        "outlet",
+        "published",
+        "quote_id",
+    }  # the who-said row of CONVENTIONS.md
+
+
+def test_an_identical_copy_elsewhere_counts_as_an_outlet_of_its_quotes(tmp_path: Path) -> None:
+    store = _store_with_wordings(tmp_path / "corpus.db")
+    copy = _article("wire.example", "2024-02-28", [("Helen Ortiz", f"“{TAXES}”", "direct")])
+    copy.url = "https://farm.example/copied"
+    assert store.add("farm", "farm", copy).status == "duplicate"
+    taxes = store.who_said("Helen Ortiz")[0]
+    assert taxes["outlets"] == 6 and taxes["first_seen"]["outlet"] == "farm.example"
+
+
+def test_a_two_word_quote_groups_only_when_the_speaker_matches(tmp_path: Path) -> None:
+    store = Store(tmp_path / "corpus.db")
+    for number, speaker in enumerate(["Helen Ortiz", "Helen Ortiz", "Tom Becker"]):
+        store.add(
+            f"a{number}",
+            f"a{number}",
+            _article(
+                f"o{number}.example",
+                "2024-01-0" + str(number + 1),
+                [(speaker, "No way.", "direct")],
+                filler=f"n{number}",
+            ),
+        )
+    ortiz = store.who_said("Helen Ortiz")
+    becker = store.who_said("Tom Becker")
+    assert len(ortiz) == 1 and ortiz[0]["outlets"] == 2
+    assert len(becker) == 1 and becker[0]["quote_id"] != ortiz[0]["quote_id"]
+
+
+def test_other_speakers_group_only_on_a_long_near_identical_text(tmp_path: Path) -> None:
+    store = Store(tmp_path / "corpus.db")
+    wire = (
+        "The company expects revenue to grow by twelve percent next year, as demand for electric "
+        "vehicles recovers across Europe and Asia."
+    )
+    store.add("a", "a", _article("a.example", "2024-01-01", [("Helen Ortiz", wire, "direct")]))
+    store.add("b", "b", _article("b.example", "2024-01-02", [("Tom Becker", f"“{wire[:-1]}”", "direct")]))
+    fragment = "revenue to grow by twelve percent next year"  # contained, but short: another speaker's
+    store.add("c", "c", _article("c.example", "2024-01-03", [("Anna Berg", fragment, "direct")]))
+    ortiz, becker, berg = (store.who_said(n)[0] for n in ("Helen Ortiz", "Tom Becker", "Anna Berg"))
+    assert ortiz["quote_id"] == becker["quote_id"] != berg["quote_id"]  # the misattributed wire quote
+
+
+def test_content_words_ignore_quote_style_case_punctuation_and_inflection() -> None:
+    assert content_words("“We’ll RAISE taxes,” he said.") == content_words('"we\'ll raised tax" she says')
+
+
+def test_a_store_from_before_quotes_gets_them_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    _store_with_wordings(path).close()
+    with sqlite3.connect(path) as raw:  # as today's code would have left it: no quote tables
+        raw.executescript(
+            "DROP TABLE quotes; DROP TABLE quote_variants; DROP TABLE quote_mentions; DROP TABLE quote_keys;"
+            "DELETE FROM meta WHERE key = 'quotes';"
+        )
+    before = Store(path, readonly=True).who_said("Helen Ortiz")  # read-only: cannot migrate, still reads
+    assert len(before) == 6
+    rows = Store(path).who_said("Helen Ortiz")
+    assert len(rows) == 2 and rows[0]["outlets"] == 5
+    assert Store(path).who_said("Helen Ortiz") == rows  # migrated once
+
+
+def test_who_said_cli_shows_one_row_per_quote_and_all_occurrences_on_request(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    _store_with_wordings(path).close()
+    command = [sys.executable, "-m", "newsdistill.cli", "who-said", "Helen Ortiz", "--db", str(path)]
+    shown = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    assert "5 outlets, first daily.example 2024-03-01" in shown
+    every = subprocess.run([*command, "--all"], capture_output=True, text=True, check=True).stdout
+    assert every.count("(quote ") == 6 and "[3] Story at herald.example" in every
