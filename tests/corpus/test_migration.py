@@ -45,9 +45,17 @@ def _old_store(path: Path) -> None:
         )
 
 
+OLD_COLUMNS = {
+    "articles": "id, content_hash, url, outlet, title, published, language, text, record, duplicate_of, "
+    "story_id, ingested_at",
+    "inputs": "input_id, raw_hash, status, reason, article_id, ingested_at",
+}
+
+
 def _dump(path: Path) -> dict[str, list[tuple]]:
+    """Every row of the old tables, in the old columns (a migration may add columns, never change these)."""
     with sqlite3.connect(path) as db:
-        return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("articles", "inputs")}
+        return {t: db.execute(f"SELECT {c} FROM {t} ORDER BY 1").fetchall() for t, c in OLD_COLUMNS.items()}
 
 
 def test_a_store_from_before_appearances_is_migrated_on_open(tmp_path: Path) -> None:

@@ -80,13 +80,17 @@ def usable_date(published: str | None, today: date | None = None) -> str | None:
 # The order of a timeline, in SQL so that a group of thousands of copies is never sorted in Python:
 # a usable date first (dates before 1990 or after today are unknown here), then ingest time, then arrival.
 _USABLE_DATE = "date(substr(published, 1, 10))"
+_DATE_IS_USABLE = f"{_USABLE_DATE} BETWEEN '{EARLIEST_USABLE_YEAR}-01-01' AND date('now')"
 TIMELINE_ORDER = (
-    f"CASE WHEN {_USABLE_DATE} BETWEEN '{EARLIEST_USABLE_YEAR}-01-01' AND date('now') THEN 0 ELSE 1 END, "
-    f"CASE WHEN {_USABLE_DATE} BETWEEN '{EARLIEST_USABLE_YEAR}-01-01' AND date('now') THEN {_USABLE_DATE} END, "
+    f"CASE WHEN {_DATE_IS_USABLE} THEN 0 ELSE 1 END, "
+    f"CASE WHEN {_DATE_IS_USABLE} THEN {_USABLE_DATE} END, "
     "ingested_at, id"
 )
 # The appearances of a group: its original article (?1) and that one's near copies.
-_IN_GROUP = "article_id IN (SELECT id FROM articles WHERE id = ?1 UNION ALL SELECT id FROM articles WHERE duplicate_of = ?1)"
+_IN_GROUP = (
+    "article_id IN (SELECT id FROM articles WHERE id = ?1 "
+    "UNION ALL SELECT id FROM articles WHERE duplicate_of = ?1)"
+)
 
 
 def record(db: sqlite3.Connection, input_id: str, article_id: int, article: Article) -> None:
@@ -170,7 +174,8 @@ def summary(db: sqlite3.Connection, article_id: int) -> tuple[dict[str, Any] | N
         f"SELECT * FROM appearances WHERE {_IN_GROUP} ORDER BY {TIMELINE_ORDER} LIMIT 1", (root,)
     ).fetchone()
     total, outlets = db.execute(
-        f"SELECT count(*), count(DISTINCT coalesce(outlet_key, '?' || id)) FROM appearances WHERE {_IN_GROUP}",
+        "SELECT count(*), count(DISTINCT coalesce(outlet_key, '?' || id)) "
+        f"FROM appearances WHERE {_IN_GROUP}",
         (root,),
     ).fetchone()
     return (dict(first) if first is not None else None), max(0, total - 1), outlets

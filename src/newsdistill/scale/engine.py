@@ -153,7 +153,7 @@ def _unfinished(
     summary: RunSummary,
     read_errors: dict[int, list[tuple[str, str]]],
 ) -> Iterator[ShardInput]:
-    """The shards a resumed run still has to do; each shard's read errors are put aside for its manifest line."""
+    """The shards a resumed run still has to do; their read errors are put aside for the manifest."""
     done = finished_shards(out_dir)
     for number, items in shards:
         if number in done and (out_dir / shard_name(number, fmt)).exists():
