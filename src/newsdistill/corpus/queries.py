@@ -10,7 +10,7 @@ import zlib
 from typing import Any
 
 from ..entities.names import bare_person_name
-from . import appearances
+from . import appearances, search_index
 from .query_language import QueryError
 from .search import SearchRequest, find
 
@@ -118,6 +118,25 @@ def stories(db: sqlite3.Connection, limit: int, min_size: int) -> list[dict[str,
     return [_story_with_articles(db, row) for row in rows]
 
 
+def recent_stories(db: sqlite3.Connection, limit: int, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """Stories by their latest article's date (undated last), each with its articles, outlets and span;
+    a story none of whose articles is a news article (when page types are stored) is left out.
+    Returns the number of such stories and the page asked for."""
+    news = (
+        "EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id "
+        "AND coalesce(a.page_type, 'article') = 'article')"
+        if search_index.has_page_types(db)
+        else "1"
+    )
+    total = int(db.execute(f"SELECT count(*) FROM stories s WHERE {news}").fetchone()[0])
+    rows = db.execute(
+        f"SELECT s.id, s.title FROM stories s WHERE {news} "
+        "ORDER BY s.last_published IS NULL, s.last_published DESC, s.id DESC LIMIT ? OFFSET ?",
+        (limit, offset),
+    ).fetchall()
+    return total, [_story_with_articles(db, row) for row in rows]
+
+
 def story(db: sqlite3.Connection, story_id: int, kept: bool = True) -> dict[str, Any] | None:
     """One story with its articles and, when the store keeps them, every appearance of them in order."""
     row = db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
@@ -139,16 +158,25 @@ def story(db: sqlite3.Connection, story_id: int, kept: bool = True) -> dict[str,
 
 
 def _story_with_articles(db: sqlite3.Connection, story: sqlite3.Row) -> dict[str, Any]:
+    """A story with its articles by date, undated last; its title, else its first titled article's; its
+    date span and the outlet that published first."""
     articles = db.execute(
         "SELECT id, title, outlet, url, duplicate_of, published FROM articles WHERE story_id = ? "
-        "ORDER BY coalesce(published, ''), id",
+        "ORDER BY published IS NULL, published, id",
         (story["id"],),
     ).fetchall()
     fields = ("id", "title", "outlet", "url", "duplicate_of", "published")
+    members = [{k: a[k] for k in fields} for a in articles]
+    dated = [a for a in members if a["published"]]
+    titled = [a["title"] for a in members if a["title"] and not a["duplicate_of"]]
     return {
         "id": story["id"],
-        "title": story["title"],
-        "articles": [{k: a[k] for k in fields} for a in articles],
+        "title": story["title"] or next(iter(titled), None),
+        "articles": members,
+        "first_published": dated[0]["published"] if dated else None,
+        "last_published": dated[-1]["published"] if dated else None,
+        "first_outlet": dated[0]["outlet"] if dated else None,
+        "outlet_names": sorted({a["outlet"] for a in members if a["outlet"]}),
     }
 
 

@@ -22,6 +22,8 @@ def migrate(db: sqlite3.Connection) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
     if "page_type" not in columns:
         db.execute("ALTER TABLE articles ADD COLUMN page_type TEXT")
+    # the start page and /stories list stories by their latest article's date
+    db.execute("CREATE INDEX IF NOT EXISTS stories_recent ON stories(last_published DESC, id DESC)")
     if db.execute("SELECT 1 FROM meta WHERE key = 'cjk_index'").fetchone() is not None:
         return
     db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {CJK_TABLE} USING fts5(title, text)")

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp
 from ..corpus.queries import SEARCH_WINDOW, SearchRequest
 from ..corpus.query_language import QueryError
 from ..corpus.store import Store
+from .browse import browse_routes, recent_overview
 from .exports import FORMATS, download
 from .guard import LOOPBACK_NAMES, MAX_REQUEST_BYTES, SECURITY_HEADERS, Guard
 from .render import highlight_paragraphs, search_marks, snippet_html
@@ -60,11 +61,10 @@ class StorePool:
         self.overview_cache: tuple[float, dict[str, Any]] = (float("-inf"), {})
 
     def overview(self) -> dict[str, Any]:
-        """The largest stories and the store's counts, as of at most OVERVIEW_SECONDS ago."""
+        """The latest stories and the store's counts, as of at most OVERVIEW_SECONDS ago."""
         made, overview = self.overview_cache
         if time.monotonic() - made > OVERVIEW_SECONDS:
-            store = self.get()
-            overview = {"stories": store.stories(20), "counts": store.counts()}
+            overview = recent_overview(self.get())
             self.overview_cache = (time.monotonic(), overview)
         return overview
 
@@ -102,6 +102,7 @@ def create_app(db: str | Path, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -
     _docs_routes(app, templates)
     _api_routes(app, pool)
     _page_routes(app, pool, templates)
+    browse_routes(app, pool, templates)
     return app
 
 
