@@ -85,6 +85,20 @@ def entity_ids(db: sqlite3.Connection, name: str) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def entities(db: sqlite3.Connection, ids: list[int]) -> list[dict[str, Any]]:
+    """The entities `ids`, each with how many statements it made and in how many articles; the most
+    quoted first (a page that must tell several people of one name apart lists them in this order)."""
+    if not ids:
+        return []
+    rows = db.execute(
+        "SELECT e.id, e.name, e.type, count(t.id) AS statements, count(DISTINCT t.article_id) AS articles "
+        "FROM entities e LEFT JOIN attributions t ON t.entity_id = e.id "
+        f"WHERE e.id IN ({','.join('?' * len(ids))}) GROUP BY e.id ORDER BY statements DESC, e.name",
+        ids,
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
 def who_said(db: sqlite3.Connection, name: str, limit: int) -> list[dict[str, Any]]:
     """What the entity named said, oldest first; a name no entity matches is looked up as a speaker."""
     ids = entity_ids(db, name)

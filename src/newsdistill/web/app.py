@@ -30,7 +30,7 @@ from starlette.types import ASGIApp
 from ..corpus.queries import SEARCH_WINDOW, SearchRequest
 from ..corpus.query_language import QueryError
 from ..corpus.store import Store
-from .browse import browse_routes, recent_overview
+from .browse import browse_routes, entity_routes, recent_overview
 from .exports import FORMATS, download
 from .guard import LOOPBACK_NAMES, MAX_REQUEST_BYTES, SECURITY_HEADERS, Guard
 from .render import highlight_paragraphs, search_marks, snippet_html
@@ -103,6 +103,7 @@ def create_app(db: str | Path, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -
     _api_routes(app, pool)
     _page_routes(app, pool, templates)
     browse_routes(app, pool, templates)
+    entity_routes(app, pool, templates)
     return app
 
 
@@ -425,8 +426,3 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
         if quote is None:
             raise HTTPException(404, "no such quote")
         return templates.TemplateResponse(request, "quote.html", {"q": quote})
-
-    @app.get("/entities", response_class=HTMLResponse)
-    async def entity_page(request: Request, name: str = Query(..., min_length=1, max_length=200)) -> Response:
-        said = pool.get().who_said(name, 1000)
-        return templates.TemplateResponse(request, "entity.html", {"name": name, "said": said})

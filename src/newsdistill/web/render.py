@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
@@ -27,6 +28,13 @@ def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
     return kept
 
 
+def speaker_link(speaker: str) -> Markup:
+    """The speaker's name as a link to what they said; an unattributed mark names no one."""
+    if speaker == "unattributed":
+        return escape(speaker)
+    return Markup('<a href="/entities?name={}">{}</a>').format(quote(speaker, safe=""), speaker)
+
+
 def highlight_paragraphs(article: dict[str, Any]) -> list[dict[str, Any]]:
     text = article.get("text", "")
     marks = _marks(article)
@@ -41,7 +49,7 @@ def highlight_paragraphs(article: dict[str, Any]) -> list[dict[str, Any]]:
             html.append(escape(text[cursor:m_start]))
             html.append(
                 Markup('<mark class="said" title="{}">{}</mark><sup class="who">{}</sup>').format(
-                    label, text[m_start:m_end], speaker
+                    label, text[m_start:m_end], speaker_link(speaker)
                 )
             )
             cursor = m_end
