@@ -12,6 +12,8 @@ clustering on ECB+, and how query and near-duplicate lookup costs grow with the 
 (d) synthetic stores of growing size: insert rate, search / who-said / near-duplicate lookup time;
 (e) appearances: the seed, a chrome-changed copy and a copy from another URL (one article, three
     appearances, the copy crediting Daily Mail).
+(f) quotes (`--parts quotes`, not run by default): quote grouping precision and recall, thresholds chosen
+    on one half of a PolNeAR + AEB set split by source article and scored on the other (quote_groups.py).
 """
 
 from __future__ import annotations
@@ -288,6 +290,13 @@ def _timed(call: object, repeat: int = 20) -> float:
     return (time.perf_counter() - started) / repeat * 1000
 
 
+def quote_grouping() -> list[str]:
+    """Quote grouping P/R on the PolNeAR + AEB set (benchmarks/quote_groups.py, which says how it is built)."""
+    import quote_groups
+
+    return quote_groups.quote_grouping()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,300000")
@@ -304,7 +313,8 @@ def main() -> int:
         print("| measurement | data | result | speed |\n|---|---|---|---|")
         for name, measure in (("ingest", lambda: ingest_throughput(args.pages, workdir)),
                               ("appearances", lambda: seed_appearances(workdir)),
-                              ("republication", republication), ("stories", ecb_stories)):
+                              ("republication", republication), ("stories", ecb_stories),
+                              ("quotes", quote_grouping)):
             for row in measure() if name in parts else []:
                 print(row, flush=True)
         if "growth" in parts:

@@ -50,8 +50,8 @@ class Rule:
     """When an attribution joins a quote (see the module's docstring)."""
 
     containment: float = 0.6  # shared content words / the shorter side's, same speaker
-    min_shared: int = 3  # content words shared; shorter quotes group only as the same words, same speaker
-    unknown_containment: float = 0.8  # the same, when one side names its speaker only by a pronoun
+    min_shared: int = 4  # content words shared; shorter quotes group only as the same words, same speaker
+    unknown_containment: float = 0.9  # the same, when one side names its speaker only by a pronoun
     unknown_min_shared: int = 4
     other_speaker_cover: float = 0.9  # shared / the longer side's, for two different known speakers
     other_speaker_words: int = 8  # and both sides at least this many content words
