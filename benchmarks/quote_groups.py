@@ -5,13 +5,16 @@ do distinct quotes, by the same speaker or not, stay apart?
 
 How the set is built (seeded, so every run builds the same set):
 - Source quotes: every attribution content of at least three words of PolNeAR train+dev (brat, first
-  annotator; discontinuous spans joined; shorter ones, "it", "everything", are not quotes that travel), and every direct quote of the AEB ground-truth bodies (text between quotation marks, at
+  annotator; discontinuous spans joined; shorter ones, "it", "everything", are not quotes that travel),
+  and every direct quote of the AEB ground-truth bodies (text between quotation marks, at
   least four words), with its speaker when "..., X said" / "X said ..." names one next to it.
 - Speakers: a name's last word is its entity (as the store merges people by unambiguous surname);
-  pronouns and descriptions ("he", "officials") are unknown speakers, as in the store.
+  pronouns ("he") are unknown speakers and descriptions ("officials") compare by their words, as in
+  the store.
 - Each source quote is one gold group. Its occurrence as written is kept; 60% of source quotes also get
   one to four edited copies, each in an article of its own: quotation marks straightened or curled and
-  re-punctuated; trimmed by up to a quarter of the words at either end; a contiguous fragment (40-80% of the words,
+  re-punctuated; trimmed by up to a quarter of the words at either end; a contiguous fragment (40-80% of
+  the words,
   at least four); a paraphrase with the same key words (direct to reported speech: I/we/my -> he/they/his,
   will -> would, is -> was, quotation marks dropped, one function word dropped). A copy's speaker becomes
   a pronoun 25% of the time and, for a quote of 12 words or more, another known speaker 5% of the time
@@ -207,7 +210,7 @@ def _copies(
     return copies
 
 
-# ---- grouping and scores ------------------------------------------------------------------------------------
+# ---- grouping and scores ---------------------------------------------------------------------------
 def _entity(speaker: str | None) -> str | None:
     """A name's last word (people merge by surname); None for pronouns and descriptions."""
     if not speaker or speaker.lower() in PRONOUNS:

@@ -144,7 +144,10 @@ def _track_one(db: sqlite3.Connection, mention: Mention, rule: Rule) -> int:
 
 def _candidates(db: sqlite3.Connection, found: list[int]) -> list[int]:
     """The quotes sharing most keys, each key's postings read newest first and capped."""
-    one_key = f"SELECT quote_id FROM (SELECT quote_id FROM quote_keys WHERE key = ? ORDER BY quote_id DESC LIMIT {KEY_POSTINGS})"
+    one_key = (
+        "SELECT quote_id FROM (SELECT quote_id FROM quote_keys WHERE key = ? "
+        f"ORDER BY quote_id DESC LIMIT {KEY_POSTINGS})"
+    )
     rows = db.execute(
         f"SELECT quote_id, count(*) AS shared FROM ({' UNION ALL '.join([one_key] * len(found))}) "
         f"GROUP BY quote_id ORDER BY shared DESC, quote_id DESC LIMIT {CANDIDATES}",
@@ -211,7 +214,8 @@ def _join(
     """Record the mention; a new wording becomes a variant and adds its keys; the fullest wording is the
     quote's text; the first known speaker becomes the quote's."""
     db.execute(
-        "INSERT OR REPLACE INTO quote_mentions(attribution_id, quote_id, article_id, act) VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO quote_mentions(attribution_id, quote_id, article_id, act) "
+        "VALUES (?, ?, ?, ?)",
         (mention.attribution_id, quote_id, mention.article_id, mention.act),
     )
     added = db.execute(
