@@ -52,8 +52,10 @@ def ingest_throughput(pages: int, workdir: Path) -> list[str]:
         started = time.perf_counter()
         summary = ingest([str(folder)], db, workers=workers, batch_size=16)
         seconds = time.perf_counter() - started
-        rows.append(f"| ingest, full pipeline, {workers} worker{'s' if workers > 1 else ''} | {pages} AEB pages | "
-                    f"{pages / seconds:.1f} pages/s | store {_megabytes_per_thousand(db, summary.stored)} |")
+        rows.append(
+            f"| ingest, full pipeline, {workers} worker{'s' if workers > 1 else ''} | {pages} AEB pages | "
+            f"{pages / seconds:.1f} pages/s | store {_megabytes_per_thousand(db, summary.stored)} |"
+        )
     return rows
 
 
@@ -64,10 +66,22 @@ def _megabytes_per_thousand(db: Path, articles: int) -> str:
     return f"{db.stat().st_size / max(1, articles) * 1000 / 2**20:.1f} MB per 1,000 articles"
 
 
-CHROME = ["Home | World | Business | Sport", "Share this article", "Sign up for our newsletter", "© Another Site 2024"]
-SEE_ALSO = ["See also: Ten best beaches in Spain", "Read more: Star reveals health update",
-            "Related: Council approves new budget"]
-CAPTIONS = ["Photo: the scene on Monday (Reuters)", "File picture of the building", "Supporters gathered outside"]
+CHROME = [
+    "Home | World | Business | Sport",
+    "Share this article",
+    "Sign up for our newsletter",
+    "© Another Site 2024",
+]
+SEE_ALSO = [
+    "See also: Ten best beaches in Spain",
+    "Read more: Star reveals health update",
+    "Related: Council approves new budget",
+]
+CAPTIONS = [
+    "Photo: the scene on Monday (Reuters)",
+    "File picture of the building",
+    "Supporters gathered outside",
+]
 
 
 def perturb(text: str, rng: random.Random) -> tuple[str, str]:
@@ -97,8 +111,10 @@ def _distinct_articles() -> tuple[list[str], int]:
     negatives (same story, not a republication). Returns the texts and how many come from AEB."""
     truth = json.loads((DATA / "aeb" / "ground-truth.json").read_text(encoding="utf-8"))
     aeb = [g["articleBody"] for _, g in sorted(truth.items()) if len(g["articleBody"].split()) > 150]
-    ecb = [d["text"].replace("`` ", '"').replace(" ''", '"')
-           for d in map(json.loads, (DATA / "ecbplus" / "docs.jsonl").open(encoding="utf-8"))]
+    ecb = [
+        d["text"].replace("`` ", '"').replace(" ''", '"')
+        for d in map(json.loads, (DATA / "ecbplus" / "docs.jsonl").open(encoding="utf-8"))
+    ]
     return aeb + [t for t in ecb if len(t.split()) > 150], len(aeb)
 
 
@@ -143,9 +159,11 @@ def republication(seed: int = 0) -> list[str]:
             p, r = tp / max(1, tp + fp), tp / max(1, copies)
             f1 = 2 * p * r / (p + r) if p + r else 0.0
             shipped = " ← shipped" if (shingle, threshold) == (dedup.SHINGLE, dedup.THRESHOLD) else ""
-            rows.append(f"| republication, {shingle}-word shingles, threshold {threshold:.1f}{shipped} | "
-                        f"{len(originals)} distinct ({wire} of them wire copies) + {copies} perturbed copies | "
-                        f"P {p:.3f} R {r:.3f} F1 {f1:.3f} | |")
+            rows.append(
+                f"| republication, {shingle}-word shingles, threshold {threshold:.1f}{shipped} | "
+                f"{len(originals)} distinct ({wire} of them wire copies) + {copies} perturbed copies | "
+                f"P {p:.3f} R {r:.3f} F1 {f1:.3f} | |"
+            )
     return rows
 
 
@@ -170,9 +188,11 @@ def seed_appearances(workdir: Path) -> list[str]:
     copy = timeline[-1]
     to_seed = copy["credited_input_id"] == timeline[0]["input_id"]
     linked = "linked to the seed's appearance" if to_seed else "no link"
-    return [f"| seed + a chrome-changed copy + a copy from another URL | ../shared/seed | "
-            f"{store.counts()['articles']} article, {len(timeline)} appearances ({summary.line()}); "
-            f"the copy credits {copy['credited_outlet']} ({linked}) | |"]
+    return [
+        f"| seed + a chrome-changed copy + a copy from another URL | ../shared/seed | "
+        f"{store.counts()['articles']} article, {len(timeline)} appearances ({summary.line()}); "
+        f"the copy credits {copy['credited_outlet']} ({linked}) | |"
+    ]
 
 
 def ecb_stories(folds: int = 5) -> list[str]:
@@ -236,20 +256,28 @@ def ecb_stories(folds: int = 5) -> list[str]:
 
 
 VOCABULARY = [f"w{i}" for i in range(50000)]
-ZIPF = list(itertools.accumulate(1 / rank for rank in range(1, len(VOCABULARY) + 1)))  # word frequencies as in text
+ZIPF = list(
+    itertools.accumulate(1 / rank for rank in range(1, len(VOCABULARY) + 1))
+)  # word frequencies as in text
 PEOPLE = 5000
 
 
 def synthetic_article(rng: random.Random, number: int) -> Article:
     """300 words: 60 from a topic shared by about 20 articles, the rest Zipf-distributed; one quote."""
     topic = rng.randrange(max(1, number // 20) + 1)
-    words = [f"t{topic}x{rng.randrange(30)}" for _ in range(60)] + rng.choices(VOCABULARY, cum_weights=ZIPF, k=240)
+    words = [f"t{topic}x{rng.randrange(30)}" for _ in range(60)] + rng.choices(
+        VOCABULARY, cum_weights=ZIPF, k=240
+    )
     rng.shuffle(words)
     text = " ".join(words)
     speaker = Entity(id="e1", name=f"Person {rng.randrange(PEOPLE)}", type="PERSON")
     content = Span(text=text[:80], start=0, end=80)
-    attribution = Attribution(source=Source(text=speaker.name, start=0, end=5, entity="e1", name=speaker.name),
-                              cue=Span(text="said", start=0, end=4), content=content, kind="indirect")
+    attribution = Attribution(
+        source=Source(text=speaker.name, start=0, end=5, entity="e1", name=speaker.name),
+        cue=Span(text="said", start=0, end=4),
+        content=content,
+        kind="indirect",
+    )
     return Article(title=f"Article {number}", text=text, entities=[speaker], attributions=[attribution])
 
 
@@ -273,13 +301,17 @@ def growth(sizes: list[int], workdir: Path) -> Iterator[str]:
         rare = _timed(lambda: store.search(f"w{rng.randrange(5000, 50000)} w{rng.randrange(500, 5000)}", 20))
         said = _timed(lambda: store.who_said(f"Person {rng.randrange(PEOPLE)}", 200))
         words = last.text.split()
-        copy = dedup.signature(" ".join(words[: int(len(words) * 0.8)]))  # the last article with its ending cut
+        copy = dedup.signature(
+            " ".join(words[: int(len(words) * 0.8)])
+        )  # the last article with its ending cut
         found = store._near_duplicate(copy)
         hit = _timed(lambda copy=copy: store._near_duplicate(copy))
         fresh = dedup.signature(synthetic_article(rng, inserted).text)
         miss = _timed(lambda fresh=fresh: store._near_duplicate(fresh))
-        yield (f"| {size:,} | {insert_rate:.0f} articles/s | {common:.1f} ms | {rare:.1f} ms | {said:.1f} ms | "
-               f"{hit:.1f} ms ({'found' if found else 'MISSED'}) / {miss:.1f} ms | {_megabytes_per_thousand(db, size)} |")
+        yield (
+            f"| {size:,} | {insert_rate:.0f} articles/s | {common:.1f} ms | {rare:.1f} ms | {said:.1f} ms | "
+            f"{hit:.1f} ms ({'found' if found else 'MISSED'}) / {miss:.1f} ms | {_megabytes_per_thousand(db, size)} |"
+        )
     store.close()
 
 
@@ -298,11 +330,16 @@ def quote_grouping() -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10000,100000,300000")
     parser.add_argument("--pages", type=int, default=120)
-    parser.add_argument("--parts", default="ingest,appearances,republication,stories,growth",
-                        help="which measurements to run, comma-separated")
+    parser.add_argument(
+        "--parts",
+        default="ingest,appearances,republication,stories,growth",
+        help="which measurements to run, comma-separated",
+    )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     if not DATA.exists():
@@ -311,15 +348,20 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         print("| measurement | data | result | speed |\n|---|---|---|---|")
-        for name, measure in (("ingest", lambda: ingest_throughput(args.pages, workdir)),
-                              ("appearances", lambda: seed_appearances(workdir)),
-                              ("republication", republication), ("stories", ecb_stories),
-                              ("quotes", quote_grouping)):
+        for name, measure in (
+            ("ingest", lambda: ingest_throughput(args.pages, workdir)),
+            ("appearances", lambda: seed_appearances(workdir)),
+            ("republication", republication),
+            ("stories", ecb_stories),
+            ("quotes", quote_grouping),
+        ):
             for row in measure() if name in parts else []:
                 print(row, flush=True)
         if "growth" in parts:
-            print("\n| articles in store | insert rate (this step) | search, common word | search, two rare words "
-                  "| who-said | near-duplicate lookup: cut copy / new text | store |")
+            print(
+                "\n| articles in store | insert rate (this step) | search, common word | search, two rare words "
+                "| who-said | near-duplicate lookup: cut copy / new text | store |"
+            )
             print("|---|---|---|---|---|---|---|")
             for row in growth([int(s) for s in args.sizes.split(",")], workdir):
                 print(row, flush=True)

@@ -16,9 +16,14 @@ PARAS = [
     "Officials said the plan would raise spending on repairs by a third over the next two years, which is a lot.",
     "Critics argued that the council had not explained where the extra money would come from in the long run.",
 ]
-LD = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Council passes budget",
-      "author": [{"@type": "Person", "name": "Jo Reed"}], "datePublished": "2024-05-06T10:00:00Z",
-      "publisher": {"@type": "Organization", "name": "The Example Times"}}
+LD = {
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    "headline": "Council passes budget",
+    "author": [{"@type": "Person", "name": "Jo Reed"}],
+    "datePublished": "2024-05-06T10:00:00Z",
+    "publisher": {"@type": "Organization", "name": "The Example Times"},
+}
 
 
 def page(body_extra: str = "", ld: dict[str, object] | None = LD) -> str:
@@ -108,15 +113,19 @@ def test_malformed_html_still_yields_text() -> None:
 
 
 def test_absurdly_deep_page_is_skipped_quickly() -> None:
-    html = "<html><body>" + "<div>" * 300_000 + "<p>" + PARAS[0] + "</p>" + "</div>" * 300_000 + "</body></html>"
+    html = (
+        "<html><body>" + "<div>" * 300_000 + "<p>" + PARAS[0] + "</p>" + "</div>" * 300_000 + "</body></html>"
+    )
     with pytest.raises(newsdistill.SkipInput, match="nested deeper"):
         _clean(html)
 
 
 def test_a_sign_up_box_inside_the_article_body_is_removed_as_a_newsletter() -> None:
-    box = ('<div class="article-body__newsletter"><h2 class="signupTitle">Breaking News Emails</h2>'
-           "<div>Get breaking news alerts and special reports. The news and stories that matter, "
-           "delivered weekday mornings.</div></div>")
+    box = (
+        '<div class="article-body__newsletter"><h2 class="signupTitle">Breaking News Emails</h2>'
+        "<div>Get breaking news alerts and special reports. The news and stories that matter, "
+        "delivered weekday mornings.</div></div>"
+    )
     article = newsdistill.process(page(box), stages=CLEAN_ONLY)
     assert "breaking news alerts" not in article.text
     assert any(r.reason == "newsletter" and "breaking news alerts" in r.text for r in article.removed)
@@ -125,25 +134,34 @@ def test_a_sign_up_box_inside_the_article_body_is_removed_as_a_newsletter() -> N
 
 def test_captions_named_by_class_are_captions_not_body() -> None:
     caption = "The mayor signs the budget in the council chamber on Monday evening, watched by her deputies."
-    figure = (f'<div class="InlineImage-wrapper"><div class="InlineImage-imageEmbedCaption">{caption}</div>'
-              '<div class="InlineImage-imageEmbedCredit">Jo Reed | Example Times</div></div>')
+    figure = (
+        f'<div class="InlineImage-wrapper"><div class="InlineImage-imageEmbedCaption">{caption}</div>'
+        '<div class="InlineImage-imageEmbedCredit">Jo Reed | Example Times</div></div>'
+    )
     article = newsdistill.process(page(figure), stages=CLEAN_ONLY)
     assert caption not in article.text
     assert caption in [c.text for c in article.captions]
 
 
 def test_camel_case_class_names_do_not_hide_forum_posts() -> None:
-    posts = "".join(f'<div class="message-body js-replyButton p-body-main--withSidebar"><p>{p}</p></div>' for p in PARAS)
+    posts = "".join(
+        f'<div class="message-body js-replyButton p-body-main--withSidebar"><p>{p}</p></div>' for p in PARAS
+    )
     article = newsdistill.process(page(posts), stages=CLEAN_ONLY)
     assert article.text.count(PARAS[0]) >= 1 and all(p in article.text for p in PARAS)
 
 
 def test_japanese_paragraphs_count_as_prose() -> None:
-    paras = ["市議会は月曜日、長い議論の末に新しい予算案を承認した。学校と道路の整備費が大きく増えることになる。",
-             "担当者によると、修繕費は今後二年間で三分の一ほど増える見通しだという。財源については来月説明する予定だ。",
-             "一方で、反対派の議員は追加の財源がどこから来るのかを議会が十分に説明していないと批判している。"]
-    html = ("<html lang=ja><body><nav><a href=/>ホーム</a> <a href=/news>ニュース</a></nav><article><h1>予算案を承認</h1>"
-            + "".join(f"<p>{p}</p>" for p in paras) + "</article><footer>© 2024 Example</footer></body></html>")
+    paras = [
+        "市議会は月曜日、長い議論の末に新しい予算案を承認した。学校と道路の整備費が大きく増えることになる。",
+        "担当者によると、修繕費は今後二年間で三分の一ほど増える見通しだという。財源については来月説明する予定だ。",
+        "一方で、反対派の議員は追加の財源がどこから来るのかを議会が十分に説明していないと批判している。",
+    ]
+    html = (
+        "<html lang=ja><body><nav><a href=/>ホーム</a> <a href=/news>ニュース</a></nav><article><h1>予算案を承認</h1>"
+        + "".join(f"<p>{p}</p>" for p in paras)
+        + "</article><footer>© 2024 Example</footer></body></html>"
+    )
     article = newsdistill.process(html, stages=CLEAN_ONLY)
     assert all(p in article.text for p in paras)
     assert "ホーム" not in article.text

@@ -41,17 +41,31 @@ def test_sample_page_metadata_and_body() -> None:
 
 
 def test_navigation_before_and_footer_after_are_cut() -> None:
-    page = "\n".join(["Home", "World", "Business", "Tech", ""] + [p + "\n" for p in PROSE] + ["About us", "Contact us"])
+    page = "\n".join(
+        ["Home", "World", "Business", "Tech", ""] + [p + "\n" for p in PROSE] + ["About us", "Contact us"]
+    )
     article = _clean(page)
     assert article.text == "\n\n".join(PROSE)
-    assert {r.text for r in article.removed} == {"Home", "World", "Business", "Tech", "About us", "Contact us"}
+    assert {r.text for r in article.removed} == {
+        "Home",
+        "World",
+        "Business",
+        "Tech",
+        "About us",
+        "Contact us",
+    }
 
 
 def test_teaser_headline_and_snippet_are_removed_together() -> None:
-    page = "\n\n".join([*PROSE, "Mayor opens new bridge over the river", "The mayor cut the ribbon on Friday as…"])
+    page = "\n\n".join(
+        [*PROSE, "Mayor opens new bridge over the river", "The mayor cut the ribbon on Friday as…"]
+    )
     article = _clean(page)
     reasons = {r.text: r.reason for r in article.removed}
-    assert reasons == {"Mayor opens new bridge over the river": "teaser", "The mayor cut the ribbon on Friday as…": "teaser"}
+    assert reasons == {
+        "Mayor opens new bridge over the river": "teaser",
+        "The mayor cut the ribbon on Friday as…": "teaser",
+    }
 
 
 def test_caption_repeated_without_body_copy() -> None:
@@ -75,7 +89,9 @@ def test_normalise_joins_quote_styles_and_pictured() -> None:
 
 
 def test_body_copy_is_the_one_that_ends_like_a_sentence() -> None:
-    blocks = text_to_blocks("Officials warned of a crisis\n\nOfficials warned of a crisis.\n\nOfficials warned of a crisis")
+    blocks = text_to_blocks(
+        "Officials warned of a crisis\n\nOfficials warned of a crisis.\n\nOfficials warned of a crisis"
+    )
     body, copies = split_body_and_captions(blocks, [0, 1, 2])
     assert body == 1 and copies == [0, 2]
 
@@ -99,7 +115,10 @@ def test_outlet_credit_normalisation() -> None:
     assert outlet_name("(AP)") == "Associated Press"
     assert outlet_name("Reuters") == "Reuters"
     assert outlet_name("Yesterday") is None
-    assert split_site_suffix("Big storm hits the coast - Coastal Courier") == ("Big storm hits the coast", "Coastal Courier")
+    assert split_site_suffix("Big storm hits the coast - Coastal Courier") == (
+        "Big storm hits the coast",
+        "Coastal Courier",
+    )
 
 
 def test_modes_differ_on_a_borderline_page() -> None:
@@ -114,15 +133,18 @@ def test_a_long_comment_count_heading_ends_the_article_before_a_longer_thread() 
     comments = "\n\n".join(
         f"reader{n} says:\nNovember 19, 2024 at 6:{n:02d} am\n\nI have lived here for years and the council has "
         f"never once explained where the money goes, and this budget is no different from the last one {n}."
-        for n in range(12))
+        for n in range(12)
+    )
     body = [
         *PROSE,
         "The mayor said the vote showed that the council could still agree on the things that matter most to residents.",
         "Work on the first roads is due to start in the spring, and the schools will get their new roofs by the autumn.",
         "The opposition group said it would ask the auditor to look at the figures again before the next meeting.",
     ]
-    page = ("\n\n".join(body) + "\n\n12 responses to “ Council passes budget after a long debate about "
-            "schools and roads ”\n\n" + comments)
+    page = (
+        "\n\n".join(body) + "\n\n12 responses to “ Council passes budget after a long debate about "
+        "schools and roads ”\n\n" + comments
+    )
     article = _clean(page)
     assert all(p in article.text for p in body)
     assert "I have lived here" not in article.text
