@@ -310,7 +310,8 @@ def growth(sizes: list[int], workdir: Path) -> Iterator[str]:
         miss = _timed(lambda fresh=fresh: store._near_duplicate(fresh))
         yield (
             f"| {size:,} | {insert_rate:.0f} articles/s | {common:.1f} ms | {rare:.1f} ms | {said:.1f} ms | "
-            f"{hit:.1f} ms ({'found' if found else 'MISSED'}) / {miss:.1f} ms | {_megabytes_per_thousand(db, size)} |"
+            f"{hit:.1f} ms ({'found' if found else 'MISSED'}) / {miss:.1f} ms | "
+            f"{_megabytes_per_thousand(db, size)} |"
         )
     store.close()
 
@@ -323,7 +324,7 @@ def _timed(call: object, repeat: int = 20) -> float:
 
 
 def quote_grouping() -> list[str]:
-    """Quote grouping P/R on the PolNeAR + AEB set (benchmarks/quote_groups.py, which says how it is built)."""
+    """Quote grouping P/R on the PolNeAR + AEB set (benchmarks/quote_groups.py says how it is built)."""
     import quote_groups
 
     return quote_groups.quote_grouping()
@@ -359,8 +360,8 @@ def main() -> int:
                 print(row, flush=True)
         if "growth" in parts:
             print(
-                "\n| articles in store | insert rate (this step) | search, common word | search, two rare words "
-                "| who-said | near-duplicate lookup: cut copy / new text | store |"
+                "\n| articles in store | insert rate (this step) | search, common word "
+                "| search, two rare words | who-said | near-duplicate lookup: cut copy / new text | store |"
             )
             print("|---|---|---|---|---|---|---|")
             for row in growth([int(s) for s in args.sizes.split(",")], workdir):

@@ -14,10 +14,10 @@ How the set is built (seeded, so every run builds the same set):
 - Each source quote is one gold group. Its occurrence as written is kept; 60% of source quotes also get
   one to four edited copies, each in an article of its own: quotation marks straightened or curled and
   re-punctuated; trimmed by up to a quarter of the words at either end; a contiguous fragment (40-80% of
-  the words, at least four); a paraphrase with the same key words (direct to reported speech: I/we/my -> he/they/his,
-  will -> would, is -> was, quotation marks dropped, one function word dropped). A copy's speaker becomes
-  a pronoun 25% of the time and, for a quote of 12 words or more, another known speaker 5% of the time
-  (a misattributed wire quote: still the same quote).
+  the words, at least four); a paraphrase with the same key words (direct to reported speech: I/we/my ->
+  he/they/his, will -> would, is -> was, quotation marks dropped, one function word dropped). A copy's
+  speaker becomes a pronoun 25% of the time and, for a quote of 12 words or more, another known speaker
+  5% of the time (a misattributed wire quote: still the same quote).
 - Negatives are the rest of the set: the many distinct quotes by the same prolific speakers (PolNeAR is the
   2016 campaign: Trump and Clinton are quoted in hundreds of articles) and by others. Source quotes with
   the same wording in two articles are merged into one gold group (they are the same quote); quotes that
