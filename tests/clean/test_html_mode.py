@@ -12,9 +12,12 @@ from newsdistill.clean.html_blocks import html_to_blocks
 
 CLEAN_ONLY = ("decode", "clean")
 PARAS = [
-    "The city council approved the new budget on Monday after a long debate about funding for schools and roads.",
-    "Officials said the plan would raise spending on repairs by a third over the next two years, which is a lot.",
-    "Critics argued that the council had not explained where the extra money would come from in the long run.",
+    "The city council approved the new budget on Monday after a long debate about funding for schools "
+    "and roads.",
+    "Officials said the plan would raise spending on repairs by a third over the next two years, "
+    "which is a lot.",
+    "Critics argued that the council had not explained where the extra money would come from "
+    "in the long run.",
 ]
 LD = {
     "@context": "https://schema.org",
@@ -29,6 +32,10 @@ LD = {
 def page(body_extra: str = "", ld: dict[str, object] | None = LD) -> str:
     paras = "".join(f"<p>{p}</p>" for p in PARAS)
     script = f'<script type="application/ld+json">{json.dumps(ld)}</script>' if ld else ""
+    related = (
+        '<aside class="related-stories"><h2>Related</h2><ul>'
+        '<li><a href="/a">Other story one about the weather</a></li>'
+    )
     return f"""<!doctype html><html lang="en-GB"><head><title>Council passes budget | Example Times</title>
     <meta property="og:url" content="https://example.org/news/budget">{script}</head><body>
     <nav class="main-menu"><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>
@@ -39,7 +46,7 @@ def page(body_extra: str = "", ld: dict[str, object] | None = LD) -> str:
     {body_extra}
     <div class="share-tools"><a href="#">Share on Facebook</a> <a href="#">Share on Twitter</a></div>
     </article>
-    <aside class="related-stories"><h2>Related</h2><ul><li><a href="/a">Other story one about the weather</a></li>
+    {related}
     <li><a href="/b">Other story two about the trains</a></li></ul></aside>
     <footer class="site-footer"><p>© 2024 Example Times. All rights reserved.</p></footer>
     <script>var x = "not text";</script></body></html>"""
@@ -91,7 +98,10 @@ def test_link_heavy_block_inside_article_is_related_link() -> None:
 
 
 def test_headings_and_list_items_keep_their_kind() -> None:
-    extra = "<h2>What happens next</h2><ul><li>The budget goes to a public vote in June, officials said today.</li></ul>"
+    extra = (
+        "<h2>What happens next</h2><ul><li>The budget goes to a public vote in June, officials said today."
+        "</li></ul>"
+    )
     article = _clean(page(extra))
     kinds = {p.text: p.kind for p in article.paragraphs}
     assert kinds["What happens next"] == "heading"
@@ -158,7 +168,8 @@ def test_japanese_paragraphs_count_as_prose() -> None:
         "一方で、反対派の議員は追加の財源がどこから来るのかを議会が十分に説明していないと批判している。",
     ]
     html = (
-        "<html lang=ja><body><nav><a href=/>ホーム</a> <a href=/news>ニュース</a></nav><article><h1>予算案を承認</h1>"
+        "<html lang=ja><body><nav><a href=/>ホーム</a> <a href=/news>ニュース</a></nav>"
+        "<article><h1>予算案を承認</h1>"
         + "".join(f"<p>{p}</p>" for p in paras)
         + "</article><footer>© 2024 Example</footer></body></html>"
     )

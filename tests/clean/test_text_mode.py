@@ -14,9 +14,12 @@ SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample_page.txt"
 CLEAN_ONLY = ("decode", "clean")
 
 PROSE = [
-    "The city council approved the new budget on Monday after a long debate about funding for schools and roads.",
-    "Officials said the plan would raise spending on repairs by a third over the next two years, which is a lot.",
-    "Critics argued that the council had not explained where the extra money would come from in the long run.",
+    "The city council approved the new budget on Monday after a long debate about funding for schools "
+    "and roads.",
+    "Officials said the plan would raise spending on repairs by a third over the next two years, "
+    "which is a lot.",
+    "Critics argued that the council had not explained where the extra money would come from "
+    "in the long run.",
 ]
 
 
@@ -131,15 +134,19 @@ def test_modes_differ_on_a_borderline_page() -> None:
 
 def test_a_long_comment_count_heading_ends_the_article_before_a_longer_thread() -> None:
     comments = "\n\n".join(
-        f"reader{n} says:\nNovember 19, 2024 at 6:{n:02d} am\n\nI have lived here for years and the council has "
-        f"never once explained where the money goes, and this budget is no different from the last one {n}."
+        f"reader{n} says:\nNovember 19, 2024 at 6:{n:02d} am\n\nI have lived here for years and "
+        f"the council has never once explained where the money goes, and this budget is no different "
+        f"from the last one {n}."
         for n in range(12)
     )
     body = [
         *PROSE,
-        "The mayor said the vote showed that the council could still agree on the things that matter most to residents.",
-        "Work on the first roads is due to start in the spring, and the schools will get their new roofs by the autumn.",
-        "The opposition group said it would ask the auditor to look at the figures again before the next meeting.",
+        "The mayor said the vote showed that the council could still agree on the things that matter "
+        "most to residents.",
+        "Work on the first roads is due to start in the spring, and the schools will get their new roofs "
+        "by the autumn.",
+        "The opposition group said it would ask the auditor to look at the figures again before "
+        "the next meeting.",
     ]
     page = (
         "\n\n".join(body) + "\n\n12 responses to “ Council passes budget after a long debate about "
