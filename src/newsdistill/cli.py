@@ -37,6 +37,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_process_parser(sub)
     for extend in PARSER_EXTENSIONS:
         extend(sub)
+    for subcommand in sub.choices.values():
+        subcommand.formatter_class = DefaultsShown
+    return parser
+
+
+class DefaultsShown(argparse.HelpFormatter):
+    """Help that states each option's default, where it has one worth stating."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        worth_stating = default not in (None, False, [], argparse.SUPPRESS) and action.option_strings
+        if "%(default)" in text or not worth_stating:
+            return text
+        return f"{text} (default: %(default)s)".strip()
+
+
+def subcommand_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]  # type: ignore[no-any-return]
     return parser
 
 
@@ -101,37 +122,79 @@ DEFAULT_DB = "newsdistill.db"
 
 def _add_corpus_parsers(sub: Any) -> None:
     p = sub.add_parser("ingest", help="process pages into the corpus store (resumable, idempotent)")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--db", default=DEFAULT_DB)
-    p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto")
-    p.add_argument("--stages", default=",".join(DEFAULT_STAGES))
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, WARC or JSONL; '-' is stdin")
+    p.add_argument("--db", default=DEFAULT_DB, help="the corpus store (an SQLite file, created if missing)")
+    p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto",
+                   help="how to read inputs")
+    p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
     p.add_argument("--page-types", type=page_type_list, default=None, metavar="TYPES", help=PAGE_TYPES_HELP)
-    p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--no-progress", action="store_true")
-    for name, helptext, arg in (("search", "full-text search (BM25)", "query"),
-                                ("who-said", "everything a person or organisation said", "name"),
-                                ("stories", "articles grouped into stories", None)):
-        q = sub.add_parser(name, help=helptext)
-        if arg:
-            q.add_argument(arg)
-        q.add_argument("--db", default=DEFAULT_DB)
-        q.add_argument("--format", choices=["table", "json"], default="table")
-        q.add_argument("--limit", type=int, default=50)
-        if name == "search":
-            q.add_argument("--all-copies", action="store_true", help="list every appearance of each result")
+    p.add_argument("--workers", type=positive_int, default=1, help="worker processes")
+    p.add_argument("--batch-size", type=positive_int, default=16, help="pages per batch")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_query_parsers(sub)
     sub.choices["who-said"].add_argument("--all", dest="every", action="store_true",
                                          help="every occurrence of each quote, not one row per quote")
     sub.choices["stories"].add_argument("--rebuild", action="store_true",
                                         help="assign every stored article's story again (the whole store)")
     s = sub.add_parser("serve", help="web UI and JSON API over the corpus store")
-    s.add_argument("--db", default=DEFAULT_DB)
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--db", default=DEFAULT_DB, help="the corpus store")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on")
     s.add_argument("--workers", type=int, default=None, help="server processes (default: the number of cores)")
     s.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                    help="also answer requests whose Host is NAME (repeatable; '*' for any); by default only the "
                         "bound address, plus localhost and 127.0.0.1 on loopback, against DNS rebinding")
+
+
+QUERY_FORMATS = ["table", "json", "jsonl", "csv"]
+QUERY_COMMANDS = (
+    ("search", 'full-text search: words, "a phrase", -word, a OR b, pref*, title:word, outlet:name',
+     "query"),
+    ("who-said", "everything a person or organisation said", "name"),
+    ("stories", "articles grouped into stories", None),
+)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 ('--limit -5' is refused, with the reason)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is too small: give 1 or more")
+    return value
+
+
+def _add_query_parsers(sub: Any) -> None:
+    for name, helptext, arg in QUERY_COMMANDS:
+        q = sub.add_parser(name, help=helptext, description=helptext)
+        if arg:
+            q.add_argument(arg, help="the query" if arg == "query" else "a person's or organisation's name")
+        q.add_argument("--db", default=DEFAULT_DB, help="the corpus store")
+        q.add_argument("--format", choices=QUERY_FORMATS, default="table",
+                       help="table for reading; json, jsonl (one record a line) or csv for other tools")
+        q.add_argument("--limit", type=positive_int, default=50, help="at most this many results")
+    search = sub.choices["search"]
+    search.add_argument("--all-copies", action="store_true", help="list every appearance of each result")
+    search.add_argument("--outlet", action="append", default=[], metavar="NAME",
+                        help="only this outlet (repeatable)")
+    for bound, meaning in (("--since", "published on or after"), ("--until", "published on or before")):
+        search.add_argument(bound, type=iso_day, default=None, metavar="YYYY-MM-DD", help=meaning)
+    search.add_argument("--language", default=None, help="language code, as 'en'")
+    search.add_argument("--page-type", default=None, help="page type, as 'article' (stores that record them)")
+    search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance",
+                        help="order of the results")
+    search.add_argument("--offset", type=int, default=0, help="skip this many results (the next page)")
+
+
+def iso_day(text: str) -> str:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day written YYYY-MM-DD") from None
 
 
 PARSER_EXTENSIONS: list[Callable[[Any], None]] = [_add_attribute_parser, _add_train_parser, _add_corpus_parsers]
@@ -243,6 +306,8 @@ def _record(result: Result, record_id: object) -> dict[str, Any]:
 
 @command("process")
 def cmd_process(args: argparse.Namespace) -> int:
+    if nothing_to_read(args.paths):
+        return 1
     if args.engine or args.format == "parquet":
         return _process_sharded(args)
     fmt = args.format or ("json" if len(args.paths) == 1 else "jsonl")
@@ -361,6 +426,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     from .corpus.ingest import ingest
 
+    if nothing_to_read(args.paths):  # before the store is opened: an empty folder creates no empty store
+        return 1
     stages = stage_list(args.stages)
     show = not args.no_progress and sys.stderr.isatty()
     try:
@@ -374,6 +441,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report_skip(item_id, reason)
     print(f"newsdistill: {summary.line()} -> {args.db}", file=sys.stderr)
     return 1 if summary.skipped else 0
+
+
+def nothing_to_read(paths: Sequence[str]) -> bool:
+    """True, after saying so, when every path is a folder without a single file in it (a missing path
+    is left to the readers, which report it as skipped)."""
+    from pathlib import Path
+
+    empty = [p for p in paths if Path(p).is_dir() and not any(f.is_file() for f in Path(p).rglob("*"))]
+    if not paths or len(empty) < len(paths):
+        return False
+    folders = ", ".join(shown(p) for p in empty)
+    print(f"newsdistill: nothing to read: {folders} holds no files", file=sys.stderr)
+    return True
 
 
 def sqlite3_errors() -> tuple[type[Exception], ...]:
@@ -392,33 +472,64 @@ def _open_store(path: str) -> Any:
     return Store(path, readonly=True)
 
 
-def _query(args: argparse.Namespace, fetch: Callable[[Any], list[dict[str, Any]]], table: Callable[[dict[str, Any]], str]) -> int:
+def _query(args: argparse.Namespace, fetch: Callable[[Any], list[dict[str, Any]]],
+           table: Callable[[dict[str, Any]], str], columns: Sequence[str] = ()) -> int:
+    from .corpus.query_language import QueryError
+
     try:
         rows = fetch(_open_store(args.db))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, QueryError) as exc:  # no store, or a query that cannot be read
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     except sqlite3_errors() as exc:  # not a store, or a damaged one: one line, not a traceback
         print(f"newsdistill: cannot read the store {args.db}: {exc}", file=sys.stderr)
         return 1
-    if args.format == "json":
+    print_rows(rows, args.format, table, columns)
+    return 0
+
+
+def print_rows(rows: list[dict[str, Any]], fmt: str, table: Callable[[dict[str, Any]], str],
+               columns: Sequence[str] = ()) -> None:
+    from .corpus.records import csv_text
+
+    if fmt == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "jsonl":
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    elif fmt == "csv":
+        sys.stdout.write(csv_text(rows, columns))
     else:
         print("\n".join(table(r) for r in rows) if rows else "(nothing found)")
-    return 0
 
 
 @command("search")
 def cmd_search(args: argparse.Namespace) -> int:
-    return _query(args, lambda s: s.search(args.query, args.limit, all_copies=args.all_copies), search_row)
+    from .corpus.queries import SearchRequest
+    from .corpus.records import SEARCH_COLUMNS
+
+    request = SearchRequest(text=args.query, outlets=args.outlet, since=args.since, until=args.until,
+                            language=args.language, page_type=args.page_type, sort=args.sort,
+                            offset=max(0, args.offset), limit=args.limit, all_copies=args.all_copies)
+
+    def fetch(store: Any) -> list[dict[str, Any]]:
+        found = store.search_page(request)
+        if args.format == "table" and found["total"]:
+            more = "more than " if found["capped"] else ""
+            print(f"newsdistill: {more}{found['total']} results", file=sys.stderr)
+        return list(found["results"])
+
+    return _query(args, fetch, search_row, SEARCH_COLUMNS)
 
 
 def search_row(r: dict[str, Any]) -> str:
     """'[3] Title — Outlet (+2 copies)', the snippet, then with --all-copies one line per appearance."""
     copies = r.get("copies", 0)
     more = f" (+{copies} cop{'ies' if copies != 1 else 'y'})" if copies else ""
-    lines = [f"[{r['id']}] {r['title'] or '(untitled)'} — {r['outlet'] or '?'}{more}",
-             f"    {r['snippet']}"]
+    lines = [f"[{r['id']}] {r['title'] or '(untitled)'} — {r['outlet'] or '?'}, "
+             f"{r.get('published') or 'undated'}{more}", f"    {r['snippet']}"]
+    if r.get("url"):
+        lines.append(f"    {r['url']}")
     for i, seen in enumerate(r.get("appearances", [])):
         credit = f", credits {seen['credited_outlet']}" if seen["credited_outlet"] else ""
         where = seen["url"] or seen["input_id"]
@@ -433,7 +544,9 @@ def cmd_who_said(args: argparse.Namespace) -> int:
     def fetch(store: Any) -> list[dict[str, Any]]:
         return store.who_said(args.name, args.limit, every=args.every)
 
-    return _query(args, fetch, who_said_occurrence if args.every else who_said_quote)
+    from .corpus.records import WHO_SAID_COLUMNS
+
+    return _query(args, fetch, who_said_occurrence if args.every else who_said_quote, WHO_SAID_COLUMNS)
 
 
 def who_said_quote(r: dict[str, Any]) -> str:
@@ -461,9 +574,13 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
     def fetch(store: Any) -> list[dict[str, Any]]:
         rows = store.stories(args.limit)
-        if args.format == "json":
+        if args.format == "csv":  # one row per article, with its story
+            return [{"story_id": story["id"], "story_title": story["title"], **article}
+                    for story in rows for article in story["articles"]]
+        if args.format != "table":
+            fields = ("id", "title", "outlet", "url", "duplicate_of", "published")
             for story in rows:
-                story["articles"] = [{k: a[k] for k in ("id", "title", "outlet", "url", "duplicate_of")} for a in story["articles"]]
+                story["articles"] = [{k: a[k] for k in fields} for a in story["articles"]]
         return rows
 
     def show(story: dict[str, Any]) -> str:
@@ -519,7 +636,9 @@ def finish(done: int, skipped: Sequence[tuple[str, str]]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="newsdistill: %(message)s")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # a mistyped option: the usage of the command it was given to, not the top level's
+        subcommand_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:

@@ -212,7 +212,8 @@ def test_query_commands_json(pages: Path, tmp_path: Path) -> None:
     stories = run("stories")
     story_keys = {"id", "title", "articles", "first_published", "last_published", "first_outlet", "outlet_names"}
     assert set(stories[0]) == story_keys  # type: ignore[index]
-    assert set(stories[0]["articles"][0]) == {"id", "title", "outlet", "url", "duplicate_of"}  # type: ignore[index]
+    article_keys = {"id", "title", "outlet", "url", "duplicate_of", "published"}
+    assert set(stories[0]["articles"][0]) == article_keys  # type: ignore[index]
 
 
 def test_read_only_store_fails_clearly_and_stays_consistent(

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp
 
 from ..corpus.queries import SEARCH_WINDOW, SearchRequest
 from ..corpus.query_language import QueryError
+from ..corpus.records import SEARCH_COLUMNS, WHO_SAID_COLUMNS
 from ..corpus.store import Store
 from .browse import browse_routes, entity_routes, recent_overview
 from .exports import FORMATS, download
@@ -288,25 +289,6 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
         return store.appearances(article_id)
 
     _story_api_routes(app, pool)
-
-
-SEARCH_COLUMNS = ("id", "title", "outlet", "published", "url", "copies", "outlets", "snippet")
-WHO_SAID_COLUMNS = (
-    "speaker",
-    "content",
-    "cue",
-    "kind",
-    "medium",
-    "published",
-    "article_id",
-    "article_title",
-    "article_outlet",
-    "article_url",
-    "quote_id",
-    "outlets",
-    "first_seen_outlet",
-    "first_seen_published",
-)
 
 
 def _page_links(form: SearchForm, offset: int, limit: int, total: int, path: str) -> dict[str, str]:
