@@ -19,17 +19,71 @@ import os
 import resource
 import sys
 import time
+import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from metrics import aeb_bootstrap_std, aeb_page, aeb_scores, snippet_share, wcxb_page
+from newsdistill.errors import SkipInput
 from peers import TOOLS
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# Written by `newsdistill train cleaner --data ../shared/data --fold-models <this>`: fold-<k>/ holds the
+# models trained without fold k's sites: "newsdistill (out-of-fold)" scores no page with a model that saw it.
+FOLD_MODELS = Path(os.environ.get("NEWSDISTILL_FOLD_MODELS", "/tmp/newsdistill-fold-models"))
+
+
+def rules_only_extractor() -> Callable[[str, str | None], str]:
+    """Today's rules without the learned model (the baseline it must beat; tuned on these pages)."""
+    from newsdistill.clean.component import Clean
+
+    return _clean_extractor(Clean(learned=False))
+
+
+def out_of_fold_extractor() -> Callable[[str, str | None], str]:
+    """The learned cleaner, each page scored by the fold model that never saw the page's site."""
+    from newsdistill.clean.classify import MODES
+    from newsdistill.clean.component import clean_html
+    from newsdistill.clean.training import FOLDS, _domain
+    from newsdistill.model import Article
+
+    if not (FOLD_MODELS / "fold-0").is_dir():
+        raise ImportError(f"no fold models in {FOLD_MODELS}: run newsdistill train cleaner --fold-models")
+
+    def extract(page: str, url: str | None) -> str:
+        fold = zlib.crc32(_domain(url, "").encode()) % FOLDS
+        article = Article(input_kind="html")
+        try:
+            clean_html(article, page, MODES["balanced"], model=FOLD_MODELS / f"fold-{fold}" / "blocks.npz")
+        except SkipInput:
+            return ""
+        return article.text
+
+    return extract
+
+
+def _clean_extractor(clean: Any) -> Callable[[str, str | None], str]:
+    from newsdistill.model import Article
+
+    def extract(page: str, url: str | None) -> str:
+        article = Article(input_kind="html", url=url)
+        article.input_text = page
+        try:
+            return clean(article).text  # type: ignore[no-any-return]
+        except SkipInput:
+            return ""
+
+    return extract
+
+
+TOOLS["newsdistill (rules only)"] = ("html", rules_only_extractor)
+TOOLS["newsdistill (out-of-fold)"] = ("html", out_of_fold_extractor)
 PAGE_TYPES = ["article", "forum", "product", "collection", "listing", "documentation", "service"]
 
 
@@ -53,9 +107,17 @@ def load_pages(limit: int | None) -> list[Page]:
         record = json.loads(path.read_text(encoding="utf-8"))
         truth = record["ground_truth"]
         page_type = (record.get("_internal") or {}).get("page_type", {}).get("primary", "article")
-        pages.append(Page("wcxb", path.stem, record.get("url"), truth.get("main_content") or "",
-                          "collection" if page_type == "category" else page_type,
-                          truth.get("with") or [], truth.get("without") or []))
+        pages.append(
+            Page(
+                "wcxb",
+                path.stem,
+                record.get("url"),
+                truth.get("main_content") or "",
+                "collection" if page_type == "category" else page_type,
+                truth.get("with") or [],
+                truth.get("without") or [],
+            )
+        )
     return pages
 
 
@@ -63,8 +125,11 @@ def page_input(page: Page, kind: str) -> str:
     if kind == "text":
         folder = "aeb" if page.dataset == "aeb" else "wcxb-dev"
         return (DATA / "textmode" / folder / f"{page.id}.txt").read_text(encoding="utf-8", errors="replace")
-    path = DATA / "aeb" / "html" / f"{page.id}.html.gz" if page.dataset == "aeb" else \
-        DATA / "wcxb-dev" / "dev" / "html" / f"{page.id}.html.gz"
+    path = (
+        DATA / "aeb" / "html" / f"{page.id}.html.gz"
+        if page.dataset == "aeb"
+        else DATA / "wcxb-dev" / "dev" / "html" / f"{page.id}.html.gz"
+    )
     return gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
 
 
@@ -94,11 +159,20 @@ def run_tool(name: str, limit: int | None) -> dict[str, object]:
         seconds += time.perf_counter() - started
         predictions.append(text)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"predictions": predictions, "seconds": seconds, "peak_mb": max(0.0, peak - before), "failures": failures}
+    return {
+        "predictions": predictions,
+        "seconds": seconds,
+        "peak_mb": max(0.0, peak - before),
+        "failures": failures,
+    }
 
 
 def score(pages: list[Page], predictions: list[str]) -> dict[str, float]:
-    aeb = [aeb_page(pred, page.gold) for page, pred in zip(pages, predictions, strict=True) if page.dataset == "aeb"]
+    aeb = [
+        aeb_page(pred, page.gold)
+        for page, pred in zip(pages, predictions, strict=True)
+        if page.dataset == "aeb"
+    ]
     row: dict[str, float] = {}
     if aeb:
         row["aeb_p"], row["aeb_r"], row["aeb_f1"] = aeb_scores(aeb)
@@ -128,21 +202,45 @@ def _rate(pages_per_s: float) -> str:
 
 
 def table(rows: list[tuple[str, str, dict[str, float]]]) -> str:
-    header = ["tool", "input", "AEB F1", "AEB P", "AEB R", "WCXB F1", *PAGE_TYPES, "with", "without↓", "pages/s", "peak MB"]
+    header = [
+        "tool",
+        "input",
+        "AEB F1",
+        "AEB P",
+        "AEB R",
+        "WCXB F1",
+        *PAGE_TYPES,
+        "with",
+        "without↓",
+        "pages/s",
+        "peak MB",
+    ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, kind, row in rows:
         if "error" in row:
             lines.append(f"| {name} | {kind} | {row['error']} |" + " |" * (len(header) - 3))
             continue
-        cells = [name, kind, f"{row['aeb_f1']:.3f} ± {row['aeb_std']:.3f}", f"{row['aeb_p']:.3f}", f"{row['aeb_r']:.3f}",
-                 f"**{row['wcxb_f1']:.3f}**", *[_cell(row.get(f"wcxb_{t}")) for t in PAGE_TYPES],
-                 f"{row['with']:.1%}", f"{row['without']:.1%}", _rate(row["pages_per_s"]), f"{row['peak_mb']:.0f}"]
+        cells = [
+            name,
+            kind,
+            f"{row['aeb_f1']:.3f} ± {row['aeb_std']:.3f}",
+            f"{row['aeb_p']:.3f}",
+            f"{row['aeb_r']:.3f}",
+            f"**{row['wcxb_f1']:.3f}**",
+            *[_cell(row.get(f"wcxb_{t}")) for t in PAGE_TYPES],
+            f"{row['with']:.1%}",
+            f"{row['without']:.1%}",
+            _rate(row["pages_per_s"]),
+            f"{row['peak_mb']:.0f}",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated tool names (see peers.py)")
     parser.add_argument("--limit", type=int, default=None, help="first N pages of each data set")
     args = parser.parse_args()
@@ -163,8 +261,11 @@ def main() -> int:
         row["pages_per_s"] = len(pages) / max(float(result["seconds"]), 1e-9)  # type: ignore[arg-type]
         row["peak_mb"] = float(result["peak_mb"])  # type: ignore[arg-type]
         rows.append((name, kind, row))
-        print(f"{name}: AEB F1 {row.get('aeb_f1', 0):.3f}, WCXB F1 {row.get('wcxb_f1', 0):.3f}, "
-              f"{row['pages_per_s']:.0f} pages/s", file=sys.stderr)
+        print(
+            f"{name}: AEB F1 {row.get('aeb_f1', 0):.3f}, WCXB F1 {row.get('wcxb_f1', 0):.3f}, "
+            f"{row['pages_per_s']:.0f} pages/s",
+            file=sys.stderr,
+        )
     print(table(rows))
     return 0
 

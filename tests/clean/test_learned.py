@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from pathlib import Path
 
 import numpy as np
@@ -90,8 +92,18 @@ def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_page() -> None:
         x = np.zeros((per_page, len(BASE_FEATURES)), dtype=np.float32)
         x[:, 0] = page
         label = np.full(per_page, rng.integers(0, 2), dtype=np.int8)
-        data.append(PageData(x, label, np.ones(per_page), [""] * per_page, np.zeros(per_page, bool),
-                             np.zeros(per_page, bool), np.zeros(per_page, bool), np.zeros(1)))  # fmt: skip
+        data.append(
+            PageData(
+                x,
+                label,
+                np.ones(per_page),
+                [""] * per_page,
+                np.zeros(per_page, bool),
+                np.zeros(per_page, bool),
+                np.zeros(per_page, bool),
+                np.zeros(1),
+            )
+        )
     pages = [GoldPage("wcxb", f"p{i}", f"site{i}.example", "", "article", Path("-")) for i in range(n_pages)]
     probabilities = out_of_fold(data, site_folds(pages), seed=0)
     out_of_fold_accuracy = np.mean(
@@ -120,3 +132,23 @@ def test_a_corrupt_model_file_names_the_file_and_the_command(tmp_path: Path) -> 
 def test_the_packaged_model_loads_and_matches_the_features() -> None:
     model = load_model(Path(newsdistill.clean.learned.BLOCK_MODEL), FEATURES)
     assert isinstance(model, TreeModel) and model.names == FEATURES and 0.0 < model.cutoff < 1.0
+
+
+def test_pages_with_nothing_to_learn_from_end_with_a_reason() -> None:
+    for html in ("<html><body></body></html>", "<html><body><script>var a = 1;</script></body></html>"):
+        with pytest.raises(newsdistill.SkipInput, match="no article text"):
+            newsdistill.process(html, input_kind="html", stages=("decode", "clean"))
+
+
+def test_one_giant_block_and_many_tiny_blocks_are_handled_in_time() -> None:
+    sentence = "The flood barrier held through the night, and the town council thanked the volunteers. "
+    giant = newsdistill.process(
+        f"<html><body><p>{sentence * 5000}</p></body></html>", stages=("decode", "clean")
+    )
+    assert giant.text.startswith("The flood barrier held") and giant.page_type
+    tiny = "".join(f"<div>w{i}</div>" for i in range(60_000))
+    started = time.perf_counter()
+    # A page of tiny link-free words may well hold no article: a reason is as good an answer as a text.
+    with contextlib.suppress(newsdistill.SkipInput):
+        newsdistill.process(f"<html><body>{tiny}</body></html>", stages=("decode", "clean"), timeout=None)
+    assert time.perf_counter() - started < 30

@@ -175,7 +175,7 @@ def page_type_probabilities(
 ) -> np.ndarray:
     """The page type model sits beside the block model (a model folder passed in tests holds both)."""
     model = load_model(block_model.with_name(PAGE_MODEL.name), PAGE_FEATURES)
-    return aligned_probabilities(model, page_vector(blocks, x, meta.kinds, url, html)[None, :])[0]
+    return aligned_probabilities(model, page_vector(blocks, x, meta.kinds, url, html, meta.title)[None, :])[0]
 
 
 def apply_decisions(blocks: Sequence[Block], keep: Sequence[bool]) -> None:

@@ -102,7 +102,8 @@ CLASS_HINTS = {
     "boilerplate": "sidebar widget banner popup overlay hidden sr-only visually-hidden offscreen",
     "comment": "comment comments disqus respond reply replies",
     "share": "share sharing social sharebar addthis",
-    "related": "related recommended recommendations recommend popular trending teaser teasers outbrain taboola "
+    "related": "related recommended recommendations recommend popular trending teaser teasers outbrain "
+    "taboola "
     "more-stories read-more readmore most-read mostread",
     "advert": "ad ads advert advertisement adslot adunit dfp sponsor sponsored promo promoted",
     "newsletter": "newsletter subscribe subscription signup sign-up",
@@ -185,8 +186,10 @@ class _Builder:
     def flush(self) -> None:
         if not self.parts:
             return
-        text = display_text("".join(self.parts))
+        joined = "".join(self.parts)
         self.parts, link_chars, self.link_chars = [], self.link_chars, 0
+        # Most flushes hold only the whitespace between block elements: skip them before normalising.
+        text = "" if joined.isspace() else display_text(joined)
         if not text:
             return
         context = self.stack[-1] if self.stack else _Context(0, "p", frozenset(), ())

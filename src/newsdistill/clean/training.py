@@ -32,6 +32,7 @@ from .learned import (
     block_matrix,
     final_keep,
     save_model,
+    side_by_side,
     with_types,
 )
 from .metadata import split_site_suffix
@@ -64,8 +65,17 @@ def gold_pages(data: Path) -> list[GoldPage]:
     pages = []
     truth = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
     for page_id, gold in sorted(truth.items()):
-        pages.append(GoldPage("aeb", page_id, _domain(gold.get("url"), page_id), gold["articleBody"], "article",
-                              aeb / "html" / f"{page_id}.html.gz", gold.get("url")))  # fmt: skip
+        pages.append(
+            GoldPage(
+                "aeb",
+                page_id,
+                _domain(gold.get("url"), page_id),
+                gold["articleBody"],
+                "article",
+                aeb / "html" / f"{page_id}.html.gz",
+                gold.get("url"),
+            )
+        )
     for path in sorted((wcxb / "ground-truth").glob("*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
         kind = ((record.get("_internal") or {}).get("page_type") or {}).get("primary", "article")
@@ -80,7 +90,7 @@ def gold_pages(data: Path) -> list[GoldPage]:
                 record.get("url"),
             )
         )
-    return pages  # fmt: skip
+    return pages
 
 
 def site_folds(pages: Sequence[GoldPage], folds: int = FOLDS) -> np.ndarray:
@@ -130,12 +140,17 @@ def page_data(page: GoldPage) -> PageData:
     x = block_matrix(blocks, rule.region).astype(np.float32)
     title_key = normalise(split_site_suffix(rule.meta.title)[0]) if rule.meta.title else ""
     return PageData(
-        x=x, y=block_labels(blocks, page.gold), weight=np.array([1.0 + np.sqrt(b.words) for b in blocks]),
-        texts=[b.text for b in blocks], title_copy=np.array([_copies_title(b, title_key) for b in blocks], bool),
+        x=x,
+        y=block_labels(blocks, page.gold),
+        weight=np.array([1.0 + np.sqrt(b.words) for b in blocks]),
+        texts=[b.text for b in blocks],
+        title_copy=np.array([_copies_title(b, title_key) for b in blocks], bool),
         rule_keep=np.array([b.keep for b in blocks], dtype=bool),
         metadata=np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool),
-        page=page_vector(blocks, x.astype(np.float64), rule.meta.kinds, page.url or rule.meta.url, html),
-    )  # fmt: skip
+        page=page_vector(
+            blocks, x.astype(np.float64), rule.meta.kinds, page.url or rule.meta.url, html, rule.meta.title
+        ),
+    )
 
 
 def _copies_title(block: Block, key: str) -> bool:
@@ -157,8 +172,14 @@ def fit_blocks(data: Sequence[PageData], seed: int) -> TreeModel:
     x = np.concatenate([d.features() for d in data])
     y = np.concatenate([d.y for d in data])
     weight = np.concatenate([d.weight for d in data])
-    model = HistGradientBoostingClassifier(max_iter=120, max_depth=6, learning_rate=0.1, min_samples_leaf=40,
-                                           early_stopping=False, random_state=seed)  # fmt: skip
+    model = HistGradientBoostingClassifier(
+        max_iter=120,
+        max_depth=6,
+        learning_rate=0.1,
+        min_samples_leaf=40,
+        early_stopping=False,
+        random_state=seed,
+    )
     model.fit(x, y, sample_weight=weight)
     return export_trees(model, FEATURES, ("remove", "keep"), 0.5)
 
@@ -182,14 +203,28 @@ def export_trees(model: object, names: Sequence[str], classes: Sequence[str], cu
             tree_class.append(k)
             depth = max(depth, int(nodes["depth"].max()))
             offset += len(nodes)
+    baseline = model._baseline_prediction  # type: ignore[attr-defined]
+    feature_, threshold_, child, value_, roots_ = side_by_side(
+        np.concatenate(feature),
+        np.concatenate(threshold),
+        np.concatenate(left),
+        np.concatenate(right),
+        np.concatenate(value),
+        np.array(roots),
+    )
     return TreeModel(
-        feature=np.concatenate(feature).astype(np.int32), threshold=np.concatenate(threshold).astype(np.float64),
-        left=np.concatenate(left).astype(np.int32), right=np.concatenate(right).astype(np.int32),
-        value=np.concatenate(value).astype(np.float64), roots=np.array(roots, dtype=np.int32),
+        feature=feature_,
+        threshold=threshold_,
+        child=child,
+        value=value_,
+        roots=roots_,
         tree_class=np.array(tree_class, dtype=np.int32),
-        baseline=np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1),  # type: ignore[attr-defined]
-        depth=depth, names=tuple(names), classes=tuple(classes), cutoff=cutoff,
-    )  # fmt: skip
+        baseline=np.asarray(baseline, dtype=np.float64).reshape(-1),
+        depth=depth,
+        names=tuple(names),
+        classes=tuple(classes),
+        cutoff=cutoff,
+    )
 
 
 def out_of_fold(
@@ -227,7 +262,7 @@ def fit_page_types(pages: Sequence[GoldPage], data: Sequence[PageData], seed: in
         early_stopping=False,
         random_state=seed,
     )
-    model.fit(x, y)  # fmt: skip
+    model.fit(x, y)
     return export_trees(model, PAGE_FEATURES, tuple(str(c) for c in model.classes_), 0.0)
 
 
@@ -358,12 +393,19 @@ def train_cleaner(
         save_fold_models(fold_models, pages, data, folds, block_models, cutoff, seed)
     final = TreeModel(**{**fit_blocks(data, seed).__dict__, "cutoff": cutoff})
     report = {
-        "pages": len(pages), "blocks": int(sum(len(d.y) for d in data)), "folds": FOLDS, "cutoff": cutoff,
+        "pages": len(pages),
+        "blocks": int(sum(len(d.y) for d in data)),
+        "folds": FOLDS,
+        "cutoff": cutoff,
         "rules_in_sample": scores(pages, [page_text(d, d.rule_keep) for d in data]),
         "learned_out_of_fold": scores(pages, kept_texts(data, probabilities, cutoff)),
-        "learned_in_sample": scores(pages, kept_texts(data, [final.probability(d.features()) for d in data], cutoff)),
-        "page_type_accuracy_out_of_fold": type_accuracy(pages, [page_type_of(row, TRAINED_TYPES) for row in types]),
-    }  # fmt: skip
+        "learned_in_sample": scores(
+            pages, kept_texts(data, [final.probability(d.features()) for d in data], cutoff)
+        ),
+        "page_type_accuracy_out_of_fold": type_accuracy(
+            pages, [page_type_of(row, TRAINED_TYPES) for row in types]
+        ),
+    }
     path = out or BLOCK_MODEL
     save_model(final, path)
     save_model(fit_page_types(pages, data, seed), path.with_name(PAGE_MODEL.name))
