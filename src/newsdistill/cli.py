@@ -616,11 +616,11 @@ def _rebuild_stories(path: str) -> int:
 
 @command("serve")
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .web.server import serve
+    from .web.server import PortBusy, serve
 
     try:
         serve(args.db, args.host, args.port, args.workers or default_workers(), args.allowed_host)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, PortBusy) as exc:  # no store, or a port in use: one line, a usage error
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from .conftest import free_port
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -87,3 +90,22 @@ def test_an_empty_folder_is_reported_and_creates_no_store(tmp_path: Path, comman
     result = cli(command, str(empty), *(["--db", str(db)] if command == "ingest" else []))
     assert result.returncode == 1 and "nothing to read" in result.stderr and "holds no files" in result.stderr
     assert not db.exists() and result.stdout == ""
+
+
+def test_serve_says_where_it_listens_and_a_busy_port_is_one_line(corpus_db: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = cli("serve", "--db", str(corpus_db), "--port", str(port), "--workers", "1")
+    assert busy.returncode == 2 and f"cannot listen on 127.0.0.1:{port}: in use" in busy.stderr
+    assert "Traceback" not in busy.stderr
+    port = free_port()
+    command = [sys.executable, "-m", "newsdistill.cli", "serve", "--db", str(corpus_db), "--port", str(port)]
+    process = subprocess.Popen([*command, "--workers", "1"], stderr=subprocess.PIPE, text=True)
+    try:
+        first_line = process.stderr.readline() if process.stderr else ""
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert f"serving {corpus_db} at http://127.0.0.1:{port}/" in first_line and "1 worker" in first_line

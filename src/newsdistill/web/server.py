@@ -8,8 +8,11 @@ its first byte (or after the connection opened, for one that sends nothing).
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
+import socket
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -78,11 +81,35 @@ def create_app_from_env() -> FastAPI:
     return create_app(os.environ[DB_VARIABLE], frozenset(json.loads(os.environ[HOSTS_VARIABLE])))
 
 
+class PortBusy(OSError):
+    """The address cannot be listened on (in use, or not this machine's): said in one line."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind and let go, as uvicorn will bind (SO_REUSEADDR): a busy port is one clear line, not a traceback
+    from inside uvicorn and its exit status 3."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        reason = "in use" if error.errno == errno.EADDRINUSE else (error.strerror or str(error))
+        raise PortBusy(f"cannot listen on {host}:{port}: {reason} (choose another with --port)") from None
+
+
 def serve(db: str | Path, host: str, port: int, workers: int, extra_hosts: Sequence[str] = ()) -> None:
     hosts = allowed_hosts(host, extra_hosts)
-    app = create_app(
-        db, hosts
-    )  # here too with several workers: a missing store is reported once, before any start
+    # here too with several workers: a missing store is reported once, before any start
+    app = create_app(db, hosts)
+    check_port(host, port)
+    shown_host = f"[{host}]" if ":" in host else host
+    print(
+        f"newsdistill: serving {db} at http://{shown_host}:{port}/ (API pages at /docs) with "
+        f"{workers} worker{'s' if workers != 1 else ''}; Ctrl-C stops",
+        file=sys.stderr,
+        flush=True,
+    )
     if workers <= 1:
         uvicorn.run(app, host=host, port=port, **uvicorn_options())
         return
