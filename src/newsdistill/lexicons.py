@@ -1,5 +1,5 @@
-"""Word lists shared by several wings, kept as data files in the package (one entry a line, '#' comments),
-and the table of well-known news outlets (`data/outlets.txt`)."""
+"""Word lists and pattern lists shared by several wings, kept as data files in the package (one entry a
+line, '#' comments), and the table of well-known news outlets (`data/outlets.txt`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,16 @@ def word_list(name: str) -> frozenset[str]:
     text = resources.files("newsdistill").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")
     lines = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
     return frozenset(line for line in lines if line)
+
+
+@cache
+def pattern_list(name: str) -> tuple[str, ...]:
+    """The regular-expression alternatives of `data/<name>.txt`, one a line, in file order (the order
+    an alternation tries them). Only whole lines starting with '#' are comments, as '#' may be part of
+    a pattern; each line is stripped, so a pattern cannot start or end with a literal space."""
+    text = resources.files("newsdistill").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
 
 
 STOPWORDS = word_list("stopwords")

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import re
 
+from ..lexicons import pattern_list
 from ..model import RemovedReason
 
 _COMMENT_COUNT = r"\d+ (?:responses|comments|replies|thoughts) (?:to|on)\b"
 COMMENT_COUNT_HEADING = re.compile(rf"^{_COMMENT_COUNT}", re.I)  # "34 responses to <title>"
 
-# Short blocks that open a region of site chrome: everything after them at page end goes too.
-END_MARKERS = re.compile(
-    r"^(?:leave a (?:reply|comment)|(?:\d+\s+)?comments?(?:\s*\(\d+\))?|post a comment|add a comment|join the conversation|"
-    rf"{_COMMENT_COUNT}.*|(?:show|view|read|see) (?:all )?(?:\d+ )?comments.*|"
-    r"(?:permalink )?\d+ comments\b.*|what do you think\??|discussion|conversation|"
-    r"(?:top|top rated|most recent|latest|newest|oldest|all|reader|readers'?|your|user) comments?|"
-    r"you (?:may|might) also (?:like|enjoy)|want more (?:stories|news|articles|posts) like this\??|related (?:articles|stories|posts|news|content|coverage)|"
-    r"more (?:from|on|in|stories|news)\b.{0,40}|recommended(?: for you| stories| articles)?|"
-    r"(?:most )?(?:popular|read|trending)(?: now| stories| articles| news)?|read (?:more|next)|what to read next|"
-    r"share this (?:article|story|post)|sign up for (?:our|the) newsletters?|subscribe to (?:our|the) newsletters?|"
-    r"around the web|from around the web|sponsored (?:stories|content|links)|promoted (?:stories|content)|"
-    r"how to contact us|contact us|get in touch|latest (?:news|stories|articles)|top stories|editors?[’']?s?[’']? (?:picks?|choice)|about the author|tags?:?|topics?:?)\s*:?$",
-    re.I,
-)
+# Short blocks that open a region of site chrome: everything after them at page end goes too. The phrases
+# are data (`data/end_markers.txt`); its comment-count line spells out _COMMENT_COUNT.
+END_MARKERS = re.compile(rf"^(?:{'|'.join(pattern_list('end_markers'))})\s*:?$", re.I)
 
 # (reason, pattern) for blocks that are chrome wherever they stand. First match wins.
 BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
@@ -64,7 +54,8 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     (
         "share",
         re.compile(
-            r"^click to (?:share|email|print)\b|^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
+            r"^click to (?:share|email|print)\b|"
+            r"^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
             r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+)\s*[:|]?$",
             re.I,
         ),
@@ -122,9 +113,13 @@ BYLINE = re.compile(
     r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*)",
     re.I,
 )
-MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 DATE_IN_TEXT = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{4}}|"
+    rf"{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})(?!\d)",
     re.I,
 )
@@ -133,7 +128,8 @@ DATELINE = re.compile(
 )
 
 COMMENT_META = re.compile(
-    r"^.{1,60}\b(?:says|said|wrote|writes|replied):$|^reply$|^report(?: comment| abuse)?$|^(?:\d+ )?(?:likes?|upvotes?|points?)$|"
+    r"^.{1,60}\b(?:says|said|wrote|writes|replied):$|^reply$|^report(?: comment| abuse)?$|"
+    r"^(?:\d+ )?(?:likes?|upvotes?|points?)$|"
     r"\b\d{1,2}:\d{2}\s*(?:am|pm)\b|\b(?:\d+|an?|one) (?:minutes?|hours?|days?|weeks?|months?) ago\b",
     re.I,
 )
