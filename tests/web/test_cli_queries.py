@@ -109,3 +109,28 @@ def test_serve_says_where_it_listens_and_a_busy_port_is_one_line(corpus_db: Path
         process.terminate()
         process.wait(timeout=20)
     assert f"serving {corpus_db} at http://127.0.0.1:{port}/" in first_line and "1 worker" in first_line
+
+
+def test_ingest_of_a_folder_skips_files_that_are_not_pages_by_name(tmp_path: Path) -> None:
+    from newsdistill.corpus.ingest import ingest
+
+    from ..corpus.conftest import BRIDGE, html_page
+
+    folder = tmp_path / "checkout"
+    folder.mkdir()
+    (folder / "story.html").write_text(html_page("Harbour bridge closed", BRIDGE, "City Times"), "utf-8")
+    (folder / "LICENSE").write_text(
+        "Permission is hereby granted, free of charge, to any person " * 20, "utf-8"
+    )
+    (folder / "README.md").write_text(
+        "# A project\n\nThis folder holds pages for tests and more words.\n" * 20
+    )
+    (folder / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><text>Logo text</text></svg>')
+    summary = ingest([str(folder)], tmp_path / "corpus.db", stages=["decode", "clean"])
+    assert summary.stored == 1
+    reasons = dict(summary.skipped)
+    assert set(reasons) == {str(folder / name) for name in ("LICENSE", "README.md", "logo.svg")}
+    assert reasons[str(folder / "README.md")] == "not a page: Markdown (README.md)"
+    assert "project file" in reasons[str(folder / "LICENSE")]
+    named = cli("process", str(folder / "README.md"), "--stages", "decode,clean", "--format", "txt")
+    assert named.returncode == 0 and "holds pages" in named.stdout  # a file named on purpose is read

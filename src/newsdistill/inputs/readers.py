@@ -41,6 +41,28 @@ class Reader(Protocol):
 # Extension (lowercase, without compression suffix) -> reader; filled by container modules.
 READERS: dict[str, Reader] = {}
 SKIP_NAMES = {".DS_Store"}
+# Files in a folder whose name says they are not pages (a repository's LICENSE, README.md, images):
+# reported as skipped with the reason. A file named on the command line is read whatever its name.
+NOT_PAGE_SUFFIXES = {
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+    ".rst": "reStructuredText",
+    ".svg": "an SVG image",
+    ".png": "a PNG image",
+    ".jpg": "a JPEG image",
+    ".jpeg": "a JPEG image",
+    ".gif": "a GIF image",
+    ".webp": "a WebP image",
+    ".ico": "an icon",
+    ".css": "a stylesheet",
+    ".js": "a script",
+    ".pdf": "a PDF",
+    ".py": "Python source",
+    ".toml": "a TOML file",
+    ".yml": "a YAML file",
+    ".yaml": "a YAML file",
+}
+NOT_PAGE_NAMES = {"license", "licence", "copying", "notice", "authors", "changelog", "readme", "contributing"}
 _FILE_TYPES = (
     (stat.S_ISFIFO, "FIFO"),
     (stat.S_ISSOCK, "socket"),
@@ -127,6 +149,16 @@ def _reader_for(path: Path) -> Reader:
     return READERS.get(key, read_plain_file)
 
 
+def not_a_page_by_name(path: Path) -> str | None:
+    """Why a file found in a folder is not a page, judging by its name alone; None when it may be one."""
+    suffix = path.suffix.lower()
+    if suffix in NOT_PAGE_SUFFIXES:
+        return f"not a page: {NOT_PAGE_SUFFIXES[suffix]} ({path.name})"
+    if path.name.split(".")[0].lower() in NOT_PAGE_NAMES:
+        return f"not a page: {path.name} is a project file"
+    return None
+
+
 def _expand(path: Path) -> Iterator[Path]:
     """A folder's entries (not its subfolders; hidden names left out), or the path itself. FIFOs and
     dangling links are listed too, so that each is reported rather than passed over."""
@@ -152,6 +184,9 @@ def read_inputs(
             yield read_stdin(input_kind, limits)
             continue
         for file in _expand(Path(name)):
+            if file != Path(name) and (reason := not_a_page_by_name(file)) is not None:
+                yield ReadError(str(file), reason)
+                continue
             if (problem := not_a_regular_file(file)) is not None:
                 yield ReadError(str(file), problem)
                 continue
