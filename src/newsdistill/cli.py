@@ -62,24 +62,34 @@ def subcommand_parser(parser: argparse.ArgumentParser, name: str) -> argparse.Ar
 
 
 def _add_process_parser(sub: Any) -> None:
-    p = sub.add_parser("process",
-                       help="clean (and attribute) pages: HTML, text, .gz, WARC, JSONL; '-' is stdin")
+    p = sub.add_parser(
+        "process", help="clean (and attribute) pages: HTML, text, .gz, WARC, JSONL; '-' is stdin"
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--format", choices=["json", "jsonl", "md", "txt", "parquet"], default=None)
     p.add_argument("-o", "--output", default=None, help="output file, or folder of shards with --engine")
-    p.add_argument("--engine", choices=["local", "ray"], default=None,
-                   help="sharded run into the -o folder: a local process pool, or Ray Data (resumable)")
+    p.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        default=None,
+        help="sharded run into the -o folder: a local process pool, or Ray Data (resumable)",
+    )
     p.add_argument("--address", default=None, help="Ray cluster address (with --engine ray)")
     p.add_argument("--shard-size", type=int, default=1000, help="inputs per output shard (with --engine)")
-    p.add_argument("--field", default=None,
-                   help="JSONL/Parquet field holding the page (default: html, text, ...)")
+    p.add_argument(
+        "--field", default=None, help="JSONL/Parquet field holding the page (default: html, text, ...)"
+    )
     p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto")
     p.add_argument("--url", default=None, help="URL of the page (single input)")
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
     p.add_argument("--mode", choices=["precision", "balanced", "recall"], default="balanced")
     p.add_argument("--page-types", type=page_type_list, default=None, metavar="TYPES", help=PAGE_TYPES_HELP)
-    p.add_argument("--workers", type=int, default=None,
-                   help=f"worker processes (default 1; with --engine all cores: {default_workers()})")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"worker processes (default 1; with --engine all cores: {default_workers()})",
+    )
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--no-progress", action="store_true")
 
@@ -93,19 +103,29 @@ def _add_attribute_parser(sub: Any) -> None:
 def _add_train_parser(sub: Any) -> None:
     p = sub.add_parser("train", help="train a model from a corpus")
     p.add_argument("what", choices=["attribution", "cleaner"])
-    p.add_argument("--data", required=True, help="attribution: PolNeAR folder (with data/train); "
-                   "cleaner: the folder holding aeb/ and wcxb-dev/ (../shared/data)")
+    p.add_argument(
+        "--data",
+        required=True,
+        help="attribution: PolNeAR folder (with data/train); "
+        "cleaner: the folder holding aeb/ and wcxb-dev/ (../shared/data)",
+    )
     p.add_argument("--seed", type=int, default=0, help="cleaner: random seed (the same seed, the same model)")
-    p.add_argument("--fold-models", default=None, metavar="DIR",
-                   help="cleaner: also write each fold's models here (for an out-of-fold benchmark run)")
+    p.add_argument(
+        "--fold-models",
+        default=None,
+        metavar="DIR",
+        help="cleaner: also write each fold's models here (for an out-of-fold benchmark run)",
+    )
     p.add_argument("--out", default=None, help="model file (default: the packaged model)")
     p.add_argument("--limit", type=int, default=None, help="first N training articles")
     p.add_argument("--iterations", type=int, default=150)
 
 
 PAGE_TYPES = ("article", "listing", "collection", "forum", "product", "documentation", "service", "other")
-PAGE_TYPES_HELP = ("keep only these page types (comma-separated, e.g. 'article'); other HTML pages are reported "
-                   "as skipped with their type")
+PAGE_TYPES_HELP = (
+    "keep only these page types (comma-separated, e.g. 'article'); other HTML pages are reported "
+    "as skipped with their type"
+)
 
 
 def page_type_list(text: str) -> tuple[str, ...]:
@@ -113,7 +133,8 @@ def page_type_list(text: str) -> tuple[str, ...]:
     unknown = [n for n in names if n not in PAGE_TYPES]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown page type {', '.join(unknown)!r}; choose from {', '.join(PAGE_TYPES)}")
+            f"unknown page type {', '.join(unknown)!r}; choose from {', '.join(PAGE_TYPES)}"
+        )
     return names
 
 
@@ -124,32 +145,44 @@ def _add_corpus_parsers(sub: Any) -> None:
     p = sub.add_parser("ingest", help="process pages into the corpus store (resumable, idempotent)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, WARC or JSONL; '-' is stdin")
     p.add_argument("--db", default=DEFAULT_DB, help="the corpus store (an SQLite file, created if missing)")
-    p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto",
-                   help="how to read inputs")
+    p.add_argument(
+        "--input-kind", choices=["auto", "html", "text"], default="auto", help="how to read inputs"
+    )
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
     p.add_argument("--page-types", type=page_type_list, default=None, metavar="TYPES", help=PAGE_TYPES_HELP)
     p.add_argument("--workers", type=positive_int, default=1, help="worker processes")
     p.add_argument("--batch-size", type=positive_int, default=16, help="pages per batch")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_query_parsers(sub)
-    sub.choices["who-said"].add_argument("--all", dest="every", action="store_true",
-                                         help="every occurrence of each quote, not one row per quote")
-    sub.choices["stories"].add_argument("--rebuild", action="store_true",
-                                        help="assign every stored article's story again (the whole store)")
+    sub.choices["who-said"].add_argument(
+        "--all",
+        dest="every",
+        action="store_true",
+        help="every occurrence of each quote, not one row per quote",
+    )
+    sub.choices["stories"].add_argument(
+        "--rebuild", action="store_true", help="assign every stored article's story again (the whole store)"
+    )
     s = sub.add_parser("serve", help="web UI and JSON API over the corpus store")
     s.add_argument("--db", default=DEFAULT_DB, help="the corpus store")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")
     s.add_argument("--port", type=int, default=8000, help="port to listen on")
-    s.add_argument("--workers", type=int, default=None, help="server processes (default: the number of cores)")
-    s.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
-                   help="also answer requests whose Host is NAME (repeatable; '*' for any); by default only the "
-                        "bound address, plus localhost and 127.0.0.1 on loopback, against DNS rebinding")
+    s.add_argument(
+        "--workers", type=int, default=None, help="server processes (default: the number of cores)"
+    )
+    s.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host is NAME (repeatable; '*' for any); by default only the "
+        "bound address, plus localhost and 127.0.0.1 on loopback, against DNS rebinding",
+    )
 
 
 QUERY_FORMATS = ["table", "json", "jsonl", "csv"]
 QUERY_COMMANDS = (
-    ("search", 'full-text search: words, "a phrase", -word, a OR b, pref*, title:word, outlet:name',
-     "query"),
+    ("search", 'full-text search: words, "a phrase", -word, a OR b, pref*, title:word, outlet:name', "query"),
     ("who-said", "everything a person or organisation said", "name"),
     ("stories", "articles grouped into stories", None),
 )
@@ -172,19 +205,25 @@ def _add_query_parsers(sub: Any) -> None:
         if arg:
             q.add_argument(arg, help="the query" if arg == "query" else "a person's or organisation's name")
         q.add_argument("--db", default=DEFAULT_DB, help="the corpus store")
-        q.add_argument("--format", choices=QUERY_FORMATS, default="table",
-                       help="table for reading; json, jsonl (one record a line) or csv for other tools")
+        q.add_argument(
+            "--format",
+            choices=QUERY_FORMATS,
+            default="table",
+            help="table for reading; json, jsonl (one record a line) or csv for other tools",
+        )
         q.add_argument("--limit", type=positive_int, default=50, help="at most this many results")
     search = sub.choices["search"]
     search.add_argument("--all-copies", action="store_true", help="list every appearance of each result")
-    search.add_argument("--outlet", action="append", default=[], metavar="NAME",
-                        help="only this outlet (repeatable)")
+    search.add_argument(
+        "--outlet", action="append", default=[], metavar="NAME", help="only this outlet (repeatable)"
+    )
     for bound, meaning in (("--since", "published on or after"), ("--until", "published on or before")):
         search.add_argument(bound, type=iso_day, default=None, metavar="YYYY-MM-DD", help=meaning)
     search.add_argument("--language", default=None, help="language code, as 'en'")
     search.add_argument("--page-type", default=None, help="page type, as 'article' (stores that record them)")
-    search.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance",
-                        help="order of the results")
+    search.add_argument(
+        "--sort", choices=["relevance", "newest", "oldest"], default="relevance", help="order of the results"
+    )
     search.add_argument("--offset", type=int, default=0, help="skip this many results (the next page)")
 
 
@@ -197,7 +236,11 @@ def iso_day(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day written YYYY-MM-DD") from None
 
 
-PARSER_EXTENSIONS: list[Callable[[Any], None]] = [_add_attribute_parser, _add_train_parser, _add_corpus_parsers]
+PARSER_EXTENSIONS: list[Callable[[Any], None]] = [
+    _add_attribute_parser,
+    _add_train_parser,
+    _add_corpus_parsers,
+]
 
 
 def stage_list(text: str) -> list[str]:
@@ -231,8 +274,9 @@ def content_fields(args: argparse.Namespace) -> tuple[str, ...] | None:
     return (args.field, *CONTENT_FIELDS) if args.field else None
 
 
-def _documents(args: argparse.Namespace, skipped: list[tuple[str, str]],
-               record_ids: dict[str, object] | None = None) -> Iterator[Any]:
+def _documents(
+    args: argparse.Namespace, skipped: list[tuple[str, str]], record_ids: dict[str, object] | None = None
+) -> Iterator[Any]:
     """The inputs to process; read errors are reported and counted, and each input's own record id
     is noted in `record_ids` (by input id) for its output record."""
     for item in read_inputs(args.paths, args.input_kind, fields=content_fields(args)):
@@ -253,7 +297,12 @@ def progress(results: Iterator[Result], enabled: bool) -> Iterator[Result]:
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn("{task.completed} pages"), BarColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.completed} pages"),
+        BarColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, transient=True, console=_stderr_console()) as bar:
         task = bar.add_task("process", total=None, rate="")
         for result in results:
@@ -269,8 +318,13 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def write_results(results: Iterator[Result], fmt: str, out: IO[str], skipped: list[tuple[str, str]],
-                  record_ids: dict[str, object] | None = None) -> int:
+def write_results(
+    results: Iterator[Result],
+    fmt: str,
+    out: IO[str],
+    skipped: list[tuple[str, str]],
+    record_ids: dict[str, object] | None = None,
+) -> int:
     written = 0
     json_items: list[dict[str, Any]] = []
     record_ids = {} if record_ids is None else record_ids
@@ -318,8 +372,11 @@ def cmd_process(args: argparse.Namespace) -> int:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     try:
-        sink = (open(args.output, "w", encoding="utf-8")  # noqa: SIM115
-                if args.output else nullcontext(sys.stdout))
+        sink = (
+            open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+            if args.output
+            else nullcontext(sys.stdout)
+        )
     except OSError as exc:  # a missing folder, no permission: one line, not a traceback
         print(f"newsdistill: cannot write {shown(args.output)}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -342,15 +399,36 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"newsdistill: cannot read {args.path}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    text = data.decode("utf-8", errors="replace")
+    text = attributable_text(args.path, data)
+    if text is None:
+        return 1
     attributions, article = attribute_text(text)
     if args.format == "md":
         print(who_said_markdown(attributions))
         return 0
-    payload = {"entities": [e.model_dump(mode="json") for e in article.entities],
-               "attributions": [a.model_dump(mode="json") for a in attributions]}
+    payload = {
+        "entities": [e.model_dump(mode="json") for e in article.entities],
+        "attributions": [a.model_dump(mode="json") for a in attributions],
+    }
     print(json.dumps(payload, ensure_ascii=False, indent=2))
     return 0
+
+
+def attributable_text(path: str, data: bytes) -> str | None:
+    """The clean text in `data` (gzip unpacked, encoding detected), or None after reporting why there is
+    none: binary data (an image), an empty file, or an HTML page, which `process` must clean first."""
+    from .errors import SkipInput
+    from .inputs.decode import decode_bytes, sniff_kind
+
+    try:
+        text = decode_bytes(data)
+    except SkipInput as skip:
+        report_skip(path, str(skip))
+        return None
+    if sniff_kind(text) == "html":
+        report_skip(path, "an HTML page: run newsdistill process on it, which cleans it and then attributes")
+        return None
+    return text
 
 
 @command("train")
@@ -362,7 +440,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.what == "cleaner":
         return _train_cleaner(args)
     try:
-        out = train_attribution(Path(args.data), Path(args.out) if args.out else None, args.limit, args.iterations)
+        out = train_attribution(
+            Path(args.data), Path(args.out) if args.out else None, args.limit, args.iterations
+        )
     except FileNotFoundError as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
@@ -376,8 +456,13 @@ def _train_cleaner(args: argparse.Namespace) -> int:
     from .clean.training import train_cleaner
 
     try:
-        report = train_cleaner(Path(args.data), Path(args.out) if args.out else None, args.seed, args.limit,
-                               Path(args.fold_models) if args.fold_models else None)
+        report = train_cleaner(
+            Path(args.data),
+            Path(args.out) if args.out else None,
+            args.seed,
+            args.limit,
+            Path(args.fold_models) if args.fold_models else None,
+        )
     except (FileNotFoundError, ImportError) as exc:  # no data, or scikit-learn (needed to train) missing
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
@@ -391,29 +476,48 @@ def _process_sharded(args: argparse.Namespace) -> int:
     from .scale.engine import run
 
     if not args.output:
-        print("newsdistill: --engine and --format parquet write shards: give an output folder with -o", file=sys.stderr)
+        print(
+            "newsdistill: --engine and --format parquet write shards: give an output folder with -o",
+            file=sys.stderr,
+        )
         return 2
     fmt = args.format if args.format in {"jsonl", "parquet"} else "jsonl"
     stages = stage_list(args.stages)
 
     def show(summary: Any) -> None:
         if not args.no_progress:
-            print(f"newsdistill: {summary.processed} processed, {len(summary.skipped)} skipped, "
-                  f"{summary.shards_written} shards written, {summary.pages_per_s:.1f} pages/s", file=sys.stderr)
+            print(
+                f"newsdistill: {summary.processed} processed, {len(summary.skipped)} skipped, "
+                f"{summary.shards_written} shards written, {summary.pages_per_s:.1f} pages/s",
+                file=sys.stderr,
+            )
 
     try:
-        summary = run(args.paths, Path(args.output), fmt=fmt, engine=args.engine or "local",
-                      workers=max(1, args.workers or default_workers()), stages=stages, shard_size=args.shard_size,
-                      input_kind=args.input_kind, address=args.address, progress=show,
-                      fields=content_fields(args))
+        summary = run(
+            args.paths,
+            Path(args.output),
+            fmt=fmt,
+            engine=args.engine or "local",
+            workers=max(1, args.workers or default_workers()),
+            stages=stages,
+            shard_size=args.shard_size,
+            input_kind=args.input_kind,
+            address=args.address,
+            progress=show,
+            fields=content_fields(args),
+        )
     except (ValueError, RuntimeError) as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     for item_id, reason in summary.skipped:
         report_skip(item_id, reason)
-    print(f"newsdistill: {summary.processed} pages in {summary.seconds:.1f} s ({summary.pages_per_s:.1f} pages/s), "
-          f"{len(summary.skipped)} skipped, {summary.duplicates} near-duplicates, "
-          f"{summary.shards_written} shards written, {summary.shards_resumed} already done", file=sys.stderr)
+    print(
+        f"newsdistill: {summary.processed} pages in {summary.seconds:.1f} s "
+        f"({summary.pages_per_s:.1f} pages/s), "
+        f"{len(summary.skipped)} skipped, {summary.duplicates} near-duplicates, "
+        f"{summary.shards_written} shards written, {summary.shards_resumed} already done",
+        file=sys.stderr,
+    )
     if summary.skipped:
         reasons = ", ".join(f"{reason}: {n}" for reason, n in summary.skip_reasons().most_common())
         print(f"newsdistill: skipped by reason: {reasons}", file=sys.stderr)
@@ -431,9 +535,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     stages = stage_list(args.stages)
     show = not args.no_progress and sys.stderr.isatty()
     try:
-        summary = ingest(args.paths, Path(args.db), stages=stages, workers=max(1, args.workers),
-                         batch_size=args.batch_size, input_kind=args.input_kind, page_types=args.page_types,
-                         watch=lambda results: progress(results, show))
+        summary = ingest(
+            args.paths,
+            Path(args.db),
+            stages=stages,
+            workers=max(1, args.workers),
+            batch_size=args.batch_size,
+            input_kind=args.input_kind,
+            page_types=args.page_types,
+            watch=lambda results: progress(results, show),
+        )
     except sqlite3_errors() as exc:
         print(f"newsdistill: cannot write the store {args.db}: {exc}", file=sys.stderr)
         return 1
@@ -472,8 +583,12 @@ def _open_store(path: str) -> Any:
     return Store(path, readonly=True)
 
 
-def _query(args: argparse.Namespace, fetch: Callable[[Any], list[dict[str, Any]]],
-           table: Callable[[dict[str, Any]], str], columns: Sequence[str] = ()) -> int:
+def _query(
+    args: argparse.Namespace,
+    fetch: Callable[[Any], list[dict[str, Any]]],
+    table: Callable[[dict[str, Any]], str],
+    columns: Sequence[str] = (),
+) -> int:
     from .corpus.query_language import QueryError
 
     try:
@@ -488,8 +603,9 @@ def _query(args: argparse.Namespace, fetch: Callable[[Any], list[dict[str, Any]]
     return 0
 
 
-def print_rows(rows: list[dict[str, Any]], fmt: str, table: Callable[[dict[str, Any]], str],
-               columns: Sequence[str] = ()) -> None:
+def print_rows(
+    rows: list[dict[str, Any]], fmt: str, table: Callable[[dict[str, Any]], str], columns: Sequence[str] = ()
+) -> None:
     from .corpus.records import csv_text
 
     if fmt == "json":
@@ -508,9 +624,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .corpus.queries import SearchRequest
     from .corpus.records import SEARCH_COLUMNS
 
-    request = SearchRequest(text=args.query, outlets=args.outlet, since=args.since, until=args.until,
-                            language=args.language, page_type=args.page_type, sort=args.sort,
-                            offset=max(0, args.offset), limit=args.limit, all_copies=args.all_copies)
+    request = SearchRequest(
+        text=args.query,
+        outlets=args.outlet,
+        since=args.since,
+        until=args.until,
+        language=args.language,
+        page_type=args.page_type,
+        sort=args.sort,
+        offset=max(0, args.offset),
+        limit=args.limit,
+        all_copies=args.all_copies,
+    )
 
     def fetch(store: Any) -> list[dict[str, Any]]:
         found = store.search_page(request)
@@ -526,21 +651,27 @@ def search_row(r: dict[str, Any]) -> str:
     """'[3] Title — Outlet (+2 copies)', the snippet, then with --all-copies one line per appearance."""
     copies = r.get("copies", 0)
     more = f" (+{copies} cop{'ies' if copies != 1 else 'y'})" if copies else ""
-    lines = [f"[{r['id']}] {r['title'] or '(untitled)'} — {r['outlet'] or '?'}, "
-             f"{r.get('published') or 'undated'}{more}", f"    {r['snippet']}"]
+    lines = [
+        f"[{r['id']}] {r['title'] or '(untitled)'} — {r['outlet'] or '?'}, "
+        f"{r.get('published') or 'undated'}{more}",
+        f"    {r['snippet']}",
+    ]
     if r.get("url"):
         lines.append(f"    {r['url']}")
     for i, seen in enumerate(r.get("appearances", [])):
         credit = f", credits {seen['credited_outlet']}" if seen["credited_outlet"] else ""
         where = seen["url"] or seen["input_id"]
-        lines.append(f"    {'first' if i == 0 else 'copy '} {seen['published'] or 'undated'} "
-                     f"{seen['outlet'] or '?'} [{seen['article_id']}] {where}{credit}")
+        lines.append(
+            f"    {'first' if i == 0 else 'copy '} {seen['published'] or 'undated'} "
+            f"{seen['outlet'] or '?'} [{seen['article_id']}] {where}{credit}"
+        )
     return "\n".join(lines)
 
 
 @command("who-said")
 def cmd_who_said(args: argparse.Namespace) -> int:
     """One row per quote with its spread ("5 outlets, first <outlet> <date>"); --all: every occurrence."""
+
     def fetch(store: Any) -> list[dict[str, Any]]:
         return store.who_said(args.name, args.limit, every=args.every)
 
@@ -555,16 +686,20 @@ def who_said_quote(r: dict[str, Any]) -> str:
     if r.get("quote_id") is None or first is None:  # a store from before quotes, opened read-only
         return who_said_occurrence(r)
     outlets = f"{r['outlets']} outlet{'s' if r['outlets'] != 1 else ''}"
-    return (f"{said}\n    — quote {r['quote_id']}: {outlets}, first {first['outlet'] or '?'} "
-            f"{first['published'] or 'undated'} [{first['article_id']}]")
+    return (
+        f"{said}\n    — quote {r['quote_id']}: {outlets}, first {first['outlet'] or '?'} "
+        f"{first['published'] or 'undated'} [{first['article_id']}]"
+    )
 
 
 def who_said_occurrence(r: dict[str, Any]) -> str:
     article = r["article"]
     quote = f" (quote {r['quote_id']})" if r.get("quote_id") is not None else ""
-    return (f"{r['speaker']} ({r['cue'] or 'quoted'}): {r['content']}\n"
-            f"    — [{article['id']}] {article['title'] or '(untitled)'}, {article['outlet'] or '?'}, "
-            f"{r.get('published') or 'undated'}{quote}")
+    return (
+        f"{r['speaker']} ({r['cue'] or 'quoted'}): {r['content']}\n"
+        f"    — [{article['id']}] {article['title'] or '(untitled)'}, {article['outlet'] or '?'}, "
+        f"{r.get('published') or 'undated'}{quote}"
+    )
 
 
 @command("stories")
@@ -575,8 +710,11 @@ def cmd_stories(args: argparse.Namespace) -> int:
     def fetch(store: Any) -> list[dict[str, Any]]:
         rows = store.stories(args.limit)
         if args.format == "csv":  # one row per article, with its story
-            return [{"story_id": story["id"], "story_title": story["title"], **article}
-                    for story in rows for article in story["articles"]]
+            return [
+                {"story_id": story["id"], "story_title": story["title"], **article}
+                for story in rows
+                for article in story["articles"]
+            ]
         if args.format != "table":
             fields = ("id", "title", "outlet", "url", "duplicate_of", "published")
             for story in rows:
@@ -585,9 +723,15 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
     def show(story: dict[str, Any]) -> str:
         count = len(story["articles"])
-        lines = [f"story {story['id']}: {story['title'] or '(untitled)'} ({count} article{'s' if count != 1 else ''})"]
-        lines += [f"    [{a['id']}] {a['outlet'] or '?'}: {a['title'] or '(untitled)'}"
-                  + (f" (copy of {a['duplicate_of']})" if a["duplicate_of"] else "") for a in story["articles"]]
+        lines = [
+            f"story {story['id']}: {story['title'] or '(untitled)'} "
+            f"({count} article{'s' if count != 1 else ''})"
+        ]
+        lines += [
+            f"    [{a['id']}] {a['outlet'] or '?'}: {a['title'] or '(untitled)'}"
+            + (f" (copy of {a['duplicate_of']})" if a["duplicate_of"] else "")
+            for a in story["articles"]
+        ]
         return "\n".join(lines)
 
     return _query(args, fetch, show)

@@ -4,6 +4,7 @@ run as real subprocesses against a real store."""
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import socket
@@ -134,3 +135,19 @@ def test_ingest_of_a_folder_skips_files_that_are_not_pages_by_name(tmp_path: Pat
     assert "project file" in reasons[str(folder / "LICENSE")]
     named = cli("process", str(folder / "README.md"), "--stages", "decode,clean", "--format", "txt")
     assert named.returncode == 0 and "holds pages" in named.stdout  # a file named on purpose is read
+
+
+def test_attribute_refuses_what_is_not_clean_text(tmp_path: Path) -> None:
+    from ..corpus.conftest import BRIDGE, html_page
+
+    png = tmp_path / "photo.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    page = tmp_path / "page.html.gz"
+    page.write_bytes(gzip.compress(html_page("Harbour bridge closed", BRIDGE, "City Times").encode()))
+    for path, reason in ((png, "binary data"), (page, "an HTML page: run newsdistill process")):
+        result = cli("attribute", str(path))
+        assert result.returncode == 1 and reason in result.stderr and result.stdout == "", path
+    text = tmp_path / "said.txt.gz"
+    text.write_bytes(gzip.compress(BRIDGE[1].encode()))
+    said = json.loads(cli("attribute", str(text)).stdout)
+    assert said["attributions"] and "Helen Ortiz" in said["attributions"][0]["source"]["text"]
