@@ -210,7 +210,15 @@ def test_query_commands_json(pages: Path, tmp_path: Path) -> None:
     )  # one row per quote, with its spread
     assert set(said[0]["article"]) == {"id", "title", "outlet", "url"}  # type: ignore[index]
     stories = run("stories")
-    story_keys = {"id", "title", "articles", "first_published", "last_published", "first_outlet", "outlet_names"}
+    story_keys = {
+        "id",
+        "title",
+        "articles",
+        "first_published",
+        "last_published",
+        "first_outlet",
+        "outlet_names",
+    }
     assert set(stories[0]) == story_keys  # type: ignore[index]
     article_keys = {"id", "title", "outlet", "url", "duplicate_of", "published"}
     assert set(stories[0]["articles"][0]) == article_keys  # type: ignore[index]

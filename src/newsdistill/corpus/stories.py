@@ -86,7 +86,8 @@ def _words(text: str) -> list[str]:
 
 
 def term_counts(text: str, entity_names: list[str] | None = None, title: str | None = None) -> Counter[str]:
-    """Terms of all four groups: words and numbers, "ent:" names, "lead:" opening words, "year:" mentioned years."""
+    """Terms of all four groups: words and numbers, "ent:" names, "lead:" opening words and "year:"
+    mentioned years."""
     counts = Counter(_words(f"{title or ''} {text}"))
     counts.update(_NUMBER.findall(text))  # tolls, magnitudes, ages, scores: what tells two like events apart
     counts.update("ent:" + name.lower() for name in entity_names or [])
