@@ -133,19 +133,20 @@ def stories(db: sqlite3.Connection, limit: int, min_size: int) -> list[dict[str,
 
 
 def recent_stories(db: sqlite3.Connection, limit: int, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """Stories by their latest article's date (undated last), each with its articles, outlets and span;
-    a story none of whose articles is a news article (when page types are stored) is left out.
-    Returns the number of such stories and the page asked for."""
-    news = (
-        "EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id "
-        "AND coalesce(a.page_type, 'article') = 'article')"
-        if search_index.has_page_types(db)
-        else "1"
-    )
-    total = int(db.execute(f"SELECT count(*) FROM stories s WHERE {news}").fetchone()[0])
+    """Stories by their latest article's date (undated last: NULL sorts last in DESC), each with its
+    articles, outlets and span; a story none of whose articles is a news article (when page types are
+    stored) is left out. Returns the number of such stories and the page asked for."""
+    if search_index.has_news_index(db):
+        total_sql = f"SELECT count(DISTINCT story_id) FROM articles WHERE {search_index.NEWS_ARTICLE}"
+        news = (  # page_type unqualified, as in the partial index's condition, so that SQLite uses it
+            f"EXISTS (SELECT 1 FROM articles WHERE articles.story_id = s.id AND {search_index.NEWS_ARTICLE})"
+        )
+    else:  # a store not migrated (read-only): every story
+        total_sql, news = "SELECT count(*) FROM stories", "1"
+    total = int(db.execute(total_sql).fetchone()[0])
     rows = db.execute(
         f"SELECT s.id, s.title FROM stories s WHERE {news} "
-        "ORDER BY s.last_published IS NULL, s.last_published DESC, s.id DESC LIMIT ? OFFSET ?",
+        "ORDER BY s.last_published DESC, s.id DESC LIMIT ? OFFSET ?",
         (limit, offset),
     ).fetchall()
     return total, [_story_with_articles(db, row) for row in rows]

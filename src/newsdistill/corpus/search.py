@@ -60,31 +60,39 @@ def find(
     where, params = _filters(db, request, [*request.outlets, *query.outlets], kept)
     if not match and not where:
         return Found(0, False, [])
-    hits = (
-        f"SELECT {table}.rowid AS id, bm25({table}, 2.0, 1.0) AS score FROM {table} JOIN articles a "
-        f"ON a.id = {table}.rowid WHERE {table} MATCH ? {where} ORDER BY {table}.rowid DESC LIMIT ?"
-        if match
-        else f"SELECT a.id, 0 AS score FROM articles a WHERE 1 {where} ORDER BY a.id DESC LIMIT ?"
-    )
+    articles = search_index.covered_articles(db)
+    hits = _hits_sql(table, articles, where, bool(match))
     hit_params = ([match] if match else []) + [*params, window]
     rows = db.execute(
-        f"WITH hits AS ({hits}), grouped AS (SELECT coalesce(a.duplicate_of, a.id) AS root, h.id AS id, "
-        "min(h.score) AS score FROM hits h JOIN articles a ON a.id = h.id GROUP BY root) "
+        f"WITH hits AS MATERIALIZED ({hits}), grouped AS MATERIALIZED (SELECT "
+        "coalesce(a.duplicate_of, a.id) AS root, h.id AS id, min(h.score) AS score "
+        f"FROM hits h JOIN {articles} ON a.id = h.id GROUP BY root) "
         "SELECT g.id, (SELECT count(*) FROM grouped) AS total, (SELECT count(*) FROM hits) AS hits "
-        f"FROM grouped g JOIN articles a ON a.id = g.id ORDER BY {_ORDER[request.sort]} LIMIT ? OFFSET ?",
+        f"FROM grouped g JOIN {articles} ON a.id = g.id ORDER BY {_ORDER[request.sort]} LIMIT ? OFFSET ?",
         [*hit_params, request.limit, request.offset],
     ).fetchall()
     if not rows:  # past the last page (or nothing): the count still answers
-        return Found(_count(db, hits, hit_params), False, [])
+        return Found(_count(db, hits, articles, hit_params), False, [])
     ids = [int(r["id"]) for r in rows]
     capped = int(rows[0]["hits"]) >= window
     return Found(int(rows[0]["total"]), capped, _rows(db, table, match, ids, marks))
 
 
-def _count(db: sqlite3.Connection, hits: str, params: list[Any]) -> int:
+def _hits_sql(table: str, articles: str, where: str, match: bool) -> str:
+    """The newest `window` matches with their BM25 score; joined to the articles only to filter them."""
+    if not match:
+        return f"SELECT a.id, 0 AS score FROM {articles} WHERE 1 {where} ORDER BY a.id DESC LIMIT ?"
+    joined = f"JOIN {articles} ON a.id = {table}.rowid " if where else ""
+    return (
+        f"SELECT {table}.rowid AS id, bm25({table}, 2.0, 1.0) AS score FROM {table} {joined}"
+        f"WHERE {table} MATCH ? {where} ORDER BY {table}.rowid DESC LIMIT ?"
+    )
+
+
+def _count(db: sqlite3.Connection, hits: str, articles: str, params: list[Any]) -> int:
     row = db.execute(
         f"WITH hits AS ({hits}) SELECT count(DISTINCT coalesce(a.duplicate_of, a.id)) FROM hits h "
-        "JOIN articles a ON a.id = h.id",
+        f"JOIN {articles} ON a.id = h.id",
         params,
     ).fetchone()
     return int(row[0])

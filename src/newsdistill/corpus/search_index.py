@@ -15,6 +15,9 @@ from ..model import Article
 from .query_language import has_cjk, segment
 
 CJK_TABLE = "articles_cjk"
+SEARCH_INDEX = "articles_search"
+SEARCH_COLUMNS = ("id", "duplicate_of", "published", "language", "page_type", "outlet")
+NEWS_ARTICLE = "coalesce(page_type, 'article') = 'article'"  # an article, or a page of no known type
 
 
 def migrate(db: sqlite3.Connection) -> None:
@@ -24,6 +27,12 @@ def migrate(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE articles ADD COLUMN page_type TEXT")
     # the start page and /stories list stories by their latest article's date
     db.execute("CREATE INDEX IF NOT EXISTS stories_recent ON stories(last_published DESC, id DESC)")
+    # What search reads of each match (its group, date, filters) without reading the row: duplicate_of and
+    # page_type come after the text and the record, so reading them from the table walks the row's
+    # overflow pages (20,000 matches: 110 ms through the table, 35 ms through this index).
+    db.execute(f"CREATE INDEX IF NOT EXISTS {SEARCH_INDEX} ON articles({', '.join(SEARCH_COLUMNS)})")
+    # stories with a news article (the start page), found without reading article rows
+    db.execute(f"CREATE INDEX IF NOT EXISTS articles_news_story ON articles(story_id) WHERE {NEWS_ARTICLE}")
     if db.execute("SELECT 1 FROM meta WHERE key = 'cjk_index'").fetchone() is not None:
         return
     db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {CJK_TABLE} USING fts5(title, text)")
@@ -55,3 +64,15 @@ def has_cjk_index(db: sqlite3.Connection) -> bool:
 
 def has_page_types(db: sqlite3.Connection) -> bool:
     return any(row[1] == "page_type" for row in db.execute("PRAGMA table_info(articles)"))
+
+
+def covered_articles(db: sqlite3.Connection) -> str:
+    """`articles a`, read through the search index when the store has it (SQLite's planner would take
+    the row by its id, and read the whole row, rather than the index that holds every column needed)."""
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (SEARCH_INDEX,))
+    return f"articles a INDEXED BY {SEARCH_INDEX}" if found.fetchone() is not None else "articles a"
+
+
+def has_news_index(db: sqlite3.Connection) -> bool:
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'articles_news_story'")
+    return found.fetchone() is not None
