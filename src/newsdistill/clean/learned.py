@@ -315,7 +315,7 @@ def save_model(model: TreeModel, path: Path) -> None:
         )
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # a package model and a benchmark run's fold models (5 x 2)
 def load_model(path: Path, expected: tuple[str, ...]) -> TreeModel:
     """Load a model file; a missing, corrupt or out-of-date file is one clear error naming the fix."""
     try:
