@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 
 from newsdistill.corpus.query_language import QueryError, parse
 from newsdistill.corpus.store import Store
+from newsdistill.web.app import create_app
+
+from .conftest import serving
 
 
 def titles(base: str, q: str, **params: str) -> list[str]:
@@ -112,6 +115,12 @@ def test_stores_from_before_get_the_cjk_index_on_open(tmp_path: Path, search_db:
         db.execute("DROP TABLE articles_cjk")
         db.execute("DELETE FROM meta WHERE key = 'cjk_index'")
     assert Store(old, readonly=True).search("東京") == []
+    with serving(create_app(old)) as served:  # the server adds what search needs before it serves
+        hits = httpx.get(f"{served}/api/search", params={"q": "東京"}).json()
+        assert [hit["title"].split(" | ")[0] for hit in hits] == ["東京都の知事選挙"]
+    with sqlite3.connect(old) as db:
+        db.execute("DROP TABLE articles_cjk")
+        db.execute("DELETE FROM meta WHERE key = 'cjk_index'")
     Store(old).close()  # opened for writing: migrated
     assert [hit["title"].split(" | ")[0] for hit in Store(old, readonly=True).search("東京")] == [
         "東京都の知事選挙"
