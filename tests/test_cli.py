@@ -108,6 +108,7 @@ def _no_traceback(result: subprocess.CompletedProcess[bytes]) -> str:
     return stderr
 
 
+@pytest.mark.slow
 def test_a_lone_surrogate_crashes_nothing(tmp_path: Path) -> None:
     surrogate = _sample_line("s").replace("sea wall", "sea \\ud800 wall", 1)
     assert "\\ud800" in surrogate
@@ -143,6 +144,7 @@ def _sharded_run(path: Path, out: Path) -> subprocess.CompletedProcess[bytes]:
     )
 
 
+@pytest.mark.slow
 def test_deep_json_is_one_skip_and_the_pages_around_it_are_written(tmp_path: Path) -> None:
     deep = 100_000
     path = _jsonl(
@@ -157,6 +159,7 @@ def test_deep_json_is_one_skip_and_the_pages_around_it_are_written(tmp_path: Pat
     assert len((tmp_path / "shards" / "part-00000.jsonl").read_text().splitlines()) == 2
 
 
+@pytest.mark.slow
 def test_the_same_record_id_in_two_files_is_two_inputs(tmp_path: Path) -> None:
     a = _jsonl(tmp_path / "a.jsonl", _sample_line(1))
     b = _jsonl(tmp_path / "b.jsonl", _sample_line(1, "again "))
@@ -196,6 +199,7 @@ def _run_measured(args: list[str], stdin: IO[bytes] | None = None) -> tuple[int,
         return process.returncode, err.read().decode(), usage.ru_maxrss // 1024, time.perf_counter() - started
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_a_6_gb_file_is_skipped_by_its_size_quickly_and_with_little_memory(tmp_path: Path) -> None:
     big = tmp_path / "big.html"

@@ -76,6 +76,7 @@ def test_text_pieces_join_back_and_end_at_paragraph_breaks() -> None:
     assert pieces[-3:] == ["x" * 1_000, "x" * 1_000, "x" * 500]
 
 
+@pytest.mark.slow
 def test_a_long_text_is_parsed_in_pieces_whose_offsets_index_the_text(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -157,6 +158,7 @@ def _process(path: Path) -> tuple[int, str, float, float]:
     return proc.returncode, stderr, time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
+@pytest.mark.slow
 def test_a_page_over_the_nlp_limit_is_skipped_quickly_in_little_memory(tmp_path: Path) -> None:
     """Issue 10: a 1.9M-character page took 6.1 GB, then was skipped at 60 s; past 2M spaCy refused it with
     a 600-character message (E088)."""

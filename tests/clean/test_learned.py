@@ -49,6 +49,7 @@ def test_blocks_are_labelled_by_their_overlap_with_the_gold_text() -> None:
     }
 
 
+@pytest.mark.slow
 def test_exported_trees_predict_what_scikit_learn_predicts() -> None:
     ensemble = pytest.importorskip("sklearn.ensemble")
     rng = np.random.default_rng(0)
@@ -81,6 +82,7 @@ def test_pages_of_one_site_never_sit_in_two_folds() -> None:
     assert sorted(i for _, held_out in fold_splits(folds) for i in held_out) == list(range(70))
 
 
+@pytest.mark.slow
 def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_page() -> None:
     """Each page's label is a coin toss only its own id can explain: a model that saw the page learns it
     (in-sample near 100%), one that did not is at chance. Out-of-fold must look like chance."""
@@ -140,6 +142,7 @@ def test_pages_with_nothing_to_learn_from_end_with_a_reason() -> None:
             newsdistill.process(html, input_kind="html", stages=("decode", "clean"))
 
 
+@pytest.mark.slow
 def test_one_giant_block_and_many_tiny_blocks_are_handled_in_time() -> None:
     sentence = "The flood barrier held through the night, and the town council thanked the volunteers. "
     giant = newsdistill.process(

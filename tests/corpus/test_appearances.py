@@ -139,6 +139,7 @@ def test_outlet_names_hosts_and_dates() -> None:
     assert usable_date("not a date") is None
 
 
+@pytest.mark.slow
 def test_search_command_shows_copies_and_lists_them_on_request(tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -156,6 +157,7 @@ def test_search_command_shows_copies_and_lists_them_on_request(tmp_path: Path) -
     assert "first" in listed and "copy " in listed and "b.txt" in listed
 
 
+@pytest.mark.slow
 def test_two_ingests_of_the_same_inputs_at_once_keep_one_appearance_each(tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()

@@ -182,6 +182,7 @@ def _stored(db: Path) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_query_commands_json(pages: Path, tmp_path: Path) -> None:
     db = tmp_path / "corpus.db"
     ingest([str(pages)], db, stages=CLEAN)

@@ -86,6 +86,7 @@ def test_rerun_resumes_from_written_shards(warc_file: Path, tmp_path: Path) -> N
     assert len(ids) == len(set(ids)) == 7
 
 
+@pytest.mark.slow
 def test_cli_engine_local_writes_shards(warc_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "cli"
     result = subprocess.run(
@@ -163,6 +164,7 @@ def test_kill_during_local_run_then_resume_processes_each_input_once(tmp_path: P
     assert not list(out.glob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_local_engine_runs_without_importing_ray(warc_file: Path, tmp_path: Path) -> None:
     script = (
         "import sys; from pathlib import Path; from newsdistill.scale.engine import run; "
@@ -174,6 +176,7 @@ def test_local_engine_runs_without_importing_ray(warc_file: Path, tmp_path: Path
     assert result.returncode == 0, result.stderr.decode()
 
 
+@pytest.mark.slow
 def test_cli_reads_jsonl_field_and_reports_skip_reasons(tmp_path: Path) -> None:
     from .synthetic import TOPICS, page
 

@@ -169,6 +169,7 @@ def test_search_page_marks_matches_and_escapes_the_rest(server: str) -> None:
     assert "&lt;script&gt;" in hostile and "<script>window" not in hostile
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_command_answers_on_the_given_port(corpus_db: Path, tmp_path: Path, workers: int) -> None:
     port = free_port()

@@ -23,6 +23,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_query_commands_write_jsonl_and_csv(corpus_db: Path) -> None:
     db = ["--db", str(corpus_db)]
     lines = cli("search", "bridge cracks", *db, "--format", "jsonl").stdout.splitlines()
@@ -44,6 +45,7 @@ def test_query_commands_write_jsonl_and_csv(corpus_db: Path) -> None:
     assert "published" in story["articles"][0] and "first_published" in story
 
 
+@pytest.mark.slow
 def test_search_command_reads_the_query_language_and_filters(corpus_db: Path) -> None:
     db = ["--db", str(corpus_db)]
     found = json.loads(cli("search", "bridge -cracks", *db, "--format", "json").stdout)
@@ -93,6 +95,7 @@ def test_an_empty_folder_is_reported_and_creates_no_store(tmp_path: Path, comman
     assert not db.exists() and result.stdout == ""
 
 
+@pytest.mark.slow
 def test_serve_says_where_it_listens_and_a_busy_port_is_one_line(corpus_db: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -137,6 +140,7 @@ def test_ingest_of_a_folder_skips_files_that_are_not_pages_by_name(tmp_path: Pat
     assert named.returncode == 0 and "holds pages" in named.stdout  # a file named on purpose is read
 
 
+@pytest.mark.slow
 def test_attribute_refuses_what_is_not_clean_text(tmp_path: Path) -> None:
     from ..corpus.conftest import BRIDGE, html_page
 

@@ -149,6 +149,7 @@ def closed_by_server(connection: socket.socket) -> bool:
         connection.setblocking(True)
 
 
+@pytest.mark.slow
 def test_slow_clients_are_disconnected(server: str) -> None:
     """One client sends half a request line and waits; another sends its head two bytes a second."""
     idle, trickle = (socket.create_connection(address(server), timeout=2) for _ in range(2))

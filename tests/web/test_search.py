@@ -207,6 +207,7 @@ PARAMS = st.dictionaries(
     ),
     params=PARAMS,
 )
+@pytest.mark.slow
 def test_every_route_answers_a_result_or_a_4xx(base: str, route: str, params: dict[str, str]) -> None:
     cleaned = dict(params)
     response = httpx.get(base + route, params=cleaned)
