@@ -119,6 +119,11 @@ def test_every_page_kind_loads_without_console_errors(watched: tuple[Any, list[s
     page.wait_for_selector("article h1")
     page.goto(server + "/entities?name=Helen%20Ortiz")
     page.wait_for_selector("h1")
+    page.click("ol.said-list a >> nth=0")  # from a statement to its article, and its speaker's link back
+    page.click("sup.who a >> nth=0")
+    assert "Helen Ortiz" in page.inner_text("h1")
+    page.goto(server + "/stories")
+    page.wait_for_selector("#story-count")
     page.goto(server + "/articles/999999")
     assert "404" in page.inner_text("h1")
     problems[:] = [p for p in problems if "404" not in p]  # the browser logs the 404 status itself
