@@ -6,7 +6,6 @@ Every function works inside the caller's transaction; the cost per article does 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import zlib
 from collections import Counter
@@ -63,7 +62,7 @@ class _Story:
     def save(self, db: sqlite3.Connection) -> None:
         db.execute(
             "UPDATE stories SET centroid = ?, size = ?, first_published = ?, last_published = ? WHERE id = ?",
-            (json.dumps(self.centroid), self.size, self.first, self.last, self.id),
+            (stories.dumps(self.centroid), self.size, self.first, self.last, self.id),
         )
         _index_story(db, self.id, self.centroid)
 
@@ -116,7 +115,7 @@ def _absorb(db: sqlite3.Connection, story: _Story, other: _Story) -> None:
 def _start_story(db: sqlite3.Connection, article: Article, vector: stories.Vector) -> int:
     story = db.execute(
         "INSERT INTO stories(title, centroid, size, first_published, last_published) VALUES (?, ?, 1, ?, ?)",
-        (article.title, json.dumps(vector), article.published, article.published),
+        (article.title, stories.dumps(vector), article.published, article.published),
     ).lastrowid
     _index_story(db, int(story or 0), vector)
     return int(story or 0)
