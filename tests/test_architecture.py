@@ -80,3 +80,19 @@ def test_every_wing_is_placed() -> None:
         wing(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)) for p in PACKAGE.rglob("*.py")
     }
     assert wings <= set(ALLOWED) | TOP, f"wings missing from ARCHITECTURE.md: {wings - set(ALLOWED) - TOP}"
+
+
+MAX_FUNCTION_LINES = 40  # issue 11: the longest function stays under this many lines
+
+
+def test_every_function_is_shorter_than_40_lines() -> None:
+    """Counted from `def` to its last line (decorators left out), sync and async, nested ones too."""
+    too_long = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines >= MAX_FUNCTION_LINES:
+                    where = path.relative_to(PACKAGE.parent)
+                    too_long.append(f"{where}:{node.lineno} {node.name} ({lines} lines)")
+    assert not too_long, "functions of 40 lines or more:\n" + "\n".join(too_long)

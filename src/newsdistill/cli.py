@@ -481,34 +481,37 @@ def _process_sharded(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    fmt = args.format if args.format in {"jsonl", "parquet"} else "jsonl"
-    stages = stage_list(args.stages)
-
-    def show(summary: Any) -> None:
-        if not args.no_progress:
-            print(
-                f"newsdistill: {summary.processed} processed, {len(summary.skipped)} skipped, "
-                f"{summary.shards_written} shards written, {summary.pages_per_s:.1f} pages/s",
-                file=sys.stderr,
-            )
-
     try:
         summary = run(
             args.paths,
             Path(args.output),
-            fmt=fmt,
+            fmt=args.format if args.format in {"jsonl", "parquet"} else "jsonl",
             engine=args.engine or "local",
             workers=max(1, args.workers or default_workers()),
-            stages=stages,
+            stages=stage_list(args.stages),
             shard_size=args.shard_size,
             input_kind=args.input_kind,
             address=args.address,
-            progress=show,
+            progress=None if args.no_progress else _show_shard_progress,
             fields=content_fields(args),
         )
     except (ValueError, RuntimeError) as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
+    _report_sharded_run(summary)
+    return 1 if summary.skipped else 0
+
+
+def _show_shard_progress(summary: Any) -> None:
+    print(
+        f"newsdistill: {summary.processed} processed, {len(summary.skipped)} skipped, "
+        f"{summary.shards_written} shards written, {summary.pages_per_s:.1f} pages/s",
+        file=sys.stderr,
+    )
+
+
+def _report_sharded_run(summary: Any) -> None:
+    """Each skipped item, then the totals and the skips counted by reason, on stderr."""
     for item_id, reason in summary.skipped:
         report_skip(item_id, reason)
     print(
@@ -521,7 +524,6 @@ def _process_sharded(args: argparse.Namespace) -> int:
     if summary.skipped:
         reasons = ", ".join(f"{reason}: {n}" for reason, n in summary.skip_reasons().most_common())
         print(f"newsdistill: skipped by reason: {reasons}", file=sys.stderr)
-    return 1 if summary.skipped else 0
 
 
 @command("ingest")

@@ -182,6 +182,8 @@ class _Builder:
     stack: list[_Context] = field(default_factory=list)
     overflow: int = 0  # elements nested deeper than max_depth are treated as part of their ancestor
     element_hints: dict[int, frozenset[str]] = field(default_factory=dict)
+    in_link: int = 0  # how many <a> the walk is inside: their text counts as link text
+    elements: int = 0  # block elements opened so far: each one's number names it in hints and paths
 
     def flush(self) -> None:
         if not self.parts:
@@ -230,6 +232,30 @@ class _Builder:
         elif self.stack:
             self.stack.pop()
 
+    def open_element(self, node: LexborNode, tag: str, work: list[LexborNode | int]) -> None:
+        """A block opens a context and a link starts counting link text, each with the marker that
+        ends it queued after the children; then the children are queued, first one on top."""
+        if tag in BLOCK_TAGS:
+            self.elements += 1
+            self.enter_block(node, tag, self.elements)
+            work.append(_LEAVE_BLOCK)
+        elif tag == "a":
+            self.in_link += 1
+            work.append(_LEAVE_LINK)
+        elif tag in _CELL_OR_BREAK:
+            self.parts.append(" ")  # table cells join their row's block; a row reads as one line
+        # Whitespace-only text nodes stay: the space between two <span>s is the one the page renders.
+        children = list(node.iter(include_text=True, skip_empty=False))
+        children.reverse()
+        work.extend(children)
+
+    def close(self, marker: int) -> None:
+        """The end of an element open_element queued a marker for."""
+        if marker == _LEAVE_LINK:
+            self.in_link -= 1
+        else:
+            self.leave_block()
+
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,15})\b[^>]*?(/?)>")
 _NOT_NESTING = frozenset(
@@ -267,42 +293,26 @@ def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
     if root is None:
         return []
     builder = _Builder(max_depth=max_depth)
-    parts = builder.parts
-    in_link = counter = 0
+    parts = builder.parts  # the current block's text: a local, as text nodes are most of the nodes
     work: list[LexborNode | int] = [root]
     while work:
         item = work.pop()
         if type(item) is int:
-            if item == _LEAVE_LINK:
-                in_link -= 1
-            else:
-                builder.leave_block()
-                parts = builder.parts
+            builder.close(item)
+            parts = builder.parts
             continue
         node: LexborNode = item  # type: ignore[assignment]
         tag = node.tag or ""
         if tag == "-text":
             text = node.text_content or ""
             parts.append(text)
-            if in_link:
+            if builder.in_link:
                 builder.link_chars += len(text.strip())
             continue
         if tag in SKIP_TAGS or tag[0] == "-":
             continue
-        if tag in BLOCK_TAGS:
-            counter += 1
-            builder.enter_block(node, tag, counter)
-            parts = builder.parts
-            work.append(_LEAVE_BLOCK)
-        elif tag == "a":
-            in_link += 1
-            work.append(_LEAVE_LINK)
-        elif tag in _CELL_OR_BREAK:
-            parts.append(" ")  # table cells join their row's block; a row reads as one line
-        # Whitespace-only text nodes stay: the space between two <span>s is the one the page renders.
-        children = list(node.iter(include_text=True, skip_empty=False))
-        children.reverse()
-        work.extend(children)
+        builder.open_element(node, tag, work)
+        parts = builder.parts
     builder.flush()
     return drop_page_wide_hints(builder.blocks, builder.element_hints)
 

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -186,7 +187,28 @@ def fit_blocks(data: Sequence[PageData], seed: int) -> TreeModel:
 
 def export_trees(model: object, names: Sequence[str], classes: Sequence[str], cutoff: float) -> TreeModel:
     """scikit-learn's fitted HistGradientBoosting trees as the flat arrays learned.TreeModel walks."""
-    predictors = model._predictors  # type: ignore[attr-defined]
+    arrays, depth = _stacked_trees(model._predictors)  # type: ignore[attr-defined]
+    feature, threshold, left, right, value, roots, tree_class = arrays
+    baseline = model._baseline_prediction  # type: ignore[attr-defined]
+    feature_, threshold_, child, value_, roots_ = side_by_side(feature, threshold, left, right, value, roots)
+    return TreeModel(
+        feature=feature_,
+        threshold=threshold_,
+        child=child,
+        value=value_,
+        roots=roots_,
+        tree_class=tree_class,
+        baseline=np.asarray(baseline, dtype=np.float64).reshape(-1),
+        depth=depth,
+        names=tuple(names),
+        classes=tuple(classes),
+        cutoff=cutoff,
+    )
+
+
+def _stacked_trees(predictors: Sequence[Sequence[Any]]) -> tuple[tuple[np.ndarray, ...], int]:
+    """Every tree's nodes one after another, children as indexes into the whole (a leaf is its own child):
+    feature, threshold, left, right, value, each tree's root, each tree's class, and the deepest depth."""
     feature, threshold, left, right, value, roots, tree_class = [], [], [], [], [], [], []
     offset, depth = 0, 1
     for per_class in predictors:
@@ -203,28 +225,8 @@ def export_trees(model: object, names: Sequence[str], classes: Sequence[str], cu
             tree_class.append(k)
             depth = max(depth, int(nodes["depth"].max()))
             offset += len(nodes)
-    baseline = model._baseline_prediction  # type: ignore[attr-defined]
-    feature_, threshold_, child, value_, roots_ = side_by_side(
-        np.concatenate(feature),
-        np.concatenate(threshold),
-        np.concatenate(left),
-        np.concatenate(right),
-        np.concatenate(value),
-        np.array(roots),
-    )
-    return TreeModel(
-        feature=feature_,
-        threshold=threshold_,
-        child=child,
-        value=value_,
-        roots=roots_,
-        tree_class=np.array(tree_class, dtype=np.int32),
-        baseline=np.asarray(baseline, dtype=np.float64).reshape(-1),
-        depth=depth,
-        names=tuple(names),
-        classes=tuple(classes),
-        cutoff=cutoff,
-    )
+    stacked = tuple(np.concatenate(part) for part in (feature, threshold, left, right, value))
+    return (*stacked, np.array(roots), np.array(tree_class, dtype=np.int32)), depth
 
 
 def out_of_fold(
@@ -392,7 +394,23 @@ def train_cleaner(
     if fold_models is not None:
         save_fold_models(fold_models, pages, data, folds, block_models, cutoff, seed)
     final = TreeModel(**{**fit_blocks(data, seed).__dict__, "cutoff": cutoff})
-    report = {
+    report = _cleaner_report(pages, data, probabilities, final, types)
+    path = out or BLOCK_MODEL
+    save_model(final, path)
+    save_model(fit_page_types(pages, data, seed), path.with_name(PAGE_MODEL.name))
+    return {**report, "model": str(path)}
+
+
+def _cleaner_report(
+    pages: Sequence[GoldPage],
+    data: Sequence[PageData],
+    probabilities: list[np.ndarray],
+    final: TreeModel,
+    types: np.ndarray,
+) -> dict[str, object]:
+    """The scores of the rules, of the learned cleaner out of fold and in sample, and of the page types."""
+    cutoff = final.cutoff
+    return {
         "pages": len(pages),
         "blocks": int(sum(len(d.y) for d in data)),
         "folds": FOLDS,
@@ -406,7 +424,3 @@ def train_cleaner(
             pages, [page_type_of(row, TRAINED_TYPES) for row in types]
         ),
     }
-    path = out or BLOCK_MODEL
-    save_model(final, path)
-    save_model(fit_page_types(pages, data, seed), path.with_name(PAGE_MODEL.name))
-    return {**report, "model": str(path)}

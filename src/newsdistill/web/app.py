@@ -295,6 +295,11 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
             response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
         return found["results"]
 
+    _article_api_routes(app, pool)
+    _story_api_routes(app, pool)
+
+
+def _article_api_routes(app: FastAPI, pool: StorePool) -> None:
     @app.get("/api/articles/{article_id}")
     async def api_article(article_id: Id) -> dict[str, Any]:
         article = pool.get().article(article_id)
@@ -309,8 +314,6 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
         if not store.article_exists(article_id):
             raise HTTPException(404, "no such article")
         return store.appearances(article_id)
-
-    _story_api_routes(app, pool)
 
 
 def _page_links(form: SearchForm, offset: int, limit: int, total: int, path: str) -> dict[str, str]:
@@ -379,6 +382,11 @@ def _story_api_routes(app: FastAPI, pool: StorePool) -> None:
 
 
 def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> None:
+    _home_route(app, pool, templates)
+    _detail_page_routes(app, pool, templates)
+
+
+def _home_route(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> None:
     @app.get("/", response_class=HTMLResponse)
     def home(
         request: Request,
@@ -387,28 +395,36 @@ def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> N
     ) -> Response:
         context: dict[str, Any] = {"form": form, "q": form.q, **pool.overview()}
         if form.given():
-            marks = search_marks()
-            offset = (page - 1) * PAGE_RESULTS
             try:
-                found = run_search(pool, form, offset, PAGE_RESULTS, marks=marks)
+                context.update(_home_results(pool, form, page))
             except HTTPException as error:
                 context["error"] = error.detail
                 return templates.TemplateResponse(request, "home.html", context, status_code=400)
-            for result in found["results"]:
-                result["snippet_html"] = snippet_html(result["snippet"], marks)
-            links = {
-                rel: form.link(page=page + (1 if rel == "next" else -1))
-                for rel in _page_links(form, offset, PAGE_RESULTS, found["total"], "")
-            }
-            context.update(
-                found=found,
-                page=page,
-                first=offset + 1,
-                links=links,
-                exports={f: "/api/search" + form.link(format=f, limit=200) for f in FORMATS},
-            )
         return templates.TemplateResponse(request, "home.html", context)
 
+
+def _home_results(pool: StorePool, form: SearchForm, page: int) -> dict[str, Any]:
+    """The start page's part for a search: one page of results with snippets, links to the pages
+    around it and to the downloads (a query that cannot be read raises run_search's 400)."""
+    marks = search_marks()
+    offset = (page - 1) * PAGE_RESULTS
+    found = run_search(pool, form, offset, PAGE_RESULTS, marks=marks)
+    for result in found["results"]:
+        result["snippet_html"] = snippet_html(result["snippet"], marks)
+    links = {
+        rel: form.link(page=page + (1 if rel == "next" else -1))
+        for rel in _page_links(form, offset, PAGE_RESULTS, found["total"], "")
+    }
+    return {
+        "found": found,
+        "page": page,
+        "first": offset + 1,
+        "links": links,
+        "exports": {f: "/api/search" + form.link(format=f, limit=200) for f in FORMATS},
+    }
+
+
+def _detail_page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> None:
     @app.get("/articles/{article_id}", response_class=HTMLResponse)
     async def article_page(request: Request, article_id: Id) -> Response:
         article = pool.get().article(article_id)
