@@ -81,15 +81,26 @@ class StorePool:
         self.path = path
         self.local = threading.local()
         self.overview_cache: tuple[float, dict[str, Any]] = (float("-inf"), {})
+        self.overview_lock = threading.Lock()
         add_search_tables(path)
 
     def overview(self) -> dict[str, Any]:
-        """The latest stories and the store's counts, as of at most OVERVIEW_SECONDS ago."""
+        """The latest stories and the store's counts, as of at most OVERVIEW_SECONDS ago. One thread
+        rebuilds a stale overview while the others serve the previous one: under load, every request
+        rebuilding it at once (a second each) would stall the server."""
         made, overview = self.overview_cache
-        if time.monotonic() - made > OVERVIEW_SECONDS:
-            overview = recent_overview(self.get())
-            self.overview_cache = (time.monotonic(), overview)
-        return overview
+        if time.monotonic() - made <= OVERVIEW_SECONDS:
+            return overview
+        if not self.overview_lock.acquire(blocking=not overview):
+            return overview
+        try:
+            made, overview = self.overview_cache
+            if time.monotonic() - made > OVERVIEW_SECONDS:
+                overview = recent_overview(self.get())
+                self.overview_cache = (time.monotonic(), overview)
+            return overview
+        finally:
+            self.overview_lock.release()
 
     def get(self) -> Store:
         store = getattr(self.local, "store", None)
@@ -393,8 +404,10 @@ def _home_route(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> No
         form: Annotated[SearchForm, Depends()],
         page: int = Query(1, ge=1, le=SEARCH_WINDOW // PAGE_RESULTS),
     ) -> Response:
-        context: dict[str, Any] = {"form": form, "q": form.q, **pool.overview()}
-        if form.given():
+        context: dict[str, Any] = {"form": form, "q": form.q}
+        if not form.given():  # the story list and counts are the start page's; a search page does without
+            context.update(pool.overview())
+        else:
             try:
                 context.update(_home_results(pool, form, page))
             except HTTPException as error:
