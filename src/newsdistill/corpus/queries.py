@@ -99,31 +99,6 @@ def entities(db: sqlite3.Connection, ids: list[int]) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def who_said(db: sqlite3.Connection, name: str, limit: int) -> list[dict[str, Any]]:
-    """What the entity named said, oldest first; a name no entity matches is looked up as a speaker."""
-    ids = entity_ids(db, name)
-    params: list[int | str]
-    if ids:
-        where, params = "t.entity_id IN (" + ",".join("?" * len(ids)) + ")", [*ids]
-    else:
-        where, params = "lower(t.speaker) = ?", [name.strip().lower()]
-    rows = db.execute(
-        "SELECT coalesce(e.name, t.speaker) AS speaker, t.content, t.cue, t.kind, t.medium, "
-        "a.id, a.title, a.outlet, a.url, a.published "
-        "FROM attributions t JOIN articles a ON a.id = t.article_id "
-        f"LEFT JOIN entities e ON e.id = t.entity_id WHERE {where} "
-        "ORDER BY coalesce(a.published, ''), a.id, t.id LIMIT ?",
-        (*params, limit),
-    ).fetchall()
-    return [_quote(r) for r in rows]
-
-
-def _quote(r: sqlite3.Row) -> dict[str, Any]:
-    article = {"id": r["id"], "title": r["title"], "outlet": r["outlet"], "url": r["url"]}
-    said = {k: r[k] for k in ("speaker", "content", "cue", "kind", "medium", "published")}
-    return {**said, "article": article}
-
-
 def stories(db: sqlite3.Connection, limit: int, min_size: int) -> list[dict[str, Any]]:
     """The largest stories first, each with its articles in publication order."""
     rows = db.execute(

@@ -312,20 +312,31 @@ def _mentions(db: sqlite3.Connection, quote_id: int) -> list[dict[str, Any]]:
 
 
 def who_said(
-    db: sqlite3.Connection, entity_ids: list[int], name: str, limit: int, every: bool
+    db: sqlite3.Connection,
+    entity_ids: list[int],
+    name: str,
+    limit: int,
+    every: bool,
+    tracked: bool = True,
 ) -> list[dict[str, Any]]:
     """What the entities (or, when none, the speaker so named) said, oldest first: one row per quote with
-    its spread, or with `every` one row per occurrence. Rows are who-said rows (CONVENTIONS.md)."""
+    its spread, or with `every` one row per occurrence. Rows are who-said rows (CONVENTIONS.md). A store
+    from before quotes (`tracked` False, opened read-only) gives its occurrences without quote ids."""
     params: list[int | str]
     if entity_ids:
         where, params = "t.entity_id IN (" + ",".join("?" * len(entity_ids)) + ")", [*entity_ids]
     else:
         where, params = "lower(t.speaker) = ?", [name.strip().lower()]
+    quote_columns, quote_join = (
+        ("m.act, m.quote_id", "LEFT JOIN quote_mentions m ON m.attribution_id = t.id")
+        if tracked
+        else ("NULL AS act, NULL AS quote_id", "")
+    )
     rows = db.execute(
         "SELECT coalesce(e.name, t.speaker) AS speaker, t.entity_id, t.content, t.cue, t.kind, t.medium, "
-        "m.act, m.quote_id, a.id, a.title, a.outlet, a.url, a.published "
+        f"{quote_columns}, a.id, a.title, a.outlet, a.url, a.published "
         "FROM attributions t JOIN articles a ON a.id = t.article_id "
-        "LEFT JOIN entities e ON e.id = t.entity_id LEFT JOIN quote_mentions m ON m.attribution_id = t.id "
+        f"LEFT JOIN entities e ON e.id = t.entity_id {quote_join} "
         f"WHERE {where} ORDER BY coalesce(a.published, ''), a.id, t.id",
         params,
     )

@@ -272,9 +272,8 @@ class Store:
     def who_said(self, name: str, limit: int = 200, every: bool = False) -> list[dict[str, Any]]:
         """One row per quote with its spread (outlets, first appearance), or with `every` each occurrence.
         A store from before quotes, opened read-only, lists occurrences without quote ids."""
-        if not self.kept_quotes:
-            return queries.who_said(self.db, name, limit)
-        return quotes.who_said(self.db, queries.entity_ids(self.db, name), name, limit, every)
+        ids = queries.entity_ids(self.db, name)
+        return quotes.who_said(self.db, ids, name, limit, every, tracked=self.kept_quotes)
 
     def quote(self, quote_id: int) -> dict[str, Any] | None:
         return quotes.record(self.db, quote_id) if self.kept_quotes else None
