@@ -327,19 +327,7 @@ def who_said(
         where, params = "t.entity_id IN (" + ",".join("?" * len(entity_ids)) + ")", [*entity_ids]
     else:
         where, params = "lower(t.speaker) = ?", [name.strip().lower()]
-    quote_columns, quote_join = (
-        ("m.act, m.quote_id", "LEFT JOIN quote_mentions m ON m.attribution_id = t.id")
-        if tracked
-        else ("NULL AS act, NULL AS quote_id", "")
-    )
-    rows = db.execute(
-        "SELECT coalesce(e.name, t.speaker) AS speaker, t.entity_id, t.content, t.cue, t.kind, t.medium, "
-        f"{quote_columns}, a.id, a.title, a.outlet, a.url, a.published "
-        "FROM attributions t JOIN articles a ON a.id = t.article_id "
-        f"LEFT JOIN entities e ON e.id = t.entity_id {quote_join} "
-        f"WHERE {where} ORDER BY coalesce(a.published, ''), a.id, t.id",
-        params,
-    )
+    rows = db.execute(_said_query(where, tracked), params)
     found: dict[Any, dict[str, Any]] = {}
     for row in rows:  # a cursor: a prolific speaker's rows are read only until `limit` quotes are found
         key = ("row", len(found)) if every or row["quote_id"] is None else ("quote", row["quote_id"])
@@ -352,6 +340,22 @@ def who_said(
             if said["quote_id"] is not None:
                 said.update(spread(db, said["quote_id"]))
     return list(found.values())
+
+
+def _said_query(where: str, tracked: bool) -> str:
+    """Statements matching `where`, oldest first, with their quote when the store tracks quotes."""
+    quote_columns, quote_join = (
+        ("m.act, m.quote_id", "LEFT JOIN quote_mentions m ON m.attribution_id = t.id")
+        if tracked
+        else ("NULL AS act, NULL AS quote_id", "")
+    )
+    return (
+        "SELECT coalesce(e.name, t.speaker) AS speaker, t.entity_id, t.content, t.cue, t.kind, t.medium, "
+        f"{quote_columns}, a.id, a.title, a.outlet, a.url, a.published "
+        "FROM attributions t JOIN articles a ON a.id = t.article_id "
+        f"LEFT JOIN entities e ON e.id = t.entity_id {quote_join} "
+        f"WHERE {where} ORDER BY coalesce(a.published, ''), a.id, t.id"
+    )
 
 
 def said_row(row: sqlite3.Row) -> dict[str, Any]:
