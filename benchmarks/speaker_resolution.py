@@ -1,0 +1,215 @@
+"""Speaker resolution on PolNeAR dev: does a source written as a pronoun, a surname, a title or a role phrase
+resolve to the entity the article means?
+
+    python benchmarks/speaker_resolution.py
+
+Gold: benchmarks/data/speaker_resolution.jsonl (how it was made: speaker_resolution.md). For each gold item the
+prediction is the attribution from `newsdistill.attribute(text)` whose source span overlaps the item's span
+most. It is right when its resolved name (`source.name`, only when `source.entity` is set) names the gold entity
+(`names_match`), or when the gold entity is null and nothing was resolved (no source found, or one found that
+no entity was given). Halves: articles in sorted order, even positions are half A (developed on), odd half B.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "benchmarks" / "data" / "speaker_resolution.jsonl"
+POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
+KINDS = ("pronoun", "surname", "title", "role")
+_HONORIFICS = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "president", "senator", "the"}
+_SUFFIXES = {"jr", "sr", "ii", "iii"}
+
+
+@dataclass(frozen=True)
+class GoldItem:
+    article: str
+    split: str
+    start: int
+    end: int
+    source: str
+    kind: str
+    entity: str | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Predicted:
+    """A predicted source span and the entity name it resolved to (None when no entity was given)."""
+
+    start: int
+    end: int
+    name: str | None
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    total: int = 0
+
+    def add(self, correct: bool) -> None:
+        self.right, self.total = self.right + correct, self.total + 1
+
+    def cell(self) -> str:
+        return f"{100 * self.right / self.total:.1f}% ({self.right}/{self.total})" if self.total else "–"
+
+
+@dataclass
+class Report:
+    all: Tally = field(default_factory=Tally)
+    found: Tally = field(default_factory=Tally)  # items where a predicted source overlaps the gold span
+    by_kind: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+
+
+def load_gold(path: Path = GOLD) -> list[GoldItem]:
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            items.append(
+                GoldItem(
+                    row["article"],
+                    row["split"],
+                    row["start"],
+                    row["end"],
+                    row["source"],
+                    row["kind"],
+                    row["entity"],
+                    tuple(row.get("aliases", ())),
+                )  # fmt: skip
+            )
+    return items
+
+
+def normalise(name: str) -> list[str]:
+    """Lower case, straight apostrophes, no possessive, no leading 'the' or honorific, no '.' or ','."""
+    text = name.lower().replace("’", "'").strip()
+    text = re.sub(r"'s?$", "", text)
+    words = re.sub(r"[.,]", " ", text).split()
+    while len(words) > 1 and words[0] in _HONORIFICS:
+        words = words[1:]
+    while len(words) > 2 and words[-1] in _SUFFIXES:
+        words = words[:-1]
+    return words
+
+
+def names_match(predicted: str, gold: str, aliases: Iterable[str] = ()) -> bool:
+    """Equal after `normalise` to the gold name or one of its aliases; or, both of two words or more, the same
+    first and last word ('Hillary Rodham Clinton' for 'Hillary Clinton', 'Donald J. Trump' for 'Donald
+    Trump'). A bare surname matches only a gold name that is that surname: 'Clinton' names no one in an
+    article with two Clintons, so it is right only where the article itself never gives more."""
+    got = normalise(predicted)
+    for wanted in (normalise(gold), *(normalise(a) for a in aliases)):
+        if got == wanted:
+            return True
+        if len(got) >= 2 and len(wanted) >= 2 and (got[0], got[-1]) == (wanted[0], wanted[-1]):
+            return True
+    return False
+
+
+def _overlapping(item: GoldItem, predictions: list[Predicted]) -> Predicted | None:
+    def overlap(p: Predicted) -> int:
+        return min(p.end, item.end) - max(p.start, item.start)
+
+    candidates = [p for p in predictions if overlap(p) > 0]
+    return max(candidates, key=overlap) if candidates else None
+
+
+def is_right(item: GoldItem, found: Predicted | None) -> bool:
+    resolved = found.name if found is not None else None
+    if item.entity is None:
+        return resolved is None
+    return resolved is not None and names_match(resolved, item.entity, item.aliases)
+
+
+def score(items: list[GoldItem], predictions: dict[str, list[Predicted]]) -> Report:
+    report = Report()
+    for item in items:
+        found = _overlapping(item, predictions.get(item.article, []))
+        correct = is_right(item, found)
+        report.all.add(correct)
+        report.by_kind[item.kind].add(correct)
+        if found is not None:
+            report.found.add(correct)
+    return report
+
+
+def half_of(items: list[GoldItem], half: str) -> list[GoldItem]:
+    """Half 'A' (articles at even positions in sorted order) or 'B' (odd); anything else: all items."""
+    names = sorted({i.article for i in items})
+    wanted = {n for position, n in enumerate(names) if position % 2 == (0 if half == "A" else 1)}
+    return [i for i in items if i.article in wanted] if half in {"A", "B"} else items
+
+
+def newsdistill_predictions(texts: dict[str, str]) -> dict[str, list[Predicted]]:
+    import newsdistill
+
+    found: dict[str, list[Predicted]] = {}
+    for name, text in texts.items():
+        sources = [a.source for a in newsdistill.attribute(text, timeout=None) if a.source is not None]
+        found[name] = [Predicted(s.start, s.end, s.name if s.entity else None) for s in sources]
+    return found
+
+
+def article_texts(items: list[GoldItem], root: Path = POLNEAR) -> dict[str, str]:
+    """Each article's text as PolNeAR stores it (read with the same reader as the attribution benchmark)."""
+    from newsdistill.attribution.polnear import read_split
+
+    wanted = {(i.split, i.article) for i in items}
+    texts = {}
+    for split in sorted({s for s, _ in wanted}):
+        texts.update({a.name: a.text for a in read_split(root, split) if (split, a.name) in wanted})
+    return texts
+
+
+def table(report_of: Callable[[str], Report]) -> list[str]:
+    """Rows for halves A, B and both: accuracy over all items, over items whose source was found, per kind."""
+    lines = [
+        "| half | all items | source found | " + " | ".join(KINDS) + " |",
+        "|" + "---|" * (3 + len(KINDS)),
+    ]
+    for half in ("A (dev)", "B (held out)", "both"):
+        report = report_of(half[0] if half != "both" else "")
+        kinds = " | ".join(report.by_kind[k].cell() for k in KINDS)
+        lines.append(f"| {half} | {report.all.cell()} | {report.found.cell()} | {kinds} |")
+    return lines
+
+
+def run(gold: Path = GOLD) -> list[str]:
+    items = load_gold(gold)
+    predictions = newsdistill_predictions(article_texts(items))
+    return table(lambda half: score(half_of(items, half), predictions))
+
+
+def summary_row() -> str:
+    """One line for benchmarks/attribution.py: accuracy on the whole gold set."""
+    items = load_gold()
+    report = score(items, newsdistill_predictions(article_texts(items)))
+    return f"speaker resolution (gold set, {report.all.total} items): {report.all.cell()} right, " + (
+        f"{report.found.cell()} where a source was found"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.parse_args()
+    if not POLNEAR.exists():
+        print(f"PolNeAR not found at {POLNEAR}: ../shared/data is needed", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(ROOT / "src"))
+    print("\n".join(run()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
