@@ -7,7 +7,7 @@ replace it, so a pipeline is a list of `Article -> Article` components.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -45,6 +45,9 @@ RemovedReason = Literal[
     "other",
 ]
 AttributionKind = Literal["direct", "indirect", "mixed"]
+# What an attribution reports: said / wrote / believes / what data or a document shows (attribution/acts.py).
+AttributionAct = Literal["speech", "writing", "thought", "evidence"]
+ACTS: tuple[str, ...] = get_args(AttributionAct)
 EntityType = Literal["PERSON", "ORG", "PLACE", "OTHER"]
 
 
@@ -85,6 +88,7 @@ class Attribution(BaseModel):
     cue: Span | None = None
     content: Span
     kind: AttributionKind = "indirect"
+    act: AttributionAct = "speech"
     medium: str | None = None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Attribution, Entity, Source, Span
+from .acts import act_of, reports_something
 from .combine import combine, crf_drafts
 from .crf import tag_doc
 from .layout import layout_drafts, merge_layout
@@ -52,6 +53,9 @@ def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolv
     if content is None:
         return None
     cue = _span(text, draft.cue) if draft.cue else None
+    kind = _kind(text, content.start, content.end, quotes)
+    if cue is not None and not reports_something(resolver.doc, cue, content, quoted=kind != "indirect"):
+        return None  # 'voted for', 'responded with a goal': a cue sense that reports nothing
     source = None
     if draft.source is not None and (raw := _span(text, draft.source)) is not None:
         entity, name = resolver.resolve(raw.start, raw.end, raw.text)
@@ -61,5 +65,6 @@ def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolv
         cue=cue,
         content=content,
         medium=draft.medium,
-        kind=_kind(text, content.start, content.end, quotes),
+        kind=kind,
+        act=act_of(resolver.doc, cue, source, draft.medium),
     )  # type: ignore[arg-type]
