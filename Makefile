@@ -5,7 +5,10 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint typecheck unit bench fuzz clean
+TRAINVENV := .venv-train
+TRAINSTAMP := $(TRAINVENV)/.installed
+
+.PHONY: demo test test-train lint typecheck unit bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -41,6 +44,18 @@ test: $(DEVSTAMP) lint typecheck
 unit: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q -m "not ray and not browser and not slow" $(PYTEST_ARGS)
 
+# Training the accurate attribution model needs torch: its own venv, so `make test` stays torch-free.
+# torch 2.13.0 first: where its CPU build lies on disk pip takes it, instead of a CUDA build of several GB.
+$(TRAINSTAMP): pyproject.toml
+	$(PYTHON) -m venv $(TRAINVENV) || python3 -m venv $(TRAINVENV)
+	$(TRAINVENV)/bin/pip install -q -U pip
+	$(TRAINVENV)/bin/pip install -q 'torch==2.13.0' || true
+	$(TRAINVENV)/bin/pip install -q -e '.[dev,train]'
+	touch $@
+
+test-train: $(TRAINSTAMP)
+	$(TRAINVENV)/bin/python -m pytest -q -m train $(PYTEST_ARGS)
+
 bench: $(BENCHSTAMP)
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/attribution.py
@@ -51,4 +66,4 @@ fuzz: $(DEVSTAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TRAINVENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache

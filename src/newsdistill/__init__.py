@@ -40,18 +40,22 @@ def process(
     stages: Sequence[str] | None = None,
     mode: str = "balanced",
     timeout: float | None = PAGE_TIMEOUT,
+    attribution: Literal["fast", "accurate"] = "fast",
 ) -> Article:
     """Run the full pipeline on one page (HTML or text, str or bytes).
 
     Raises SkipInput with a reason when the page cannot be processed, including when a stage takes longer
     than `timeout` seconds (None: no limit; limits hold in the main thread, where signals can interrupt).
+    `attribution` picks the model: "fast" (CRF and rules) or "accurate" (transformer and rules).
     """
-    shared = cached_pipeline(tuple(stages) if stages is not None else DEFAULT_STAGES, mode)
+    shared = cached_pipeline(tuple(stages) if stages is not None else DEFAULT_STAGES, mode, attribution)
     pipeline = shared if timeout == shared.page_timeout else Pipeline(shared.components, page_timeout=timeout)
     return pipeline(RawDocument(id=url or "<input>", data=raw, url=url, input_kind=input_kind))
 
 
-def attribute(text: str, timeout: float | None = PAGE_TIMEOUT) -> list[Attribution]:
+def attribute(
+    text: str, timeout: float | None = PAGE_TIMEOUT, attribution: Literal["fast", "accurate"] = "fast"
+) -> list[Attribution]:
     """Every quote and reported claim in clean text, with source, cue, content; offsets index `text`.
 
     Raises SkipInput when the text cannot be attributed within `timeout` seconds (None: no limit).
@@ -60,6 +64,6 @@ def attribute(text: str, timeout: float | None = PAGE_TIMEOUT) -> list[Attributi
 
     try:
         with time_limit(timeout):
-            return attribute_text(text)[0]
+            return attribute_text(text, attribution=attribution)[0]
     except PageTimeout:
         raise SkipInput(f"attribution: took longer than the {timeout:g} s limit") from None

@@ -7,3 +7,8 @@ class SkipInput(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ModelFileError(RuntimeError):
+    """A shipped model's files are missing or unreadable; the message names the file and the command
+    that rebuilds it. Never a silent fallback to another model."""

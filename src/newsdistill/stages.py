@@ -51,5 +51,7 @@ def _accepted_options(name: str) -> set[str]:
 
 
 @lru_cache(maxsize=8)
-def cached_pipeline(stages: tuple[str, ...] = DEFAULT_STAGES, mode: str = "balanced") -> Pipeline:
-    return build_pipeline(stages, mode=mode)
+def cached_pipeline(
+    stages: tuple[str, ...] = DEFAULT_STAGES, mode: str = "balanced", attribution: str = "fast"
+) -> Pipeline:
+    return build_pipeline(stages, mode=mode, attribution=attribution)

@@ -8,21 +8,29 @@ from ..entities.build import build_entities, to_entities
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Article, Attribution
 from ..nlp import parse, parse_batch
-from .extract import extract
+from .extract import MODELS, Model, extract
+from .tagger import load as load_tagger
+
+DEFAULT_MODEL = "fast"  # chosen by measurement: see the README's "Attribution models"
 
 
 class Attribute:
     name = "attribution"
-    OPTIONS = ("limits",)
+    OPTIONS = ("limits", "attribution")
 
-    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, limits: Limits = DEFAULT_LIMITS, attribution: str = DEFAULT_MODEL) -> None:
+        if attribution not in MODELS:
+            raise ValueError(f"unknown attribution model {attribution!r}; known: {', '.join(MODELS)}")
         self.limits = limits
+        self.model: Model = attribution  # type: ignore[assignment]
+        if self.model == "accurate":
+            load_tagger()  # now, not on the first page: a missing model file is one clear error up front
 
     def __call__(self, article: Article) -> Article:
         doc = parse(article, self.limits.max_nlp_chars)
         if not article.entities:
             article.entities = to_entities(build_entities(doc))
-        article.attributions = extract(doc, article.text, article.entities)
+        article.attributions = extract(doc, article.text, article.entities, self.model)
         return article
 
     def pipe(self, articles: Sequence[Article]) -> list[Article]:
@@ -30,7 +38,9 @@ class Attribute:
         return [self(a) for a in articles]
 
 
-def attribute_text(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Attribution], Article]:
+def attribute_text(
+    text: str, limits: Limits = DEFAULT_LIMITS, attribution: str = DEFAULT_MODEL
+) -> tuple[list[Attribution], Article]:
     article = Article(text=text)
-    Attribute(limits)(article)
+    Attribute(limits, attribution)(article)
     return article.attributions, article

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ..model import Attribution, Entity, Source, Span
 from .acts import act_of, reports_something
@@ -12,15 +12,21 @@ from .layout import layout_drafts, merge_layout
 from .quotes import find_quotes
 from .resolve import Resolver
 from .rules import Draft, attach_quotes, dedupe, drop_nested, trim, verb_drafts
+from .tagger import load as load_tagger
+
+Model = Literal["rules", "fast", "accurate"]
+MODELS: tuple[Model, ...] = ("fast", "accurate")
 
 
-def extract(doc: Any, text: str, entities: list[Entity], use_model: bool = True) -> list[Attribution]:
+def extract(doc: Any, text: str, entities: list[Entity], model: Model = "fast") -> list[Attribution]:
+    """`model`: "fast" tags roles with the CRF, "accurate" with the transformer; "rules" uses neither."""
     quotes = find_quotes(text)  # once per article: the rules, the CRF's features and the resolver share them
     drafts = drop_nested(verb_drafts(doc, quotes), quotes)
     layout = layout_drafts(text, quotes, _speaker_names(entities))
     drafts = merge_layout(dedupe(attach_quotes(doc, drafts, quotes, text)), layout)
-    if use_model:
-        drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text, quotes)))
+    if model != "rules":
+        spans = tag_doc(doc, text, quotes) if model == "fast" else load_tagger().tag(text)
+        drafts = combine(drafts, crf_drafts(doc, spans))
     resolver = Resolver(doc, text, entities, quotes)
     attributions = []
     for draft in drafts:

@@ -67,13 +67,16 @@ def ingest(
     batch_size: int = 16,
     input_kind: InputKind = "auto",
     page_types: Sequence[str] | None = None,
+    attribution: str = "fast",
     watch: Callable[[Iterator[Result]], Iterator[Result]] | None = None,
 ) -> IngestSummary:
     """Process `paths` into the store at `db`. `watch` wraps the result stream (the CLI's progress bar)."""
+    # page_types: the clean stage keeps only those; attribution: "fast" or "accurate". Built before the
+    # store is opened: a missing model file creates no empty store.
+    pipeline = build_pipeline(stages, page_types=page_types, attribution=attribution)
     store = Store(db)
     summary = IngestSummary()
     hashes: dict[str, str] = {}
-    pipeline = build_pipeline(stages, page_types=page_types)  # page_types: the clean stage keeps only those
     try:
         docs = _unseen(read_inputs(paths, input_kind), store, summary, hashes)
         results = pipeline.pipe(docs, batch_size=batch_size, n_process=workers)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -53,14 +53,21 @@ class RunSummary:
 class LocalEngine:
     """A process pool over local cores; nothing to install beyond newsdistill (and no Ray import)."""
 
-    def __init__(self, stages: Sequence[str], workers: int, batch_size: int = 8) -> None:
+    def __init__(
+        self,
+        stages: Sequence[str],
+        workers: int,
+        batch_size: int = 8,
+        options: Mapping[str, object] | None = None,
+    ) -> None:
         self.stages = list(stages)
+        self.options = dict(options or {})
         self.workers = workers
         self.batch_size = batch_size
 
     def map_shards(self, shards: Iterable[ShardInput]) -> Iterator[ShardOutput]:
         if self.workers <= 1:
-            pipeline = build_pipeline(self.stages)
+            pipeline = build_pipeline(self.stages, **self.options)
             for number, docs in shards:
                 yield (
                     number,
@@ -70,7 +77,7 @@ class LocalEngine:
         # Several shards' batches are in flight at once, so workers never wait at a shard's end; the pool
         # gives results back in submission order, so shards come out whole and in order.
         pool: WorkerPool[RawDocument, Outcome] = WorkerPool(
-            self.workers, partial(batch_mapper, self.stages), lost_outcome, in_flight=4
+            self.workers, partial(batch_mapper, self.stages, self.options), lost_outcome, in_flight=4
         )
         ends: deque[tuple[int, bool]] = deque()  # (shard, is its last batch) of every batch handed out
 
@@ -96,13 +103,19 @@ class LocalEngine:
         pass
 
 
-def make_engine(name: str, stages: Sequence[str], workers: int, address: str | None = None) -> Engine:
+def make_engine(
+    name: str,
+    stages: Sequence[str],
+    workers: int,
+    address: str | None = None,
+    options: Mapping[str, object] | None = None,
+) -> Engine:
     if name == "local":
-        return LocalEngine(stages, workers)
+        return LocalEngine(stages, workers, options=options)
     if name == "ray":
         from .ray_engine import RayEngine  # only here: the local engine must run without Ray installed
 
-        return RayEngine(stages, workers, address)
+        return RayEngine(stages, workers, address, options=options)
     raise ValueError(f"unknown engine {name!r}: choose local or ray")
 
 
@@ -125,14 +138,16 @@ def run(
     address: str | None = None,
     progress: Callable[[RunSummary], None] | None = None,
     fields: Sequence[str] | None = None,
+    options: Mapping[str, object] | None = None,
 ) -> RunSummary:
+    """`options` go to every stage that takes them (mode, page_types, attribution), in every worker."""
     if fmt not in WRITERS:
         raise ValueError(f"unknown output format {fmt!r}: choose {' or '.join(WRITERS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     summary, started = RunSummary(), time.perf_counter()
     read_errors: dict[int, list[tuple[str, str]]] = {}
     shards = read_shards(paths, input_kind, shard_size, fields)
-    runner = make_engine(engine, stages, workers, address)
+    runner = make_engine(engine, stages, workers, address, options)
     try:
         for number, outcomes in runner.map_shards(_unfinished(shards, out_dir, fmt, summary, read_errors)):
             write_shard(out_dir, number, fmt, outcomes, read_errors.pop(number), summary)

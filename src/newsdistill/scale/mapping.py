@@ -7,7 +7,7 @@ record — with its MinHash signature computed here, in the worker, not in the d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -47,9 +47,10 @@ def map_batch(pipeline: Pipeline, docs: Sequence[RawDocument]) -> list[Outcome]:
     return outcomes
 
 
-def batch_mapper(stages: Sequence[str]) -> BatchFunction:
-    """Run in each worker, once: build the pipeline (and load its models) there, by stage names."""
-    return partial(map_batch, build_pipeline(stages))
+def batch_mapper(stages: Sequence[str], options: Mapping[str, object] | None = None) -> BatchFunction:
+    """Run in each worker, once: build the pipeline (and load its models) there, by stage names and
+    plain options (mode, page_types, attribution), so no model is pickled across."""
+    return partial(map_batch, build_pipeline(stages, **dict(options or {})))
 
 
 def lost_outcome(doc: RawDocument, reason: str) -> Outcome:

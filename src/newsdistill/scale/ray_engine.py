@@ -10,7 +10,7 @@ row arrives and resuming stays per shard. Near-duplicate bands are grouped with 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .mapping import Outcome, map_batch
@@ -23,10 +23,10 @@ WINDOW_SHARDS = 64
 class PipelineActor:
     """One per Ray worker: builds the pipeline once, then maps batches of raw pages."""
 
-    def __init__(self, stages: Sequence[str]) -> None:
+    def __init__(self, stages: Sequence[str], options: Mapping[str, object]) -> None:
         from ..stages import build_pipeline
 
-        self.pipeline = build_pipeline(stages)
+        self.pipeline = build_pipeline(stages, **options)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         from ..model import RawDocument
@@ -60,7 +60,12 @@ def keep_shared_bands(group: dict[str, Any]) -> dict[str, list[Any]]:
 
 class RayEngine:
     def __init__(
-        self, stages: Sequence[str], workers: int, address: str | None = None, batch_size: int = 8
+        self,
+        stages: Sequence[str],
+        workers: int,
+        address: str | None = None,
+        batch_size: int = 8,
+        options: Mapping[str, object] | None = None,
     ) -> None:
         try:
             import ray
@@ -74,6 +79,7 @@ class RayEngine:
                 ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         self.ray = ray
         self.stages = list(stages)
+        self.options = dict(options or {})
         self.workers = workers
         self.batch_size = batch_size
         context = ray.data.DataContext.get_current()
@@ -101,7 +107,7 @@ class RayEngine:
         if items:
             dataset = self.ray.data.from_items(items).map_batches(
                 PipelineActor,
-                fn_constructor_args=(self.stages,),
+                fn_constructor_args=(self.stages, self.options),
                 batch_size=self.batch_size,
                 compute=self.ray.data.ActorPoolStrategy(size=self.workers),
                 batch_format="default",

