@@ -177,6 +177,9 @@ def main() -> int:
     attributions = sum(len(a.attributions) for a in articles)
     print(f"PolNeAR {args.split}: {len(articles)} articles, {attributions} attributions")
     print("\n".join(lines))
+    from speaker_resolution import summary_row  # benchmarks/speaker_resolution.py, beside this script
+
+    print(summary_row())
     return 0
 
 

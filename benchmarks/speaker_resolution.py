@@ -3,11 +3,12 @@ resolve to the entity the article means?
 
     python benchmarks/speaker_resolution.py
 
-Gold: benchmarks/data/speaker_resolution.jsonl (how it was made: speaker_resolution.md). For each gold item the
-prediction is the attribution from `newsdistill.attribute(text)` whose source span overlaps the item's span
-most. It is right when its resolved name (`source.name`, only when `source.entity` is set) names the gold entity
-(`names_match`), or when the gold entity is null and nothing was resolved (no source found, or one found that
-no entity was given). Halves: articles in sorted order, even positions are half A (developed on), odd half B.
+Gold: benchmarks/data/speaker_resolution.jsonl (how it was made: speaker_resolution.md). For each gold item
+the prediction is the attribution from `newsdistill.attribute(text)` whose source span overlaps the item's
+span most. It is right when its resolved name (`source.name`, only when `source.entity` is set) names the
+gold entity (`names_match`), or when the gold entity is null and nothing was resolved (no source found, or
+one found that no entity was given). Halves: articles in sorted order, even positions are half A (developed
+on), odd positions half B (held out).
 """
 
 from __future__ import annotations
@@ -74,18 +75,8 @@ def load_gold(path: Path = GOLD) -> list[GoldItem]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            items.append(
-                GoldItem(
-                    row["article"],
-                    row["split"],
-                    row["start"],
-                    row["end"],
-                    row["source"],
-                    row["kind"],
-                    row["entity"],
-                    tuple(row.get("aliases", ())),
-                )  # fmt: skip
-            )
+            row["aliases"] = tuple(row.get("aliases", ()))
+            items.append(GoldItem(**row))
     return items
 
 
