@@ -15,7 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "entities": GROUND,
     "attribution": GROUND | {"entities"},
     "stages": GROUND,
-    "corpus": GROUND | {"inputs", "stages", "entities"},
+    "corpus": GROUND | {"inputs", "stages", "entities", "attribution"},
     "scale": GROUND | {"inputs", "stages"},
     "web": GROUND | {"corpus", "stages", "entities"},
 }

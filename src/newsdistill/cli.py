@@ -160,6 +160,7 @@ def _add_corpus_parsers(sub: Any) -> None:
         action="store_true",
         help="every occurrence of each quote, not one row per quote",
     )
+    _add_act_option(sub.choices["who-said"])
     sub.choices["stories"].add_argument(
         "--rebuild", action="store_true", help="assign every stored article's story again (the whole store)"
     )
@@ -186,6 +187,25 @@ QUERY_COMMANDS = (
     ("who-said", "everything a person or organisation said", "name"),
     ("stories", "articles grouped into stories", None),
 )
+
+
+def _add_act_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--act",
+        type=act_list,
+        default="speech,writing",
+        help="what to list, comma-separated: speech, writing, thought, evidence (default: speech,writing)",
+    )
+
+
+def act_list(text: str) -> frozenset[str]:
+    """An argparse type: 'speech,writing' -> the acts who-said lists (an unknown one is refused)."""
+    from .corpus.quotes import parse_acts
+
+    try:
+        return parse_acts([text])
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def positive_int(text: str) -> int:
@@ -675,7 +695,7 @@ def cmd_who_said(args: argparse.Namespace) -> int:
     """One row per quote with its spread ("5 outlets, first <outlet> <date>"); --all: every occurrence."""
 
     def fetch(store: Any) -> list[dict[str, Any]]:
-        return store.who_said(args.name, args.limit, every=args.every)
+        return store.who_said(args.name, args.limit, every=args.every, acts=args.act)
 
     from .corpus.records import WHO_SAID_COLUMNS
 

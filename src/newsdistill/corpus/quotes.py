@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..attribution.acts import act_of_words
 from ..entities.names import looks_like_name
 from ..lexicons import STOPWORDS
+from ..model import ACTS
 from ..neardup import normalised_words
 from . import appearances
 
@@ -245,6 +248,34 @@ def backfill(db: sqlite3.Connection) -> None:
     track(db, [Mention(r[0], r[1], r[2], r[3], r[4]) for r in rows])
 
 
+def backfill_acts(db: sqlite3.Connection) -> None:
+    """Attributions stored before they said their act get the act of their cue, speaker and medium as
+    written (attribution/acts.py without a parse): 'tweeted' is writing, 'believes' thought, 'according
+    to' figures evidence; a cue that tells nothing else (or none) is speech."""
+    rows = db.execute(
+        "SELECT m.attribution_id, t.cue, t.speaker, t.medium FROM quote_mentions m "
+        "JOIN attributions t ON t.id = m.attribution_id WHERE m.act IS NULL"
+    ).fetchall()
+    db.executemany(
+        "UPDATE quote_mentions SET act = ? WHERE attribution_id = ?",
+        [(act_of_words(cue, speaker, medium), row_id) for row_id, cue, speaker, medium in rows],
+    )
+
+
+def parse_acts(values: Iterable[str]) -> frozenset[str]:
+    """'speech,writing' (or several such values) -> the acts; ValueError naming a value that is not one."""
+    acts = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
+    wrong = sorted(acts - set(ACTS))
+    if not acts:
+        raise ValueError(f"no act given: choose from {', '.join(ACTS)}")
+    if wrong:
+        raise ValueError(f"unknown act {', '.join(map(repr, wrong))}: choose from {', '.join(ACTS)}")
+    return frozenset(acts)
+
+
+QUOTED_ACTS = frozenset({"speech", "writing"})  # what who-said shows unless asked for thoughts or evidence
+
+
 # ---- reads -------------------------------------------------------------------------------------------------
 _QUOTE_APPEARANCES = (
     "SELECT {what} FROM appearances WHERE article_id IN "
@@ -318,10 +349,12 @@ def who_said(
     limit: int,
     every: bool,
     tracked: bool = True,
+    acts: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """What the entities (or, when none, the speaker so named) said, oldest first: one row per quote with
     its spread, or with `every` one row per occurrence. Rows are who-said rows (CONVENTIONS.md). A store
-    from before quotes (`tracked` False, opened read-only) gives its occurrences without quote ids."""
+    from before quotes (`tracked` False, opened read-only) gives its occurrences without quote ids.
+    `acts`: only statements of these acts (None: all)."""
     params: list[int | str]
     if entity_ids:
         where, params = "t.entity_id IN (" + ",".join("?" * len(entity_ids)) + ")", [*entity_ids]
@@ -330,6 +363,8 @@ def who_said(
     rows = db.execute(_said_query(where, tracked), params)
     found: dict[Any, dict[str, Any]] = {}
     for row in rows:  # a cursor: a prolific speaker's rows are read only until `limit` quotes are found
+        if acts is not None and row_act(row) not in acts:
+            continue
         key = ("row", len(found)) if every or row["quote_id"] is None else ("quote", row["quote_id"])
         if key not in found:
             found[key] = said_row(row)
@@ -358,9 +393,15 @@ def _said_query(where: str, tracked: bool) -> str:
     )
 
 
+def row_act(row: sqlite3.Row) -> str:
+    """The statement's act; from its words where the store could not be migrated (opened read-only)."""
+    return str(row["act"] or act_of_words(row["cue"], row["speaker"], row["medium"]))
+
+
 def said_row(row: sqlite3.Row) -> dict[str, Any]:
     """A who-said row, with the article it came from also nested (as pages and older callers read it)."""
-    said = {k: row[k] for k in ("speaker", "entity_id", "content", "cue", "kind", "act", "medium")}
+    said = {k: row[k] for k in ("speaker", "entity_id", "content", "cue", "kind", "medium")}
+    said["act"] = row_act(row)
     article = {"id": row["id"], "title": row["title"], "outlet": row["outlet"], "url": row["url"]}
     return {
         **said,

@@ -58,4 +58,5 @@ WHO_SAID_COLUMNS = (
     "outlets",
     "first_seen_outlet",
     "first_seen_published",
+    "act",
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -67,6 +67,7 @@ class Store:
             self._match_lsh_layout()
             self._keep_appearances()
             self._track_quotes()
+            self._mark_acts()
             with self.transaction():  # the CJK index and page types, for stores from before them
                 search_index.migrate(self.db)
         # A store from before appearances, opened read-only, cannot be migrated: reads go without them.
@@ -107,6 +108,13 @@ class Store:
             if self.db.execute("SELECT 1 FROM meta WHERE key = 'quotes'").fetchone() is None:
                 quotes.backfill(self.db)
                 self.db.execute("INSERT INTO meta(key, value) VALUES ('quotes', 'tracked')")
+
+    def _mark_acts(self) -> None:
+        """A store written before attributions said their act gets them from its cues' words, once."""
+        with self.transaction():
+            if self.db.execute("SELECT 1 FROM meta WHERE key = 'acts'").fetchone() is None:
+                quotes.backfill_acts(self.db)
+                self.db.execute("INSERT INTO meta(key, value) VALUES ('acts', 'marked')")
 
     def _has_table(self, name: str) -> bool:
         found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
@@ -269,11 +277,14 @@ class Store:
     def entity_ids(self, name: str) -> list[int]:
         return queries.entity_ids(self.db, name)
 
-    def who_said(self, name: str, limit: int = 200, every: bool = False) -> list[dict[str, Any]]:
-        """One row per quote with its spread (outlets, first appearance), or with `every` each occurrence.
-        A store from before quotes, opened read-only, lists occurrences without quote ids."""
+    def who_said(
+        self, name: str, limit: int = 200, every: bool = False, acts: Collection[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """One row per quote with its spread (outlets, first appearance), or with `every` each occurrence;
+        `acts`: only those acts (quotes.QUOTED_ACTS: what was said or written). A store from before quotes,
+        opened read-only, lists occurrences without quote ids."""
         ids = queries.entity_ids(self.db, name)
-        return quotes.who_said(self.db, ids, name, limit, every, tracked=self.kept_quotes)
+        return quotes.who_said(self.db, ids, name, limit, every, tracked=self.kept_quotes, acts=acts)
 
     def quote(self, quote_id: int) -> dict[str, Any] | None:
         return quotes.record(self.db, quote_id) if self.kept_quotes else None

@@ -33,7 +33,8 @@ from ..corpus.queries import SEARCH_WINDOW, SearchRequest
 from ..corpus.query_language import QueryError
 from ..corpus.records import SEARCH_COLUMNS, WHO_SAID_COLUMNS
 from ..corpus.store import Store
-from .browse import browse_routes, entity_routes, recent_overview
+from ..model import ACTS
+from .browse import ACTS_SHOWN, acts_asked, browse_routes, entity_routes, recent_overview
 from .exports import FORMATS, download
 from .guard import LOOPBACK_NAMES, MAX_REQUEST_BYTES, SECURITY_HEADERS, Guard
 from .render import highlight_paragraphs, search_marks, snippet_html
@@ -379,8 +380,10 @@ def _story_api_routes(app: FastAPI, pool: StorePool) -> None:
         limit: int = Query(200, ge=1, le=2000),
         format: FormatName = "json",
         every: bool = Query(False, alias="all", description="every occurrence, not one row per quote"),
+        act: str = Query(ACTS_SHOWN, max_length=200, description="comma-separated: " + ", ".join(ACTS)),
     ) -> Any:
-        records = who_said_records(pool.get().who_said(name, limit, every=every))
+        acts = acts_asked(act)
+        records = who_said_records(pool.get().who_said(name, limit, every=every, acts=acts))
         return download(records, "csv", "who-said", WHO_SAID_COLUMNS) if format == "csv" else records
 
     @app.get("/api/quotes/{quote_id}")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..corpus import queries
+from ..corpus.quotes import QUOTED_ACTS, parse_acts
 from ..corpus.store import Store
+from ..model import ACTS
 
 STORIES_PER_PAGE = 30
 RECENT_ON_HOME = 20
@@ -39,15 +42,35 @@ def browse_routes(app: FastAPI, stores: Any, templates: Jinja2Templates) -> None
 
 
 SAID_ON_A_PAGE = 1000
+ACTS_SHOWN = ",".join(a for a in ACTS if a in QUOTED_ACTS)  # 'speech,writing': quotes, unless asked
 
 
-def who_said_by(store: Store, entity: dict[str, Any]) -> list[dict[str, Any]]:
+def acts_asked(value: str) -> frozenset[str]:
+    """The `act` parameter ('speech,writing'); a clear 400 for an act that is not one."""
+    try:
+        return parse_acts([value])
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from None
+
+
+def act_links(acts: frozenset[str], base: str) -> list[dict[str, Any]]:
+    """One link per act that shows the page with that act added or taken away (never the last one)."""
+    links = []
+    for act in ACTS:
+        toggled = acts ^ {act}
+        href = base + "act=" + ",".join(a for a in ACTS if a in toggled) if toggled else None
+        links.append({"act": act, "on": act in acts, "href": href})
+    return links
+
+
+def who_said_by(store: Store, entity: dict[str, Any], acts: frozenset[str]) -> list[dict[str, Any]]:
     """What one entity said (one row per quote, with its spread, when the store tracks quotes)."""
     if getattr(store, "kept_quotes", False):
         from ..corpus import quotes
 
-        return quotes.who_said(store.db, [entity["id"]], entity["name"], SAID_ON_A_PAGE, False)
-    return [r for r in store.who_said(entity["name"], SAID_ON_A_PAGE) if r["speaker"] == entity["name"]]
+        return quotes.who_said(store.db, [entity["id"]], entity["name"], SAID_ON_A_PAGE, False, acts=acts)
+    said = store.who_said(entity["name"], SAID_ON_A_PAGE, acts=acts)
+    return [r for r in said if r["speaker"] == entity["name"]]
 
 
 def entity_routes(app: FastAPI, stores: Any, templates: Jinja2Templates) -> None:
@@ -55,23 +78,31 @@ def entity_routes(app: FastAPI, stores: Any, templates: Jinja2Templates) -> None
 
     @app.get("/entities", response_class=HTMLResponse)
     async def entity_by_name(
-        request: Request, name: str = Query(..., min_length=1, max_length=200)
+        request: Request,
+        name: str = Query(..., min_length=1, max_length=200),
+        act: str = Query(ACTS_SHOWN, max_length=200),
     ) -> Response:
-        store = stores.get()
+        store, acts = stores.get(), acts_asked(act)
         matches = queries.entities(store.db, store.entity_ids(name))
         if len(matches) == 1:
-            return entity_response(request, templates, store, matches[0])
-        said = [] if matches else store.who_said(name, SAID_ON_A_PAGE)  # a speaker no entity matches
-        context = {"name": name, "matches": matches, "said": said, "entity": None}
+            return entity_response(request, templates, store, matches[0], acts)
+        # a speaker no entity matches
+        said = [] if matches else store.who_said(name, SAID_ON_A_PAGE, acts=acts)
+        links = act_links(acts, "/entities?" + urlencode({"name": name}) + "&")
+        context = {"name": name, "matches": matches, "said": said, "entity": None, "acts": links}
         return templates.TemplateResponse(request, "entity.html", context)
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse)
-    async def entity_by_id(request: Request, entity_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> Response:
-        store = stores.get()
+    async def entity_by_id(
+        request: Request,
+        entity_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+        act: str = Query(ACTS_SHOWN, max_length=200),
+    ) -> Response:
+        store, acts = stores.get(), acts_asked(act)
         found = queries.entities(store.db, [entity_id])
         if not found:
             raise HTTPException(404, "no such person or organisation")
-        return entity_response(request, templates, store, found[0])
+        return entity_response(request, templates, store, found[0], acts)
 
     @app.get("/api/entities")
     async def api_entities(name: str = Query(..., min_length=1, max_length=200)) -> list[dict[str, Any]]:
@@ -81,8 +112,15 @@ def entity_routes(app: FastAPI, stores: Any, templates: Jinja2Templates) -> None
 
 
 def entity_response(
-    request: Request, templates: Jinja2Templates, store: Store, entity: dict[str, Any]
+    request: Request, templates: Jinja2Templates, store: Store, entity: dict[str, Any], acts: frozenset[str]
 ) -> Response:
-    said = who_said_by(store, entity)
-    context = {"name": entity["name"], "entity": entity, "said": said, "matches": []}
+    said = who_said_by(store, entity, acts)
+    context = {
+        "name": entity["name"],
+        "entity": entity,
+        "said": said,
+        "matches": [],
+        "acts": act_links(acts, f"/entities/{entity['id']}?"),
+        "acts_shown": ",".join(a for a in ACTS if a in acts),  # the downloads list what the page shows
+    }
     return templates.TemplateResponse(request, "entity.html", context)
