@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +51,11 @@ def gold_spans(article: Any) -> Spans:
     return spans
 
 
-def newsdistill_spans(text: str) -> Spans:
+def newsdistill_spans(text: str, model: str = "fast") -> Spans:
     import newsdistill
 
     spans: Spans = {role: [] for role in ROLES}
-    for attribution in newsdistill.attribute(text):
+    for attribution in newsdistill.attribute(text, attribution=model):  # type: ignore[arg-type]
         for role in ROLES:
             span = getattr(attribution, role)
             if span is not None:
@@ -81,7 +82,8 @@ def textacy_spans(text: str) -> Spans:
 
 
 TOOLS: dict[str, Callable[[str], Spans]] = {
-    "newsdistill": newsdistill_spans,
+    "newsdistill fast": newsdistill_spans,
+    "newsdistill accurate": partial(newsdistill_spans, model="accurate"),
     "textacy direct_quotations": textacy_spans,
 }
 

@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from typing import IO, Any
 
 from . import __version__
+from .errors import ModelFileError
 from .inputs.readers import ReadError, read_inputs
 from .pipeline import Result
 from .pool import default_workers
@@ -84,6 +85,7 @@ def _add_process_parser(sub: Any) -> None:
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
     p.add_argument("--mode", choices=["precision", "balanced", "recall"], default="balanced")
     p.add_argument("--page-types", type=page_type_list, default=None, metavar="TYPES", help=PAGE_TYPES_HELP)
+    add_attribution_option(p)
     p.add_argument(
         "--workers",
         type=int,
@@ -98,6 +100,16 @@ def _add_attribute_parser(sub: Any) -> None:
     p = sub.add_parser("attribute", help="who said what in clean text: quotes and claims with sources")
     p.add_argument("path", metavar="PATH", help="a UTF-8 text file ('-' for stdin); offsets index its text")
     p.add_argument("--format", choices=["json", "md"], default="json")
+    add_attribution_option(p)
+
+
+def add_attribution_option(parser: Any) -> None:
+    parser.add_argument(
+        "--attribution",
+        choices=["fast", "accurate"],
+        default="fast",
+        help="attribution model: fast (CRF and rules) or accurate (transformer and rules; slower)",
+    )
 
 
 def _add_train_parser(sub: Any) -> None:
@@ -118,7 +130,29 @@ def _add_train_parser(sub: Any) -> None:
     )
     p.add_argument("--out", default=None, help="model file (default: the packaged model)")
     p.add_argument("--limit", type=int, default=None, help="first N training articles")
-    p.add_argument("--iterations", type=int, default=150)
+    p.add_argument("--iterations", type=int, default=150, help="attribution --model fast: CRF iterations")
+    _add_accurate_training_options(p)
+
+
+def _add_accurate_training_options(p: Any) -> None:
+    p.add_argument(
+        "--model",
+        choices=["fast", "accurate"],
+        default="fast",
+        help="attribution: fast (the CRF) or accurate (fine-tune the transformer; needs newsdistill[train])",
+    )
+    p.add_argument(
+        "--work",
+        default="attribution-training",
+        help="accurate: folder for checkpoints; a run resumes from the checkpoint it finds there",
+    )
+    p.add_argument("--epochs", type=positive_int, default=4, help="accurate: passes over PolNeAR train")
+    p.add_argument("--batch-size", type=positive_int, default=16, help="accurate: windows per step")
+    p.add_argument("--learning-rate", type=float, default=1e-4, help="accurate: AdamW peak learning rate")
+    p.add_argument("--max-steps", type=positive_int, default=None, help="accurate: stop after N steps")
+    p.add_argument(
+        "--export-only", action="store_true", help="accurate: write the ONNX model from the best epoch"
+    )
 
 
 PAGE_TYPES = ("article", "listing", "collection", "forum", "product", "documentation", "service", "other")
@@ -150,6 +184,7 @@ def _add_corpus_parsers(sub: Any) -> None:
     )
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
     p.add_argument("--page-types", type=page_type_list, default=None, metavar="TYPES", help=PAGE_TYPES_HELP)
+    add_attribution_option(p)
     p.add_argument("--workers", type=positive_int, default=1, help="worker processes")
     p.add_argument("--batch-size", type=positive_int, default=16, help="pages per batch")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -287,6 +322,11 @@ def report_skip(item_id: str, reason: str) -> None:
     print(f"newsdistill: skipped {shown(item_id)}: {one_line(reason)}", file=sys.stderr)
 
 
+def pipeline_options(args: argparse.Namespace) -> dict[str, object]:
+    """The stage options of `process`, the same in this process, in pool workers and on Ray."""
+    return {"mode": args.mode, "page_types": args.page_types, "attribution": args.attribution}
+
+
 def content_fields(args: argparse.Namespace) -> tuple[str, ...] | None:
     """The JSONL / Parquet fields that may hold the page: `--field` first, then the defaults."""
     from .inputs.containers import CONTENT_FIELDS
@@ -387,8 +427,8 @@ def cmd_process(args: argparse.Namespace) -> int:
     fmt = args.format or ("json" if len(args.paths) == 1 else "jsonl")
     stages = stage_list(args.stages)
     try:
-        pipeline = build_pipeline(stages, mode=args.mode, page_types=args.page_types)
-    except ValueError as exc:
+        pipeline = build_pipeline(stages, **pipeline_options(args))
+    except (ValueError, ModelFileError) as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     try:
@@ -422,7 +462,11 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     text = attributable_text(args.path, data)
     if text is None:
         return 1
-    attributions, article = attribute_text(text)
+    try:
+        attributions, article = attribute_text(text, attribution=args.attribution)
+    except ModelFileError as exc:
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
     if args.format == "md":
         print(who_said_markdown(attributions))
         return 0
@@ -459,11 +503,42 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.what == "cleaner":
         return _train_cleaner(args)
+    if args.model == "accurate":
+        return _train_accurate(args)
     try:
         out = train_attribution(
             Path(args.data), Path(args.out) if args.out else None, args.limit, args.iterations
         )
     except FileNotFoundError as exc:
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
+    print(f"model written to {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def _train_accurate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    try:
+        from .attribution import tagger_training as training
+
+        config = training.TrainConfig(
+            data=Path(args.data),
+            work=Path(args.work),
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            learning_rate=args.learning_rate,
+            seed=args.seed,
+            limit=args.limit,
+            max_steps=args.max_steps,
+        )
+        if not args.export_only:
+            training.Trainer(config, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
+        if args.max_steps is not None and not (config.work / "history.json").exists():
+            print(f"newsdistill: stopped after {args.max_steps} steps; checkpoint in {config.work}")
+            return 0
+        out = training.export(config.work, Path(args.out) if args.out else training.MODEL_DIR)
+    except (FileNotFoundError, ImportError) as exc:  # no data, or the [train] extra is not installed
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     print(f"model written to {out} ({out.stat().st_size / 1e6:.1f} MB)")
@@ -514,6 +589,7 @@ def _process_sharded(args: argparse.Namespace) -> int:
             address=args.address,
             progress=None if args.no_progress else _show_shard_progress,
             fields=content_fields(args),
+            options=pipeline_options(args),
         )
     except (ValueError, RuntimeError) as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
@@ -565,8 +641,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             input_kind=args.input_kind,
             page_types=args.page_types,
+            attribution=args.attribution,
             watch=lambda results: progress(results, show),
         )
+    except ModelFileError as exc:
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
     except sqlite3_errors() as exc:
         print(f"newsdistill: cannot write the store {args.db}: {exc}", file=sys.stderr)
         return 1
