@@ -43,6 +43,8 @@ def browse_routes(app: FastAPI, stores: Any, templates: Jinja2Templates) -> None
 
 SAID_ON_A_PAGE = 1000
 ACTS_SHOWN = ",".join(a for a in ACTS if a in QUOTED_ACTS)  # 'speech,writing': quotes, unless asked
+ActsParam = Annotated[str, Query(max_length=200, description="comma-separated: " + ", ".join(ACTS))]
+EntityName = Annotated[str, Query(min_length=1, max_length=200)]
 
 
 def acts_asked(value: str) -> frozenset[str]:
@@ -77,26 +79,14 @@ def entity_routes(app: FastAPI, stores: Any, templates: Jinja2Templates) -> None
     """/entities?name=: the one person of that name, or the people it may mean; /entities/{id}: one person."""
 
     @app.get("/entities", response_class=HTMLResponse)
-    async def entity_by_name(
-        request: Request,
-        name: str = Query(..., min_length=1, max_length=200),
-        act: str = Query(ACTS_SHOWN, max_length=200),
-    ) -> Response:
-        store, acts = stores.get(), acts_asked(act)
-        matches = queries.entities(store.db, store.entity_ids(name))
-        if len(matches) == 1:
-            return entity_response(request, templates, store, matches[0], acts)
-        # a speaker no entity matches
-        said = [] if matches else store.who_said(name, SAID_ON_A_PAGE, acts=acts)
-        links = act_links(acts, "/entities?" + urlencode({"name": name}) + "&")
-        context = {"name": name, "matches": matches, "said": said, "entity": None, "acts": links}
-        return templates.TemplateResponse(request, "entity.html", context)
+    async def entity_by_name(request: Request, name: EntityName, act: ActsParam = ACTS_SHOWN) -> Response:
+        return named_response(request, templates, stores.get(), name, acts_asked(act))
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse)
     async def entity_by_id(
         request: Request,
         entity_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
-        act: str = Query(ACTS_SHOWN, max_length=200),
+        act: ActsParam = ACTS_SHOWN,
     ) -> Response:
         store, acts = stores.get(), acts_asked(act)
         found = queries.entities(store.db, [entity_id])
@@ -109,6 +99,19 @@ def entity_routes(app: FastAPI, stores: Any, templates: Jinja2Templates) -> None
         """The people (and organisations) a name may mean, each with its statement and article counts."""
         store = stores.get()
         return queries.entities(store.db, store.entity_ids(name))
+
+
+def named_response(
+    request: Request, templates: Jinja2Templates, store: Store, name: str, acts: frozenset[str]
+) -> Response:
+    """The one person of that name, or the people it may mean, or what a speaker no entity matches said."""
+    matches = queries.entities(store.db, store.entity_ids(name))
+    if len(matches) == 1:
+        return entity_response(request, templates, store, matches[0], acts)
+    said = [] if matches else store.who_said(name, SAID_ON_A_PAGE, acts=acts)
+    links = act_links(acts, "/entities?" + urlencode({"name": name}) + "&")
+    context = {"name": name, "matches": matches, "said": said, "entity": None, "acts": links}
+    return templates.TemplateResponse(request, "entity.html", context)
 
 
 def entity_response(
