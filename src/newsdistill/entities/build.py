@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Entity, EntityType, Mention
-from .names import HONORIFICS, ROLE_NOUNS
+from .names import HONORIFICS, ROLE_NOUNS, is_entity_name
 
 NER_TYPES: dict[str, EntityType] = {
     "PERSON": "PERSON",
@@ -123,7 +123,7 @@ def build_entities(doc: Any) -> list[EntityDraft]:
         if kind is None:
             continue
         name, offset = _clean_name(span)
-        if not name or not any(ch.isalpha() for ch in name):
+        if not is_entity_name(name, kind):  # a date, a number or a lowercase phrase NER took for a name
             continue
         draft = _find_draft(drafts, kind, name)
         if draft is None:

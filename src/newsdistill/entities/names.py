@@ -60,6 +60,18 @@ TITLES = frozenset(
     {t.rstrip(".") for t in HONORIFICS} | ROLE_NOUNS | {"minister", "vice", "deputy", "former", "acting"}
 )
 _NAME = re.compile(r"^[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2}$")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+# A date inside a name ('Trump's July 25', '25 July'): NER glued it to a name, or it is all there is.
+_DATE = re.compile(
+    rf"\b(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}(?!\w))", re.I
+)
+_WEEKDAY_ALONE = re.compile(rf"^{_WEEKDAY}$", re.I)  # 'Monday'; 'Sunday Times' is a name
+_NUMBER_WORD = re.compile(r"^[\d.,:/%-]+(?:st|nd|rd|th|s)?$", re.I)
+_POSSESSIVE_THEN = re.compile(r"['’]s? (\S)")
 
 
 def bare_person_name(name: str) -> str:
@@ -79,3 +91,21 @@ def person_names(entity: Entity) -> tuple[str, set[str]]:
 def looks_like_name(text: str) -> bool:
     """One to three capitalised words: a speaker worth looking up as a person ('Ortiz', 'Helen Ortiz')."""
     return bool(_NAME.match(text))
+
+
+def is_entity_name(text: str, kind: str) -> bool:
+    """Whether an NER span can name a person, organisation or place: not a date ('Trump's July 25'),
+    a number, a lowercase phrase ('the mayor'), a possessive running into more words ('Trump's own'), and
+    for a person no digits at all. Scripts without case (Chinese, Arabic) pass the case rules."""
+    words = text.split()
+    if not words or not any(ch.isalpha() for ch in text):
+        return False
+    if _DATE.search(text) or _WEEKDAY_ALONE.match(text):
+        return False
+    if all(_NUMBER_WORD.match(w) for w in words) or (kind == "PERSON" and any(ch.isdigit() for ch in text)):
+        return False
+    cased = [ch for ch in text if ch.lower() != ch.upper()]
+    if cased and not any(ch.isupper() for ch in cased):  # 'eBay' and 'de Gaulle' have a capital somewhere
+        return False
+    after = _POSSESSIVE_THEN.search(text)
+    return after is None or not (after.group(1).islower() or after.group(1).isdigit())
