@@ -7,6 +7,7 @@ shared name or alias of the same type. Every function works inside the caller's 
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from ..entities.names import bare_person_name, looks_like_name, person_names
 from ..model import Article, Entity
@@ -109,3 +110,37 @@ def add_attributions(
         act = getattr(a, "act", None)  # speech, writing, thought, evidence: when the attribution stage says
         mentions.append(quotes.Mention(int(stored or 0), article_id, entity, speaker, a.content.text, act))
     quotes.track(db, mentions)
+
+
+def add_descriptors(
+    db: sqlite3.Connection, article_id: int, article: Article, entity_ids: dict[str, int]
+) -> None:
+    """What the article calls each person ('US Secretary of State'), without a leading article."""
+    rows = {
+        (entity_ids[entity.id], _bare_descriptor(descriptor), article_id)
+        for entity in article.entities
+        if entity.id in entity_ids
+        for descriptor in entity.descriptors
+        if _bare_descriptor(descriptor)
+    }
+    db.executemany("INSERT OR IGNORE INTO entity_descriptors VALUES (?, ?, ?)", sorted(rows))
+
+
+def _bare_descriptor(descriptor: str) -> str:
+    words = descriptor.split()
+    if words and words[0].lower() in {"the", "a", "an"}:
+        words = words[1:]
+    return " ".join(words)
+
+
+def descriptors_of(db: sqlite3.Connection, entity_id: int, limit: int = 5) -> list[dict[str, Any]]:
+    """The descriptors most articles use for an entity, each with how many articles use it (a store from
+    before descriptors, opened read-only, has none)."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'entity_descriptors'").fetchone() is None:
+        return []
+    rows = db.execute(
+        "SELECT min(descriptor) AS text, count(DISTINCT article_id) AS articles FROM entity_descriptors "
+        "WHERE entity_id = ? GROUP BY lower(descriptor) ORDER BY articles DESC, text LIMIT ?",
+        (entity_id, limit),
+    ).fetchall()
+    return [{"text": text, "articles": articles} for text, articles in rows]

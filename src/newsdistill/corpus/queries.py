@@ -10,7 +10,7 @@ import zlib
 from typing import Any
 
 from ..entities.names import bare_person_name
-from . import appearances, search_index
+from . import appearances, people, search_index
 from .query_language import QueryError
 from .search import SearchRequest, find
 
@@ -86,8 +86,9 @@ def entity_ids(db: sqlite3.Connection, name: str) -> list[int]:
 
 
 def entities(db: sqlite3.Connection, ids: list[int]) -> list[dict[str, Any]]:
-    """The entities `ids`, each with how many statements it made and in how many articles; the most
-    quoted first (a page that must tell several people of one name apart lists them in this order)."""
+    """The entities `ids`, each with how many statements it made and in how many articles, and what articles
+    call it (descriptors, each with its article count); the most quoted first (a page that must tell
+    several people of one name apart lists them in this order)."""
     if not ids:
         return []
     rows = db.execute(
@@ -96,7 +97,7 @@ def entities(db: sqlite3.Connection, ids: list[int]) -> list[dict[str, Any]]:
         f"WHERE e.id IN ({','.join('?' * len(ids))}) GROUP BY e.id ORDER BY statements DESC, e.name",
         ids,
     ).fetchall()
-    return [dict(r) for r in rows]
+    return [{**r, "descriptors": people.descriptors_of(db, r["id"])} for r in map(dict, rows)]
 
 
 def stories(db: sqlite3.Connection, limit: int, min_size: int) -> list[dict[str, Any]]:

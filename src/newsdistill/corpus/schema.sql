@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS inputs (
     ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
 CREATE INDEX IF NOT EXISTS inputs_raw_hash ON inputs(raw_hash);
+-- an article's inputs: without it, giving an old store its appearances read every input per article
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY,
     content_hash TEXT NOT NULL UNIQUE,  -- sha256 of the clean text
@@ -52,6 +53,11 @@ CREATE TABLE IF NOT EXISTS entity_aliases (
 CREATE TABLE IF NOT EXISTS surnames (
     surname TEXT NOT NULL, entity_id INTEGER NOT NULL, PRIMARY KEY (surname, entity_id)
 );
+-- What articles call a person ('US Secretary of State', 'chair of the school board'), one row per article.
+CREATE TABLE IF NOT EXISTS entity_descriptors (
+    entity_id INTEGER NOT NULL, descriptor TEXT NOT NULL, article_id INTEGER NOT NULL,
+    PRIMARY KEY (entity_id, descriptor, article_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS attributions (
     id INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles(id),

@@ -172,6 +172,7 @@ class Store:
             self._index_signature(article_id, sig)
             entity_ids = people.merge_entities(self.db, article)
             people.add_attributions(self.db, article_id, article, entity_ids)
+            people.add_descriptors(self.db, article_id, article, entity_ids)
             story = story_index.assign_story(self.db, article)
             self._write_record(article_id, article, copy_of, story)
             self._record_input(input_id, data_hash, "stored", article_id)
