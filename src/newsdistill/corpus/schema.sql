@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS inputs (
 );
 CREATE INDEX IF NOT EXISTS inputs_raw_hash ON inputs(raw_hash);
 -- an article's inputs: without it, giving an old store its appearances read every input per article
+CREATE INDEX IF NOT EXISTS inputs_article ON inputs(article_id) WHERE article_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY,
     content_hash TEXT NOT NULL UNIQUE,  -- sha256 of the clean text
