@@ -33,6 +33,8 @@ def migrate(db: sqlite3.Connection) -> None:
     db.execute(f"CREATE INDEX IF NOT EXISTS {SEARCH_INDEX} ON articles({', '.join(SEARCH_COLUMNS)})")
     # stories with a news article (the start page), found without reading article rows
     db.execute(f"CREATE INDEX IF NOT EXISTS articles_news_story ON articles(story_id) WHERE {NEWS_ARTICLE}")
+    # a story's statements (its page's speakers, the cards' top speakers) without scanning every attribution
+    db.execute("CREATE INDEX IF NOT EXISTS attributions_article ON attributions(article_id)")
     if db.execute("SELECT 1 FROM meta WHERE key = 'cjk_index'").fetchone() is not None:
         return
     db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {CJK_TABLE} USING fts5(title, text)")

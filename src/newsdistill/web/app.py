@@ -28,13 +28,14 @@ from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
-from ..corpus import search_index
+from ..corpus import aggregates, search_index
 from ..corpus.queries import SEARCH_WINDOW, SearchRequest
 from ..corpus.query_language import QueryError
 from ..corpus.records import SEARCH_COLUMNS, WHO_SAID_COLUMNS
 from ..corpus.store import Store
 from ..model import ACTS
-from .browse import ACTS_SHOWN, acts_asked, browse_routes, entity_routes, recent_overview
+from .browse import ACTS_SHOWN, acts_asked, browse_routes, entity_routes, recent_overview, story_panels
+from .charts import ATTENTION_COLUMNS, Attention, attention, attention_record, attention_rows, bar_chart
 from .exports import FORMATS, download
 from .guard import LOOPBACK_NAMES, MAX_REQUEST_BYTES, SECURITY_HEADERS, Guard
 from .render import highlight_paragraphs, search_marks, snippet_html
@@ -309,6 +310,31 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
 
     _article_api_routes(app, pool)
     _story_api_routes(app, pool)
+    _timeline_api_routes(app, pool)
+
+
+def search_attention(pool: StorePool, form: SearchForm) -> Attention:
+    """Matching articles per period and outlet (SQL aggregates over the search's matches), or a 400."""
+    store = pool.get()
+    try:
+        rows, capped = aggregates.search_days(
+            store.db, form.request(0, 0), store.kept_appearances, SEARCH_WINDOW
+        )
+    except QueryError as error:
+        raise HTTPException(400, f"cannot read the query: {error}") from None
+    return attention(rows, capped)
+
+
+def _timeline_api_routes(app: FastAPI, pool: StorePool) -> None:
+    @app.get("/api/search/timeline")
+    def api_search_timeline(form: Annotated[SearchForm, Depends()], format: FormatName = "json") -> Any:
+        """Matching articles (copies included) per day, week, month or year, chosen from the span, and per
+        outlet (the top outlets by name, the rest as one): the numbers of the search page's chart. CSV: one
+        row per period and outlet."""
+        chart = search_attention(pool, form)
+        if format == "csv":
+            return download(attention_rows(chart), "csv", "search-timeline", ATTENTION_COLUMNS)
+        return attention_record(chart)
 
 
 def _article_api_routes(app: FastAPI, pool: StorePool) -> None:
@@ -431,12 +457,20 @@ def _home_results(pool: StorePool, form: SearchForm, page: int) -> dict[str, Any
         rel: form.link(page=page + (1 if rel == "next" else -1))
         for rel in _page_links(form, offset, PAGE_RESULTS, found["total"], "")
     }
+    chart = search_attention(pool, form)
     return {
         "found": found,
         "page": page,
         "first": offset + 1,
         "links": links,
         "exports": {f: "/api/search" + form.link(format=f, limit=200) for f in FORMATS},
+        "timeline_exports": {f: "/api/search/timeline" + form.link(format=f) for f in FORMATS},
+        "attention": bar_chart(
+            chart,
+            lambda period: form.link(since=period.start, until=period.end),
+            "attention",
+            f"Matching articles by {chart.unit}",
+        ),
     }
 
 
@@ -454,7 +488,8 @@ def _detail_page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Template
         story = pool.get().story(story_id)
         if story is None:
             raise HTTPException(404, "no such story")
-        return templates.TemplateResponse(request, "story.html", {"story": story})
+        context = {"story": story, **story_panels(pool.get(), story)}
+        return templates.TemplateResponse(request, "story.html", context)
 
     @app.get("/quotes/{quote_id}", response_class=HTMLResponse)
     def quote_page(request: Request, quote_id: Id) -> Response:

@@ -1,0 +1,152 @@
+"""Counts the pages draw (web/charts.py), each an SQL aggregate over indexes: no article row is loaded.
+
+- articles per day and outlet: of a search (its filters, among its newest `window` matches, as the
+  result list), or of the articles quoting an entity;
+- a story's speakers with their statements by act; the speakers quoted in the same stories as an entity;
+  the top speakers of each story in a list (the start page's cards); the most quoted people.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from typing import Any
+
+from ..entities.names import looks_like_name
+from .appearances import EARLIEST_USABLE_YEAR
+from .query_language import parse
+from .quotes import row_act
+from .search import SearchRequest, _filters, _hits_sql
+from .search_index import CJK_TABLE, covered_articles, has_cjk_index
+
+DayCount = tuple[str | None, str | None, int]  # (YYYY-MM-DD, or None when undated; outlet; articles)
+# An article's day, or NULL: dates before 1990 or after today are parse errors or archive stamps
+# (appearances.usable_date), and one of them would stretch a chart over decades.
+_DAY = "date(substr(a.published, 1, 10))"
+USABLE_DAY = f"CASE WHEN {_DAY} BETWEEN '{EARLIEST_USABLE_YEAR}-01-01' AND date('now') THEN {_DAY} END"
+SHARED_STORIES_LOOKED_AT = 1000  # an entity's newest stories searched for the speakers beside it
+
+
+def search_days(
+    db: sqlite3.Connection, request: SearchRequest, kept: bool, window: int
+) -> tuple[list[DayCount], bool]:
+    """Matching articles (copies included) per day and outlet, among the newest `window` matches, as
+    search.find counts them (no words and no filter: the newest `window` articles); and whether the window
+    was full. QueryError for a query it cannot read."""
+    query = parse(request.text)
+    table = CJK_TABLE if query.cjk and has_cjk_index(db) else "articles_fts"
+    match = query.fts()
+    where, params = _filters(db, request, [*request.outlets, *query.outlets], kept)
+    articles = covered_articles(db)
+    hits = _hits_sql(table, articles, where, bool(match))
+    rows = db.execute(
+        f"WITH hits AS MATERIALIZED ({hits}) SELECT {USABLE_DAY} AS day, a.outlet, count(*) AS n, "
+        f"(SELECT count(*) FROM hits) AS hits FROM hits h JOIN {articles} ON a.id = h.id "
+        "GROUP BY day, a.outlet",
+        ([match] if match else []) + [*params, window],
+    ).fetchall()
+    capped = bool(rows) and int(rows[0]["hits"]) >= window
+    return [(r["day"], r["outlet"], int(r["n"])) for r in rows], capped
+
+
+def entity_days(db: sqlite3.Connection, entity_id: int) -> list[DayCount]:
+    """Articles that quote the entity, per day and outlet."""
+    rows = db.execute(
+        f"SELECT {USABLE_DAY} AS day, a.outlet, count(*) AS n FROM articles a WHERE a.id IN "
+        "(SELECT article_id FROM attributions WHERE entity_id = ?) GROUP BY day, a.outlet",
+        (entity_id,),
+    )
+    return [(r["day"], r["outlet"], int(r["n"])) for r in rows]
+
+
+def story_speakers(db: sqlite3.Connection, story_id: int, tracked: bool) -> list[dict[str, Any]]:
+    """A story's named speakers, the most statements first, each with its statements by act. A statement
+    repeated by copies (one quote, when the store tracks quotes) counts once. `tracked`: the store has
+    quote_mentions (a store from before quotes, opened read-only, has not)."""
+    quote = "m.act, m.quote_id" if tracked else "NULL AS act, NULL AS quote_id"
+    join = "LEFT JOIN quote_mentions m ON m.attribution_id = t.id" if tracked else ""
+    rows = db.execute(
+        f"SELECT t.id, t.entity_id, coalesce(e.name, t.speaker) AS speaker, t.cue, t.medium, {quote} "
+        "FROM articles a JOIN attributions t ON t.article_id = a.id "
+        "LEFT JOIN entities e ON e.id = t.entity_id "
+        f"{join} WHERE a.story_id = ?",
+        (story_id,),
+    )
+    statements: dict[str, dict[str, set[Any]]] = {}
+    entity_of: dict[str, int] = {}  # a name written once with its entity and once without is one speaker
+    for row in rows:
+        if row["entity_id"] is None and not full_name(row["speaker"]):
+            continue  # 'he', 'Engineers', 'officials': no one to link to
+        if row["entity_id"] is not None:
+            entity_of.setdefault(row["speaker"], row["entity_id"])
+        acts = statements.setdefault(row["speaker"], {})
+        acts.setdefault(row_act(row), set()).add(row["quote_id"] or f"t{row['id']}")
+    found = [
+        {
+            "entity_id": entity_of.get(name),
+            "name": name,
+            "statements": sum(len(s) for s in acts.values()),
+            "acts": {act: len(s) for act, s in sorted(acts.items(), key=lambda kv: (-len(kv[1]), kv[0]))},
+        }
+        for name, acts in statements.items()
+    ]
+    return sorted(found, key=lambda s: (-s["statements"], s["name"]))
+
+
+def full_name(speaker: str | None) -> bool:
+    """A speaker no entity was found for is still named when written as a name of two words or more."""
+    return bool(speaker) and " " in str(speaker).strip() and looks_like_name(str(speaker))
+
+
+def quoted_beside(db: sqlite3.Connection, entity_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    """The speakers most often quoted in the same stories as the entity (among its newest
+    SHARED_STORIES_LOOKED_AT stories), with the number of stories shared and their statements there."""
+    rows = db.execute(
+        "WITH own AS (SELECT a.story_id FROM attributions t JOIN articles a ON a.id = t.article_id "
+        "WHERE t.entity_id = ?1 AND a.story_id IS NOT NULL GROUP BY a.story_id ORDER BY a.story_id DESC "
+        "LIMIT ?2) SELECT t.entity_id AS id, e.name, count(DISTINCT a.story_id) AS stories, "
+        "count(*) AS statements FROM own JOIN articles a ON a.story_id = own.story_id "
+        "JOIN attributions t ON t.article_id = a.id JOIN entities e ON e.id = t.entity_id "
+        "WHERE t.entity_id != ?1 GROUP BY t.entity_id "
+        "ORDER BY stories DESC, statements DESC, e.name LIMIT ?3",
+        (entity_id, SHARED_STORIES_LOOKED_AT, limit),
+    )
+    return [dict(r) for r in rows]
+
+
+def top_speakers(
+    db: sqlite3.Connection, story_ids: list[int], per_story: int = 3
+) -> dict[int, list[dict[str, Any]]]:
+    """The most quoted named speakers of each story (by statements), for the stories' cards."""
+    if not story_ids:
+        return {}
+    rows = db.execute(
+        "SELECT a.story_id, e.id, e.name, count(*) AS n "
+        "FROM articles a JOIN attributions t ON t.article_id = a.id "
+        f"JOIN entities e ON e.id = t.entity_id WHERE a.story_id IN ({','.join('?' * len(story_ids))}) "
+        "GROUP BY a.story_id, t.entity_id ORDER BY a.story_id, n DESC, e.name",
+        story_ids,
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        names = found.setdefault(int(row["story_id"]), [])
+        if len(names) < per_story:
+            names.append({"id": row["id"], "name": row["name"], "statements": row["n"]})
+    return found
+
+
+def most_quoted(db: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
+    """The people and organisations with the most statements (read from the entity index alone)."""
+    counts = db.execute(
+        "SELECT entity_id, count(*) AS n FROM attributions WHERE entity_id IS NOT NULL "
+        "GROUP BY entity_id ORDER BY n DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    names = dict(
+        db.execute(
+            f"SELECT id, name FROM entities WHERE id IN ({','.join('?' * len(counts))})",
+            [r["entity_id"] for r in counts],
+        ).fetchall()
+    )
+    tally = Counter({int(r["entity_id"]): int(r["n"]) for r in counts})
+    return [{"id": i, "name": names.get(i, "?"), "statements": n} for i, n in tally.most_common()]
