@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from urllib.parse import urlsplit
 
 
 @cache
@@ -77,3 +78,55 @@ def outlet_for_host(host: str) -> str | None:
         if (name := domains.get(".".join(labels[start:]))) is not None:
             return name
     return None
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go"})
+_HOST_PREFIXES = frozenset({"www", "m", "amp", "mobile"})
+
+
+def registered_domain(host: str) -> str:
+    """'www.news.example.co.uk' -> 'example.co.uk': the name a site registered (a country's second level,
+    'co.uk', 'com.au', counts as its suffix). A host of one label or an IP address comes back as it is."""
+    labels = host.lower().strip(".").split(".")
+    while len(labels) > 2 and labels[0] in _HOST_PREFIXES:
+        labels = labels[1:]
+    if len(labels) < 2 or labels[-1].isdigit():
+        return ".".join(labels)
+    suffix = 2 if len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL and len(labels) >= 3 else 1
+    return ".".join(labels[-suffix - 1 :])
+
+
+@cache
+def _section_keys() -> frozenset[str]:
+    return frozenset(name_key(line) for line in word_list("outlet_sections"))
+
+
+def normalised_outlet(outlet: str | None, url: str | None) -> str | None:
+    """An outlet to show: a known outlet under its usual name ('MailOnline' -> 'Daily Mail'), another as
+    written; a section label ('Opinion', 'U.S.') or a web address is no name, so then the page's host says:
+    a known outlet's name, else its registered domain ('hawaiinewsnow.com')."""
+    name = (outlet or "").strip()
+    if _is_web_address(name):
+        return _outlet_of_host(_host_of(name)) or _outlet_of_host(_host_of(url))
+    if name and (known := outlet_names().get(name_key(name))) is not None:
+        return known
+    if name and name_key(name) and name_key(name) not in _section_keys():
+        return name
+    return _outlet_of_host(_host_of(url))
+
+
+def _is_web_address(text: str) -> bool:
+    return "://" in text or text.lower().startswith("www.")
+
+
+def _host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url.strip() if "://" in url else "//" + url.strip()).hostname or None
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket) has no host
+        return None
+
+
+def _outlet_of_host(host: str | None) -> str | None:
+    return (outlet_for_host(host) or registered_domain(host)) if host else None

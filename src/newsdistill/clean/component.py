@@ -10,6 +10,7 @@ import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
 from ..errors import SkipInput
+from ..lexicons import normalised_outlet
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Article, Caption, ParagraphKind, RemovedBlock
 from .blocks import Block
@@ -194,7 +195,7 @@ def _note_cut(article: Article, max_blocks: int) -> None:
 def _finish(article: Article, blocks: Sequence[Block]) -> None:
     # A bare credit names the outlet that wrote the story, even when another site republished it.
     credit = find_outlet_credit(blocks)
-    article.outlet = credit or article.outlet
+    article.outlet = normalised_outlet(credit or article.outlet, article.url)
     article.credited_outlet = credit or find_credit(blocks)
     authors, published = find_byline_and_date(blocks)
     article.authors = article.authors or authors
