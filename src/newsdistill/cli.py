@@ -81,7 +81,7 @@ def _add_process_parser(sub: Any) -> None:
         "--field", default=None, help="JSONL/Parquet field holding the page (default: html, text, ...)"
     )
     p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto")
-    p.add_argument("--url", default=None, help="URL of the page (single input)")
+    add_given_options(p)
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
     p.add_argument("--mode", choices=["precision", "balanced", "recall"], default="balanced")
     p.add_argument("--page-types", type=page_type_list, default=None, metavar="TYPES", help=PAGE_TYPES_HELP)
@@ -110,6 +110,33 @@ def add_attribution_option(parser: Any) -> None:
         default="fast",
         help="attribution model: fast (CRF and rules) or accurate (transformer and rules; slower)",
     )
+
+
+def add_given_options(parser: Any) -> None:
+    """What a plain-text scrape lacks: its address, outlet and date (an HTML page's own are overridden)."""
+    parser.add_argument("--url", default=None, help="the page's URL (a single input only)")
+    parser.add_argument("--outlet", default=None, help="the outlet that published the inputs")
+    parser.add_argument("--published", type=iso_date, default=None, metavar="YYYY-MM-DD", help="their date")
+
+
+def iso_date(value: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def given_of(args: argparse.Namespace) -> Any:
+    """The `Given` of --url, --outlet and --published; None, after saying why, for a URL given to more
+    than one page (it names one)."""
+    from .inputs.readers import Given, page_count
+
+    if args.url and page_count(args.paths) != 1:
+        print("newsdistill: --url names one page: give it with a single input", file=sys.stderr)
+        return None
+    return Given(args.url, args.outlet, args.published)
 
 
 def _add_train_parser(sub: Any) -> None:
@@ -188,6 +215,7 @@ def _add_corpus_parsers(sub: Any) -> None:
     p.add_argument("--workers", type=positive_int, default=1, help="worker processes")
     p.add_argument("--batch-size", type=positive_int, default=16, help="pages per batch")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_given_options(p)
     _add_query_parsers(sub)
     sub.choices["who-said"].add_argument(
         "--all",
@@ -335,7 +363,10 @@ def content_fields(args: argparse.Namespace) -> tuple[str, ...] | None:
 
 
 def _documents(
-    args: argparse.Namespace, skipped: list[tuple[str, str]], record_ids: dict[str, object] | None = None
+    args: argparse.Namespace,
+    skipped: list[tuple[str, str]],
+    record_ids: dict[str, object] | None = None,
+    given: Any = None,
 ) -> Iterator[Any]:
     """The inputs to process; read errors are reported and counted, and each input's own record id
     is noted in `record_ids` (by input id) for its output record."""
@@ -344,32 +375,39 @@ def _documents(
             skipped.append((item.id, item.reason))
             report_skip(item.id, item.reason)
             continue
-        if args.url and len(args.paths) == 1:
-            item.url = args.url
+        if given is not None:
+            given.apply(item)
         if record_ids is not None and "record_id" in item.meta:
             record_ids[item.id] = item.meta["record_id"]
         yield item
 
 
-def progress(results: Iterator[Result], enabled: bool) -> Iterator[Result]:
+def progress(results: Iterator[Result], enabled: bool, total: int | None = None) -> Iterator[Result]:
+    """A progress bar on stderr: pages done, rate and time taken; with a known `total`, out of how many
+    and the time left."""
     if not enabled:
         yield from results
         return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    columns = (
-        TextColumn("{task.completed} pages"),
-        BarColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-    )
+    count = "{task.completed}/{task.total} pages" if total else "{task.completed} pages"
+    columns = [TextColumn(count), BarColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
+    if total:
+        columns += [TextColumn("ETA"), TimeRemainingColumn()]
     with Progress(*columns, transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task("process", total=None, rate="")
+        task = bar.add_task("process", total=total or None, rate="")
         for result in results:
             bar.update(task, advance=1)
             elapsed = bar.tasks[0].elapsed or 1e-9
             bar.update(task, rate=f"{bar.tasks[0].completed / elapsed:.1f} pages/s")
             yield result
+
+
+def page_total(paths: Sequence[str], shown: bool) -> int | None:
+    """The progress bar's total: the pages `paths` hold, when known without reading them."""
+    from .inputs.readers import page_count
+
+    return page_count(paths) if shown else None
 
 
 def _stderr_console() -> Any:
@@ -425,6 +463,8 @@ def cmd_process(args: argparse.Namespace) -> int:
     if args.engine or args.format == "parquet":
         return _process_sharded(args)
     fmt = args.format or ("json" if len(args.paths) == 1 else "jsonl")
+    if (given := given_of(args)) is None:
+        return 2
     stages = stage_list(args.stages)
     try:
         pipeline = build_pipeline(stages, **pipeline_options(args))
@@ -442,11 +482,12 @@ def cmd_process(args: argparse.Namespace) -> int:
         return 2
     skipped: list[tuple[str, str]] = []
     record_ids: dict[str, object] = {}
-    documents = _documents(args, skipped, record_ids)
+    documents = _documents(args, skipped, record_ids, given)
     results = pipeline.pipe(documents, batch_size=args.batch_size, n_process=args.workers or 1)
     show = not args.no_progress and sys.stderr.isatty()
     with sink as out:
-        written = write_results(progress(results, show), fmt, out, skipped, record_ids)
+        total = page_total(args.paths, show)
+        written = write_results(progress(results, show, total), fmt, out, skipped, record_ids)
     return finish(written, skipped)
 
 
@@ -632,6 +673,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     stages = stage_list(args.stages)
     show = not args.no_progress and sys.stderr.isatty()
+    if (given := given_of(args)) is None:
+        return 2
+    total = page_total(args.paths, show)
     try:
         summary = ingest(
             args.paths,
@@ -642,7 +686,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             input_kind=args.input_kind,
             page_types=args.page_types,
             attribution=args.attribution,
-            watch=lambda results: progress(results, show),
+            watch=lambda results: progress(results, show, total),
+            given=given,
         )
     except ModelFileError as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from ..entities.names import looks_like_name
-from .appearances import EARLIEST_USABLE_YEAR
+from .appearances import usable_date
 from .query_language import parse
 from .quotes import row_act
-from .search import SearchRequest, _filters, _hits_sql
+from .search import SearchRequest, _filters
 from .search_index import CJK_TABLE, covered_articles, has_cjk_index
 
 DayCount = tuple[str | None, str | None, int]  # (YYYY-MM-DD, or None when undated; outlet; articles)
-# An article's day, or NULL: dates before 1990 or after today are parse errors or archive stamps
-# (appearances.usable_date), and one of them would stretch a chart over decades.
-_DAY = "date(substr(a.published, 1, 10))"
-USABLE_DAY = f"CASE WHEN {_DAY} BETWEEN '{EARLIEST_USABLE_YEAR}-01-01' AND date('now') THEN {_DAY} END"
 SHARED_STORIES_LOOKED_AT = 1000  # an entity's newest stories searched for the speakers beside it
 
 
@@ -38,25 +35,51 @@ def search_days(
     match = query.fts()
     where, params = _filters(db, request, [*request.outlets, *query.outlets], kept)
     articles = covered_articles(db)
-    hits = _hits_sql(table, articles, where, bool(match))
     rows = db.execute(
-        f"WITH hits AS MATERIALIZED ({hits}) SELECT {USABLE_DAY} AS day, a.outlet, count(*) AS n, "
+        f"WITH hits AS MATERIALIZED ({_hits_sql(table, articles, where, bool(match))}) "
+        "SELECT substr(a.published, 1, 10) AS day, a.outlet, count(*) AS n, "
         f"(SELECT count(*) FROM hits) AS hits FROM hits h JOIN {articles} ON a.id = h.id "
         "GROUP BY day, a.outlet",
         ([match] if match else []) + [*params, window],
     ).fetchall()
     capped = bool(rows) and int(rows[0]["hits"]) >= window
-    return [(r["day"], r["outlet"], int(r["n"])) for r in rows], capped
+    return usable_days(rows), capped
+
+
+def _hits_sql(table: str, articles: str, where: str, match: bool) -> str:
+    """The newest `window` matches, as search.find takes them, without their score (not needed here,
+    and BM25 for 20,000 matches costs more than counting them)."""
+    if not match:
+        return f"SELECT a.id FROM {articles} WHERE 1 {where} ORDER BY a.id DESC LIMIT ?"
+    joined = f"JOIN {articles} ON a.id = {table}.rowid " if where else ""
+    return (
+        f"SELECT {table}.rowid AS id FROM {table} {joined}"
+        f"WHERE {table} MATCH ? {where} ORDER BY {table}.rowid DESC LIMIT ?"
+    )
+
+
+def usable_days(rows: Iterable[sqlite3.Row]) -> list[DayCount]:
+    """(day, outlet, n) rows with each day checked once: a date before 1990 or after today is a parse error
+    or an archive stamp (appearances.usable_date), counted as undated: drawn, it would stretch the chart
+    over decades."""
+    checked: dict[str | None, str | None] = {}
+    found = []
+    for row in rows:
+        day = row["day"]
+        if day not in checked:
+            checked[day] = usable_date(day)
+        found.append((checked[day], row["outlet"], int(row["n"])))
+    return found
 
 
 def entity_days(db: sqlite3.Connection, entity_id: int) -> list[DayCount]:
     """Articles that quote the entity, per day and outlet."""
     rows = db.execute(
-        f"SELECT {USABLE_DAY} AS day, a.outlet, count(*) AS n FROM articles a WHERE a.id IN "
+        "SELECT substr(a.published, 1, 10) AS day, a.outlet, count(*) AS n FROM articles a WHERE a.id IN "
         "(SELECT article_id FROM attributions WHERE entity_id = ?) GROUP BY day, a.outlet",
         (entity_id,),
     )
-    return [(r["day"], r["outlet"], int(r["n"])) for r in rows]
+    return usable_days(rows)
 
 
 def story_speakers(db: sqlite3.Connection, story_id: int, tracked: bool) -> list[dict[str, Any]]:
