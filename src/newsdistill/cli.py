@@ -206,9 +206,7 @@ def _add_corpus_parsers(sub: Any) -> None:
     p = sub.add_parser("ingest", help="process pages into the corpus store (resumable, idempotent)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, WARC or JSONL; '-' is stdin")
     p.add_argument("--db", default=DEFAULT_DB, help="the corpus store (an SQLite file, created if missing)")
-    p.add_argument(
-        "--input-kind", choices=["auto", "html", "text"], default="auto", help="how to read inputs"
-    )
+    p.add_argument("--input-kind", choices=["auto", "html", "text"], default="auto", help="read inputs as")
     p.add_argument("--stages", default=",".join(DEFAULT_STAGES), help="comma-separated pipeline stages")
     p.add_argument("--page-types", type=page_type_list, default=None, metavar="TYPES", help=PAGE_TYPES_HELP)
     add_attribution_option(p)

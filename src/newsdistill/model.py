@@ -137,7 +137,8 @@ class Article(BaseModel):
 
     @classmethod
     def from_raw(cls, doc: RawDocument) -> Article:
-        article = cls(url=doc.url)
+        given = doc.meta.get("given")  # an outlet and date the user gave the input (`--outlet`)
+        article = cls(url=doc.url, **(given if isinstance(given, dict) else {}))
         article._raw = doc
         return article
 

@@ -123,8 +123,8 @@ def clean_html(
     article.url = article.url or meta.url
     article.language = meta.language
     article.authors = meta.authors
-    article.published = meta.published
-    article.outlet = meta.outlet
+    article.published = article.published or meta.published  # a date or outlet given with the input wins
+    article.outlet = article.outlet or meta.outlet
     _finish(article, blocks)
 
 
@@ -193,9 +193,13 @@ def _note_cut(article: Article, max_blocks: int) -> None:
 
 
 def _finish(article: Article, blocks: Sequence[Block]) -> None:
-    # A bare credit names the outlet that wrote the story, even when another site republished it.
+    # A bare credit names the outlet that wrote the story, even when another site republished it; an
+    # outlet the user gave (`--outlet`) stays, and the credit is kept as the credited outlet.
     credit = find_outlet_credit(blocks)
-    article.outlet = normalised_outlet(credit or article.outlet, article.url)
+    given = article.raw.meta.get("given") if article.raw is not None else None
+    outlet_given = isinstance(given, dict) and "outlet" in given
+    outlet = article.outlet if outlet_given else credit or article.outlet
+    article.outlet = normalised_outlet(outlet, article.url)
     article.credited_outlet = credit or find_credit(blocks)
     authors, published = find_byline_and_date(blocks)
     article.authors = article.authors or authors

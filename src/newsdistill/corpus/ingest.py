@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..inputs.readers import ReadError, read_inputs
+from ..inputs.readers import NOTHING_GIVEN, Given, ReadError, read_inputs
 from ..model import InputKind, RawDocument
 from ..pipeline import Result
 from ..pool import batched
@@ -43,7 +43,11 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def _unseen(
-    items: Iterable[RawDocument | ReadError], store: Store, summary: IngestSummary, hashes: dict[str, str]
+    items: Iterable[RawDocument | ReadError],
+    store: Store,
+    summary: IngestSummary,
+    hashes: dict[str, str],
+    given: Given,
 ) -> Iterator[RawDocument]:
     for item in items:
         if isinstance(item, ReadError):
@@ -56,6 +60,7 @@ def _unseen(
             summary.already_seen += 1
             continue
         hashes[item.id] = digest
+        given.apply(item)
         yield item
 
 
@@ -69,8 +74,10 @@ def ingest(
     page_types: Sequence[str] | None = None,
     attribution: str = "fast",
     watch: Callable[[Iterator[Result]], Iterator[Result]] | None = None,
+    given: Given = NOTHING_GIVEN,
 ) -> IngestSummary:
-    """Process `paths` into the store at `db`. `watch` wraps the result stream (the CLI's progress bar)."""
+    """Process `paths` into the store at `db`. `watch` wraps the result stream (the CLI's progress bar);
+    `given`: the URL, outlet and date the user gave the inputs."""
     # page_types: the clean stage keeps only those; attribution: "fast" or "accurate". Built before the
     # store is opened: a missing model file creates no empty store.
     pipeline = build_pipeline(stages, page_types=page_types, attribution=attribution)
@@ -78,7 +85,7 @@ def ingest(
     summary = IngestSummary()
     hashes: dict[str, str] = {}
     try:
-        docs = _unseen(read_inputs(paths, input_kind), store, summary, hashes)
+        docs = _unseen(read_inputs(paths, input_kind), store, summary, hashes, given)
         results = pipeline.pipe(docs, batch_size=batch_size, n_process=workers)
         for batch in batched(watch(results) if watch else results, batch_size):
             with (

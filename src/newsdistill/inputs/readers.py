@@ -203,3 +203,41 @@ def _load_container_readers() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != module:
                 raise
+
+
+@dataclass(frozen=True)
+class Given:
+    """What the user says about the inputs (`--url`, `--outlet`, `--published`): plain-text scrapes carry
+    no address, outlet or date of their own. The URL names one page, so it is given to one input only."""
+
+    url: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # YYYY-MM-DD
+
+    def apply(self, doc: RawDocument) -> None:
+        doc.url = self.url or doc.url
+        pairs = (("outlet", self.outlet), ("published", self.published))
+        given = {key: value for key, value in pairs if value}
+        if given:  # under its own key: a JSONL record's own fields are in meta too, unchecked
+            doc.meta["given"] = given
+
+
+NOTHING_GIVEN = Given()
+
+
+def page_count(paths: Sequence[str]) -> int | None:
+    """How many pages `paths` hold, when that is known without reading them: None when one of them is a
+    container (WARC, JSONL, Parquet: pages inside) or stdin is among them with others."""
+    _load_container_readers()
+    count = 0
+    for name in paths:
+        if name == "-":
+            count += 1
+            continue
+        for file in _expand(Path(name)):
+            if file != Path(name) and not_a_page_by_name(file) is not None:
+                continue
+            if _reader_for(file) is not read_plain_file:
+                return None
+            count += 1
+    return count
