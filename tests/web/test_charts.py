@@ -105,14 +105,14 @@ def test_outlet_names_are_escaped_in_the_svg_the_legend_and_the_table() -> None:
     svg = svg_of(markup)  # well-formed: nothing broke out of an attribute or a text node
     titles = [t.text for t in svg.iter(f"{SVG}title")]
     assert any(HOSTILE in (t or "") for t in titles)
-    story = {
-        "articles": [
-            {"id": 1, "title": HOSTILE, "outlet": HOSTILE, "duplicate_of": None, "published": "2024-05-01"}
-        ],
-        "appearances": [],
-    }
-    drawn = str(timeline_chart(story_timeline(story_appearances(story)), "s", "Story"))
+    dated = {"id": 1, "title": HOSTILE, "outlet": HOSTILE, "duplicate_of": None, "published": "2024-05-01"}
+    undated = {**dated, "id": 2, "duplicate_of": 1, "published": None}
+    drawn = str(
+        timeline_chart(story_timeline(story_appearances({"articles": [dated, undated]})), "s", HOSTILE)
+    )
     assert "<script>" not in drawn and next(t.text for t in svg_of(drawn).iter(f"{SVG}text")) == HOSTILE
+    undated_list = drawn.split('<section class="undated">')[1]
+    assert undated_list.count("&lt;script&gt;") == 2  # the copy's outlet and title, listed apart
 
 
 def test_bar_heights_follow_the_counts_on_a_nice_scale() -> None:

@@ -461,24 +461,18 @@ def _rows(timeline: StoryTimeline) -> Markup:
 
 
 def _points(timeline: StoryTimeline, first: date, last: date) -> Markup:
+    """One link per dated appearance (a wire story may have hundreds: f-strings, every text escaped)."""
     parts = []
     for item in timeline.dated:
         assert item.day is not None
         kind = "original" if item.original else "copy"
+        title = f"{item.day.isoformat()} · {item.outlet} · {kind}: {item.title}"
         parts.append(
-            Markup(
-                '<a class="point {}" href="/articles/{}"><title>{}</title>'
-                '<circle cx="{}%" cy="{}" r="{}"/></a>'
-            ).format(
-                kind,
-                item.article_id,
-                f"{item.day.isoformat()} · {item.outlet} · {kind}: {item.title}",
-                _num(_x(item.day, first, last)),
-                4 + ROW * _row_of(timeline, item.outlet) + 26,
-                7 if item.original else 5,
-            )
+            f'<a class="point {kind}" href="/articles/{item.article_id}"><title>{_text(title)}</title>'
+            f'<circle cx="{_num(_x(item.day, first, last))}%" '
+            f'cy="{4 + ROW * _row_of(timeline, item.outlet) + 26}" r="{7 if item.original else 5}"/></a>'
         )
-    return Markup('<g class="plot">{}</g>').format(Markup("").join(parts))
+    return Markup(f'<g class="plot">{"".join(parts)}</g>')
 
 
 def _time_axis(first: date, last: date, height: int) -> Markup:
@@ -501,35 +495,30 @@ def _time_axis(first: date, last: date, height: int) -> Markup:
 
 def _points_table(timeline: StoryTimeline, title: str) -> Markup:
     rows = [
-        Markup('<tr><td>{}</td><td>{}</td><td>{}</td><td><a href="/articles/{}">{}</a></td></tr>').format(
-            a.day.isoformat() if a.day else "",
-            a.outlet,
-            "original" if a.original else "copy",
-            a.article_id,
-            a.title,
-        )
+        f"<tr><td>{a.day.isoformat() if a.day else ''}</td><td>{_text(a.outlet)}</td>"
+        f"<td>{'original' if a.original else 'copy'}</td>"
+        f'<td><a href="/articles/{a.article_id}">{_text(a.title)}</a></td></tr>'
         for a in timeline.dated
     ]
     return Markup(
-        '<div class="visually-hidden"><table><caption>{}</caption><thead><tr><th scope="col">date</th>'
-        '<th scope="col">outlet</th><th scope="col">kind</th><th scope="col">article</th></tr></thead>'
-        "<tbody>{}</tbody></table></div>"
-    ).format(title, Markup("").join(rows))
+        f'<div class="visually-hidden"><table><caption>{_text(title)}</caption><thead><tr>'
+        '<th scope="col">date</th><th scope="col">outlet</th><th scope="col">kind</th>'
+        f'<th scope="col">article</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    )
+
+
+COPY_BADGE = ' <span class="badge">copy</span>'
 
 
 def _undated_list(undated: tuple[Appearance, ...]) -> Markup:
     if not undated:
         return Markup("")
     items = [
-        Markup('<li class="{}"><span class="outlet">{}</span> <a href="/articles/{}">{}</a>{}</li>').format(
-            "original" if a.original else "copy",
-            a.outlet,
-            a.article_id,
-            a.title,
-            "" if a.original else Markup(' <span class="badge">copy</span>'),
-        )
+        f'<li class="{"original" if a.original else "copy"}"><span class="outlet">{_text(a.outlet)}</span> '
+        f'<a href="/articles/{a.article_id}">{_text(a.title)}</a>'
+        f"{'' if a.original else COPY_BADGE}</li>"
         for a in undated
     ]
-    return Markup('<section class="undated"><h3>Undated ({})</h3><ul>{}</ul></section>').format(
-        len(undated), Markup("").join(items)
+    return Markup(
+        f'<section class="undated"><h3>Undated ({len(undated)})</h3><ul>{"".join(items)}</ul></section>'
     )
