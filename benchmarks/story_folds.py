@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from newsdistill.corpus import stories, story_index
+from newsdistill.corpus import embeddings, stories, story_index
 from newsdistill.model import Article, Entity
 
 Params = TypeVar("Params")
@@ -37,6 +37,7 @@ class Doc:
     event: str
     text: str
     entities: list[Entity]
+    embedding: np.ndarray  # of the title and lead, as the store embeds it (ECB+ documents have no title)
 
 
 def topic_folds(topics: Sequence[int], folds: int) -> list[tuple[set[int], set[int]]]:
@@ -90,7 +91,8 @@ def store_stories(
                 "INSERT INTO articles(id, content_hash, text, record) VALUES (?, ?, '', x'')",
                 (number, number),
             )
-            story = story_index.assign_story(db, Article(text=doc.text, entities=doc.entities))
+            article = Article(text=doc.text, entities=doc.entities)
+            story = story_index.assign_story(db, article, doc.embedding)
             db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, number))
     found = [
         int(r[0])
@@ -109,6 +111,7 @@ def training_pairs(docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
     other stories (label 0), with document frequencies grown in order as the store grows them."""
     df: Counter[str] = Counter()
     centroids: dict[str, stories.Vector] = {}
+    embedded: dict[str, np.ndarray] = {}
     sizes: Counter[str] = Counter()
     rows, labels = [], []
     for number, doc in enumerate(docs, start=1):
@@ -117,13 +120,18 @@ def training_pairs(docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
         df.update(counts.keys())
         scored = []
         for event, centroid in centroids.items():
-            scored.append((event, stories.features(vector, centroid, None, sizes[event])))
+            similarity = stories.embedding_cosine(doc.embedding, embedded[event])
+            scored.append((event, stories.features(vector, centroid, None, sizes[event], similarity)))
         negatives = sorted((s for s in scored if s[0] != doc.event), key=lambda s: -s[1][0])[:HARD_NEGATIVES]
         for event, feats in [s for s in scored if s[0] == doc.event] + negatives:
             rows.append(feats)
             labels.append(1.0 if event == doc.event else 0.0)
         old = centroids.get(doc.event, {})
         centroids[doc.event] = stories.add_to_centroid(old, sizes[doc.event], vector)
+        zero = np.zeros(embeddings.DIMENSION, np.float32)
+        embedded[doc.event] = stories.add_embedding(
+            embedded.get(doc.event, zero), sizes[doc.event], doc.embedding
+        )
         sizes[doc.event] += 1
     return np.array(rows), np.array(labels)
 
@@ -210,13 +218,16 @@ def pooled(results: list[tuple[list[Doc], list[int]]]) -> tuple[float, float, fl
 
 def load_docs(path: Path, entities: list[list[dict[str, object]]]) -> list[Doc]:
     lines = [json.loads(line) for line in path.open(encoding="utf-8")]
+    texts = [d["text"].replace("`` ", '"').replace(" ''", '"') for d in lines]
+    embedded = embeddings.embed_articles([Article(text=t) for t in texts])
     return [
         Doc(
             d["doc_id"],
             int(d["topic"]),
             d["subtopic"],
-            d["text"].replace("`` ", '"').replace(" ''", '"'),
+            text,
             [Entity.model_validate(e) for e in ents],
+            vector,
         )
-        for d, ents in zip(lines, entities, strict=True)
+        for d, text, ents, vector in zip(lines, texts, entities, embedded, strict=True)
     ]

@@ -141,10 +141,10 @@ def given_of(args: argparse.Namespace) -> Any:
 
 def _add_train_parser(sub: Any) -> None:
     p = sub.add_parser("train", help="train a model from a corpus")
-    p.add_argument("what", choices=["attribution", "cleaner"])
+    p.add_argument("what", choices=["attribution", "cleaner", "story-encoder"])
     p.add_argument(
         "--data",
-        required=True,
+        default=None,
         help="attribution: PolNeAR folder (with data/train); "
         "cleaner: the folder holding aeb/ and wcxb-dev/ (../shared/data)",
     )
@@ -540,6 +540,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from .attribution.training import train_attribution
 
+    if args.what == "story-encoder":
+        return _train_story_encoder(args)
+    if args.data is None:
+        print("newsdistill: train attribution and train cleaner need --data", file=sys.stderr)
+        return 2
     if args.what == "cleaner":
         return _train_cleaner(args)
     if args.model == "accurate":
@@ -581,6 +586,23 @@ def _train_accurate(args: argparse.Namespace) -> int:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     print(f"model written to {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def _train_story_encoder(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    try:
+        from .corpus import embeddings_export
+
+        meta = embeddings_export.export(Path(args.out) if args.out else embeddings_export.MODEL_DIR)
+    except ImportError as exc:  # the [train] extra is not installed
+        print(f"newsdistill: {exc}; story-encoder needs: pip install 'newsdistill[train]'", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:  # the int8 model strays from fp32: the shipped files are left as they were
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(meta, indent=2))
     return 0
 
 

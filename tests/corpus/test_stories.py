@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from newsdistill.corpus import stories
 from newsdistill.corpus.store import Store
 from newsdistill.model import Article, Entity
@@ -20,7 +22,7 @@ ALWAYS = stories.StoryModel(weights=(0.0,) * len(stories.FEATURES), bias=5.0, jo
 
 
 def _doc(number: int, topic: int) -> story_folds.Doc:
-    return story_folds.Doc(f"d{number}", topic, f"{topic}_a", f"text {number}", [])
+    return story_folds.Doc(f"d{number}", topic, f"{topic}_a", f"text {number}", [], np.zeros(384, np.float32))
 
 
 def test_topic_folds_score_every_topic_once_and_never_on_its_own_parameters() -> None:
@@ -65,9 +67,9 @@ def test_a_year_conflict_lowers_the_join_probability() -> None:
     text = "A magnitude 6 earthquake struck the island, killing dozens, officials said."
     same = stories.tfidf(stories.term_counts(text + " 2008"), {}, 10)
     other = stories.tfidf(stories.term_counts(text + " 2013"), {}, 10)
-    agree = stories.MODEL.probability(stories.features(same, same, None, 1))
-    conflict = stories.MODEL.probability(stories.features(same, other, None, 1))
-    assert stories.features(same, other, None, 1)[stories.FEATURES.index("year_conflict")] == 1.0
+    agree = stories.MODEL.probability(stories.features(same, same, None, 1, 1.0))
+    conflict = stories.MODEL.probability(stories.features(same, other, None, 1, 1.0))
+    assert stories.features(same, other, None, 1, 1.0)[stories.FEATURES.index("year_conflict")] == 1.0
     assert conflict < agree
 
 
@@ -85,7 +87,7 @@ def _add(store: Store, number: int, text: str, entities: list[Entity] | None = N
 def test_an_article_that_bridges_two_stories_merges_them(tmp_path: Path) -> None:
     """Two halves of one event started apart (nothing shared); an article sharing both halves' words
     joins one and folds the other in: every article ends in one story, the other story row is gone."""
-    apart = stories.StoryModel(weights=(20.0, 0, 0, 0, 0, 0, 0), bias=-10.0, join=0.5, merge=0.0)
+    apart = stories.StoryModel(weights=(20.0, 0, 0, 0, 0, 0, 0, 0), bias=-10.0, join=0.5, merge=0.0)
     store = Store(tmp_path / "news.db")
     with stories.using(apart):
         first = _add(store, 1, "volcano eruption ash cloud grounded flights airport")

@@ -66,9 +66,10 @@ CREATE TABLE IF NOT EXISTS attributions (
     speaker TEXT, cue TEXT, content TEXT NOT NULL, kind TEXT, medium TEXT
 );
 CREATE INDEX IF NOT EXISTS attributions_entity ON attributions(entity_id);
+-- embedding: the members' mean sentence embedding, float32 (corpus/embeddings.py); added on open to older stores.
 CREATE TABLE IF NOT EXISTS stories (
     id INTEGER PRIMARY KEY, title TEXT, centroid TEXT NOT NULL, size INTEGER NOT NULL,
-    first_published TEXT, last_published TEXT
+    first_published TEXT, last_published TEXT, embedding BLOB
 );
 CREATE INDEX IF NOT EXISTS stories_size ON stories(size DESC, id);
 CREATE TABLE IF NOT EXISTS story_terms (

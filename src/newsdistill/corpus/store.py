@@ -68,6 +68,7 @@ class Store:
             self._keep_appearances()
             self._track_quotes()
             self._mark_acts()
+            self._keep_story_embeddings()
             with self.transaction():  # the CJK index and page types, for stores from before them
                 search_index.migrate(self.db)
         # A store from before appearances, opened read-only, cannot be migrated: reads go without them.
@@ -115,6 +116,14 @@ class Store:
             if self.db.execute("SELECT 1 FROM meta WHERE key = 'acts'").fetchone() is None:
                 quotes.backfill_acts(self.db)
                 self.db.execute("INSERT INTO meta(key, value) VALUES ('acts', 'marked')")
+
+    def _keep_story_embeddings(self) -> None:
+        """A store written before stories kept embeddings gets the column; each old story's embedding is
+        computed from its members the first time an insert compares an article with it (story_index)."""
+        with self.transaction():
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(stories)")}
+            if "embedding" not in columns:
+                self.db.execute("ALTER TABLE stories ADD COLUMN embedding BLOB")
 
     def _has_table(self, name: str) -> bool:
         found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))

@@ -1,7 +1,8 @@
 """Story assignment in the store: an article joins the story it most probably reports within its time
 window (candidates found through an inverted index of each story's strongest terms), or starts one; then
 the stories it also matches are merged into that one when the two stories match each other (evidence
-accumulates: an article can bridge two halves of one event). The rules and the model: `stories`.
+accumulates: an article can bridge two halves of one event). The rules and the model: `stories`; each
+story also keeps the mean sentence embedding of its members (`embeddings`), one of the model's features.
 Every function works inside the caller's transaction; the cost per article does not grow with the store."""
 
 from __future__ import annotations
@@ -11,18 +12,25 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..model import Article
-from . import stories
+from . import embeddings, stories
 
 STORY_CANDIDATES = 50  # stories sharing most strong terms that an article is compared with
 # A term shared by more stories than this is found through its newest ones only (news stories are recent).
 POSTINGS_PER_TERM = 300
 STORY_ENTITY_TYPES = {"PERSON", "ORG", "PLACE"}
 MERGES_PER_ARTICLE = 3  # stories one article may fold into its own: bounds the work of one insert
+# A story stored before embeddings were kept gets one, once, from its first members (not all: bounded work).
+BACKFILL_MEMBERS = 3
 
 
-def assign_story(db: sqlite3.Connection, article: Article) -> int:
-    """The id of the story the article joins (or starts); its centroid, size and dates updated."""
+def assign_story(db: sqlite3.Connection, article: Article, embedding: np.ndarray | None = None) -> int:
+    """The id of the story the article joins (or starts); its centroid, embedding, size and dates updated.
+    `embedding`: the article's (`embeddings.embed_articles`), computed here when not given."""
+    if embedding is None:
+        embedding = embeddings.embed_articles([article])[0]
     names = [e.name for e in article.entities if e.type in STORY_ENTITY_TYPES]
     counts = stories.term_counts(article.text, names, article.title)
     # Ids only grow and nothing is deleted, so max(id) is the count, without count(*)'s full scan.
@@ -32,11 +40,12 @@ def assign_story(db: sqlite3.Connection, article: Article) -> int:
         "INSERT INTO terms(term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
         [(t,) for t in counts],
     )
-    scored = _scored_candidates(db, article.published, vector)
+    scored = _scored_candidates(db, article.published, vector, embedding)
     if not scored or scored[0][0] < stories.MODEL.join:
-        return _start_story(db, article, vector)
+        return _start_story(db, article, vector, embedding)
     story = scored[0][1]
     story.centroid = stories.add_to_centroid(story.centroid, story.size, vector)
+    story.embedding = stories.add_embedding(story.embedding, story.size, embedding)
     story.size += 1
     story.extend(article.published, article.published)
     for _, other in scored[1 : 1 + MERGES_PER_ARTICLE]:
@@ -49,10 +58,10 @@ def assign_story(db: sqlite3.Connection, article: Article) -> int:
 class _Story:
     """A story being updated by one insert: written back once, after any merges."""
 
-    def __init__(
-        self, story_id: int, centroid: stories.Vector, size: int, first: str | None, last: str | None
-    ):
-        self.id, self.centroid, self.size, self.first, self.last = story_id, centroid, size, first, last
+    def __init__(self, row: sqlite3.Row, embedding: np.ndarray) -> None:
+        self.id, self.centroid, self.size = int(row["id"]), stories.loads(row["centroid"]), int(row["size"])
+        self.first, self.last = row["first_published"], row["last_published"]
+        self.embedding = embedding
 
     def extend(self, first: str | None, last: str | None) -> None:
         # Dates span only the dated members: an undated member leaves the story's window as it was.
@@ -61,14 +70,23 @@ class _Story:
 
     def save(self, db: sqlite3.Connection) -> None:
         db.execute(
-            "UPDATE stories SET centroid = ?, size = ?, first_published = ?, last_published = ? WHERE id = ?",
-            (stories.dumps(self.centroid), self.size, self.first, self.last, self.id),
+            "UPDATE stories SET centroid = ?, size = ?, first_published = ?, last_published = ?, "
+            "embedding = ? "
+            "WHERE id = ?",
+            (
+                stories.dumps(self.centroid),
+                self.size,
+                self.first,
+                self.last,
+                self.embedding.tobytes(),
+                self.id,
+            ),
         )
         _index_story(db, self.id, self.centroid)
 
 
 def _scored_candidates(
-    db: sqlite3.Connection, published: str | None, vector: stories.Vector
+    db: sqlite3.Connection, published: str | None, vector: stories.Vector, embedding: np.ndarray
 ) -> list[tuple[float, _Story]]:
     """Candidate stories within the article's time window, most probable first, those above the merge
     probability only (the only ones an insert acts on)."""
@@ -78,14 +96,9 @@ def _scored_candidates(
         days = stories.days_apart(published, row["first_published"], row["last_published"])
         if days is not None and days > stories.WINDOW_DAYS:
             continue
-        story = _Story(
-            int(row["id"]),
-            stories.loads(row["centroid"]),
-            row["size"],
-            row["first_published"],
-            row["last_published"],
-        )
-        p = model.probability(stories.features(vector, story.centroid, days, story.size))
+        story = _Story(row, _stored_embedding(db, row))
+        similarity = stories.embedding_cosine(embedding, story.embedding)
+        p = model.probability(stories.features(vector, story.centroid, days, story.size, similarity))
         if p >= min(model.join, model.merge):
             scored.append((p, story))
     return sorted(scored, key=lambda pair: (-pair[0], -pair[1].id))
@@ -98,13 +111,15 @@ def _same_event(story: _Story, other: _Story) -> bool:
         days = stories.days_apart(story.last, other.first, other.last)
     if days is not None and days > stories.WINDOW_DAYS:
         return False
-    pair = stories.features(story.centroid, other.centroid, days, min(story.size, other.size))
+    similarity = stories.embedding_cosine(story.embedding, other.embedding)
+    pair = stories.features(story.centroid, other.centroid, days, min(story.size, other.size), similarity)
     return stories.MODEL.probability(pair) >= stories.MODEL.merge
 
 
 def _absorb(db: sqlite3.Connection, story: _Story, other: _Story) -> None:
     """Fold `other` into `story`: its articles move over, it and its index rows go."""
     story.centroid = stories.add_to_centroid(story.centroid, story.size, other.centroid, other.size)
+    story.embedding = stories.add_embedding(story.embedding, story.size, other.embedding, other.size)
     story.size += other.size
     story.extend(other.first, other.last)
     db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (story.id, other.id))
@@ -112,10 +127,13 @@ def _absorb(db: sqlite3.Connection, story: _Story, other: _Story) -> None:
     db.execute("DELETE FROM stories WHERE id = ?", (other.id,))
 
 
-def _start_story(db: sqlite3.Connection, article: Article, vector: stories.Vector) -> int:
+def _start_story(
+    db: sqlite3.Connection, article: Article, vector: stories.Vector, embedding: np.ndarray
+) -> int:
     story = db.execute(
-        "INSERT INTO stories(title, centroid, size, first_published, last_published) VALUES (?, ?, 1, ?, ?)",
-        (article.title, stories.dumps(vector), article.published, article.published),
+        "INSERT INTO stories(title, centroid, size, first_published, last_published, embedding) "
+        "VALUES (?, ?, 1, ?, ?, ?)",
+        (article.title, stories.dumps(vector), article.published, article.published, embedding.tobytes()),
     ).lastrowid
     _index_story(db, int(story or 0), vector)
     return int(story or 0)
@@ -160,10 +178,25 @@ def _candidate_stories(db: sqlite3.Connection, vector: stories.Vector) -> list[s
         return []
     marks = ",".join("?" * len(best))
     return db.execute(
-        "SELECT id, centroid, size, first_published, last_published FROM stories "
+        "SELECT id, centroid, size, first_published, last_published, embedding FROM stories "
         f"WHERE id IN ({marks}) ORDER BY id DESC",
         best,
     ).fetchall()
+
+
+def _stored_embedding(db: sqlite3.Connection, row: sqlite3.Row) -> np.ndarray:
+    """A story's mean embedding; for a story stored before embeddings were kept, the mean of its first
+    BACKFILL_MEMBERS members' embeddings, computed now and kept (each old story pays this once)."""
+    if row["embedding"] is not None and len(row["embedding"]) == embeddings.DIMENSION * 4:
+        return np.frombuffer(row["embedding"], dtype=np.float32)
+    records = db.execute(
+        "SELECT record FROM articles WHERE story_id = ? ORDER BY id LIMIT ?", (row["id"], BACKFILL_MEMBERS)
+    ).fetchall()
+    members = [Article.model_validate_json(zlib.decompress(r[0])) for r in records]
+    embedded = embeddings.embed_articles(members)
+    mean = stories.add_embedding(np.zeros(embeddings.DIMENSION, np.float32), 0, embedded.sum(axis=0))
+    db.execute("UPDATE stories SET embedding = ? WHERE id = ?", (mean.tobytes(), row["id"]))
+    return mean
 
 
 def _index_story(db: sqlite3.Connection, story: int, centroid: stories.Vector) -> None:

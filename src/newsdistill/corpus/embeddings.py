@@ -1,0 +1,97 @@
+"""Sentence embeddings of articles, for stories: what an article reports, beyond the words it shares.
+
+An article is embedded from its title and lead (the first MAX_TOKENS sub-word tokens) by the packaged
+all-MiniLM-L6-v2 encoder in int8 ONNX: one onnxruntime session per process on one thread, no torch.
+Embeddings are unit length, so a dot product is their cosine. `newsdistill train story-encoder` builds
+the files this module reads (`embeddings_export`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelFileError
+from ..model import Article
+
+MODEL_DIR = Path(__file__).resolve().parent / "models" / "story_encoder"
+REBUILD = "newsdistill train story-encoder"
+DIMENSION = 384
+MAX_TOKENS = 128  # [CLS] and [SEP] included: the title and the lead, what the article reports
+LEAD_CHARACTERS = 1500  # more than MAX_TOKENS tokens of text: the tokenizer never reads the whole article
+
+
+class Encoder:
+    """The ONNX model and its tokenizer."""
+
+    def __init__(self, model_dir: Path = MODEL_DIR, model_file: str = "model.onnx") -> None:
+        self.meta = _read_meta(model_dir / "meta.json")
+        self.tokenizer = _load_tokenizer(model_dir / "tokenizer.json")
+        self.session = _open_session(model_dir / model_file)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit-length float32 row per text (a text with no tokens embeds as [CLS] [SEP])."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        encoded = self.tokenizer.encode_batch(list(texts))
+        inputs = {
+            "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+        }
+        return np.asarray(self.session.run(["embedding"], inputs)[0], dtype=np.float32)
+
+
+def lead_text(article: Article) -> str:
+    """What an article is embedded from: its title, then the opening of its text."""
+    return f"{article.title or ''}\n{article.text[:LEAD_CHARACTERS]}".strip()
+
+
+def embed_articles(articles: Sequence[Article]) -> np.ndarray:
+    return load().embed([lead_text(a) for a in articles])
+
+
+@lru_cache(maxsize=2)
+def load(model_dir: str = str(MODEL_DIR)) -> Encoder:
+    return Encoder(Path(model_dir))
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"cannot read {path} ({exc}); rebuild it with: {REBUILD}") from None
+    if meta.get("dimension") != DIMENSION:
+        raise ModelFileError(
+            f"{path} says dimension {meta.get('dimension')}, expected {DIMENSION}; {REBUILD}"
+        )
+    return meta
+
+
+def _load_tokenizer(path: Path) -> Any:
+    from tokenizers import Tokenizer
+
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as exc:  # tokenizers raises a bare Exception on a bad file
+        raise ModelFileError(f"cannot read {path} ({exc}); rebuild it with: {REBUILD}") from None
+    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.enable_padding()  # to the longest of a batch; the attention mask keeps padding out of the mean
+    return tokenizer
+
+
+def _open_session(path: Path) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # one core: the store's writer embeds one article at a time
+    options.inter_op_num_threads = 1
+    try:
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf/NoSuchFile classes
+        raise ModelFileError(f"cannot load {path} ({exc}); rebuild it with: {REBUILD}") from None
