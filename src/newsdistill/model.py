@@ -134,6 +134,9 @@ class Article(BaseModel):
     _raw: RawDocument | None = PrivateAttr(default=None)
     _input_text: str | None = PrivateAttr(default=None)
     _scratch: dict[str, Any] = PrivateAttr(default_factory=dict)  # e.g. the spaCy Doc, shared by stages
+    # (text embedded, vector): the sentence embedding a pipeline worker computed for the store
+    # (corpus/embed_stage.py), so the store's one writer need not. Kept by release_raw and by pickling.
+    _embedding: tuple[str, Any] | None = PrivateAttr(default=None)
 
     @classmethod
     def from_raw(cls, doc: RawDocument) -> Article:
@@ -158,6 +161,15 @@ class Article(BaseModel):
     @property
     def scratch(self) -> dict[str, Any]:
         return self._scratch
+
+    @property
+    def embedding(self) -> tuple[str, Any] | None:
+        """The carried sentence embedding and the text it embeds, or None; never in the JSON record."""
+        return self._embedding
+
+    @embedding.setter
+    def embedding(self, value: tuple[str, Any] | None) -> None:
+        self._embedding = value
 
     def release_raw(self) -> None:
         """Drop working state once the pipeline is done, so results stay small (and picklable)."""

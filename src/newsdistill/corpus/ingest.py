@@ -11,6 +11,7 @@ from ..model import InputKind, RawDocument
 from ..pipeline import Result
 from ..pool import batched
 from ..stages import DEFAULT_STAGES, build_pipeline
+from .embed_stage import Embed
 from .store import Store, raw_hash
 
 
@@ -81,6 +82,7 @@ def ingest(
     # page_types: the clean stage keeps only those; attribution: "fast" or "accurate". Built before the
     # store is opened: a missing model file creates no empty store.
     pipeline = build_pipeline(stages, page_types=page_types, attribution=attribution)
+    pipeline.add(Embed())  # the story model's embedding, computed by the workers, not the store's writer
     store = Store(db)
     summary = IngestSummary()
     hashes: dict[str, str] = {}

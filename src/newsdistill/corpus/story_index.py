@@ -28,9 +28,9 @@ BACKFILL_MEMBERS = 3
 
 def assign_story(db: sqlite3.Connection, article: Article, embedding: np.ndarray | None = None) -> int:
     """The id of the story the article joins (or starts); its centroid, embedding, size and dates updated.
-    `embedding`: the article's (`embeddings.embed_articles`), computed here when not given."""
+    `embedding`: the article's; when not given, the one a worker carried on it, or computed here."""
     if embedding is None:
-        embedding = embeddings.embed_articles([article])[0]
+        embedding = embeddings.article_embedding(article)
     names = [e.name for e in article.entities if e.type in STORY_ENTITY_TYPES]
     counts = stories.term_counts(article.text, names, article.title)
     # Ids only grow and nothing is deleted, so max(id) is the count, without count(*)'s full scan.
