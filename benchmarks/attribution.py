@@ -56,10 +56,13 @@ def newsdistill_spans(text: str, model: str = "fast") -> Spans:
 
     spans: Spans = {role: [] for role in ROLES}
     for attribution in newsdistill.attribute(text, attribution=model):  # type: ignore[arg-type]
-        for role in ROLES:
+        for role in ("source", "cue"):
             span = getattr(attribution, role)
             if span is not None:
                 spans[role].append((span.start, span.end))
+        # a content the cue splits counts piece by piece, as PolNeAR's discontinuous spans do
+        parts = attribution.content_parts or [attribution.content]
+        spans["content"].extend((part.start, part.end) for part in parts)
     return spans
 
 
@@ -181,7 +184,8 @@ def main() -> int:
     print("\n".join(lines))
     from speaker_resolution import summary_row  # benchmarks/speaker_resolution.py, beside this script
 
-    print(summary_row())
+    for model in ("fast", "accurate"):
+        print(summary_row(model))
     return 0
 
 

@@ -140,12 +140,13 @@ def half_of(items: list[GoldItem], half: str) -> list[GoldItem]:
     return [i for i in items if i.article in wanted] if half in {"A", "B"} else items
 
 
-def newsdistill_predictions(texts: dict[str, str]) -> dict[str, list[Predicted]]:
+def newsdistill_predictions(texts: dict[str, str], model: str = "fast") -> dict[str, list[Predicted]]:
     import newsdistill
 
     found: dict[str, list[Predicted]] = {}
     for name, text in texts.items():
-        sources = [a.source for a in newsdistill.attribute(text, timeout=None) if a.source is not None]
+        attributions = newsdistill.attribute(text, timeout=None, attribution=model)  # type: ignore[arg-type]
+        sources = [a.source for a in attributions if a.source is not None]
         found[name] = [Predicted(s.start, s.end, s.name if s.entity else None) for s in sources]
     return found
 
@@ -174,18 +175,18 @@ def table(report_of: Callable[[str], Report]) -> list[str]:
     return lines
 
 
-def run(gold: Path = GOLD) -> list[str]:
+def run(gold: Path = GOLD, model: str = "fast") -> list[str]:
     items = load_gold(gold)
-    predictions = newsdistill_predictions(article_texts(items))
+    predictions = newsdistill_predictions(article_texts(items), model)
     return table(lambda half: score(half_of(items, half), predictions))
 
 
-def summary_row() -> str:
+def summary_row(model: str = "fast") -> str:
     """One line for benchmarks/attribution.py: accuracy on the whole gold set."""
     items = load_gold()
-    report = score(items, newsdistill_predictions(article_texts(items)))
-    return f"speaker resolution (gold set, {report.all.total} items): {report.all.cell()} right, " + (
-        f"{report.found.cell()} where a source was found"
+    report = score(items, newsdistill_predictions(article_texts(items), model))
+    return f"speaker resolution, {model} model (gold set, {report.all.total} items): {report.all.cell()} " + (
+        f"right, {report.found.cell()} where a source was found"
     )
 
 
@@ -193,12 +194,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.parse_args()
+    parser.add_argument("--attribution", choices=["fast", "accurate"], default="fast")
+    args = parser.parse_args()
     if not POLNEAR.exists():
         print(f"PolNeAR not found at {POLNEAR}: ../shared/data is needed", file=sys.stderr)
         return 2
     sys.path.insert(0, str(ROOT / "src"))
-    print("\n".join(run()))
+    print("\n".join(run(model=args.attribution)))
     return 0
 
 

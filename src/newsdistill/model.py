@@ -87,6 +87,9 @@ class Attribution(BaseModel):
     source: Source | None = None
     cue: Span | None = None
     content: Span
+    # The content's pieces when the cue splits it ('“A,” he said, “B.”'): `content` runs from the first
+    # piece to the last; empty when the content is one piece.
+    content_parts: list[Span] = Field(default_factory=list)
     kind: AttributionKind = "indirect"
     act: AttributionAct = "speech"
     medium: str | None = None

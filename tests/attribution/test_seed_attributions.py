@@ -8,15 +8,17 @@ import newsdistill
 from newsdistill.model import Article, Attribution
 
 
-@pytest.fixture(scope="module")
-def seed(seed_bytes: bytes) -> Article:
-    return newsdistill.process(seed_bytes)
+@pytest.fixture(scope="module", params=["fast", "accurate"])
+def seed(seed_bytes: bytes, request: pytest.FixtureRequest) -> Article:
+    """Every case holds with either attribution model."""
+    return newsdistill.process(seed_bytes, attribution=request.param)
 
 
 def find(article: Article, cue: str | None, content_start: str) -> Attribution:
     for attribution in article.attributions:
         cue_text = attribution.cue.text if attribution.cue else None
-        if cue_text == cue and attribution.content.text.startswith(content_start):
+        first_piece = (attribution.content_parts or [attribution.content])[0]  # '“A,” she said, “B.”'
+        if cue_text == cue and first_piece.text.startswith(content_start):
             return attribution
     found = [(a.cue and a.cue.text, a.content.text[:40]) for a in article.attributions]
     raise AssertionError(f"no attribution with cue {cue!r} and content {content_start!r}: {found}")

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from ..model import Attribution, Entity, Source, Span
 from .acts import act_of, reports_something
+from .assemble import group_by_cue, with_tagger_contents
 from .combine import combine, crf_drafts
 from .crf import tag_doc
 from .layout import layout_drafts, merge_layout
@@ -19,14 +20,17 @@ MODELS: tuple[Model, ...] = ("fast", "accurate")
 
 
 def extract(doc: Any, text: str, entities: list[Entity], model: Model = "fast") -> list[Attribution]:
-    """`model`: "fast" tags roles with the CRF, "accurate" with the transformer; "rules" uses neither."""
+    """`model`: "fast" adds the CRF's role spans to the rules, "accurate" the transformer's too; "rules"
+    uses neither."""
     quotes = find_quotes(text)  # once per article: the rules, the CRF's features and the resolver share them
     drafts = drop_nested(verb_drafts(doc, quotes), quotes)
     layout = layout_drafts(text, quotes, _speaker_names(entities))
     drafts = merge_layout(dedupe(attach_quotes(doc, drafts, quotes, text)), layout)
     if model != "rules":
-        spans = tag_doc(doc, text, quotes) if model == "fast" else load_tagger().tag(text)
-        drafts = combine(drafts, crf_drafts(doc, spans))
+        drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text, quotes)))
+    drafts = group_by_cue(drafts)
+    if model == "accurate":  # the fast drafts, with the transformer's contents and its own finds
+        drafts = group_by_cue(with_tagger_contents(drafts, load_tagger().tag(text), text))
     resolver = Resolver(doc, text, entities, quotes)
     attributions = []
     for draft in drafts:
@@ -59,7 +63,9 @@ def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolv
     if content is None:
         return None
     cue = _span(text, draft.cue) if draft.cue else None
-    kind = _kind(text, content.start, content.end, quotes)
+    parts = [span for part in draft.content_parts() if (span := _span(text, part)) is not None]
+    kinds = {_kind(text, part.start, part.end, quotes) for part in parts} or {"indirect"}
+    kind = kinds.pop() if len(kinds) == 1 else "mixed"  # '“A,” he said, “B.”' is direct, not mixed
     if cue is not None and not reports_something(resolver.doc, cue, content, quoted=kind != "indirect"):
         return None  # 'voted for', 'responded with a goal': a cue sense that reports nothing
     source = None
@@ -70,6 +76,7 @@ def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolv
         source=source,
         cue=cue,
         content=content,
+        content_parts=parts if len(parts) > 1 else [],
         medium=draft.medium,
         kind=kind,
         act=act_of(resolver.doc, cue, source, draft.medium),

@@ -3,7 +3,7 @@ quotes attached to a nearby cue, and uncued quote paragraphs that continue the l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .lexicon import CUE_NOUN_OBJECTS, MEDIUM_VERBS, NOUN_CUE_VERBS, SPEECH_LEMMAS
@@ -25,6 +25,10 @@ class Draft:
     sentence: int = 0
     quoted: bool = False  # content is a quotation attached to its cue
     content_words: int = 0  # (model drafts) tokens in the content
+    parts: list[tuple[int, int]] = field(default_factory=list)  # the content's pieces, when a cue splits it
+
+    def content_parts(self) -> list[tuple[int, int]]:
+        return list(self.parts) if self.parts else [self.content]
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

