@@ -176,3 +176,17 @@ def test_two_ingests_of_the_same_inputs_at_once_keep_one_appearance_each(tmp_pat
     assert [Path(r["input_id"]).name for r in rows] == [f"p{n:02d}.txt" for n in range(12)]
     assert store.counts()["articles"] == 2
     assert {len(store.appearances(r["article_id"])) for r in rows} == {4, 8}
+
+
+def test_a_storys_separate_texts_are_each_an_original_and_only_copies_are_copies(tmp_path: Path) -> None:
+    store = Store(tmp_path / "corpus.db")
+    bridge = store.add("original", "o", INPUTS["original"].model_copy()).article_id
+    store.add("identical", "i", INPUTS["identical"].model_copy())
+    festival = store.add("festival", "f", _article(" ".join(FESTIVAL), "https://b.example/f", "2024-05-07"))
+    story_id = store.db.execute("SELECT story_id FROM articles WHERE id = ?", (bridge,)).fetchone()[0]
+    with store.transaction():  # a story of two texts (one copied once), as assignment may well make it
+        store.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, festival.article_id))
+    story = store.story(story_id)
+    assert story is not None
+    marks = [(p["input_id"], p["original"]) for p in story["appearances"]]
+    assert marks == [("original", True), ("festival", True), ("identical", False)]

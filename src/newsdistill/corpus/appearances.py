@@ -146,8 +146,12 @@ def timeline(db: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
     return records(db, rows)
 
 
-def records(db: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
-    """Appearance rows as records, in their order; the first is marked the original."""
+def records(
+    db: sqlite3.Connection, rows: list[sqlite3.Row], roots: dict[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """Appearance rows as records, in their order. Without `roots` (one text's appearances) the first is the
+    original; with `roots` (article id -> its group's original article, for a story's several texts) the
+    first appearance of each group is."""
     wanted = sorted({row["credited_appearance"] for row in rows if row["credited_appearance"] is not None})
     credited = {
         c["id"]: c
@@ -156,13 +160,15 @@ def records(db: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dict[str, A
             wanted,
         )
     }
-    found = []
+    found, seen = [], set()
     for i, row in enumerate(rows):
         item = {field: row[field] for field in FIELDS[:8]}
         link = credited.get(row["credited_appearance"])
         item["credited_input_id"] = link["input_id"] if link is not None else None
         item["credited_article_id"] = link["article_id"] if link is not None else None
-        item["original"] = i == 0
+        group = roots.get(row["article_id"], row["article_id"]) if roots is not None else None
+        item["original"] = i == 0 if roots is None else group not in seen
+        seen.add(group)
         found.append(item)
     return found
 

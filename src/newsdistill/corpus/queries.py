@@ -143,7 +143,8 @@ def story(db: sqlite3.Connection, story_id: int, kept: bool = True) -> dict[str,
         if kept
         else []
     )
-    found["appearances"] = appearances.records(db, rows)
+    roots = {a["id"]: a["duplicate_of"] or a["id"] for a in found["articles"]}
+    found["appearances"] = appearances.records(db, rows, roots)  # each of its texts has its own original
     found["outlets"] = appearances.outlets_count(found["appearances"])
     return found
 
