@@ -47,17 +47,17 @@ def test_tagger_content_replaces_a_plain_draft_but_not_a_quotation() -> None:
     assert result[1].content == at("it was safe")  # the quotation's marks drew it
 
 
-def test_short_extra_contents_and_far_pieces_of_a_taken_cue_are_dropped() -> None:
-    draft = Draft(content=at("it was safe"), cue=at("told"), source=at("aides"))
+def test_far_pieces_of_a_taken_cue_and_repeated_claims_are_dropped() -> None:
+    told = Draft(content=at("it was safe"), cue=at("told"), source=at("aides"))
+    said = Draft(content=at("the bridge would reopen"), cue=at("said"), source=at("The mayor"))
+    again = Draft(content=at("would reopen in May"), cue=at("reopen"))  # the same claim, drawn again
     spans = [
-        ("Cue", *at("said")),
-        ("Content", *at("the bridge")),  # two words: a slip
         ("Cue", *at("told")),
-        ("Source", *at("The mayor")),
-        ("Content", *at("would reopen in May")),  # nearest cue 'said' is free: kept
+        ("Content", *at("The mayor said")),  # its nearest cue, 'told', is taken and it is not beside it
+        ("Content", *at("the bridge would reopen in May")),
     ]
-    result = with_tagger_contents([draft], spans, TEXT)
-    assert [d.content for d in result] == [at("would reopen in May"), at("it was safe")]
+    result = with_tagger_contents([said, again, told], spans, TEXT)
+    assert [d.content for d in result] == [at("the bridge would reopen in May"), at("it was safe")]
 
 
 def test_an_interrupted_quote_is_one_attribution_in_two_parts() -> None:
