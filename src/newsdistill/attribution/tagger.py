@@ -8,7 +8,7 @@ by a Viterbi pass that forbids an I-X without a B-X before it, and spans are wid
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import onnx_models
 from ..errors import ModelFileError
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "accurate"
@@ -34,13 +35,7 @@ class Encoding:
 
 
 def load_tokenizer(model_dir: Path = MODEL_DIR) -> Any:
-    from tokenizers import Tokenizer
-
-    path = model_dir / "tokenizer.json"
-    try:
-        tokenizer = Tokenizer.from_file(str(path))
-    except Exception as exc:  # tokenizers raises a bare Exception on a bad file
-        raise ModelFileError(f"cannot read {path} ({exc}); rebuild it with: {REBUILD}") from None
+    tokenizer = onnx_models.load_tokenizer(model_dir / "tokenizer.json", REBUILD)
     tokenizer.no_truncation()  # the encoder's file cuts at 128 tokens; articles are windowed instead
     tokenizer.no_padding()
     return tokenizer
@@ -138,6 +133,19 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def window_logits(
+    encoding: Encoding, run: Callable[[dict[str, Any]], np.ndarray], cls: int, sep: int, batch_size: int = 8
+) -> np.ndarray:
+    """Per-token logits of a whole text: `run` (the ONNX session, or torch while training) on batches of
+    overlapping windows, averaged where they overlap."""
+    ranges = windows(len(encoding.ids))
+    rows: list[np.ndarray] = []
+    for first in range(0, len(ranges), batch_size):
+        out = run(window_batch(encoding.ids, ranges[first : first + batch_size], cls, sep))
+        rows.extend(_pad(out, WINDOW))  # windows are at most WINDOW wide; a short article's less
+    return merge_windows(np.stack(rows), ranges, len(encoding.ids))
+
+
 class Tagger:
     """The ONNX model and its tokenizer, loaded once per process."""
 
@@ -145,18 +153,14 @@ class Tagger:
         self.model_dir = model_dir
         self.meta = _read_meta(model_dir)
         self.tokenizer = load_tokenizer(model_dir)
-        self.session = _open_session(model_dir / "model.onnx")
+        self.session = onnx_models.open_session(model_dir / "model.onnx", REBUILD)
         self.cls = self.tokenizer.token_to_id("[CLS]")
         self.sep = self.tokenizer.token_to_id("[SEP]")
 
-    def logits(self, encoding: Encoding, batch_size: int = 8) -> np.ndarray:
-        ranges = windows(len(encoding.ids))
-        rows: list[np.ndarray] = []
-        for first in range(0, len(ranges), batch_size):
-            batch = window_batch(encoding.ids, ranges[first : first + batch_size], self.cls, self.sep)
-            out = self.session.run(["logits"], batch)[0]
-            rows.extend(_pad(out, WINDOW))  # windows are at most WINDOW wide; a short article's less
-        return merge_windows(np.stack(rows), ranges, len(encoding.ids))
+    def logits(self, encoding: Encoding) -> np.ndarray:
+        return window_logits(
+            encoding, lambda batch: self.session.run(["logits"], batch)[0], self.cls, self.sep
+        )
 
     def tag(self, text: str) -> list[Span]:
         encoding = encode(self.tokenizer, text)
@@ -173,25 +177,10 @@ def _pad(out: np.ndarray, width: int) -> np.ndarray:
 
 def _read_meta(model_dir: Path) -> dict[str, Any]:
     path = model_dir / "meta.json"
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelFileError(f"cannot read {path} ({exc}); rebuild it with: {REBUILD}") from None
+    meta = onnx_models.read_meta(path, REBUILD)
     if tuple(meta.get("labels", ())) != LABELS:
         raise ModelFileError(f"{path} has labels {meta.get('labels')}, expected {LABELS}; rebuild: {REBUILD}")
     return meta
-
-
-def _open_session(path: Path) -> Any:
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1  # one core per worker: the pool gives each worker its own
-    options.inter_op_num_threads = 1
-    try:
-        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf/NoSuchFile classes
-        raise ModelFileError(f"cannot load {path} ({exc}); rebuild it with: {REBUILD}") from None
 
 
 @lru_cache(maxsize=2)

@@ -8,7 +8,6 @@ the files this module reads (`embeddings_export`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import onnx_models
 from ..errors import ModelFileError
 from ..model import Article
 
@@ -32,7 +32,7 @@ class Encoder:
     def __init__(self, model_dir: Path = MODEL_DIR, model_file: str = "model.onnx") -> None:
         self.meta = _read_meta(model_dir / "meta.json")
         self.tokenizer = _load_tokenizer(model_dir / "tokenizer.json")
-        self.session = _open_session(model_dir / model_file)
+        self.session = onnx_models.open_session(model_dir / model_file, REBUILD)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length float32 row per text (a text with no tokens embeds as [CLS] [SEP])."""
@@ -80,10 +80,7 @@ def load(model_dir: str = str(MODEL_DIR)) -> Encoder:
 
 
 def _read_meta(path: Path) -> dict[str, Any]:
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelFileError(f"cannot read {path} ({exc}); rebuild it with: {REBUILD}") from None
+    meta = onnx_models.read_meta(path, REBUILD)
     if meta.get("dimension") != DIMENSION:
         raise ModelFileError(
             f"{path} says dimension {meta.get('dimension')}, expected {DIMENSION}; {REBUILD}"
@@ -92,24 +89,7 @@ def _read_meta(path: Path) -> dict[str, Any]:
 
 
 def _load_tokenizer(path: Path) -> Any:
-    from tokenizers import Tokenizer
-
-    try:
-        tokenizer = Tokenizer.from_file(str(path))
-    except Exception as exc:  # tokenizers raises a bare Exception on a bad file
-        raise ModelFileError(f"cannot read {path} ({exc}); rebuild it with: {REBUILD}") from None
+    tokenizer = onnx_models.load_tokenizer(path, REBUILD)
     tokenizer.enable_truncation(MAX_TOKENS)
     tokenizer.enable_padding()  # to the longest of a batch; the attention mask keeps padding out of the mean
     return tokenizer
-
-
-def _open_session(path: Path) -> Any:
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1  # one core: the store's writer embeds one article at a time
-    options.inter_op_num_threads = 1
-    try:
-        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf/NoSuchFile classes
-        raise ModelFileError(f"cannot load {path} ({exc}); rebuild it with: {REBUILD}") from None
