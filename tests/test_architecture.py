@@ -7,7 +7,18 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "newsdistill"
 
-GROUND = {"model", "errors", "limits", "lexicons", "neardup", "nlp", "onnx_models", "pool", "pipeline", "render"}
+GROUND = {
+    "model",
+    "errors",
+    "limits",
+    "lexicons",
+    "neardup",
+    "nlp",
+    "onnx_models",
+    "pool",
+    "pipeline",
+    "render",
+}
 ALLOWED: dict[str, set[str]] = {
     **{name: set(GROUND) for name in GROUND},
     "inputs": GROUND,
