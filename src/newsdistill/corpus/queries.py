@@ -56,15 +56,52 @@ def search_page(
     """One page of results (search.find), each row shown as its group's original with its copies counted;
     `total` results, `capped` when only the newest SEARCH_WINDOW matches were looked at."""
     found = find(db, request, marks, kept, SEARCH_WINDOW)
-    if kept:
+    if kept and found.rows:
+        summaries = group_summaries(db, sorted(set(found.roots.values())))
         for result in found.rows:
-            _as_original(db, result, request.all_copies)
+            _as_original(db, result, summaries.get(found.roots[result["id"]]), request.all_copies)
     return {"total": found.total, "capped": found.capped, "results": found.rows}
 
 
-def _as_original(db: sqlite3.Connection, result: dict[str, Any], all_copies: bool) -> None:
+Summary = tuple[dict[str, Any] | None, int, int]  # a group's original appearance, its copies, its outlets
+
+
+def group_summaries(db: sqlite3.Connection, roots: list[int]) -> dict[int, Summary]:
+    """appearances.summary of several groups (by their original article) in two queries, not three per
+    group: a page of 20 results spent 3 ms on 60 queries."""
+    slots = ",".join("?" * len(roots))
+    members = (
+        f"SELECT id AS root, id AS member FROM articles WHERE id IN ({slots}) "
+        f"UNION ALL SELECT duplicate_of, id FROM articles WHERE duplicate_of IN ({slots})"
+    )
+    firsts = db.execute(
+        f"SELECT * FROM (SELECT g.root AS group_root, p.*, row_number() OVER (PARTITION BY g.root "
+        f"ORDER BY {appearances.TIMELINE_ORDER}) AS place FROM ({members}) g "
+        "JOIN appearances p ON p.article_id = g.member) WHERE place = 1",
+        [*roots, *roots],
+    )
+    first = {}
+    for row in firsts:
+        record = dict(row)
+        first[int(record.pop("group_root"))] = record
+        record.pop("place")
+    sizes = db.execute(
+        "SELECT g.root, count(*), count(DISTINCT coalesce(p.outlet_key, '?' || p.id)) "
+        f"FROM ({members}) g JOIN appearances p ON p.article_id = g.member GROUP BY g.root",
+        [*roots, *roots],
+    )
+    counts = {int(root): (int(total), int(outlets)) for root, total, outlets in sizes}
+    return {
+        root: (first.get(root), max(0, counts.get(root, (0, 0))[0] - 1), counts.get(root, (0, 0))[1])
+        for root in roots
+    }
+
+
+def _as_original(
+    db: sqlite3.Connection, result: dict[str, Any], summary: Summary | None, all_copies: bool
+) -> None:
     """A search row shown as its group's original appearance, with the number of copies."""
-    first, copies, outlets = appearances.summary(db, result["id"])
+    first, copies, outlets = summary or (None, 0, 0)
     if first is not None:
         result["id"] = first["article_id"]
         for field in ("title", "outlet", "url", "published"):
