@@ -8,7 +8,8 @@
 (p) process trouble: kill -9 a worker mid-run, kill -9 the parent, 4 concurrent ingests vs one serial;
 (b) a store of N synthetic articles (built once, cached under the temp folder) is served by
     `newsdistill serve` on 127.0.0.1 and hit by C concurrent connections (wrk) for S seconds on
-    each route in turn (search, search page, article page, who-said): requests/s, p50 / p99, errors.
+    each route in turn (search, search page, both with filters, the search timeline, story page,
+    article page, who-said): requests/s, p50 / p99, errors.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import PEOPLE, synthetic_article
+from newsdistill.corpus.appearances import outlet_key, outlet_of
 from newsdistill.corpus.store import Store
 
 GOOD_TEXT = (
@@ -318,15 +321,64 @@ def run_processes(folder: Path) -> list[str]:
     ]
 
 
+SYNTHETIC_OUTLETS = 40
+FIRST_DAY = date(2024, 1, 1)
+ARTICLES_A_DAY = 150
+
+
+def synthetic_place(number: int) -> tuple[str, str, str]:
+    """The outlet, URL and day of synthetic article `number`: 40 outlets, 150 articles a day from
+    2024-01-01 (100,000 articles span 667 days), so that outlet and date filters have something to pick."""
+    outlet = number % SYNTHETIC_OUTLETS
+    day = FIRST_DAY + timedelta(days=number // ARTICLES_A_DAY)
+    return f"Outlet {outlet}", f"https://outlet{outlet}.example/a{number}", day.isoformat()
+
+
 def build_store(path: Path, articles: int) -> None:
     rng = random.Random(7)
     store = Store(path)
     for start in range(0, articles, 500):
         with store.transaction():
             for number in range(start, min(articles, start + 500)):
-                store.add(f"a{number}", f"a{number}", synthetic_article(rng, number))
+                article = synthetic_article(rng, number)
+                article.outlet, article.url, article.published = synthetic_place(number)
+                store.add(f"a{number}", f"a{number}", article)
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
+
+
+def give_places(path: Path) -> None:
+    """A store built before its synthetic articles had outlets and dates gets the ones build_store now
+    gives, in place and once (a rebuild of 100,000 articles takes more than an hour on 2 busy cores)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        if db.execute("SELECT 1 FROM articles WHERE outlet IS NOT NULL LIMIT 1").fetchone() is not None:
+            return
+        inputs = db.execute(
+            "SELECT input_id, article_id FROM appearances WHERE input_id LIKE 'a%'"
+        ).fetchall()
+        places = [(synthetic_place(int(input_id[1:])), input_id, article) for input_id, article in inputs]
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "UPDATE articles SET outlet = ?, url = ?, published = ? WHERE id = ?",
+            [(*place, article) for place, _, article in places],
+        )
+        seen = [(outlet_of(url, outlet), url, day) for (outlet, url, day), _, _ in places]
+        db.executemany(
+            "UPDATE appearances SET outlet = ?, url = ?, published = ?, outlet_key = ? WHERE input_id = ?",
+            [
+                (*where, outlet_key(where[0]), input_id)
+                for where, (_, input_id, _) in zip(seen, places, strict=True)
+            ],
+        )
+        db.execute(
+            "UPDATE stories SET first_published = (SELECT min(published) FROM articles WHERE story_id = "
+            "stories.id), last_published = (SELECT max(published) FROM articles WHERE story_id = stories.id)"
+        )
+        db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
 
 
 def cached_store(articles: int) -> Path:
@@ -340,6 +392,7 @@ def cached_store(articles: int) -> Path:
             leftover.unlink()
         build_store(partial, articles)
         partial.rename(db)
+    give_places(db)
     return db
 
 
@@ -367,15 +420,41 @@ async def load(base: str, paths: list[str], clients: int, seconds: float) -> tup
     return latencies, errors
 
 
-def route_paths(articles: int) -> dict[str, list[str]]:
-    """Per route, 2,000 requests that differ (cycled through): the words, ids and names exist in the store."""
+def route_paths(articles: int, stories: list[int]) -> dict[str, list[str]]:
+    """Per route, 2,000 requests that differ (cycled through): the words, ids and names exist in the store;
+    the filtered searches pick an outlet and/or a date range and a sort
+    (synthetic_place's outlets and days)."""
     rng = random.Random(3)
+    filtered = [_filters(rng, articles) for _ in range(2000)]
     return {
         "search (JSON)": [f"/api/search?q=w{rng.randrange(50, 20000)}" for _ in range(2000)],
         "search page": [f"/?q=w{rng.randrange(50, 20000)}" for _ in range(2000)],
+        "search, filtered (JSON)": [f"/api/search?q=w{rng.randrange(50, 20000)}&{f}" for f in filtered],
+        "search page, filtered": [f"/?q=w{rng.randrange(50, 20000)}&{f}" for f in filtered],
+        "search timeline (JSON)": [
+            f"/api/search/timeline?q=w{rng.randrange(50, 20000)}" for _ in range(2000)
+        ],
+        "story page": [f"/stories/{rng.choice(stories)}" for _ in range(2000)],
         "article page": [f"/articles/{rng.randrange(1, articles + 1)}" for _ in range(2000)],
         "who-said (JSON)": [f"/api/who-said?name=Person%20{rng.randrange(PEOPLE)}" for _ in range(2000)],
     }
+
+
+def _filters(rng: random.Random, articles: int) -> str:
+    """Query parameters: an outlet, a date range of 1 to 90 days, or both; and a sort."""
+    last_day = max(0, (articles - 1) // ARTICLES_A_DAY)
+    start = rng.randint(0, last_day)
+    since = FIRST_DAY + timedelta(days=start)
+    until = since + timedelta(days=rng.randint(0, 89))
+    dates = f"since={since.isoformat()}&until={until.isoformat()}"
+    outlet = f"outlet=Outlet%20{rng.randrange(SYNTHETIC_OUTLETS)}"
+    chosen = rng.choice([outlet, dates, f"{outlet}&{dates}"])
+    return f"{chosen}&sort={rng.choice(['relevance', 'newest', 'oldest'])}"
+
+
+def story_ids(db: Path) -> list[int]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+        return [int(row[0]) for row in connection.execute("SELECT id FROM stories ORDER BY id LIMIT 10000")]
 
 
 WRK_SCRIPT = """
@@ -462,7 +541,7 @@ def run_load(folder: Path, articles: int, clients: int, seconds: float, workers:
     server, base = start_server(db, workers)
     rows = []
     try:
-        for route, paths in route_paths(articles).items():
+        for route, paths in route_paths(articles, story_ids(db)).items():
             if shutil.which("wrk"):
                 result = wrk_load(base, paths, clients, seconds, folder)
             else:

@@ -112,10 +112,13 @@ def _filters(
     if outlets:
         names = [o.lower() for o in outlets]
         slots = ",".join("?" * len(names))
+        # Correlated, so that each match seeks its own appearances (appearances_outlet): `a.id IN (SELECT
+        # ...)` read every appearance of the store to build its list, 10 ms a query at 100,000 articles.
         where.append(
             f"(lower(a.outlet) IN ({slots})"
             + (
-                f" OR a.id IN (SELECT article_id FROM appearances WHERE lower(outlet) IN ({slots})))"
+                " OR EXISTS (SELECT 1 FROM appearances p WHERE p.article_id = a.id "
+                f"AND lower(p.outlet) IN ({slots})))"
                 if kept
                 else ")"
             )
