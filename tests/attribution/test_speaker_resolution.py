@@ -130,3 +130,39 @@ def test_an_apposition_names_the_role() -> None:
     assert [name for source, name in speakers.items() if source.startswith("The senator")] == [
         "Jane Holloway"
     ]
+
+
+def test_an_organisation_phrase_goes_to_one_named_outside_the_subject() -> None:
+    """'the agency' after 'according to the Congressional Budget Office': the organisation named last, here
+    in this or the sentence before, even when it is not a subject and its name lacks the word 'agency'."""
+    text = (
+        "The richest tenth paid most of all taxes, according to the Congressional Budget Office. "
+        "The middle fifth paid 8.9 percent, the agency said in a June report."
+    )
+    assert _speakers(text)["the agency"] == "Congressional Budget Office"
+
+
+def test_a_pronoun_skips_a_speaker_whose_honorific_gives_another_gender() -> None:
+    """Neither first name is in the name lists; 'Mrs.' and 'Mr.' before later mentions give the genders."""
+    text = (
+        "Robin Okafor met Taylor Pell in Dayton on Monday. Mrs. Okafor said the plan was good. "
+        "Mr. Pell said that the plan was too costly. She said that she would vote against it."
+    )
+    speakers = _speakers(text)
+    assert speakers["She"] == "Robin Okafor"
+
+
+def test_a_reported_clause_parsed_as_adverbial_is_still_the_content() -> None:
+    """spaCy hangs 'he would not accept ...' on 'said' as an adverbial clause when a phrase comes between."""
+    text = "Trump said after the convention he would not accept Cruz's endorsement if it were offered."
+    found = [a for a in newsdistill.attribute(text) if a.cue is not None and a.cue.text == "said"]
+    assert [a.source.text for a in found if a.source] == ["Trump"]
+    assert "he would not accept" in found[0].content.text
+
+
+def test_a_stance_verb_is_an_attribution() -> None:
+    text = "Mr. Obama has articulated these themes before."
+    found = [a for a in newsdistill.attribute(text) if a.cue is not None]
+    assert [(a.source.text if a.source else None, a.cue.text if a.cue else None) for a in found] == [
+        ("Mr. Obama", "has articulated")
+    ]

@@ -46,7 +46,7 @@ class Resolver:
         self.doc, self.text, self.entities, self.quotes = doc, text, entities, quotes
         self.last_speaker: Entity | None = None
         self.last_speaker_at = -1
-        self.gender = {e.id: _gender(e) for e in entities}
+        self.gender = {e.id: _gender(e, text) for e in entities}
         self._quote_starts = [q.start for q in quotes]
         self._people = self._unquoted_people()
         self._people_starts = [at for at, _ in self._people]
@@ -77,6 +77,8 @@ class Resolver:
         if lowered in THING_PRONOUNS:
             return _named(self._thing_subject(start))
         if head is not None and (entity := self._entity_at(head.idx)) is not None:
+            if (named := self._entity_named(text)) is not None and not _names_word(entity, text):
+                return named.id, named.name  # 'Obama' inside a headline's 'Obama Sees Insult', NER's person
             return entity.id, entity.name
         if (entity := self._entity_named(text)) is not None:
             return entity.id, entity.name
@@ -96,7 +98,11 @@ class Resolver:
         a place; any other role noun ('the spokesman') -> a person described so, else the last speaker."""
         role = head.lower_
         if role in ORG_HEADS:
-            return self._named_so(role, offset, {"ORG"}) or self._recent_subject(offset, {"ORG"})
+            return (
+                self._named_so(role, offset, {"ORG"})
+                or self._recent_subject(offset, {"ORG"})
+                or self._recent_subject(offset, {"ORG"}, any_role=True)
+            )
         if role in PLACE_HEADS:
             return self._recent_subject(offset, {"PLACE"}, any_role=True)
         if role in TITLE_HEADS or role in ROLE_NOUNS:
@@ -207,7 +213,8 @@ class Resolver:
         Presidential Debates'), the one mentioned last before `offset`."""
         best: tuple[int, Entity] | None = None
         for entity in self.entities:
-            if entity.type not in types or role not in entity.name.lower().split():
+            words = entity.name.lower().split()
+            if entity.type not in types or role not in words or len(words) < 2:  # NER's lone 'Bank'
                 continue
             last = max((m.start for m in entity.mentions if m.start < offset), default=-1)
             if last >= 0 and (best is None or last > best[0]):
@@ -282,7 +289,9 @@ def _lookup_key(name: str) -> str:
     return name.lower().replace("’", "'")
 
 
-def _gender(entity: Entity) -> str | None:
+def _gender(entity: Entity, text: str = "") -> str | None:
+    """From a first name in the name lists, else from a gendered honorific the article writes before one of
+    its mentions ('Mrs. Clinton': the honorific is not part of the mention)."""
     from ..entities.names import FEMALE_NAMES, HONORIFICS, MALE_NAMES
 
     for alias in [entity.name, *entity.aliases]:
@@ -291,7 +300,16 @@ def _gender(entity: Entity) -> str | None:
             return "F"
         if first in MALE_NAMES or HONORIFICS.get(first) == "M":
             return "M"
-    return None
+    before = {text[max(0, m.start - 6) : m.start].lower().split()[-1:][0] for m in entity.mentions if m.start}
+    said = {HONORIFICS.get(word) for word in before} & {"M", "F"}
+    return said.pop() if len(said) == 1 else None
+
+
+def _names_word(entity: Entity, source: str) -> bool:
+    """Whether a source of one name word ('Obama', 'Mr. Obama') is a word of the entity's name."""
+    words = bare_person_name(source).lower().split()
+    names = [entity.name, *entity.aliases]
+    return len(words) != 1 or any(words[0] in bare_person_name(n).lower().split() for n in names)
 
 
 def _plain_name(text: str) -> str:

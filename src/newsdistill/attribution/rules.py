@@ -10,6 +10,9 @@ from .lexicon import CUE_NOUN_OBJECTS, MEDIUM_VERBS, NOUN_CUE_VERBS, SPEECH_LEMM
 from .quotes import Quote
 
 _SUBJECTS = {"nsubj", "nsubjpass"}
+# Verbs of taking a public stance that PolNeAR annotates as attributions ('Trump has praised Putin',
+# 'Clinton proposed a tax'); chosen one by one on dev: 'criticize', 'cite', 'urge', 'speak' cost content F1.
+_STANCE_LEMMAS = frozenset({"propose", "articulate", "praise", "endorse"})
 _COMPLEMENTS = {"ccomp", "xcomp", "dobj", "parataxis"}
 _COMPLEMENT_ORDER = {"ccomp": 0, "xcomp": 1, "parataxis": 2, "dobj": 3}
 
@@ -148,6 +151,18 @@ def _content(verb: Any, source: Any | None) -> tuple[int, int] | None:
             ]
             if clauses:
                 return _subtree_span(clauses[0])
+    return _unmarked_clause(verb)
+
+
+def _unmarked_clause(verb: Any) -> tuple[int, int] | None:
+    """'Trump said after the convention he would not accept it': the parser hangs the reported clause on
+    the verb as an adverbial clause when a phrase comes between them. One after the verb, with a subject
+    of its own and no 'if', 'because' or 'when' to make it adverbial, is what was said."""
+    for child in verb.rights:
+        if child.dep_ != "advcl" or any(c.dep_ == "mark" for c in child.children):
+            continue
+        if any(c.dep_ in _SUBJECTS for c in child.children):
+            return _subtree_span(child)
     return None
 
 
@@ -155,7 +170,7 @@ def _is_cue_verb(token: Any) -> bool:
     if token.pos_ not in {"VERB", "AUX"}:
         return False
     lemma = token.lemma_.lower()
-    if lemma in SPEECH_LEMMAS:
+    if lemma in SPEECH_LEMMAS or lemma in _STANCE_LEMMAS:
         return True
     # "raised the prospect that", "expressed concern over": the object makes the verb a cue.
     return lemma in NOUN_CUE_VERBS and any(

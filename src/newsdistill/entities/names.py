@@ -27,7 +27,11 @@ FEMALE_NAMES = frozenset(
     amber marilyn beverly danielle theresa sophia marie diana brittany natalie isabella charlotte rose
     alexis kayla hillary theresa nancy kamala ursula angela liz priti suella rishi jacinda nicola yvette
     harriet penny kemi giorgia marine ilhan alexandria elise kirsten tulsi nikki sarah condoleezza
-    madeleine janet christine kristalina svetlana yulia olena maria""".split()
+    madeleine janet christine kristalina svetlana yulia olena maria michelle loretta donna kellyanne
+    sheryl huma hope melania ivanka chelsea elizabeth debbie jill susanna maxine nydia tammy barbara
+    claire dianne patty maggie amy heidi lisa jeanne shelley marsha cathy kelly susan joni katie
+    kathy carly hilary sally samantha valerie nina tina wendy zoe caroline jane kate lucy molly
+    ruth ginger gwen lynn irene eleanor peggy""".split()
 ) - {"rishi"}
 MALE_NAMES = frozenset(
     """james robert john michael william david richard joseph thomas charles christopher daniel matthew
@@ -40,8 +44,12 @@ MALE_NAMES = frozenset(
     sergei sergey dmitry alexei alexey volodymyr boris emmanuel olaf rishi keir barack bernie mitch chuck
     ted marco jeb ben mike chris hunter kevin lindsey rand xi recep narendra benjamin bashar kim jair luis
     andres justin viktor mohammed muhammad ali ahmed hassan ivan igor nikolai mikhail yuri oleg viktor
-    valery""".split()
-)
+    valery jeff josh tim tom jim bill bob dick rick steve greg doug ron rob nick matt dan dave pat
+    reince newt rudy marco mike paul jeb ted rand john lindsey chris harry mitch orrin pete rahm
+    sean corey jared eric kellan hugh ken pence tony phil fred ed al howard neil ralph stuart glenn
+    bret lester chuck wolf anderson rush sid brent leon karl roy luke max sam seth simon spencer
+    todd travis trent troy vince warren wes will""".split()
+) - {"pence", "anderson", "warren"}
 ROLE_NOUNS = frozenset(
     """mp minister president leader official officials spokesman spokeswoman spokesperson chief chairman
     chairwoman chair senator secretary governor mayor general commander director head envoy ambassador
