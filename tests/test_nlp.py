@@ -1,5 +1,6 @@
-"""The shared spaCy pipeline: its faster lemmatizer gives exactly the stock lemmas; long and hostile texts
-are parsed in bounded pieces, in time linear in their length, or refused with one short reason."""
+"""The shared spaCy pipeline: its faster lemmatizer and attribute ruler give exactly the stock annotations;
+long and hostile texts are parsed in bounded pieces, in time linear in their length, or refused with one
+short reason."""
 
 from __future__ import annotations
 
@@ -45,6 +46,24 @@ def test_array_lemmatizer_matches_the_stock_lemmatizer() -> None:
     assert {"warn", "run", "see", "say", "add", "meet", "be", "claim", "flee", "deny"} <= {
         t.lemma_ for t in ours
     }
+
+
+RULER_TEXT = (
+    TEXT + "  I ain't sure, y'all. We gonna win?\n\n  Don't! Gotta go -- wanna see?  He 'd've said so. "
+    "Mr. O'Neil's U.S.-based firm paid $4.5m (£3.6m) on 3/4/2021; the Dems' lead fell 2-1 in N.Y."
+)
+
+
+def test_indexed_attribute_ruler_matches_the_stock_ruler() -> None:
+    from spacy.attrs import DEP, LEMMA, MORPH, POS, TAG
+
+    fast, stock = load_nlp(), _stock()
+    assert type(fast.get_pipe("attribute_ruler")).__name__ == "IndexedAttributeRuler"
+    columns = [POS, MORPH, LEMMA, TAG, DEP]
+    ours, theirs = fast(RULER_TEXT), stock(RULER_TEXT)
+    assert ours.to_array(columns).tolist() == theirs.to_array(columns).tolist()
+    assert {t.pos_ for t in ours} >= {"SPACE", "PROPN", "VERB", "AUX", "PART", "NUM", "SYM"}
+    assert "be" in {t.lemma_ for t in ours if t.lower_ == "ai"}  # a two-token pattern: "ai" + "n't"
 
 
 # Long and hostile texts: parsed in bounded pieces, in time linear in their length.
