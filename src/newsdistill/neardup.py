@@ -15,19 +15,32 @@ import heapq
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE = 5
-BANDS, ROWS = (
-    32,
-    4,
-)  # LSH S-curve midpoint (1/32)**(1/4) ~ 0.42: pairs near the threshold become candidates, then verified
-THRESHOLD = (
-    0.5  # estimated Jaccard for a copy: best F1 of the sweep with this rule (0.972, benchmarks/corpus.py)
-)
+SHORT_LINE = 8  # lines of fewer words are left out of the shingles (see `shingles`)
+# 42 bands of 3 rows (126 of the 128 values): S-curve midpoint (1/42)**(1/3) ~ 0.29, so a truncated copy
+# (Jaccard 0.3-0.5 against a longer original) still becomes a candidate; the rule below then decides.
+BANDS, ROWS = 42, 3
+
+
+@dataclass(frozen=True)
+class CopyRule:
+    """A candidate is a copy when its estimated Jaccard reaches `jaccard`, or, at Jaccard `floor` or
+    more, when the estimated share of the shorter text found in the longer reaches `containment`
+    (a truncated copy, or one with captions and links added). Chosen by cross-validation over
+    original articles in benchmarks/corpus.py (--parts republication)."""
+
+    jaccard: float = 0.5
+    containment: float = 0.8
+    floor: float = 0.15
+
+
+RULE = CopyRule()
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
 _WORD = re.compile(r"\w+")
@@ -44,17 +57,30 @@ _TEMPLATE = MinHash(
 )  # permutations made once: building them costs as much as hashing
 
 
+def shingles(text: str, shingle: int = SHINGLE) -> set[str]:
+    """Word shingles of the text without its short lines (under SHORT_LINE words): menus, captions,
+    "See also" links, bylines and credits are where copies differ, and a line inserted between two
+    paragraphs would otherwise break the shingles that span them. A text of short lines only keeps all."""
+    lines = [normalised_words(line) for line in text.split("\n")]
+    kept = [words for words in lines if len(words) >= SHORT_LINE] or lines
+    words = [word for line in kept for word in line]
+    return {" ".join(words[i : i + shingle]) for i in range(max(1, len(words) - shingle + 1))}
+
+
 def signature(text: str, shingle: int = SHINGLE) -> np.ndarray:
-    words = normalised_words(text)
+    """NUM_PERM MinHash values, then the number of distinct shingles (for the containment estimate)."""
+    found = shingles(text, shingle)
     minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
-    shingles = {" ".join(words[i : i + shingle]) for i in range(max(1, len(words) - shingle + 1))}
-    minhash.update_batch([s.encode("utf-8") for s in shingles])
-    return np.asarray(minhash.hashvalues, dtype=np.uint64)
+    minhash.update_batch([s.encode("utf-8") for s in found])
+    return np.append(np.asarray(minhash.hashvalues, dtype=np.uint64), np.uint64(len(found)))
 
 
 def layout() -> str:
     """The settings that signatures and band keys depend on (stored with them, checked on open)."""
-    return f"minhash {NUM_PERM} perm seed 1, {SHINGLE}-word shingles, {BANDS}x{ROWS} bands"
+    return (
+        f"minhash {NUM_PERM} perm seed 1 + size, {SHINGLE}-word shingles without lines under "
+        f"{SHORT_LINE} words, {BANDS}x{ROWS} bands"
+    )
 
 
 def band_keys(sig: np.ndarray) -> list[str]:
@@ -67,7 +93,28 @@ def band_keys(sig: np.ndarray) -> list[str]:
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.mean(a == b))
+    """Estimated Jaccard of the two shingle sets."""
+    return float(np.mean(a[:NUM_PERM] == b[:NUM_PERM]))
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Estimated |A & B| / min(|A|, |B|), from the Jaccard estimate and the two set sizes; None for a
+    signature written without its size (outputs of older versions)."""
+    if len(a) <= NUM_PERM or len(b) <= NUM_PERM:
+        return None
+    jaccard, size_a, size_b = similarity(a, b), float(a[NUM_PERM]), float(b[NUM_PERM])
+    return jaccard / (1 + jaccard) * (size_a + size_b) / max(1.0, min(size_a, size_b))
+
+
+def is_copy(a: np.ndarray, b: np.ndarray, rule: CopyRule = RULE) -> bool:
+    """The shipped verification of a candidate pair (see CopyRule)."""
+    jaccard = similarity(a, b)
+    if jaccard >= rule.jaccard:
+        return True
+    if jaccard < rule.floor:
+        return False
+    contained = containment(a, b)
+    return contained is not None and contained >= rule.containment
 
 
 def band_rows(signatures: Iterable[np.ndarray]) -> Iterator[tuple[str, int]]:
@@ -89,7 +136,7 @@ def assign_copies(
     ids: Sequence[str],
     signatures: Sequence[np.ndarray],
     buckets: Iterable[Sequence[int]],
-    threshold: float = THRESHOLD,
+    rule: CopyRule = RULE,
 ) -> dict[str, str]:
     """Each near-duplicate's id -> the id of its original, by the store's rule, in input order."""
     buckets_of: dict[int, list[list[int]]] = {}
@@ -99,21 +146,21 @@ def assign_copies(
             buckets_of.setdefault(member, []).append(members)
     original: dict[int, int] = {}
     for index in range(len(ids)):
-        match = _earliest_match(index, signatures, buckets_of.get(index, []), threshold)
+        match = _earliest_match(index, signatures, buckets_of.get(index, []), rule)
         if match is not None:
             original[index] = original.get(match, match)
     return {ids[i]: ids[o] for i, o in original.items()}
 
 
 def _earliest_match(
-    index: int, signatures: Sequence[np.ndarray], buckets: list[list[int]], threshold: float
+    index: int, signatures: Sequence[np.ndarray], buckets: list[list[int]], rule: CopyRule
 ) -> int | None:
     # Merge the earlier members of every bucket in position order and stop at the first match, so a
     # huge bucket of identical texts (empty pages) costs one comparison per page, not one per pair.
     earlier = (_before(members, index) for members in buckets)
     previous = None
     for candidate in heapq.merge(*earlier):
-        if candidate != previous and similarity(signatures[index], signatures[candidate]) >= threshold:
+        if candidate != previous and is_copy(signatures[index], signatures[candidate], rule):
             return candidate
         previous = candidate
     return None
@@ -127,7 +174,7 @@ def _before(members: list[int], index: int) -> Iterator[int]:
 
 
 def duplicate_of(
-    ids: Sequence[str], signatures: Sequence[np.ndarray], threshold: float = THRESHOLD
+    ids: Sequence[str], signatures: Sequence[np.ndarray], rule: CopyRule = RULE
 ) -> dict[str, str]:
     """The whole batch step in one process: group bands, then assign copies."""
-    return assign_copies(ids, signatures, group_bands(band_rows(signatures)), threshold)
+    return assign_copies(ids, signatures, group_bands(band_rows(signatures)), rule)

@@ -232,7 +232,7 @@ class Store:
             keys,
         ).fetchall()
         for row in rows:
-            if dedup.similarity(sig, np.frombuffer(row["sig"], dtype=np.uint64)) >= dedup.THRESHOLD:
+            if dedup.is_copy(sig, np.frombuffer(row["sig"], dtype=np.uint64)):
                 original = self.db.execute(
                     "SELECT duplicate_of FROM articles WHERE id = ?", (row["article_id"],)
                 ).fetchone()
