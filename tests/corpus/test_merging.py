@@ -185,3 +185,17 @@ def test_an_earlier_dated_copy_arriving_late_becomes_the_original(tmp_path: Path
     links = {r["id"]: r["duplicate_of"] for r in store.db.execute("SELECT id, duplicate_of FROM articles")}
     assert links == {farm: first, other: first, first: None}
     assert store.article(farm)["duplicate_of"] == first  # type: ignore[index]
+
+
+def test_signatures_are_rebuilt_batch_by_batch_for_every_article(tmp_path: Path) -> None:
+    store = Store(tmp_path / "corpus.db")
+    ids = [
+        add(store, f"p{n}", Article(title=f"Story {n}", text=f"{SUMMIT} Story {n} " + f"word{n} " * 40))
+        for n in range(5)
+    ]
+    store.db.execute("DELETE FROM bands")
+    with store.transaction():
+        store._rebuild_signatures(batch=2)  # three batches: 2, 2 and 1 articles
+    banded = {row[0] for row in store.db.execute("SELECT DISTINCT article_id FROM bands")}
+    assert banded == set(ids)
+    assert store.db.execute("SELECT count(*) FROM bands").fetchone()[0] == len(ids) * dedup.BANDS

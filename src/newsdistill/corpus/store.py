@@ -84,16 +84,24 @@ class Store:
             if row is not None and row[0] == layout:
                 return
             if row is not None:
-                self.db.execute("DELETE FROM bands")
-                for article_id, text in self.db.execute(
-                    "SELECT id, text FROM articles ORDER BY id"
-                ).fetchall():
-                    sig = dedup.signature(text)
-                    self.db.execute(
-                        "UPDATE signatures SET sig = ? WHERE article_id = ?", (sig.tobytes(), article_id)
-                    )
-                    self._index_bands(article_id, sig)
+                self._rebuild_signatures()
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('lsh', ?)", (layout,))
+
+    def _rebuild_signatures(self, batch: int = 2_000) -> None:
+        """Every article's signature and bands from its text, read a batch of ids at a time: a store of a
+        million articles would not fit in memory at once."""
+        self.db.execute("DELETE FROM bands")
+        last = 0
+        while rows := self.db.execute(
+            "SELECT id, text FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+        ).fetchall():
+            for article_id, text in rows:
+                sig = dedup.signature(text)
+                self.db.execute(
+                    "UPDATE signatures SET sig = ? WHERE article_id = ?", (sig.tobytes(), article_id)
+                )
+                self._index_bands(article_id, sig)
+            last = rows[-1][0]
 
     def _keep_appearances(self) -> None:
         """A store written before appearances were kept gets them from its inputs, once."""
