@@ -216,6 +216,33 @@ def pooled(results: list[tuple[list[Doc], list[int]]]) -> tuple[float, float, fl
     return (*bcubed(predicted, gold), len(set(predicted)))
 
 
+def error_buckets(results: list[tuple[list[Doc], list[int]]]) -> dict[str, float]:
+    """Where the out-of-fold B-cubed is lost: precision lost to stories that join events of one topic and
+    of different topics (merges), recall lost to events split over stories (splits), in points; and how
+    many stories merge events, how many events split, and how many of their extra pieces are one article."""
+    lost = Counter[str]()
+    for docs, found in results:
+        stories_: dict[int, list[Doc]] = defaultdict(list)
+        events: dict[str, Counter[int]] = defaultdict(Counter)
+        for doc, story in zip(docs, found, strict=True):
+            stories_[story].append(doc)
+            events[doc.event][story] += 1
+        for members in stories_.values():
+            lost["stories merging events"] += len({d.event for d in members}) > 1
+            for doc in members:
+                wrong = [d for d in members if d.event != doc.event]
+                across = sum(d.topic != doc.topic for d in wrong)
+                lost["P lost, same topic"] += (len(wrong) - across) / len(members)
+                lost["P lost, across topics"] += across / len(members)
+        for pieces in events.values():
+            lost["events split"] += len(pieces) > 1
+            lost["single-article pieces"] += sum(n == 1 for n in pieces.values()) if len(pieces) > 1 else 0
+            size = sum(pieces.values())
+            lost["R lost to splits"] += sum(n * (1 - n / size) for n in pieces.values())
+    total = sum(len(docs) for docs, _ in results)
+    return {k: 100 * v / total if k.startswith(("P ", "R ")) else v for k, v in lost.items()}
+
+
 def load_docs(path: Path, entities: list[list[dict[str, object]]]) -> list[Doc]:
     lines = [json.loads(line) for line in path.open(encoding="utf-8")]
     texts = [d["text"].replace("`` ", '"').replace(" ''", '"') for d in lines]

@@ -54,6 +54,20 @@ def test_pooled_bcubed_keeps_folds_apart() -> None:
     assert (p, r, f1, count) == (1.0, 1.0, 1.0, 2)
 
 
+def test_error_buckets_separate_merges_from_splits() -> None:
+    """Events a and b of topic 1 joined in one story (a merge, precision lost within the topic); event c
+    of topic 2 split into two stories, one of them a single article (recall lost)."""
+    docs = [_doc(1, 1), _doc(2, 1), _doc(3, 1), _doc(4, 2), _doc(5, 2), _doc(6, 2)]
+    for doc, event in zip(docs, ["1_a", "1_a", "1_b", "2_c", "2_c", "2_c"], strict=True):
+        doc.event = event
+    buckets = story_folds.error_buckets([(docs, [1, 1, 1, 2, 2, 3])])
+    assert buckets["stories merging events"] == 1 and buckets["events split"] == 1
+    assert buckets["single-article pieces"] == 1 and buckets["P lost, across topics"] == 0
+    p, r, _ = story_folds.bcubed([1, 1, 1, 2, 2, 3], [d.event for d in docs])
+    assert abs(buckets["P lost, same topic"] - 100 * (1 - p)) < 1e-9
+    assert abs(buckets["R lost to splits"] - 100 * (1 - r)) < 1e-9
+
+
 def test_stemming_and_years_are_evidence() -> None:
     counts = stories.term_counts(
         "Lohan checked into rehab in 2013. She checks out in May.", ["Lindsay Lohan"]
