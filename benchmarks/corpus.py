@@ -348,6 +348,8 @@ def ecb_stories(folds: int = 5) -> list[str]:
         results = folds_.cross_validate(docs, fit, predict, folds)
         p, r, f1, count = folds_.pooled(results)
         per_fold = [100 * folds_.bcubed(found, [d.event for d in scored])[2] for scored, found in results]
+        buckets = {k: round(v, 1) for k, v in folds_.error_buckets(results).items()}
+        print(f"{name}: out-of-fold errors {buckets}", file=sys.stderr)  # merges vs splits
         rows.append(
             f"| stories on ECB+, {name}, {folds}-fold CV over topics, out of fold | {len(docs)} docs, "
             f"{events} events, {len({d.topic for d in docs})} topics | "
