@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gzip
 import json
 import os
@@ -554,9 +555,21 @@ def run_load(folder: Path, articles: int, clients: int, seconds: float, workers:
             )
             print(rows[-1], flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     return rows
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Terminate, or kill with its workers when requests still queued (a slow route) keep it past 30 s."""
+    workers = _children(server.pid)
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        for pid in [*workers, server.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        server.wait(timeout=30)
 
 
 def main() -> int:
