@@ -60,7 +60,8 @@ def entity(db: sqlite3.Connection, name: str) -> int:
 def test_story_speakers_count_each_statement_once_split_by_act(db: sqlite3.Connection) -> None:
     story = int(db.execute("SELECT story_id FROM articles LIMIT 1").fetchone()[0])
     assert db.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone()[0] == 1
-    speakers = {s["name"]: (s["statements"], s["acts"]) for s in aggregates.story_speakers(db, story, True)}
+    members = [r[0] for r in db.execute("SELECT id FROM articles WHERE story_id = ?", (story,))]
+    speakers = {s["name"]: (s["statements"], s["acts"]) for s in aggregates.story_speakers(db, members, True)}
     # 'Engineers warned' and 'shop owners said' name no one; Ortiz's one statement is carried by both outlets
     assert speakers == {"Rosa Diaz": (2, {"speech": 1, "writing": 1}), "Helen Ortiz": (1, {"speech": 1})}
     plan = " ".join(

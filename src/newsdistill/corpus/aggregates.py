@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
@@ -82,18 +83,17 @@ def entity_days(db: sqlite3.Connection, entity_id: int) -> list[DayCount]:
     return usable_days(rows)
 
 
-def story_speakers(db: sqlite3.Connection, story_id: int, tracked: bool) -> list[dict[str, Any]]:
-    """A story's named speakers, the most statements first, each with its statements by act. A statement
-    repeated by copies (one quote, when the store tracks quotes) counts once. `tracked`: the store has
-    quote_mentions (a store from before quotes, opened read-only, has not)."""
+def story_speakers(db: sqlite3.Connection, article_ids: list[int], tracked: bool) -> list[dict[str, Any]]:
+    """The named speakers of a story's articles (those its page shows), the most statements first, each with
+    its statements by act. A statement repeated by copies (one quote, when the store tracks quotes) counts
+    once. `tracked`: the store has quote_mentions (a store from before quotes, opened read-only, has not)."""
     quote = "m.act, m.quote_id" if tracked else "NULL AS act, NULL AS quote_id"
     join = "LEFT JOIN quote_mentions m ON m.attribution_id = t.id" if tracked else ""
     rows = db.execute(
         f"SELECT t.id, t.entity_id, coalesce(e.name, t.speaker) AS speaker, t.cue, t.medium, {quote} "
-        "FROM articles a JOIN attributions t ON t.article_id = a.id "
-        "LEFT JOIN entities e ON e.id = t.entity_id "
-        f"{join} WHERE a.story_id = ?",
-        (story_id,),
+        "FROM attributions t LEFT JOIN entities e ON e.id = t.entity_id "
+        f"{join} WHERE t.article_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(article_ids),),
     )
     statements: dict[str, dict[str, set[Any]]] = {}
     entity_of: dict[str, int] = {}  # a name written once with its entity and once without is one speaker

@@ -165,17 +165,30 @@ def recent_stories(db: sqlite3.Connection, limit: int, offset: int = 0) -> tuple
     return total, [_story_with_articles(db, row) for row in rows]
 
 
-def story(db: sqlite3.Connection, story_id: int, kept: bool = True) -> dict[str, Any] | None:
-    """One story with its articles and, when the store keeps them, every appearance of them in order."""
+# Articles a story view lists at once: a story of thousands of copies stays one cheap page, and its counts
+# and date span still cover every member.
+STORY_ARTICLES_SHOWN = 500
+_STORY_ORDER = "published IS NULL, published, id"
+
+
+def story(
+    db: sqlite3.Connection,
+    story_id: int,
+    kept: bool = True,
+    limit: int = STORY_ARTICLES_SHOWN,
+    offset: int = 0,
+) -> dict[str, Any] | None:
+    """One story with its counts, `limit` of its articles from `offset` (by date, undated last) and, when the
+    store keeps them, every appearance of those articles in order."""
     row = db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
     if row is None:
         return None
-    found = _story_with_articles(db, row)
+    found = {**_story_summary(db, row), **_story_members(db, row, limit, offset)}
     rows = (
         db.execute(
-            "SELECT * FROM appearances WHERE article_id IN (SELECT id FROM articles WHERE story_id = ?) "
-            f"ORDER BY {appearances.TIMELINE_ORDER}",
-            (story_id,),
+            "SELECT * FROM appearances WHERE article_id IN (SELECT id FROM articles WHERE story_id = ? "
+            f"ORDER BY {_STORY_ORDER} LIMIT ? OFFSET ?) ORDER BY {appearances.TIMELINE_ORDER}",
+            (story_id, limit, offset),
         ).fetchall()
         if kept
         else []
@@ -187,26 +200,58 @@ def story(db: sqlite3.Connection, story_id: int, kept: bool = True) -> dict[str,
 
 
 def _story_with_articles(db: sqlite3.Connection, story: sqlite3.Row) -> dict[str, Any]:
-    """A story with its articles by date, undated last; its title, else its first titled article's; its
-    date span and the outlet that published first."""
-    articles = db.execute(
-        "SELECT id, title, outlet, url, duplicate_of, published FROM articles WHERE story_id = ? "
-        "ORDER BY published IS NULL, published, id",
+    """A story's counts and span over all its articles, and the first STORY_ARTICLES_SHOWN of them."""
+    return {**_story_summary(db, story), **_story_members(db, story, STORY_ARTICLES_SHOWN, 0)}
+
+
+def _story_summary(db: sqlite3.Connection, story: sqlite3.Row) -> dict[str, Any]:
+    """Counts and date span over all of a story's articles, each one SQL aggregate."""
+    count, copies, first, last, outlet_count = db.execute(
+        "SELECT count(*), count(duplicate_of), min(published), max(published), count(DISTINCT outlet) "
+        "FROM articles WHERE story_id = ?",
+        (story["id"],),
+    ).fetchone()
+    first_outlet = db.execute(
+        "SELECT outlet FROM articles WHERE story_id = ? AND published IS NOT NULL ORDER BY published, id "
+        "LIMIT 1",
+        (story["id"],),
+    ).fetchone()
+    outlets = db.execute(
+        "SELECT DISTINCT outlet FROM articles WHERE story_id = ? AND outlet IS NOT NULL ORDER BY outlet "
+        "LIMIT 100",
         (story["id"],),
     ).fetchall()
-    fields = ("id", "title", "outlet", "url", "duplicate_of", "published")
-    members = [{k: a[k] for k in fields} for a in articles]
-    dated = [a for a in members if a["published"]]
-    titled = [a["title"] for a in members if a["title"] and not a["duplicate_of"]]
     return {
         "id": story["id"],
-        "title": story["title"] or next(iter(titled), None),
-        "articles": members,
-        "first_published": dated[0]["published"] if dated else None,
-        "last_published": dated[-1]["published"] if dated else None,
-        "first_outlet": dated[0]["outlet"] if dated else None,
-        "outlet_names": sorted({a["outlet"] for a in members if a["outlet"]}),
+        "article_count": count,
+        "republications": copies,
+        "first_published": first,
+        "last_published": last,
+        "first_outlet": first_outlet[0] if first_outlet else None,
+        "outlet_count": outlet_count,
+        "outlet_names": [o[0] for o in outlets],
     }
+
+
+def _story_members(db: sqlite3.Connection, story: sqlite3.Row, limit: int, offset: int) -> dict[str, Any]:
+    """A page of the story's articles; its title, else its first titled original's."""
+    fields = ("id", "title", "outlet", "url", "duplicate_of", "published")
+    articles = db.execute(
+        f"SELECT {', '.join(fields)} FROM articles WHERE story_id = ? "
+        f"ORDER BY {_STORY_ORDER} LIMIT ? OFFSET ?",
+        (story["id"], limit, offset),
+    ).fetchall()
+    members = [{k: a[k] for k in fields} for a in articles]
+    titled = (
+        story["title"]
+        or db.execute(
+            "SELECT title FROM articles WHERE story_id = ? AND title IS NOT NULL AND title != '' "
+            f"AND duplicate_of IS NULL ORDER BY {_STORY_ORDER} LIMIT 1",
+            (story["id"],),
+        ).fetchone()
+    )
+    title = titled if isinstance(titled, str) or titled is None else titled[0]
+    return {"title": title, "articles": members, "offset": offset, "limit": limit}
 
 
 def article(db: sqlite3.Connection, article_id: int, kept: bool = True) -> dict[str, Any] | None:

@@ -310,8 +310,10 @@ class Store:
     def stories(self, limit: int = 100, min_size: int = 1) -> list[dict[str, Any]]:
         return queries.stories(self.db, limit, min_size)
 
-    def story(self, story_id: int) -> dict[str, Any] | None:
-        return queries.story(self.db, story_id, self.kept_appearances)
+    def story(
+        self, story_id: int, limit: int = queries.STORY_ARTICLES_SHOWN, offset: int = 0
+    ) -> dict[str, Any] | None:
+        return queries.story(self.db, story_id, self.kept_appearances, limit, offset)
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         return queries.article(self.db, article_id, self.kept_appearances)

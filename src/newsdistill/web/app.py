@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from ..corpus import aggregates, search_index
-from ..corpus.queries import SEARCH_WINDOW, SearchRequest
+from ..corpus.queries import SEARCH_WINDOW, STORY_ARTICLES_SHOWN, SearchRequest
 from ..corpus.query_language import QueryError
 from ..corpus.records import SEARCH_COLUMNS, WHO_SAID_COLUMNS
 from ..corpus.store import Store
@@ -392,8 +392,13 @@ def _story_api_routes(app: FastAPI, pool: StorePool) -> None:
         return pool.get().stories(limit)
 
     @app.get("/api/stories/{story_id}")
-    async def api_story(story_id: Id, format: FormatName = "json") -> Any:
-        story = pool.get().story(story_id)
+    async def api_story(
+        story_id: Id,
+        format: FormatName = "json",
+        limit: int = Query(STORY_ARTICLES_SHOWN, ge=1, le=10_000),
+        offset: int = Query(0, ge=0, le=10_000_000),
+    ) -> Any:
+        story = pool.get().story(story_id, limit, offset)
         if story is None:
             raise HTTPException(404, "no such story")
         if format == "csv":

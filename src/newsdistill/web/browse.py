@@ -237,5 +237,7 @@ def story_panels(store: Store, story: dict[str, Any]) -> dict[str, Markup | list
         "timeline": timeline_chart(
             story_timeline(story_appearances(story)), "story-timeline", "When each outlet published"
         ),
-        "speakers": aggregates.story_speakers(store.db, story["id"], store.kept_quotes),
+        "speakers": aggregates.story_speakers(
+            store.db, [a["id"] for a in story["articles"]], store.kept_quotes
+        ),
     }
