@@ -37,6 +37,7 @@ KEY_POSTINGS = 64  # quotes read per key, newest first: a common word pair costs
 CANDIDATES = 8  # best candidates (by keys shared) scored against their variants
 VARIANTS_SCORED = 16  # longest variants of a candidate compared
 MAX_KEYS = 160  # keys of one attribution: a quote of ~80 content words; longer ones are keyed by their start
+SHORT_SCORE = 0.5  # a short quote's match: it joins a quote, but never bridges two (a phrase recurs)
 TIMELINE_LIMIT = 500  # appearances shown on a quote's page
 # Words that change when a direct quote is reported ("I will" -> "he would") or that carry no content.
 _REPORTING_WORDS = frozenset(
@@ -58,6 +59,10 @@ class Rule:
     unknown_min_shared: int = 4
     other_speaker_cover: float = 0.9  # shared / the longer side's, for two different known speakers
     other_speaker_words: int = 8  # and both sides at least this many content words
+    unknown_short_words: int = 3  # words of a short quote that groups on a pronoun (never two)
+    merge_score: float = 1.0  # a wording by a known speaker that matches two quotes this well makes them one
+    merge_words: int = 6  # with at least this many content words on either side
+    unknown_both: bool = True  # a short quote groups when neither side names its speaker
 
 
 RULE = Rule()
@@ -108,9 +113,10 @@ def _hash(text: str) -> int:
 
 def keys(words: list[str], form: str, who: str | None, rule: Rule = RULE) -> list[int]:
     """Index keys: unordered pairs of content words one or two apart (the first MAX_KEYS); a short quote
-    only by its words and speaker, so that no other speaker's quote ever finds it."""
+    also by its words and speaker, and with no speaker only when it is long enough to group on a pronoun
+    (`short_match` decides)."""
     short = len(set(words)) < rule.min_shared
-    if short and not who:
+    if short and not who and form.count(" ") + 1 < rule.unknown_short_words:
         return []
     pairs: dict[str, None] = {}  # ordered: a long quote keeps the keys of its start
     for i, word in enumerate(words):
@@ -118,7 +124,7 @@ def keys(words: list[str], form: str, who: str | None, rule: Rule = RULE) -> lis
             if other != word:
                 pairs["|".join(sorted((word, other)))] = None
     found = [_hash(pair) for pair in list(pairs)[:MAX_KEYS]]
-    return [_hash(f"short|{who}|{form}"), *found] if short else found
+    return [_hash(f"short|{who}|{form}"), *found] if short and who else found
 
 
 # ---- grouping ------------------------------------------------------------------------------------------
@@ -132,8 +138,13 @@ def _track_one(db: sqlite3.Connection, mention: Mention, rule: Rule) -> int:
     form = " ".join(normalised_words(mention.text))
     who = speaker_key(mention.entity_id, mention.speaker)
     found = keys(words, form, who, rule)
-    quote_id = _best_quote(db, words, form, who, found, rule) if found else None
-    if quote_id is None:
+    matched = _matching_quotes(db, words, form, who, found, rule) if found else []
+    if matched:  # the best match; a quote it matches surely (`bridges`) is the same quote too
+        quote_id = max(matched)[1]
+        for _, other, sure in matched:
+            if other != quote_id and sure:
+                merge(db, other, quote_id, rule)
+    else:
         quote_id = int(
             db.execute(
                 "INSERT INTO quotes(entity_id, speaker, speaker_key, text, mentions) VALUES (?, ?, ?, ?, 0)",
@@ -159,35 +170,67 @@ def _candidates(db: sqlite3.Connection, found: list[int]) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
-def _best_quote(
+def _matching_quotes(
     db: sqlite3.Connection, words: list[str], form: str, who: str | None, found: list[int], rule: Rule
-) -> int | None:
-    best, best_score = None, 0.0
+) -> list[tuple[float, int, bool]]:
+    """Every candidate quote that one of its variants accepts: a wording can bridge two quotes that were
+    started apart (a fragment seen before the full quote), and then they are one."""
+    matched = []
     mine = set(words)
     for quote_id in _candidates(db, found):
-        theirs = db.execute("SELECT speaker_key FROM quotes WHERE id = ?", (quote_id,)).fetchone()[0]
-        variants = db.execute(
-            f"SELECT form, words FROM quote_variants WHERE quote_id = ? ORDER BY length(words) DESC "
-            f"LIMIT {VARIANTS_SCORED}",
-            (quote_id,),
+        row = db.execute("SELECT speaker_key FROM quotes WHERE id = ?", (quote_id,)).fetchone()
+        if row is None:  # a key left by a quote since merged into another
+            continue
+        variants = db.execute(  # each wording with its own speaker; a pronoun's is the quote's
+            f"SELECT form, words, coalesce(speaker_key, ?) FROM quote_variants WHERE quote_id = ? "
+            f"ORDER BY length(words) DESC LIMIT {VARIANTS_SCORED}",
+            (row[0], quote_id),
         ).fetchall()
-        for variant_form, variant_words in variants:
-            theirs_words = set(variant_words.split())
-            if min(len(mine), len(theirs_words)) < rule.min_shared:
-                score = short_match(form, variant_form, who, theirs)
-            else:
-                score = match(mine, theirs_words, who, theirs, rule)
-            if score > best_score:
-                best, best_score = quote_id, score
-    return best
+        scored = [(_score(mine, form, set(vw.split()), vf, who, vs, rule), vw, vs) for vf, vw, vs in variants]
+        score = max((found for found, _, _ in scored), default=0.0)
+        if score > 0:
+            sure = any(bridges(mine, set(vw.split()), who, vs, rule) for found, vw, vs in scored if found)
+            matched.append((score, quote_id, sure))
+    return matched
 
 
-def short_match(form: str, their_form: str, who: str | None, their_speaker: str | None) -> float:
-    """A short quote ("no", "a rigged system") groups only with the same known speaker, and only where
-    its words are the other's, or run whole inside them."""
-    if who is None or who != their_speaker:
+def _score(
+    mine: set[str],
+    form: str,
+    theirs: set[str],
+    their_form: str,
+    who: str | None,
+    their: str | None,
+    rule: Rule,
+) -> float:
+    if min(len(mine), len(theirs)) < rule.min_shared:
+        return short_match(form, their_form, who, their, rule)
+    return match(mine, theirs, who, their, rule)
+
+
+def short_match(
+    form: str, their_form: str, who: str | None, their_speaker: str | None, rule: Rule = RULE
+) -> float:
+    """A short quote ("no", "a rigged system") groups only where its words are the other's, or run whole
+    inside them; and only with the same known speaker, or, when one side names its speaker by a pronoun,
+    with at least `unknown_short_words` words (a two-word quote never groups on a pronoun)."""
+    if who is not None and their_speaker is not None and who != their_speaker:
         return 0.0
-    return 1.0 if f" {form} " in f" {their_form} " or f" {their_form} " in f" {form} " else 0.0
+    if who is None or their_speaker is None:
+        if who is None and their_speaker is None and not rule.unknown_both:
+            return 0.0
+        if min(form.count(" "), their_form.count(" ")) + 1 < rule.unknown_short_words:
+            return 0.0
+    contained = f" {form} " in f" {their_form} " or f" {their_form} " in f" {form} "
+    return SHORT_SCORE if contained else 0.0
+
+
+def bridges(mine: set[str], theirs: set[str], who: str | None, their_speaker: str | None, rule: Rule) -> bool:
+    """Whether a wording that matches two quotes makes them one: only the same known speaker, a long
+    wording and near-whole containment (a pronoun's or a common phrase's match would chain topics)."""
+    if who is None or who != their_speaker or min(len(mine), len(theirs)) < rule.merge_words:
+        return False
+    return len(mine & theirs) / min(len(mine), len(theirs)) >= rule.merge_score
 
 
 def match(mine: set[str], theirs: set[str], who: str | None, their_speaker: str | None, rule: Rule) -> float:
@@ -203,6 +246,34 @@ def match(mine: set[str], theirs: set[str], who: str | None, their_speaker: str 
     )
     contained = shared / min(len(mine), len(theirs))
     return contained if shared >= least and contained >= share else 0.0
+
+
+def merge(db: sqlite3.Connection, source: int, into: int, rule: Rule = RULE) -> None:
+    """Quote `source` becomes part of quote `into`: its mentions, variants and keys move, and its row goes
+    (a key whose posting is not recomputed from a variant is skipped on lookup)."""
+    gone = db.execute(
+        "SELECT entity_id, speaker, speaker_key, text, mentions FROM quotes WHERE id = ?", (source,)
+    ).fetchone()
+    variants = db.execute("SELECT form FROM quote_variants WHERE quote_id = ?", (source,)).fetchall()
+    for (variant_form,) in variants:
+        for key in keys(content_words(variant_form), variant_form, gone[2], rule):
+            db.execute("DELETE FROM quote_keys WHERE key = ? AND quote_id = ?", (key, source))
+            db.execute("INSERT OR IGNORE INTO quote_keys(key, quote_id) VALUES (?, ?)", (key, into))
+    db.execute(
+        "INSERT OR IGNORE INTO quote_variants(quote_id, form, text, words, first_attribution, speaker_key) "
+        "SELECT ?, form, text, words, first_attribution, speaker_key FROM quote_variants WHERE quote_id = ?",
+        (into, source),
+    )
+    db.execute("DELETE FROM quote_variants WHERE quote_id = ?", (source,))
+    db.execute("UPDATE quote_mentions SET quote_id = ? WHERE quote_id = ?", (into, source))
+    db.execute("DELETE FROM quotes WHERE id = ?", (source,))
+    db.execute(
+        "UPDATE quotes SET mentions = mentions + ?1, "
+        "text = CASE WHEN length(?2) > length(text) THEN ?2 ELSE text END, "
+        "entity_id = coalesce(entity_id, ?3), speaker = CASE WHEN speaker_key IS NULL AND ?4 IS NOT NULL "
+        "THEN ?5 ELSE coalesce(speaker, ?5) END, speaker_key = coalesce(speaker_key, ?4) WHERE id = ?6",
+        (gone[4], gone[3], gone[0], gone[2], gone[1], into),
+    )
 
 
 def _join(
@@ -222,9 +293,9 @@ def _join(
         (mention.attribution_id, quote_id, mention.article_id, mention.act),
     )
     added = db.execute(
-        "INSERT OR IGNORE INTO quote_variants(quote_id, form, text, words, first_attribution) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (quote_id, form, mention.text, " ".join(sorted(set(words))), mention.attribution_id),
+        "INSERT OR IGNORE INTO quote_variants(quote_id, form, text, words, first_attribution, speaker_key) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (quote_id, form, mention.text, " ".join(sorted(set(words))), mention.attribution_id, who),
     ).rowcount
     if added:
         db.executemany(
@@ -237,6 +308,14 @@ def _join(
         "THEN ?4 ELSE coalesce(speaker, ?4) END, speaker_key = coalesce(speaker_key, ?3) WHERE id = ?5",
         (mention.text, mention.entity_id, who, mention.speaker, quote_id),
     )
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """A store from before variants kept their own speaker gets the column (its old variants read as
+    their quote's speaker, as before)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(quote_variants)")}
+    if columns and "speaker_key" not in columns:
+        db.execute("ALTER TABLE quote_variants ADD COLUMN speaker_key TEXT")
 
 
 def backfill(db: sqlite3.Connection) -> None:
