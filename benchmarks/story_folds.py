@@ -15,6 +15,7 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -30,7 +31,7 @@ MERGE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never merge
 HARD_NEGATIVES = 10  # wrong stories per training document, the most similar ones
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: per-document caches
 class Doc:
     doc_id: str
     topic: int
@@ -115,7 +116,7 @@ def training_pairs(docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
     sizes: Counter[str] = Counter()
     rows, labels = [], []
     for number, doc in enumerate(docs, start=1):
-        counts = stories.term_counts(doc.text, _entity_names(doc))
+        counts = _term_counts(doc)
         vector = stories.tfidf(counts, df, number)
         df.update(counts.keys())
         scored = []
@@ -156,8 +157,8 @@ def fit_model(docs: list[Doc]) -> stories.StoryModel:
     model = stories.StoryModel(tuple(float(w) for w in weights), bias, join=0.5, merge=1.01)
     gold = [d.event for d in docs]
 
-    def f1(candidate: stories.StoryModel) -> float:
-        return bcubed(store_stories(docs, candidate), gold)[2]
+    def f1(candidate: stories.StoryModel) -> float:  # in memory: the store's decisions, minutes faster
+        return bcubed(memory_stories(docs, candidate), gold)[2]
 
     join = max(JOIN_GRID, key=lambda j: f1(stories.with_thresholds(model, j, 1.01)))
     merge = max(MERGE_GRID, key=lambda m: f1(stories.with_thresholds(model, join, m)))
@@ -258,3 +259,129 @@ def load_docs(path: Path, entities: list[list[dict[str, object]]]) -> list[Doc]:
         )
         for d, text, ents, vector in zip(lines, texts, entities, embedded, strict=True)
     ]
+
+
+# ---- the store's assignment, in memory: the same decisions without SQLite (cross-validation in minutes) --
+@dataclass
+class _MemoryStory:
+    id: int
+    centroid: stories.Vector  # as the store keeps it: rounded to 4 decimals (`stories.dumps`)
+    size: int
+    embedding: np.ndarray
+
+
+class MemoryIndex:
+    """`story_index.assign_story` on dicts instead of tables: the same document frequencies, postings (newest
+    POSTINGS_PER_TERM per term), candidates, order of ties, rounding of stored centroids and reuse of a
+    deleted top story id (SQLite's rowid). ECB+ documents are undated, so the time window never applies."""
+
+    def __init__(self) -> None:
+        self.df: Counter[str] = Counter()
+        self.documents = 0
+        self.stories: dict[int, _MemoryStory] = {}
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        self.terms_of: dict[int, list[str]] = {}
+        self.moved: dict[int, int] = {}  # absorbed story -> the story its articles moved to
+
+    def assign(self, doc: Doc, vector: stories.Vector | None = None) -> int:
+        """`vector`: the document's, when known (it depends only on the documents before it)."""
+        counts = _term_counts(doc)
+        self.documents += 1
+        if vector is None:
+            vector = stories.tfidf(counts, self.df, self.documents)
+        self.df.update(counts.keys())
+        scored = self._scored(vector, doc.embedding)
+        if not scored or scored[0][0] < stories.MODEL.join:
+            new = _MemoryStory(max(self.stories, default=0) + 1, _rounded(vector), 1, doc.embedding)
+            return self._save(new)
+        story = scored[0][1]
+        story.centroid = stories.add_to_centroid(story.centroid, story.size, vector)
+        story.embedding = stories.add_embedding(story.embedding, story.size, doc.embedding)
+        story.size += 1
+        for _, other in scored[1 : 1 + story_index.MERGES_PER_ARTICLE]:
+            if self._same_event(story, other):
+                self._absorb(story, other)
+        return self._save(story)
+
+    def _scored(self, vector: stories.Vector, embedding: np.ndarray) -> list[tuple[float, _MemoryStory]]:
+        model = stories.MODEL
+        scored = []
+        for sid in sorted(self._candidates(vector), reverse=True):
+            found = self.stories[sid]
+            story = _MemoryStory(sid, found.centroid, found.size, found.embedding)
+            similarity = stories.embedding_cosine(embedding, story.embedding)
+            p = model.probability(stories.features(vector, story.centroid, None, story.size, similarity))
+            if p >= min(model.join, model.merge):
+                scored.append((p, story))
+        return sorted(scored, key=lambda pair: (-pair[0], -pair[1].id))
+
+    def _candidates(self, vector: stories.Vector) -> list[int]:
+        shared: Counter[int] = Counter()
+        for term in stories.strongest(vector):
+            newest = sorted(self.postings.get(term, ()), reverse=True)[: story_index.POSTINGS_PER_TERM]
+            shared.update(newest)
+        return sorted(shared, key=lambda story: (-shared[story], -story))[: story_index.STORY_CANDIDATES]
+
+    def _same_event(self, story: _MemoryStory, other: _MemoryStory) -> bool:
+        similarity = stories.embedding_cosine(story.embedding, other.embedding)
+        pair = stories.features(story.centroid, other.centroid, None, min(story.size, other.size), similarity)
+        return stories.MODEL.probability(pair) >= stories.MODEL.merge
+
+    def _absorb(self, story: _MemoryStory, other: _MemoryStory) -> None:
+        story.centroid = stories.add_to_centroid(story.centroid, story.size, other.centroid, other.size)
+        story.embedding = stories.add_embedding(story.embedding, story.size, other.embedding, other.size)
+        story.size += other.size
+        self.moved[other.id] = story.id
+        self._unindex(other.id)
+        del self.stories[other.id]
+
+    def _save(self, story: _MemoryStory) -> int:
+        self._unindex(story.id)
+        self.terms_of[story.id] = stories.strongest(story.centroid)  # indexed before rounding, as stored
+        story.centroid = _rounded(story.centroid)
+        self.stories[story.id] = story
+        for term in self.terms_of[story.id]:
+            self.postings[term].add(story.id)
+        return story.id
+
+    def _unindex(self, sid: int) -> None:
+        for term in self.terms_of.pop(sid, []):
+            self.postings[term].discard(sid)
+
+
+@lru_cache(maxsize=4096)
+def _term_counts(doc: Doc) -> Counter[str]:
+    return stories.term_counts(doc.text, _entity_names(doc), None)
+
+
+@lru_cache(maxsize=64)
+def _vectors(ordered: tuple[Doc, ...]) -> list[stories.Vector]:
+    """The TF-IDF vector of each document, in order: the same for every model (fitting tries many)."""
+    df: Counter[str] = Counter()
+    found = []
+    for number, doc in enumerate(ordered, start=1):
+        counts = _term_counts(doc)
+        found.append(stories.tfidf(counts, df, number))
+        df.update(counts.keys())
+    return found
+
+
+def _rounded(vector: stories.Vector) -> stories.Vector:
+    return {g: {t: round(v, 4) for t, v in vector.get(g, {}).items()} for g in stories.GROUPS}
+
+
+def memory_stories(
+    docs: Sequence[Doc], model: stories.StoryModel, background: Sequence[Doc] = ()
+) -> list[int]:
+    """What `store_stories` gives, computed in memory (checked equal by tests/corpus/test_stories.py)."""
+    index = MemoryIndex()
+    found: list[int] = []
+    ordered = [*background, *docs]
+    vectors = _vectors(tuple(ordered))
+    with stories.using(model):
+        for doc, vector in zip(ordered, vectors, strict=True):
+            found.append(index.assign(doc, vector))
+            if index.moved:  # a merge moves earlier articles to the absorbing story
+                found = [index.moved.get(s, s) for s in found]
+                index.moved = {}
+    return found[len(background) :]

@@ -140,3 +140,31 @@ def test_stories_rebuild_reassigns_the_whole_store(tmp_path: Path) -> None:
         orphans = raw.execute("SELECT count(*) FROM articles WHERE story_id NOT IN (SELECT id FROM stories)")
         assert stored == (4, 4) and sizes == 4 and orphans.fetchone()[0] == 0
     assert "stories" in done.stdout
+
+
+def _synthetic_docs(count: int, seed: int) -> list[story_folds.Doc]:
+    """Articles on a few overlapping events: shared topic words, event words, names and noisy embeddings."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(6, 384)).astype(np.float32)
+    docs = []
+    for number in range(count):
+        event = int(rng.integers(6))
+        words = [f"topic{event // 2}word{w}" for w in rng.integers(0, 8, 12)]
+        words += [f"event{event}word{w}" for w in rng.integers(0, 6, 6)]
+        words += [f"noise{w}" for w in rng.integers(0, 40, 10)]
+        names = [Entity(id=f"p{event}", name=f"Person {event}", type="PERSON")] if rng.random() < 0.6 else []
+        vector = centres[event] + rng.normal(scale=1.5, size=384).astype(np.float32)
+        embedding = (vector / np.linalg.norm(vector)).astype(np.float32)
+        docs.append(story_folds.Doc(f"d{number}", event // 2, str(event), " ".join(words), names, embedding))
+    return docs
+
+
+def test_in_memory_assignment_makes_the_store_s_decisions() -> None:
+    docs = _synthetic_docs(120, seed=3)
+    for join, merge in ((0.2, 0.8), (0.1, 0.3), (0.5, 1.01)):
+        model = stories.with_thresholds(stories.MODEL, join, merge)
+        assert story_folds.memory_stories(docs, model) == story_folds.store_stories(docs, model)
+    background, scored = docs[:40], docs[40:]
+    assert story_folds.memory_stories(scored, stories.MODEL, background) == story_folds.store_stories(
+        scored, stories.MODEL, background
+    )
