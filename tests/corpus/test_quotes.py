@@ -168,3 +168,77 @@ def test_who_said_cli_shows_one_row_per_quote_and_all_occurrences_on_request(tmp
     assert "5 outlets, first daily.example 2024-03-01" in shown
     every = subprocess.run([*command, "--all"], capture_output=True, text=True, check=True).stdout
     assert every.count("(quote ") == 6 and "[3] Story at herald.example" in every
+
+
+def test_a_full_quote_merges_the_fragment_and_the_rewording_seen_before_it(tmp_path: Path) -> None:
+    """The fragment and the rewording share too little to group; the full quote, seen last, contains
+    both, so the two quotes started apart become one."""
+    store = Store(tmp_path / "corpus.db")
+    full = (
+        "The harbour expansion will create four thousand jobs, double container traffic within five years "
+        "and cut shipping emissions because berths will take electric cranes."
+    )
+    wordings = [
+        "The harbour expansion will create four thousand jobs, double container traffic",
+        "within five years and cut shipping emissions because berths will take electric cranes",
+        full,
+    ]
+    for number, wording in enumerate(wordings):
+        outlet = f"o{number}.example"
+        store.add(
+            outlet, outlet, _article(outlet, f"2024-05-0{number + 1}", [("Helen Ortiz", wording, "direct")])
+        )
+    rows = store.who_said("Helen Ortiz")
+    assert len(rows) == 1 and rows[0]["articles"] == 3
+    every = store.who_said("Helen Ortiz", every=True)
+    assert {r["quote_id"] for r in every} == {rows[0]["quote_id"]}
+    quote = store.quote(rows[0]["quote_id"])
+    assert quote is not None and len(quote["variants"]) == 3 and quote["text"] == full
+
+
+def _pronoun_article(outlet: str, content: str) -> Article:
+    """An article whose only attribution names its speaker by a pronoun (no entity)."""
+    text = f"Report from {outlet}. {content} he said."
+    start = text.index(content)
+    return Article(
+        text=text,
+        url=f"https://{outlet}/story",
+        title=f"Story at {outlet}",
+        published="2024-03-09",
+        outlet=outlet,
+        attributions=[
+            Attribution(
+                source=Source(text="he", start=0, end=2),
+                cue=Span(text="said", start=0, end=4),
+                content=Span(text=content, start=start, end=start + len(content)),
+                kind="direct",
+            )
+        ],
+    )
+
+
+def test_a_short_fragment_by_a_pronoun_joins_the_quote_that_contains_it_whole(tmp_path: Path) -> None:
+    store = _store_with_wordings(tmp_path / "corpus.db")
+    store.add("p1", "p1", _pronoun_article("p1.example", "“not raise taxes on working”"))  # 2 content words
+    store.add("p2", "p2", _pronoun_article("p2.example", "raise taxes on roads"))  # not contained: apart
+    store.add("p3", "p3", _pronoun_article("p3.example", "raise taxes"))  # two words: never on a pronoun
+    taxes = store.who_said("Helen Ortiz")[0]
+    assert taxes["articles"] == 6
+    others = {r["quote_id"] for r in store.who_said("he", every=True)} - {taxes["quote_id"]}
+    assert len(others) == 2
+
+
+def test_a_store_from_before_variant_speakers_gets_the_column_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.db"
+    _store_with_wordings(path).close()
+    with sqlite3.connect(path) as raw:  # as the code before variant speakers left it
+        raw.execute("ALTER TABLE quote_variants DROP COLUMN speaker_key")
+    store = Store(path)
+    extra = _article(
+        "late.example", "2024-03-09", [("Helen Ortiz", "not raise taxes on working families", "direct")]
+    )
+    store.add("late", "late", extra)
+    rows = store.who_said("Helen Ortiz")
+    assert len(rows) == 2 and rows[0]["articles"] == 6
+    columns = {row[1] for row in store.db.execute("PRAGMA table_info(quote_variants)")}
+    assert "speaker_key" in columns

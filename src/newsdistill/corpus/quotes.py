@@ -6,12 +6,15 @@ stemmed content words of the text (function words, case, punctuation and quote s
 
 Grouping is incremental: a new attribution looks up candidate quotes by its keys (unordered pairs of
 content words one or two apart, each key's posting list read newest first and capped, so the cost of a
-lookup does not grow with the store), scores the few best candidates against their variants, and joins
-the best one that `Rule` accepts, else starts a quote of its own:
+lookup does not grow with the store), scores the few best candidates against their variants (each with
+its own speaker), and joins the best one that `Rule` accepts, else starts a quote of its own. Another
+candidate it matches surely (`bridges`: the same named speaker, six or more words, contained whole) is
+merged into that one: a fragment seen before its full quote no longer stays apart. The rules:
 - same speaker, or a speaker the article names only by a pronoun: enough shared content words and the
   shorter side mostly contained in the longer (a fragment or a trimmed quote is contained whole);
 - two different known speakers: only a long, near-identical text (a wire quote misattributed);
-- fewer than `min_shared` content words ("he said 'no'"): only the same words by the same speaker.
+- fewer than `min_shared` content words: only the same words, run whole inside the other's, by the same
+  speaker, or on a pronoun when the short side has `unknown_short_words` words ("he said 'no'": never).
 The thresholds were chosen on one half of a set built from PolNeAR and AEB (benchmarks/quote_groups.py)
 and scored on the other half: see benchmarks/RESULTS.md. A quote's first appearance is its articles'
 earliest appearance (appearances.TIMELINE_ORDER), so copies of an article count as its outlets too.
@@ -59,7 +62,7 @@ class Rule:
     unknown_min_shared: int = 4
     other_speaker_cover: float = 0.9  # shared / the longer side's, for two different known speakers
     other_speaker_words: int = 8  # and both sides at least this many content words
-    unknown_short_words: int = 3  # words of a short quote that groups on a pronoun (never two)
+    unknown_short_words: int = 4  # words of a short quote that groups on a pronoun (never two)
     merge_score: float = 1.0  # a wording by a known speaker that matches two quotes this well makes them one
     merge_words: int = 6  # with at least this many content words on either side
     unknown_both: bool = True  # a short quote groups when neither side names its speaker

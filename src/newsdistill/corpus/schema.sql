@@ -94,6 +94,7 @@ CREATE TABLE IF NOT EXISTS quote_variants (
     text TEXT NOT NULL,                 -- as first written
     words TEXT NOT NULL,                -- its stemmed content words, for scoring candidates
     first_attribution INTEGER NOT NULL,
+    speaker_key TEXT,                   -- this wording's speaker (as quotes.speaker_key); null: a pronoun
     PRIMARY KEY (quote_id, form)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS quote_mentions (

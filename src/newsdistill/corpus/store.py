@@ -114,6 +114,7 @@ class Store:
     def _track_quotes(self) -> None:
         """A store written before quotes were tracked groups its attributions into quotes, once."""
         with self.transaction():
+            quotes.migrate(self.db)
             if self.db.execute("SELECT 1 FROM meta WHERE key = 'quotes'").fetchone() is None:
                 quotes.backfill(self.db)
                 self.db.execute("INSERT INTO meta(key, value) VALUES ('quotes', 'tracked')")
