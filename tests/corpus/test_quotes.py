@@ -242,3 +242,31 @@ def test_a_store_from_before_variant_speakers_gets_the_column_on_open(tmp_path: 
     assert len(rows) == 2 and rows[0]["articles"] == 6
     columns = {row[1] for row in store.db.execute("PRAGMA table_info(quote_variants)")}
     assert "speaker_key" in columns
+
+
+def test_a_merged_quote_id_leads_to_the_quote_it_joined(tmp_path: Path) -> None:
+    """Links to a quote that was merged away (its page, its API record) move to the quote it joined, over a
+    real server; an id that never existed is still not found."""
+    import httpx
+
+    from newsdistill.web.app import create_app
+    from tests.web.conftest import serving
+
+    store = Store(tmp_path / "corpus.db")
+    first = "The harbour expansion will create four thousand jobs, double container traffic"
+    second = "within five years and cut shipping emissions because berths will take electric cranes"
+    for number, wording in enumerate([first, second, f"{first} {second}"]):
+        outlet = f"o{number}.example"
+        store.add(
+            outlet, outlet, _article(outlet, f"2024-05-0{number + 1}", [("Helen Ortiz", wording, "direct")])
+        )
+    aliases = store.db.execute("SELECT old_id, quote_id FROM quote_aliases").fetchall()
+    assert len(aliases) == 1
+    gone, kept = aliases[0]
+    assert store.quote(gone) is None and store.quote_merged_into(gone) == kept
+    store.close()
+    with serving(create_app(tmp_path / "corpus.db")) as base:
+        page = httpx.get(f"{base}/quotes/{gone}", follow_redirects=False)
+        assert page.status_code == 301 and page.headers["location"] == f"/quotes/{kept}"
+        assert httpx.get(f"{base}/api/quotes/{gone}", follow_redirects=True).json()["id"] == kept
+        assert httpx.get(f"{base}/quotes/{kept + gone + 1}").status_code == 404

@@ -270,6 +270,8 @@ def merge(db: sqlite3.Connection, source: int, into: int, rule: Rule = RULE) -> 
     db.execute("DELETE FROM quote_variants WHERE quote_id = ?", (source,))
     db.execute("UPDATE quote_mentions SET quote_id = ? WHERE quote_id = ?", (into, source))
     db.execute("DELETE FROM quotes WHERE id = ?", (source,))
+    db.execute("UPDATE quote_aliases SET quote_id = ? WHERE quote_id = ?", (into, source))
+    db.execute("INSERT OR REPLACE INTO quote_aliases(old_id, quote_id) VALUES (?, ?)", (source, into))
     db.execute(
         "UPDATE quotes SET mentions = mentions + ?1, "
         "text = CASE WHEN length(?2) > length(text) THEN ?2 ELSE text END, "
@@ -311,6 +313,15 @@ def _join(
         "THEN ?4 ELSE coalesce(speaker, ?4) END, speaker_key = coalesce(speaker_key, ?3) WHERE id = ?5",
         (mention.text, mention.entity_id, who, mention.speaker, quote_id),
     )
+
+
+def merged_into(db: sqlite3.Connection, quote_id: int) -> int | None:
+    """The quote that quote `quote_id` was merged into, if it was (None for a store from before merges)."""
+    try:
+        row = db.execute("SELECT quote_id FROM quote_aliases WHERE old_id = ?", (quote_id,)).fetchone()
+    except sqlite3.OperationalError:  # a store from before aliases, opened read-only
+        return None
+    return int(row[0]) if row else None
 
 
 def migrate(db: sqlite3.Connection) -> None:

@@ -308,6 +308,9 @@ class Store:
     def quote(self, quote_id: int) -> dict[str, Any] | None:
         return quotes.record(self.db, quote_id) if self.kept_quotes else None
 
+    def quote_merged_into(self, quote_id: int) -> int | None:
+        return quotes.merged_into(self.db, quote_id) if self.kept_quotes else None
+
     def stories(self, limit: int = 100, min_size: int = 1) -> list[dict[str, Any]]:
         return queries.stories(self.db, limit, min_size)
 

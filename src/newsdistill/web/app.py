@@ -21,7 +21,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi import Path as PathParameter
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BeforeValidator
@@ -418,12 +418,20 @@ def _story_api_routes(app: FastAPI, pool: StorePool) -> None:
         return download(records, "csv", "who-said", WHO_SAID_COLUMNS) if format == "csv" else records
 
     @app.get("/api/quotes/{quote_id}")
-    def api_quote(quote_id: Id) -> dict[str, Any]:
+    def api_quote(quote_id: Id) -> Any:
         """A quote: its speaker, wordings, first appearance and every article and outlet that carried it."""
         quote = pool.get().quote(quote_id)
         if quote is None:
-            raise HTTPException(404, "no such quote")
+            return _merged_quote(pool.get(), quote_id, "/api/quotes")
         return quote
+
+
+def _merged_quote(store: Store, quote_id: int, prefix: str) -> Response:
+    """A quote id that was merged into another quote moves there for good; any other is not found."""
+    merged = store.quote_merged_into(quote_id)
+    if merged is None:
+        raise HTTPException(404, "no such quote")
+    return RedirectResponse(f"{prefix}/{merged}", status_code=301)
 
 
 def _page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> None:
@@ -500,5 +508,5 @@ def _detail_page_routes(app: FastAPI, pool: StorePool, templates: Jinja2Template
     def quote_page(request: Request, quote_id: Id) -> Response:
         quote = pool.get().quote(quote_id)
         if quote is None:
-            raise HTTPException(404, "no such quote")
+            return _merged_quote(pool.get(), quote_id, "/quotes")
         return templates.TemplateResponse(request, "quote.html", {"q": quote})
