@@ -1,6 +1,6 @@
 """Reliability benchmark: hostile inputs by kind, and a bounded loopback load test of the server.
 
-    python benchmarks/reliability.py [--parts hostile,processes,load] [--articles 100000] [--clients 50]
+    python benchmarks/reliability.py [--parts hostile,processes,cpu,load] [--articles 100000] [--clients 50]
 
 (a) every kind of hostile input both reliability issues list goes through `newsdistill process`, all
     stages, 2 workers, under `ulimit -v 4000000`, at batch sizes 16 and 4: each must come back processed
@@ -9,7 +9,9 @@
 (b) a store of N synthetic articles (built once, cached under the temp folder) is served by
     `newsdistill serve` on 127.0.0.1 and hit by C concurrent connections (wrk) for S seconds on
     each route in turn (search, search page, both with filters, the search timeline, story page,
-    article page, who-said): requests/s, p50 / p99, errors.
+    article page, who-said): requests/s, p50 / p99, errors;
+(c) `--parts cpu`: the same store's search routes called in process, one request at a time, with the load
+    test's 2,000 paths each: CPU ms per request (mean, p50, p99).
 """
 
 from __future__ import annotations
@@ -559,6 +561,44 @@ def run_load(folder: Path, articles: int, clients: int, seconds: float, workers:
     return rows
 
 
+CPU_ROUTES = ("search (JSON)", "search page", "search, filtered (JSON)", "search page, filtered")
+
+
+def cpu_paths(articles: int) -> dict[str, list[str]]:
+    """The load test's own search paths, and its timeline paths as JSON and as CSV."""
+    paths = route_paths(articles, [1])
+    found = {route: paths[route] for route in CPU_ROUTES}
+    found["search timeline (JSON)"] = paths["search timeline (JSON)"]
+    found["search timeline (CSV)"] = [p + "&format=csv" for p in paths["search timeline (JSON)"]]
+    return found
+
+
+def run_cpu(articles: int) -> list[str]:
+    """CPU per request in process (time.process_time around each TestClient call, one at a time): what a
+    route's code costs, apart from the machine's load and the HTTP server."""
+    from fastapi.testclient import TestClient
+
+    from newsdistill.web.app import create_app
+
+    rows = []
+    with TestClient(create_app(cached_store(articles)), base_url="http://127.0.0.1") as client:
+        for route, paths in cpu_paths(articles).items():
+            spent = []
+            for path in paths:
+                started = time.process_time()
+                response = client.get(path)
+                spent.append((time.process_time() - started) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: {response.status_code}")
+            spent.sort()
+            rows.append(
+                f"| {route} | {statistics.fmean(spent):.1f} ms | {spent[len(spent) // 2]:.1f} ms | "
+                f"{spent[int(len(spent) * 0.99)]:.1f} ms | {spent[-1]:.1f} ms |"
+            )
+            print(rows[-1], flush=True)
+    return rows
+
+
 def stop_server(server: subprocess.Popen[bytes]) -> None:
     """Terminate, or kill with its workers when requests still queued (a slow route) keep it past 30 s."""
     workers = _children(server.pid)
@@ -597,6 +637,9 @@ def main() -> int:
             print("\n| process trouble | outcome |\n|---|---|")
             for row in run_processes(Path(tmp)):
                 print(row, flush=True)
+        if "cpu" in parts:
+            print("\n| route, in process | mean | p50 | p99 | max |\n|---|---|---|---|---|", flush=True)
+            run_cpu(args.articles)
         if "load" in parts:
             print(
                 "\n| route | load | throughput | median | p99 | errors |\n|---|---|---|---|---|---|",

@@ -35,7 +35,15 @@ from ..corpus.records import SEARCH_COLUMNS, WHO_SAID_COLUMNS
 from ..corpus.store import Store
 from ..model import ACTS
 from .browse import ACTS_SHOWN, acts_asked, browse_routes, entity_routes, recent_overview, story_panels
-from .charts import ATTENTION_COLUMNS, Attention, attention, attention_record, attention_rows, bar_chart
+from .charts import (
+    ATTENTION_COLUMNS,
+    CHART_SHAPE,
+    Attention,
+    attention_record,
+    attention_rows,
+    bar_chart,
+    binned_attention,
+)
 from .exports import FORMATS, download
 from .guard import LOOPBACK_NAMES, MAX_REQUEST_BYTES, SECURITY_HEADERS, Guard
 from .render import highlight_paragraphs, search_marks, snippet_html
@@ -314,15 +322,15 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
 
 
 def search_attention(pool: StorePool, form: SearchForm) -> Attention:
-    """Matching articles per period and outlet (SQL aggregates over the search's matches), or a 400."""
+    """Matching articles per period and outlet, binned in SQL over the search's matches, or a 400."""
     store = pool.get()
     try:
-        rows, capped = aggregates.search_days(
-            store.db, form.request(0, 0), store.kept_appearances, SEARCH_WINDOW
+        bins = aggregates.search_periods(
+            store.db, form.request(0, 0), store.kept_appearances, SEARCH_WINDOW, CHART_SHAPE
         )
     except QueryError as error:
         raise HTTPException(400, f"cannot read the query: {error}") from None
-    return attention(rows, capped)
+    return binned_attention(bins, bins.articles >= SEARCH_WINDOW)
 
 
 def _timeline_api_routes(app: FastAPI, pool: StorePool) -> None:

@@ -26,14 +26,14 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..corpus.aggregates import DayCount
+from ..corpus.aggregates import UNKNOWN_OUTLET, Bins, DayCount
 from ..corpus.appearances import usable_date
 
 UNITS = ("day", "week", "month", "year")
 MAX_BARS = 60  # the finest unit whose periods fit: at 390 px, 60 bars are 5 px each
 TOP_OUTLETS = 4  # outlets stacked by name; the rest are one band
 OTHER = "(other outlets)"
-UNKNOWN = "(unknown outlet)"
+UNKNOWN = UNKNOWN_OUTLET
 MAX_ROWS = 12  # outlets drawn as rows of a story timeline; the rest share the last row
 BAR_TOP, BAR_HEIGHT, AXIS = 18, 170, 24  # pixels: room for the top tick label, the bars, the date labels
 ROW = 38  # pixels per outlet row of a story timeline
@@ -143,6 +143,26 @@ def _periods(
     return tuple(
         Period(start, next_start(start, unit) - timedelta(days=1), tuple(counts[start])) for start in starts
     )
+
+
+CHART_SHAPE = (TOP_OUTLETS, MAX_BARS)  # what corpus.aggregates bins in SQL for a chart
+
+
+def binned_attention(bins: Bins, capped: bool = False) -> Attention:
+    """The chart of periods binned in SQL (corpus.aggregates.binned_days): the same chart as attention()
+    draws from the (day, outlet) rows, every period from the first to the last, empty ones included."""
+    if not bins.counts:
+        return Attention("day", (), (), bins.undated, capped)
+    series = (*bins.outlets, OTHER) if bins.more_outlets else bins.outlets
+    starts = [date.fromisoformat(start) for start in sorted({start for start, _, _ in bins.counts})]
+    counts = {start: [0] * len(series) for start in period_starts(starts[0], starts[-1], bins.unit)}
+    for start, slot, count in bins.counts:
+        counts[date.fromisoformat(start)][slot] += count
+    periods = tuple(
+        Period(start, next_start(start, bins.unit) - timedelta(days=1), tuple(row))
+        for start, row in counts.items()
+    )
+    return Attention(bins.unit, series, periods, bins.undated, capped)
 
 
 # ---- the same numbers as JSON and CSV ---------------------------------------------------------------------
