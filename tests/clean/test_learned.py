@@ -104,6 +104,7 @@ def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_page() -> None:
                 np.zeros(per_page, bool),
                 np.zeros(per_page, bool),
                 np.zeros(1),
+                {},
             )
         )
     pages = [GoldPage("wcxb", f"p{i}", f"site{i}.example", "", "article", Path("-")) for i in range(n_pages)]

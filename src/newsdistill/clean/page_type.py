@@ -7,18 +7,25 @@ the model (clean/training.py) with the same site folds as the block classifier.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from .blocks import Block
-from .learned import BASE_FEATURES, MODELS, OWN, TRAINED_TYPES, TreeModel
+from .learned import BASE_FEATURES, MODELS, OWN, REBUILD, TRAINED_TYPES, ModelFileError, TreeModel
 
 PAGE_TYPES = ("article", "listing", "collection", "forum", "product", "documentation", "service", "other")
 PAGE_MODEL = MODELS / "page_types.npz"
+PAGE_WORDS = (
+    MODELS / "page_words.npz"
+)  # the word model beside it: its probabilities are features of the trees
 # Below this probability for its best type a page is "other": the model has not seen its like.
 OTHER_BELOW = 0.35
 
@@ -84,10 +91,49 @@ _DECLARED = {group: frozenset(words.split()) for group, words in DECLARED.items(
 _URL_WORDS = {group: frozenset(words.split()) for group, words in URL_WORDS.items()}
 _PATH_WORD = re.compile(r"[a-z]+")
 _PRICE = re.compile(r"[$€£¥]\s?\d|\d\s?(?:€|EUR|USD|GBP)\b")
+# Declared types that are common enough to learn from one by one (the groups above pool the rarer ones).
+DECLARED_ONE = (
+    "article newsarticle blogposting webpage website breadcrumblist organization localbusiness product offer "
+    "aggregaterating review faqpage qapage question discussionforumposting itemlist collectionpage "
+    "searchresultspage techarticle howto course event person profilepage videoobject service og:article "
+    "og:website og:product og:profile"
+).split()
+# The shape of the URL's path: a long slug, an id or a date mark a single item (an article, a product,
+# a thread); a short path or a page number a section front.
+URL_SHAPE = (
+    "slug_words",
+    "slug_chars",
+    "path_id",
+    "path_date",
+    "path_ext",
+    "has_query",
+    "trailing_slash",
+    "path_page",
+)
+# How the blocks repeat: a listing is many sibling items, each a link and a little text.
+STRUCTURE = (
+    "fanout",
+    "linked_fanout",
+    "linked_headings",
+    "linked_heading_share",
+    "short_link_share",
+    "kept_word_share",
+    "clock_times",
+    "years",
+    "prices",
+)
+_ID_IN_PATH = re.compile(r"\d{4,}")
+_DATE_IN_PATH = re.compile(r"(?:19|20)\d\d[/_-]\d{1,2}(?:[/_-]\d{1,2})?(?:/|$|[_-])")
+_EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp|cfm)$")
+_PAGE_NUMBER = re.compile(r"(?:/page/\d+|[?&](?:page|p|pg|start|offset)=\d+)")
+# Every number of the text, with a currency sign before it: one scan, then clock times, years and prices
+# are told apart in Python (three regular expressions over the text cost five times more).
+_NUMBER = re.compile(r"[$€£¥]?\d[\d:.,]*")
 _KEEP = OWN.index("rule_keep")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _WORDS = OWN.index("log_words")
 
-PAGE_FEATURES = (
+BASE_PAGE_FEATURES = (
     *(f"mean_{n}" for n in BASE_FEATURES),
     *(f"kept_{n}" for n in OWN),
     *DECLARED,
@@ -102,7 +148,62 @@ PAGE_FEATURES = (
     *TEXT_WORDS,
     *(f"{g}_share" for g in TEXT_WORDS),
     *(f"title_{g}" for g in URL_WORDS),
+    *(f"declares_{t}" for t in DECLARED_ONE),
+    *URL_SHAPE,
+    *STRUCTURE,
 )
+PAGE_FEATURES = (*BASE_PAGE_FEATURES, *(f"words_{t}" for t in TRAINED_TYPES))
+_BAG_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def url_shape(url: str | None) -> list[float]:
+    """URL_SHAPE of a URL (all 0 without one)."""
+    if not url:
+        return [0.0] * len(URL_SHAPE)
+    parts = urlsplit(url)
+    path = parts.path.lower()
+    slug = path.rstrip("/").rsplit("/", 1)[-1]
+    return [
+        float(len([w for w in re.split(r"[-_.+]", _EXTENSION.sub("", slug)) if w])),
+        float(len(slug)),
+        float(bool(_ID_IN_PATH.search(path))),
+        float(bool(_DATE_IN_PATH.search(path))),
+        float(bool(_EXTENSION.search(path))),
+        float(bool(parts.query)),
+        float(path.endswith("/") and len(path) > 1),
+        float(bool(_PAGE_NUMBER.search(path + ("?" + parts.query if parts.query else "")))),
+    ]
+
+
+def structure(blocks: Sequence[Block], kept_words: float) -> list[float]:
+    """STRUCTURE: the widest fan-out of sibling elements holding blocks (and holding linked blocks), linked
+    headings (teasers), short links, the kept text's share of the page, and clock times, years and prices."""
+    children: dict[int, set[int]] = {}
+    linked: dict[int, set[int]] = {}
+    linked_headings = short_links = 0
+    for b in blocks:
+        path = b.ancestors
+        is_link = b.link_chars * 2 > len(b.text)
+        for depth in range(max(0, len(path) - 4), len(path) - 1):
+            children.setdefault(path[depth], set()).add(path[depth + 1])
+            if is_link:
+                linked.setdefault(path[depth], set()).add(path[depth + 1])
+        linked_headings += is_link and b.tag in _HEADINGS
+        short_links += is_link and b.words <= 12
+    numbers = _NUMBER.findall(" ".join(b.text for b in blocks)[:200_000])
+    n = max(1, len(blocks))
+    words = max(1, sum(b.words for b in blocks))
+    return [
+        float(np.log1p(max(map(len, children.values()), default=0))),
+        float(np.log1p(max(map(len, linked.values()), default=0))),
+        float(np.log1p(linked_headings)),
+        linked_headings / n,
+        short_links / n,
+        kept_words / words,
+        float(np.log1p(sum(":" in t for t in numbers))),
+        float(np.log1p(sum(len(t) == 4 and t[:2] in ("19", "20") for t in numbers))),
+        float(np.log1p(sum(t[0] in "$€£¥" for t in numbers))),
+    ]
 
 
 def markup_counts(html: str, blocks: Sequence[Block]) -> list[float]:
@@ -122,9 +223,97 @@ def markup_counts(html: str, blocks: Sequence[Block]) -> list[float]:
 
 
 def page_vector(
+    blocks: Sequence[Block],
+    x: np.ndarray,
+    kinds: set[str],
+    url: str | None,
+    html: str,
+    title: str | None,
+    words: Path = PAGE_WORDS,
+) -> np.ndarray:
+    """One row of PAGE_FEATURES: the page's BASE_PAGE_FEATURES and the word model's type probabilities."""
+    bag = page_bag(blocks, url, title)
+    return np.concatenate(
+        [base_page_vector(blocks, x, kinds, url, html, title), load_words(words).scores(bag)]
+    )
+
+
+def page_bag(blocks: Sequence[Block], url: str | None, title: str | None) -> dict[str, float]:
+    """The page's words for the word model: log(1 + count) of each word of the visible text, and the words
+    of the URL's path ("u:") and of the title ("t:") as marks of their own."""
+    counts = Counter(_BAG_WORD.findall(" ".join(b.text for b in blocks)[:200_000].lower()))
+    bag = {w: math.log1p(c) for w, c in counts.items()}  # math, not numpy: ten times faster per word
+    path = urlsplit(url).path.lower() if url else ""
+    bag.update((f"u:{w}", 1.0) for w in _BAG_WORD.findall(path))
+    bag.update((f"t:{w}", 1.0) for w in _BAG_WORD.findall(title.lower() if title else ""))
+    return bag
+
+
+@dataclass(frozen=True)
+class WordModel:
+    """A linear model (multinomial logistic regression) over a vocabulary of words seen on many sites."""
+
+    vocabulary: tuple[str, ...]
+    coef: np.ndarray  # classes x vocabulary
+    intercept: np.ndarray
+    classes: tuple[str, ...]
+
+    def scores(self, bag: dict[str, float]) -> np.ndarray:
+        """Type probabilities in TRAINED_TYPES order from a page_bag (L2-normalised over known words)."""
+        index = _vocabulary_index(self.vocabulary)
+        known = [(index[w], v) for w, v in bag.items() if w in index]
+        columns = np.array([i for i, _ in known], dtype=np.int64)
+        values = np.array([v for _, v in known])
+        values = values / np.sqrt((values**2).sum()) if len(values) else values
+        raw = self.intercept + self.coef[:, columns] @ values
+        p = np.exp(raw - raw.max())
+        out = np.zeros(len(TRAINED_TYPES))
+        for k, name in enumerate(self.classes):
+            out[TRAINED_TYPES.index(name)] = p[k] / p.sum()
+        return out
+
+
+@lru_cache(maxsize=16)
+def _vocabulary_index(vocabulary: tuple[str, ...]) -> dict[str, int]:
+    return {w: i for i, w in enumerate(vocabulary)}
+
+
+def save_words(model: WordModel, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        np.savez_compressed(
+            handle,
+            vocabulary=np.array(model.vocabulary),
+            coef=model.coef.astype(np.float32),
+            intercept=model.intercept,
+            classes=np.array(model.classes),
+        )
+
+
+@lru_cache(maxsize=8)  # the package's model and a benchmark run's fold models
+def load_words(path: Path) -> WordModel:
+    """Load a word model; a missing or corrupt file is one clear error naming the fix."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return WordModel(
+                vocabulary=tuple(str(w) for w in data["vocabulary"]),
+                coef=data["coef"].astype(np.float64),
+                intercept=data["intercept"].astype(np.float64),
+                classes=tuple(str(c) for c in data["classes"]),
+            )
+    except FileNotFoundError:
+        raise ModelFileError(f"page word model {path} is missing; rebuild it with `{REBUILD}`") from None
+    except Exception as exc:  # a truncated or foreign file fails in numpy or zipfile in many ways
+        raise ModelFileError(
+            f"page word model {path} is unreadable ({exc}); rebuild it with `{REBUILD}`"
+        ) from None
+
+
+def base_page_vector(
     blocks: Sequence[Block], x: np.ndarray, kinds: set[str], url: str | None, html: str, title: str | None
 ) -> np.ndarray:
-    """One row of PAGE_FEATURES from the page's block matrix (rows of learned.BASE_FEATURES) and metadata."""
+    """One row of BASE_PAGE_FEATURES from the page's block matrix (rows of learned.BASE_FEATURES) and
+    metadata."""
     kept = x[x[:, _KEEP] > 0] if len(x) else x
     mean_all = x.mean(axis=0) if len(x) else np.zeros(len(BASE_FEATURES))
     mean_kept = kept[:, : len(OWN)].mean(axis=0) if len(kept) else np.zeros(len(OWN))
@@ -132,6 +321,7 @@ def page_vector(
     words = set(_PATH_WORD.findall(path))
     title_words = set(_PATH_WORD.findall(title.lower())) if title else set()
     n = max(1, len(blocks))
+    kept_words = float(np.expm1(kept[:, _WORDS]).sum()) if len(kept) else 0.0
     extra = [
         *(float(bool(kinds & names)) for names in _DECLARED.values()),
         *(float(bool(words & names)) for names in _URL_WORDS.values()),
@@ -140,9 +330,12 @@ def page_vector(
         sum(1 for b in blocks if b.words <= 30 and _PRICE.search(b.text)) / n,
         sum(1 for b in blocks if b.text.endswith("?")) / n,
         np.log1p(len(kept)),
-        np.log1p(float(np.expm1(kept[:, _WORDS]).sum()) if len(kept) else 0.0),
+        np.log1p(kept_words),
         *markup_counts(html, blocks),
         *(float(bool(title_words & names)) for names in _URL_WORDS.values()),  # "Forum", "Shop", "Docs"
+        *(float(t in kinds) for t in DECLARED_ONE),
+        *url_shape(url),
+        *structure(blocks, kept_words),
     ]
     return np.concatenate([mean_all, mean_kept, np.array(extra)])
 

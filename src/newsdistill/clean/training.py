@@ -37,10 +37,22 @@ from .learned import (
     with_types,
 )
 from .metadata import split_site_suffix
-from .page_type import PAGE_FEATURES, PAGE_MODEL, aligned_probabilities, page_type_of, page_vector
+from .page_type import (
+    PAGE_FEATURES,
+    PAGE_MODEL,
+    PAGE_WORDS,
+    WordModel,
+    aligned_probabilities,
+    base_page_vector,
+    page_bag,
+    page_type_of,
+    save_words,
+)
 
 _TOKEN = re.compile(r"\w+")
 FOLDS = 5
+# A word joins the page-type word model only if pages of this many sites use it: no word names one site.
+WORD_SITES = 5
 
 
 @dataclass
@@ -125,7 +137,8 @@ class PageData:
     title_copy: np.ndarray  # blocks the cleaner removes as the headline whatever the model says
     rule_keep: np.ndarray
     metadata: np.ndarray  # blocks the rules removed as byline, dateline or title: never body
-    page: np.ndarray  # the page's row of page_type.PAGE_FEATURES
+    page: np.ndarray  # the page's row of page_type.BASE_PAGE_FEATURES
+    bag: dict[str, float]  # the page's words (page_type.page_bag), the word model's input
     types: np.ndarray | None = None  # out-of-fold page-type probabilities, set once they are known
 
     def features(self) -> np.ndarray:
@@ -148,9 +161,10 @@ def page_data(page: GoldPage) -> PageData:
         title_copy=np.array([_copies_title(b, title_key) for b in blocks], bool),
         rule_keep=np.array([b.keep for b in blocks], dtype=bool),
         metadata=np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool),
-        page=page_vector(
+        page=base_page_vector(
             blocks, x.astype(np.float64), rule.meta.kinds, page.url or rule.meta.url, html, rule.meta.title
         ),
+        bag=page_bag(blocks, page.url or rule.meta.url, rule.meta.title),
     )
 
 
@@ -250,10 +264,52 @@ def fold_splits(folds: np.ndarray) -> Iterator[tuple[list[int], list[int]]]:
         yield [i for i, f in enumerate(folds) if f != fold], [i for i, f in enumerate(folds) if f == fold]
 
 
-def fit_page_types(pages: Sequence[GoldPage], data: Sequence[PageData], seed: int) -> TreeModel:
+def fit_words(pages: Sequence[GoldPage], data: Sequence[PageData]) -> WordModel:
+    """Logistic regression (classes balanced) over the words that WORD_SITES sites or more use."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import normalize
+
+    sites: dict[str, set[str]] = {}
+    for page, d in zip(pages, data, strict=True):
+        for word in d.bag:
+            sites.setdefault(word, set()).add(page.domain)
+    vocabulary = {w for w, s in sites.items() if len(s) >= WORD_SITES}
+    vectors = DictVectorizer(sort=True).fit([dict.fromkeys(vocabulary, 1.0)])
+    x = normalize(vectors.transform([{w: v for w, v in d.bag.items() if w in vocabulary} for d in data]))
+    model = LogisticRegression(C=1.0, max_iter=300, class_weight="balanced")
+    model.fit(x, [p.page_type for p in pages])
+    coef, intercept = model.coef_, model.intercept_
+    if len(coef) == 1:  # two types only (a small run): the softmax of (0, w.x + b) is the sigmoid
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+    return WordModel(
+        vocabulary=tuple(str(w) for w in vectors.feature_names_),
+        coef=coef,
+        intercept=intercept,
+        classes=tuple(str(c) for c in model.classes_),
+    )
+
+
+def word_scores_out_of_fold(pages: Sequence[GoldPage], data: Sequence[PageData]) -> np.ndarray:
+    """The word model's probabilities of every given page from a word model that did not see its site
+    (inner folds, salted so they differ from the outer ones): the trees learn on honest scores."""
+    inner = np.array([zlib.crc32(b"words:" + p.domain.encode()) % FOLDS for p in pages])
+    scores = np.zeros((len(pages), len(TRAINED_TYPES)))
+    for train, held_out in fold_splits(inner):
+        words = fit_words([pages[i] for i in train], [data[i] for i in train])
+        for i in held_out:
+            scores[i] = words.scores(data[i].bag)
+    return scores
+
+
+def fit_page_types(
+    pages: Sequence[GoldPage], data: Sequence[PageData], seed: int
+) -> tuple[TreeModel, WordModel]:
+    """The word model on all given pages, and the trees over each page's BASE_PAGE_FEATURES and its
+    out-of-fold word scores (stacking)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    x = np.array([d.page for d in data])
+    x = np.column_stack([np.array([d.page for d in data]), word_scores_out_of_fold(pages, data)])
     y = np.array([p.page_type for p in pages])
     model = HistGradientBoostingClassifier(
         max_iter=150,
@@ -265,17 +321,23 @@ def fit_page_types(pages: Sequence[GoldPage], data: Sequence[PageData], seed: in
         random_state=seed,
     )
     model.fit(x, y)
-    return export_trees(model, PAGE_FEATURES, tuple(str(c) for c in model.classes_), 0.0)
+    trees = export_trees(model, PAGE_FEATURES, tuple(str(c) for c in model.classes_), 0.0)
+    return trees, fit_words(pages, data)
+
+
+def page_rows(data: Sequence[PageData], words: WordModel) -> np.ndarray:
+    """Rows of PAGE_FEATURES: each page's base features and the word model's scores."""
+    return np.array([np.concatenate([d.page, words.scores(d.bag)]) for d in data])
 
 
 def page_types_out_of_fold(
     pages: Sequence[GoldPage], data: Sequence[PageData], folds: np.ndarray, seed: int
 ) -> np.ndarray:
-    """Type probabilities of every page (TRAINED_TYPES order) from the model that did not see its site."""
+    """Type probabilities of every page (TRAINED_TYPES order) from the models that did not see its site."""
     probabilities = np.zeros((len(pages), len(TRAINED_TYPES)))
     for train, held_out in fold_splits(folds):
-        model = fit_page_types([pages[i] for i in train], [data[i] for i in train], seed)
-        probabilities[held_out] = aligned_probabilities(model, np.array([data[i].page for i in held_out]))
+        trees, words = fit_page_types([pages[i] for i in train], [data[i] for i in train], seed)
+        probabilities[held_out] = aligned_probabilities(trees, page_rows([data[i] for i in held_out], words))
     return probabilities
 
 
@@ -365,8 +427,9 @@ def save_fold_models(
         save_model(
             TreeModel(**{**model.__dict__, "cutoff": cutoff}), folder / f"fold-{fold}" / BLOCK_MODEL.name
         )
-        types = fit_page_types([pages[i] for i in train], [data[i] for i in train], seed)
-        save_model(types, folder / f"fold-{fold}" / PAGE_MODEL.name)
+        trees, words = fit_page_types([pages[i] for i in train], [data[i] for i in train], seed)
+        save_model(trees, folder / f"fold-{fold}" / PAGE_MODEL.name)
+        save_words(words, folder / f"fold-{fold}" / PAGE_WORDS.name)
 
 
 def train_cleaner(
@@ -397,7 +460,9 @@ def train_cleaner(
     report = _cleaner_report(pages, data, probabilities, final, types)
     path = out or BLOCK_MODEL
     save_model(final, path)
-    save_model(fit_page_types(pages, data, seed), path.with_name(PAGE_MODEL.name))
+    trees, words = fit_page_types(pages, data, seed)
+    save_model(trees, path.with_name(PAGE_MODEL.name))
+    save_words(words, path.with_name(PAGE_WORDS.name))
     return {**report, "model": str(path)}
 
 
