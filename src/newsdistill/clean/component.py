@@ -38,7 +38,7 @@ from .metadata import (
     split_site_suffix,
     text_title,
 )
-from .page_type import PAGE_FEATURES, PAGE_MODEL, aligned_probabilities, page_type_of, page_vector
+from .page_type import PAGE_FEATURES, PAGE_MODEL, PAGE_WORDS, aligned_probabilities, page_type_of, page_vector
 from .text_blocks import text_to_blocks
 
 
@@ -176,7 +176,9 @@ def page_type_probabilities(
 ) -> np.ndarray:
     """The page type model sits beside the block model (a model folder passed in tests holds both)."""
     model = load_model(block_model.with_name(PAGE_MODEL.name), PAGE_FEATURES)
-    return aligned_probabilities(model, page_vector(blocks, x, meta.kinds, url, html, meta.title)[None, :])[0]
+    words = block_model.with_name(PAGE_WORDS.name)
+    row = page_vector(blocks, x, meta.kinds, url, html, meta.title, words)
+    return aligned_probabilities(model, row[None, :])[0]
 
 
 def apply_decisions(blocks: Sequence[Block], keep: Sequence[bool]) -> None:
