@@ -385,3 +385,19 @@ def memory_stories(
                 found = [index.moved.get(s, s) for s in found]
                 index.moved = {}
     return found[len(background) :]
+
+
+def order_spread(
+    docs: Sequence[Doc], fold: int, orders: int = 11, folds: int = 5, seed: int = 1
+) -> tuple[float, list[float]]:
+    """Out-of-fold F1 of one fold in the given order and in `orders` shuffled orders of its scored documents
+    (the model fitted once on the other topics): how much of a difference the arrival order alone makes."""
+    train, scored_topics = topic_folds([d.topic for d in docs], folds)[fold]
+    model = fit_model([d for d in docs if d.topic in train])
+    scored = [d for d in docs if d.topic in scored_topics]
+    rng = np.random.default_rng(seed)
+
+    def f1(order: Sequence[Doc]) -> float:
+        return 100 * bcubed(memory_stories(order, model), [d.event for d in order])[2]
+
+    return f1(scored), [f1([scored[i] for i in rng.permutation(len(scored))]) for _ in range(orders)]

@@ -168,3 +168,10 @@ def test_in_memory_assignment_makes_the_store_s_decisions() -> None:
     assert story_folds.memory_stories(scored, stories.MODEL, background) == story_folds.store_stories(
         scored, stories.MODEL, background
     )
+
+
+def test_order_spread_scores_the_given_and_shuffled_orders_of_one_fold() -> None:
+    docs = _synthetic_docs(60, seed=5)
+    given, shuffled = story_folds.order_spread(docs, fold=0, orders=3, folds=3)
+    assert len(shuffled) == 3 and all(0.0 < f <= 100.0 for f in [given, *shuffled])
+    assert story_folds.order_spread(docs, fold=0, orders=3, folds=3) == (given, shuffled)  # seeded
