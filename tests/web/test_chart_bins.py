@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from newsdistill.corpus import aggregates
-from newsdistill.corpus.search import SearchRequest
+from newsdistill.corpus.search import SearchRequest, find
 from newsdistill.corpus.store import Store
 from newsdistill.model import Article
 from newsdistill.web.charts import CHART_SHAPE, attention, attention_record, binned_attention
@@ -98,3 +98,44 @@ def test_nothing_dated_and_nothing_found(tmp_path: Path) -> None:
     assert both(db, SearchRequest(text="harvest"))[0]["undated"] == 2
     empty = both(db, SearchRequest(text="zzzqqq"))
     assert empty[0] == empty[1] and empty[0]["total"] == 0
+
+
+@pytest.fixture(scope="module")
+def grouped_db(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
+    """60 articles over 2023-2024, a third of them near copies (duplicate_of) of an earlier original."""
+    rng = random.Random(4)
+    folder = tmp_path_factory.mktemp("grouped")
+    places = [
+        (rng.choice(["A", "B", "C", "D", "E", "F", None]), f"202{3 + n % 2}-{1 + n % 12:02d}-0{1 + n % 9}")
+        for n in range(60)
+    ]
+    stored(folder, places).close()
+    with sqlite3.connect(folder / "corpus.db") as writer:
+        for copy in range(3, 60, 3):
+            writer.execute(
+                "UPDATE articles SET duplicate_of = ? WHERE id = ?",
+                (rng.choice([k for k in range(1, copy) if k % 3]), copy),
+            )
+    connection = sqlite3.connect(f"file:{folder / 'corpus.db'}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+@pytest.mark.parametrize("offset", [0, 15, 45, 200])
+def test_a_page_with_its_chart_is_the_page_and_the_chart_apart(
+    grouped_db: sqlite3.Connection, sort: str, offset: int
+) -> None:
+    """The search page reads its results and its chart in one statement: the same results, counts and
+    chart as find alone and the timeline's own query."""
+    for text, outlets in (("harvest", []), ("valley 7 OR pears", ["b"]), ("", ["a"])):
+        request = SearchRequest(text=text, outlets=outlets, sort=sort, offset=offset, limit=15)
+        alone = find(grouped_db, request, ("[", "]"), True, WINDOW)
+        charted = SearchRequest(**{**vars(request), "chart": CHART_SHAPE})
+        both_at_once = find(grouped_db, charted, ("[", "]"), True, WINDOW)
+        assert both_at_once.rows == alone.rows and both_at_once.roots == alone.roots
+        assert (both_at_once.total, both_at_once.capped) == (alone.total, alone.capped)
+        assert both_at_once.bins == aggregates.search_periods(grouped_db, request, True, WINDOW, CHART_SHAPE)
+        assert alone.bins is None and (alone.rows or offset >= alone.total)
+        if text == "harvest":  # 60 articles, 19 of them copies: 41 groups, every article charted
+            assert alone.total == 41 and both_at_once.bins and both_at_once.bins.articles == 60

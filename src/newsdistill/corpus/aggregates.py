@@ -12,15 +12,13 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from ..entities.names import looks_like_name
-from .appearances import EARLIEST_USABLE_YEAR, usable_date
+from .appearances import usable_date
 from .query_language import parse
 from .quotes import row_act
-from .search import SearchRequest, _filters
+from .search import Bins, SearchRequest, _filters, bin_sql, read_bins
 from .search_index import CJK_TABLE, covered_articles, has_cjk_index
 
 DayCount = tuple[str | None, str | None, int]  # (YYYY-MM-DD, or None when undated; outlet; articles)
@@ -49,19 +47,6 @@ def search_days(
     return usable_days(rows), capped
 
 
-@dataclass(frozen=True)
-class Bins:
-    """Articles per period and outlet, binned in SQL (binned_days): what a chart draws, in a few hundred
-    rows however many articles matched."""
-
-    unit: str  # day, week, month or year: the finest whose periods from the first day to the last fit
-    outlets: tuple[str, ...]  # the top outlets by dated articles, most first (ties by name)
-    more_outlets: bool  # other outlets had dated articles too
-    counts: tuple[tuple[str, int, int], ...]  # (period start, index in outlets or len(outlets), articles)
-    undated: int  # articles without a usable date (appearances.usable_date)
-    articles: int  # articles counted, dated or not
-
-
 def search_periods(
     db: sqlite3.Connection, request: SearchRequest, kept: bool, window: int, shape: tuple[int, int]
 ) -> Bins:
@@ -80,55 +65,11 @@ def search_periods(
     return binned_days(db, daily, ([match] if match else []) + [*params, window], shape)
 
 
-# Binning (day, outlet, n) rows by period without a row per day reaching Python. Each date function runs
-# once per distinct day, not per (day, outlet) row: at 20,000 matches these are 12,000 rows, and a date
-# function costs about 1 µs. date(day) keeps '2024-02-30'; with a modifier it is '2024-03-01', so
-# `date(day, '+0 days') IS day` holds of real days only, as date.fromisoformat. A week starts on Monday:
-# date(day, 'weekday 0', '-6 days') is the Monday on or before `day` (the next Sunday, or itself, less six
-# days). The unit is the finest whose number of periods from the first day to the last is within the most
-# allowed (web.charts.choose_unit).
-_BINNED = """, days AS MATERIALIZED (SELECT day FROM daily GROUP BY day
-  HAVING day BETWEEN '{earliest}-01-01' AND ? AND date(day, '+0 days') IS day),
-unit AS MATERIALIZED (SELECT CASE WHEN julianday(last) - julianday(first) < ? THEN 'day'
-  WHEN (julianday(last) - julianday(first) + (strftime('%w', first) + 6) % 7) / 7 < ? THEN 'week'
-  WHEN (strftime('%Y', last) - strftime('%Y', first)) * 12 + strftime('%m', last) - strftime('%m', first) < ?
-  THEN 'month' ELSE 'year' END AS unit FROM (SELECT min(day) AS first, max(day) AS last FROM days)),
-periods AS MATERIALIZED (SELECT day, CASE (SELECT unit FROM unit) WHEN 'day' THEN day
-  WHEN 'week' THEN date(day, 'weekday 0', '-6 days') WHEN 'month' THEN substr(day, 1, 8) || '01'
-  ELSE substr(day, 1, 5) || '01-01' END AS start FROM days),
-dated AS MATERIALIZED (SELECT p.start, coalesce(d.outlet, ?) AS outlet, d.n
-  FROM daily d CROSS JOIN periods p ON p.day = d.day),
-outlets AS MATERIALIZED (SELECT outlet, row_number() OVER (ORDER BY sum(n) DESC, outlet) - 1 AS slot
-  FROM dated GROUP BY outlet),
-top AS MATERIALIZED (SELECT outlet, slot FROM outlets WHERE slot < ?)
-SELECT 'period' AS kind, start AS name,
-  coalesce((SELECT slot FROM top t WHERE t.outlet = d.outlet), ?) AS series, sum(n) AS n
-  FROM dated d GROUP BY start, series
-UNION ALL SELECT 'outlet', outlet, slot, NULL FROM top
-UNION ALL SELECT 'total', (SELECT unit FROM unit), (SELECT count(*) FROM outlets), (SELECT sum(n) FROM dated)
-UNION ALL SELECT 'all', NULL, NULL, (SELECT sum(n) FROM daily)"""
-
-
 def binned_days(db: sqlite3.Connection, daily: str, params: list[Any], shape: tuple[int, int]) -> Bins:
     """Bins of `daily`, the CTEs ending in `daily(day, outlet, n)` (one row per YYYY-MM-DD and outlet; the
-    day unchecked) with their `params`. The top outlets and OTHER, the unit and the periods, in one query."""
-    top, most = shape
-    sql = "WITH " + daily + _BINNED.format(earliest=EARLIEST_USABLE_YEAR)
-    bound = [*params, date.today().isoformat(), most, most, most, UNKNOWN_OUTLET, top, top]
-    counts, outlets, unit, named, dated, total = [], [], "day", 0, 0, 0
-    for kind, name, slot, n in db.execute(sql, bound):
-        if kind == "period":
-            counts.append((str(name), int(slot), int(n)))
-        elif kind == "outlet":
-            outlets.append(str(name))
-        elif kind == "total":
-            unit, named, dated = str(name), int(slot or 0), int(n or 0)
-        else:
-            total = int(n or 0)
-    return Bins(unit, tuple(outlets), named > len(outlets), tuple(counts), total - dated, total)
-
-
-UNKNOWN_OUTLET = "(unknown outlet)"  # web.charts.UNKNOWN: articles with no outlet, stacked as one
+    day unchecked) with their `params`: the top outlets and OTHER, the unit and the periods, in one query."""
+    ctes, cte_params, select, select_params = bin_sql(shape)
+    return read_bins(db.execute(f"WITH {daily}{ctes} {select}", [*params, *cte_params, *select_params]))
 
 
 def _hits_sql(table: str, articles: str, where: str, match: bool) -> str:

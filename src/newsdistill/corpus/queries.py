@@ -60,7 +60,7 @@ def search_page(
         summaries = group_summaries(db, sorted(set(found.roots.values())))
         for result in found.rows:
             _as_original(db, result, summaries.get(found.roots[result["id"]]), request.all_copies)
-    return {"total": found.total, "capped": found.capped, "results": found.rows}
+    return {"total": found.total, "capped": found.capped, "results": found.rows, "bins": found.bins}
 
 
 Summary = tuple[dict[str, Any] | None, int, int]  # a group's original appearance, its copies, its outlets

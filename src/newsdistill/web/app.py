@@ -285,11 +285,12 @@ class SearchForm:
 
 
 def run_search(pool: StorePool, form: SearchForm, offset: int, limit: int, **options: Any) -> dict[str, Any]:
-    """The page of results, or a 400 whose message says what in the query could not be read."""
+    """The page of results, or a 400 whose message says what in the query could not be read. Options:
+    all_copies, marks, and chart (binned with the results: found["bins"])."""
+    request = form.request(offset, limit, options.get("all_copies", False))
+    request.chart = options.get("chart")
     try:
-        return pool.get().search_page(
-            form.request(offset, limit, options.get("all_copies", False)), options.get("marks", ("[", "]"))
-        )
+        return pool.get().search_page(request, options.get("marks", ("[", "]")))
     except QueryError as error:
         raise HTTPException(400, f"cannot read the query: {error}") from None
 
@@ -471,14 +472,14 @@ def _home_results(pool: StorePool, form: SearchForm, page: int) -> dict[str, Any
     around it and to the downloads (a query that cannot be read raises run_search's 400)."""
     marks = search_marks()
     offset = (page - 1) * PAGE_RESULTS
-    found = run_search(pool, form, offset, PAGE_RESULTS, marks=marks)
+    found = run_search(pool, form, offset, PAGE_RESULTS, marks=marks, chart=CHART_SHAPE)
     for result in found["results"]:
         result["snippet_html"] = snippet_html(result["snippet"], marks)
     links = {
         rel: form.link(page=page + (1 if rel == "next" else -1))
         for rel in _page_links(form, offset, PAGE_RESULTS, found["total"], "")
     }
-    chart = search_attention(pool, form)
+    chart = binned_attention(found["bins"], found["bins"].articles >= SEARCH_WINDOW)
     return {
         "found": found,
         "page": page,

@@ -26,8 +26,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..corpus.aggregates import UNKNOWN_OUTLET, Bins, DayCount
+from ..corpus.aggregates import DayCount
 from ..corpus.appearances import usable_date
+from ..corpus.search import UNKNOWN_OUTLET, Bins
 
 UNITS = ("day", "week", "month", "year")
 MAX_BARS = 60  # the finest unit whose periods fit: at 390 px, 60 bars are 5 px each
