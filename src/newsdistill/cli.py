@@ -141,7 +141,7 @@ def given_of(args: argparse.Namespace) -> Any:
 
 def _add_train_parser(sub: Any) -> None:
     p = sub.add_parser("train", help="train a model from a corpus")
-    p.add_argument("what", choices=["attribution", "cleaner", "story-encoder"])
+    p.add_argument("what", choices=["attribution", "cleaner", "text-cleaner", "story-encoder"])
     p.add_argument(
         "--data",
         default=None,
@@ -547,6 +547,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 2
     if args.what == "cleaner":
         return _train_cleaner(args)
+    if args.what == "text-cleaner":
+        return _train_text_cleaner(args)
     if args.model == "accurate":
         return _train_accurate(args)
     try:
@@ -619,6 +621,21 @@ def _train_cleaner(args: argparse.Namespace) -> int:
             args.limit,
             Path(args.fold_models) if args.fold_models else None,
         )
+    except (FileNotFoundError, ImportError) as exc:  # no data, or scikit-learn (needed to train) missing
+        print(f"newsdistill: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def _train_text_cleaner(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .clean.text_training import train_text_cleaner
+
+    try:
+        out = Path(args.out) if args.out else None
+        report = train_text_cleaner(Path(args.data), out, args.seed, args.limit)
     except (FileNotFoundError, ImportError) as exc:  # no data, or scikit-learn (needed to train) missing
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2

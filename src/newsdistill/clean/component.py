@@ -18,11 +18,9 @@ from .captions import normalise
 from .classify import (
     MODES,
     Thresholds,
-    best_run,
     best_subtree,
     cut_at_end_marker,
     cut_at_teaser_run,
-    extend_with_list,
     score_blocks,
 )
 from .credits import find_credit
@@ -36,10 +34,9 @@ from .metadata import (
     mark_title_copies,
     outlet_name,
     split_site_suffix,
-    text_title,
 )
 from .page_type import PAGE_FEATURES, PAGE_MODEL, PAGE_WORDS, aligned_probabilities, page_type_of, page_vector
-from .text_blocks import text_to_blocks
+from .text_learned import load_text_model, text_block_matrix, text_keep, text_rule_page
 
 
 class Clean:
@@ -79,23 +76,26 @@ class Clean:
         return article
 
 
-def clean_text(article: Article, text: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> None:
-    blocks = text_to_blocks(text, limits.max_blocks)
-    if blocks and text[blocks[-1].end :].strip():  # it stopped at the limit with lines to go
+def clean_text(
+    article: Article,
+    text: str,
+    t: Thresholds,
+    limits: Limits = DEFAULT_LIMITS,
+    model: Path | None = None,
+) -> None:
+    # model: a text line model (text_learned); none ships yet, as none has beaten the rules out-of-fold.
+    page = text_rule_page(text, t, limits)
+    blocks = page.blocks
+    if page.cut:
         _note_cut(article, limits.max_blocks)
-    score_blocks(blocks, t)
     article.language = article.language or ("en" if blocks and blocks[0].features.get("english") else None)
-    start, end = best_run(blocks)
-    region = cut_at_teaser_run(blocks, cut_at_end_marker(blocks, list(range(start, end))))
-    region = extend_with_list(blocks, region)
-    label_blocks(blocks, set(region), t)
-    found = text_title(blocks, start)
-    if found is not None:
-        index, title, site = found
-        article.title = title
-        mark_title_copies(blocks, title)
-        blocks[index].remove("title")
-        article.outlet = article.outlet or (outlet_name(site) or site if site else None)
+    if model is not None and blocks:
+        shift = next((v for k, v in _CUTOFF_SHIFT.items() if MODES[k] == t), 0.0)
+        x = text_block_matrix(blocks, page.region)
+        apply_decisions(blocks, text_keep(blocks, x, load_text_model(model), shift).tolist())
+    if page.title is not None:
+        article.title = page.title
+        article.outlet = article.outlet or (outlet_name(page.site) or page.site if page.site else None)
     _finish(article, blocks)
 
 

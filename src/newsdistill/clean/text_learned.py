@@ -1,0 +1,293 @@
+"""The learned line classifier of text mode: today's text rules as features of a small tree model.
+
+Whole-page text (a scraper's saved text, a WET record) has no DOM, so the HTML model's features (tags,
+class names, link density, DOM depth) are absent; this model reads the lines' own wording, their place
+in the page and the blank-line groups they sit in, and every decision the text rules made. It is trained
+by `newsdistill train text-cleaner` (clean/text_training.py) and stored as numpy arrays, like the HTML
+block model (clean/learned.py: the same TreeModel walks both).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelFileError
+from ..limits import DEFAULT_LIMITS, Limits
+from ..model import RemovedReason
+from .blocks import Block
+from .captions import block_key
+from .classify import (
+    Thresholds,
+    best_run,
+    cut_at_end_marker,
+    cut_at_teaser_run,
+    extend_with_list,
+    score_blocks,
+)
+from .features import boilerplate_reason, is_comment_meta, is_date_line, is_end_marker
+from .label import label_blocks
+from .learned import MODELS, TreeModel, final_keep
+from .metadata import mark_title_copies, text_title
+from .text_blocks import text_to_blocks
+
+TEXT_MODEL = MODELS / "text_blocks.npz"
+TEXT_REBUILD = "newsdistill train text-cleaner --data ../shared/data"
+# The rules' reasons for a removal, each a yes/no column (the model learns which of them to trust).
+REASONS: tuple[RemovedReason, ...] = (
+    "title",
+    "byline",
+    "dateline",
+    "navigation",
+    "footer",
+    "related_link",
+    "teaser",
+    "caption_duplicate",
+    "duplicate",
+    "comment_form",
+    "share",
+    "newsletter",
+    "advert",
+    "other",
+)
+# Blocks the rules read as the page's metadata fill Article fields instead of the body.
+METADATA_REASONS = frozenset({"byline", "dateline", "title"})
+OWN = (
+    "log_words",
+    "log_chars",
+    "stop",
+    "terminal",
+    "ellipsis",
+    "punct",
+    "headline_lead",
+    "english",
+    "rule_score",
+    "rule_class",
+    "rule_keep",
+    "rule_caption",
+    "list_item",
+    "colon_end",
+    "digits",
+    "symbols",
+    "capitalised",
+    "first_upper",
+    "chrome_words",
+    "end_marker",
+    "comment_meta",
+    "date_line",
+    *(f"reason_{r}" for r in REASONS),
+    "in_region",
+    "position",
+    "repeats",
+    "group_first",
+    "group_last",
+)
+CONTEXT = (
+    "group_keep",
+    "group_lines",
+    "group_words",
+    "page_blocks",
+    "region_share",
+    "region_distance",
+    "kept_before",
+    "kept_after",
+)
+NEIGHBOURS = ("log_words", "rule_keep", "terminal", "stop", "in_region", "rule_score")
+FEATURES = (
+    *OWN,
+    *CONTEXT,
+    *(f"{side}{k}_{n}" for side in ("prev", "next") for k in (1, 2) for n in NEIGHBOURS),
+)
+_DIGIT = re.compile(r"\d")
+_CAPITAL_WORD = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-Þ]")
+_SYMBOL = re.compile(r"[|/•·»«>@#©®_=+*~\[\]{}]")
+_REASON_INDEX = {r: i for i, r in enumerate(REASONS)}
+_LOG_COLUMNS = [OWN.index("log_words"), OWN.index("log_chars")]
+_SCORE = OWN.index("rule_score")
+
+
+@dataclass
+class TextRulePage:
+    """A text page as today's rules scored and labelled it: the model's input."""
+
+    blocks: list[Block]
+    region: set[int]
+    cut: bool  # the page stopped at the max_blocks limit with lines to go
+    title: str | None = None
+    site: str | None = None
+
+
+def text_rule_page(text: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> TextRulePage:
+    """Lines, scores, the main run and the rules' labels, and the title line removed as 'title'."""
+    blocks = text_to_blocks(text, limits.max_blocks)
+    cut = bool(blocks) and bool(text[blocks[-1].end :].strip())
+    score_blocks(blocks, t)
+    start, end = best_run(blocks)
+    region = cut_at_teaser_run(blocks, cut_at_end_marker(blocks, list(range(start, end))))
+    region = extend_with_list(blocks, region)
+    label_blocks(blocks, set(region), t)
+    page = TextRulePage(blocks, set(region), cut)
+    found = text_title(blocks, start)
+    if found is not None:
+        index, page.title, page.site = found
+        mark_title_copies(blocks, page.title)
+        blocks[index].remove("title")
+    return page
+
+
+def _capitalised_share(text: str, words: int) -> float:
+    """Title Case and name lists run high; prose sits near a tenth."""
+    return min(1.0, len(_CAPITAL_WORD.findall(text)) / max(1, words))
+
+
+def _reason_columns(reason: RemovedReason | None) -> list[bool]:
+    columns = [False] * len(REASONS)
+    index = _REASON_INDEX.get(reason) if reason else None  # type: ignore[arg-type]
+    if index is not None:
+        columns[index] = True
+    return columns
+
+
+def _wording_row(b: Block) -> tuple[float | bool, ...]:
+    """A line's own columns of OWN (this runs for every line of every page, hence its shape)."""
+    f, text = b.features, b.text
+    head = text[:200]
+    return (
+        b.words,
+        len(text),
+        f.get("stop", 0.0),
+        f.get("terminal", 0.0),
+        f.get("ellipsis", 0.0),
+        f.get("punct", 0.0),
+        f.get("headline_lead", 0.0),
+        f.get("english", 0.0),
+        b.score,
+        f.get("class", 3.0),
+        b.keep,
+        b.caption,
+        b.tag == "li",
+        text.endswith(":"),
+        len(_DIGIT.findall(head)) / max(1, len(head)),
+        len(_SYMBOL.findall(head)) / max(1, len(head)),
+        _capitalised_share(text, b.words),
+        text[:1].isupper(),
+        boilerplate_reason(b) is not None,
+        is_end_marker(b),
+        is_comment_meta(b),
+        is_date_line(b),
+        *_reason_columns(b.reason),
+    )
+
+
+def _own_columns(blocks: Sequence[Block], region: set[int]) -> np.ndarray:
+    """Rows of OWN: each line's wording, then its place in the page."""
+    n = len(blocks)
+    keys = [block_key(b) for b in blocks]
+    repeats = Counter(keys)
+    groups = np.array([b.group for b in blocks])
+    in_region = np.zeros(n)
+    in_region[list(region)] = 1.0
+    own = np.column_stack(
+        [
+            np.array([_wording_row(b) for b in blocks], dtype=float),
+            in_region,
+            np.array([b.start for b in blocks], dtype=float) / max(1, blocks[-1].end),
+            np.array([repeats[k] - 1 for k in keys], dtype=float),
+            np.concatenate([[True], groups[1:] != groups[:-1]]),
+            np.concatenate([groups[:-1] != groups[1:], [True]]),
+        ]
+    )
+    own[:, _LOG_COLUMNS] = np.log1p(own[:, _LOG_COLUMNS])
+    np.clip(own[:, _SCORE], -50.0, 150.0, out=own[:, _SCORE])
+    return own
+
+
+def _context_columns(blocks: Sequence[Block], own: np.ndarray, region: set[int]) -> np.ndarray:
+    n = len(blocks)
+    words = np.array([b.words for b in blocks], dtype=float)
+    kept_words = words * own[:, OWN.index("rule_keep")]
+    _, inverse, counts = np.unique([b.group for b in blocks], return_inverse=True, return_counts=True)
+    group_kept = np.bincount(inverse, weights=kept_words)[inverse]
+    group_words = np.bincount(inverse, weights=words)[inverse]
+    total_kept = max(kept_words.sum(), 1.0)
+    kept_through = np.cumsum(kept_words)
+    first, last = (min(region), max(region)) if region else (n, n)
+    index = np.arange(n)
+    distance = np.where(index < first, first - index, np.where(index > last, index - last, 0)) / max(n, 1)
+    return np.column_stack(
+        [
+            group_kept / np.maximum(group_words, 1.0),
+            np.log1p(counts[inverse]),
+            np.log1p(group_words),
+            np.full(n, np.log1p(n)),
+            np.full(n, sum(blocks[i].words for i in region) / max(words.sum(), 1.0)),
+            distance,
+            (kept_through - kept_words) / total_kept,
+            (total_kept - kept_through) / total_kept,
+        ]
+    )
+
+
+def _shifted(columns: np.ndarray, by: int) -> np.ndarray:
+    out = np.full_like(columns, -1.0)
+    if by > 0:
+        out[by:] = columns[:-by]
+    else:
+        out[:by] = columns[-by:]
+    return out
+
+
+def text_block_matrix(blocks: Sequence[Block], region: set[int]) -> np.ndarray:
+    """One row of FEATURES per line, computed after the rules have scored and labelled the page."""
+    if not blocks:
+        return np.zeros((0, len(FEATURES)))
+    own = _own_columns(blocks, region)
+    near = own[:, [OWN.index(name) for name in NEIGHBOURS]]
+    shifted = [_shifted(near, by) for by in (1, 2, -1, -2)]
+    return np.column_stack([own, _context_columns(blocks, own, region), *shifted])
+
+
+def metadata_mask(blocks: Sequence[Block]) -> np.ndarray:
+    return np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool)
+
+
+def text_keep(blocks: Sequence[Block], x: np.ndarray, model: TreeModel, shift: float = 0.0) -> np.ndarray:
+    """The model's keep decision per line: never the page's metadata, and never an emptied page."""
+    rule_keep = np.array([b.keep for b in blocks], dtype=bool)
+    return final_keep((model.probability(x) >= model.cutoff + shift) & ~metadata_mask(blocks), rule_keep)
+
+
+@lru_cache(maxsize=8)  # the packaged model and a benchmark run's fold models
+def load_text_model(path: Path) -> TreeModel:
+    """Load a text model; a missing, corrupt or out-of-date file is one clear error naming the fix."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            model = TreeModel(
+                **{name: data[name] for name in _ARRAYS},
+                depth=int(data["depth"]),
+                names=tuple(str(n) for n in data["names"]),
+                classes=tuple(str(c) for c in data["classes"]),
+                cutoff=float(data["cutoff"]),
+            )
+    except FileNotFoundError:
+        raise ModelFileError(
+            f"text cleaner model {path} is missing; rebuild it with `{TEXT_REBUILD}`"
+        ) from None
+    except Exception as exc:  # a truncated or foreign file fails in numpy or zipfile in many ways
+        raise ModelFileError(
+            f"text cleaner model {path} is unreadable ({exc}); rebuild it with `{TEXT_REBUILD}`"
+        ) from None
+    if model.names != FEATURES:
+        raise ModelFileError(
+            f"text cleaner model {path} was built for other features; rebuild it with `{TEXT_REBUILD}`"
+        )
+    return model
+
+
+_ARRAYS = ("feature", "threshold", "child", "value", "roots", "tree_class", "baseline")
