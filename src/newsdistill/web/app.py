@@ -298,7 +298,6 @@ def run_search(pool: StorePool, form: SearchForm, offset: int, limit: int, **opt
 def _api_routes(app: FastAPI, pool: StorePool) -> None:
     @app.get("/api/search")
     def api_search(
-        response: Response,
         form: Annotated[SearchForm, Depends()],
         limit: int = Query(20, ge=1, le=200),
         offset: int = Query(0, ge=0, le=SEARCH_WINDOW),
@@ -311,11 +310,12 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
         found = run_search(pool, form, offset, limit, all_copies=all_copies, marks=marks)
         if format == "csv":
             return download(found["results"], "csv", "search", SEARCH_COLUMNS)
-        response.headers["X-Total-Count"] = str(found["total"])
+        headers = {"X-Total-Count": str(found["total"])}
         links = _page_links(form, offset, limit, found["total"], "/api/search")
         if links:
-            response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
-        return found["results"]
+            headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+        # Rows of str, int and None: as JSON straight away (FastAPI's jsonable_encoder took 0.5 ms a page)
+        return JSONResponse(found["results"], headers=headers)
 
     _article_api_routes(app, pool)
     _story_api_routes(app, pool)
@@ -343,7 +343,7 @@ def _timeline_api_routes(app: FastAPI, pool: StorePool) -> None:
         chart = search_attention(pool, form)
         if format == "csv":
             return download(attention_rows(chart), "csv", "search-timeline", ATTENTION_COLUMNS)
-        return attention_record(chart)
+        return JSONResponse(attention_record(chart))
 
 
 def _article_api_routes(app: FastAPI, pool: StorePool) -> None:
