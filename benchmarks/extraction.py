@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,7 +56,7 @@ def rules_only_extractor() -> Callable[[str, str | None], str]:
     return extract
 
 
-def out_of_fold_extractor() -> Callable[[str, str | None], str]:
+def out_of_fold_extractor(mode: str = "balanced") -> Callable[[str, str | None], str]:
     """The learned cleaner, each page scored by the fold model that never saw the page's site."""
     from newsdistill.clean.classify import MODES
     from newsdistill.clean.component import clean_html
@@ -69,7 +70,7 @@ def out_of_fold_extractor() -> Callable[[str, str | None], str]:
         fold = zlib.crc32(_domain(url, "").encode()) % FOLDS
         article = Article(input_kind="html")
         try:
-            clean_html(article, page, MODES["balanced"], model=FOLD_MODELS / f"fold-{fold}" / "blocks.npz")
+            clean_html(article, page, MODES[mode], model=FOLD_MODELS / f"fold-{fold}" / "blocks.npz")
         except SkipInput:
             return ""
         return article.text
@@ -79,6 +80,8 @@ def out_of_fold_extractor() -> Callable[[str, str | None], str]:
 
 TOOLS["newsdistill (rules only)"] = ("html", rules_only_extractor)
 TOOLS["newsdistill (out-of-fold)"] = ("html", out_of_fold_extractor)
+TOOLS["newsdistill --mode precision (out-of-fold)"] = ("html", partial(out_of_fold_extractor, "precision"))
+TOOLS["newsdistill --mode recall (out-of-fold)"] = ("html", partial(out_of_fold_extractor, "recall"))
 PAGE_TYPES = ["article", "forum", "product", "collection", "listing", "documentation", "service"]
 
 

@@ -906,7 +906,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
         return rows
 
     def show(story: dict[str, Any]) -> str:
-        count = len(story["articles"])
+        count = story["article_count"]
         lines = [
             f"story {story['id']}: {story['title'] or '(untitled)'} "
             f"({count} article{'s' if count != 1 else ''})"

@@ -152,7 +152,8 @@ def html_rule_blocks(html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) 
     return RulePage(blocks, region, meta, cut)
 
 
-# The modes move the learned model's cut-off: precision keeps fewer blocks, recall more.
+# The modes move the learned model's cut-off and say how its verdict meets the rules': precision keeps a
+# block only where both keep it, recall where either does, balanced takes the model's word alone.
 _CUTOFF_SHIFT = {"balanced": 0.0, "precision": 0.15, "recall": -0.15}
 
 
@@ -164,10 +165,15 @@ METADATA_REASONS = frozenset({"byline", "dateline", "title"})
 def decide_blocks(blocks: list[Block], x: np.ndarray, model_path: Path, t: Thresholds) -> None:
     """The learned model has the last word on keep/remove; the rules' reasons stay where both agree."""
     model = load_model(model_path, FEATURES)
-    shift = next((v for k, v in _CUTOFF_SHIFT.items() if MODES[k] == t), 0.0)
+    mode = next((name for name in _CUTOFF_SHIFT if MODES[name] == t), "balanced")
     rule_keep = np.array([b.keep for b in blocks], dtype=bool)
     metadata = np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool)
-    keep = final_keep((model.probability(x) >= model.cutoff + shift) & ~metadata, rule_keep)
+    model_keep = model.probability(x) >= model.cutoff + _CUTOFF_SHIFT[mode]
+    if mode == "precision":
+        model_keep &= rule_keep
+    elif mode == "recall":
+        model_keep |= rule_keep
+    keep = final_keep(model_keep & ~metadata, rule_keep)
     apply_decisions(blocks, keep.tolist())
 
 
