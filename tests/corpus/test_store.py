@@ -219,6 +219,9 @@ def test_query_commands_json(pages: Path, tmp_path: Path) -> None:
         "last_published",
         "first_outlet",
         "outlet_names",
+        "article_count",  # counts over the whole story; `articles` lists the first 500
+        "republications",
+        "outlet_count",
     }
     assert set(stories[0]) == story_keys  # type: ignore[index]
     article_keys = {"id", "title", "outlet", "url", "duplicate_of", "published"}

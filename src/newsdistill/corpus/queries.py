@@ -201,35 +201,37 @@ def story(
 
 def _story_with_articles(db: sqlite3.Connection, story: sqlite3.Row) -> dict[str, Any]:
     """A story's counts and span over all its articles, and the first STORY_ARTICLES_SHOWN of them."""
-    return {**_story_summary(db, story), **_story_members(db, story, STORY_ARTICLES_SHOWN, 0)}
+    members = _story_members(db, story, STORY_ARTICLES_SHOWN, 0)
+    return {**_story_summary(db, story), "title": members["title"], "articles": members["articles"]}
 
 
 def _story_summary(db: sqlite3.Connection, story: sqlite3.Row) -> dict[str, Any]:
     """Counts and date span over all of a story's articles, each one SQL aggregate."""
-    count, copies, first, last, outlet_count = db.execute(
-        "SELECT count(*), count(duplicate_of), min(published), max(published), count(DISTINCT outlet) "
-        "FROM articles WHERE story_id = ?",
+    count, copies, first, last = db.execute(
+        "SELECT count(*), count(duplicate_of), min(published), max(published) FROM articles "
+        "WHERE story_id = ?",
         (story["id"],),
     ).fetchone()
-    first_outlet = db.execute(
-        "SELECT outlet FROM articles WHERE story_id = ? AND published IS NOT NULL ORDER BY published, id "
-        "LIMIT 1",
+    earliest = db.execute(  # the order index's first entry: the earliest dated article, if any is dated
+        f"SELECT outlet, published FROM articles WHERE story_id = ? ORDER BY {_STORY_ORDER} LIMIT 1",
         (story["id"],),
     ).fetchone()
-    outlets = db.execute(
-        "SELECT DISTINCT outlet FROM articles WHERE story_id = ? AND outlet IS NOT NULL ORDER BY outlet "
-        "LIMIT 100",
-        (story["id"],),
-    ).fetchall()
+    outlets = [
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT outlet FROM articles WHERE story_id = ? AND outlet IS NOT NULL ORDER BY outlet",
+            (story["id"],),
+        )
+    ]
     return {
         "id": story["id"],
         "article_count": count,
         "republications": copies,
         "first_published": first,
         "last_published": last,
-        "first_outlet": first_outlet[0] if first_outlet else None,
-        "outlet_count": outlet_count,
-        "outlet_names": [o[0] for o in outlets],
+        "first_outlet": earliest[0] if earliest is not None and earliest[1] is not None else None,
+        "outlet_count": len(outlets),
+        "outlet_names": outlets[:100],
     }
 
 

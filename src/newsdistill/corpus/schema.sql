@@ -26,6 +26,10 @@ CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
 CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+-- A story page lists its articles by date (undated last) and counts them, their outlets and copies: both from
+-- index entries alone, so a story of 100,000 articles costs tens of milliseconds, not a read of every row.
+CREATE INDEX IF NOT EXISTS articles_story_order ON articles(story_id, published IS NULL, published, id);
+CREATE INDEX IF NOT EXISTS articles_story_summary ON articles(story_id, outlet, published, duplicate_of);
 CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of) WHERE duplicate_of IS NOT NULL;
 -- Every input that yielded an article, identical copies included (corpus/appearances.py).
 CREATE TABLE IF NOT EXISTS appearances (

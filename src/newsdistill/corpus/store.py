@@ -186,12 +186,13 @@ class Store:
             article_id = self._insert_article(digest, article)
             search_index.add(self.db, article_id, article)
             sig = dedup.signature(article.text)
-            copy_of = self._link_near_duplicate(article_id, article.published, sig)
+            near = self._near_duplicate(sig)
+            copy_of = self._link_near_duplicate(article_id, article.published, near)
             self._index_signature(article_id, sig)
             entity_ids = people.merge_entities(self.db, article)
             people.add_attributions(self.db, article_id, article, entity_ids)
             people.add_descriptors(self.db, article_id, article, entity_ids)
-            story = story_index.assign_story(self.db, article)
+            story = story_index.assign_story(self.db, article, same_story_as=near)
             self._write_record(article_id, article, copy_of, story)
             self._record_input(input_id, data_hash, "stored", article_id)
             appearances.record(self.db, input_id, article_id, article)
@@ -218,10 +219,9 @@ class Store:
         )
         return int(cursor.lastrowid or 0)
 
-    def _link_near_duplicate(self, article_id: int, published: str | None, sig: np.ndarray) -> int | None:
-        """The original this article copies, if any. Crawls arrive out of order: an earlier-dated copy
-        becomes the original of its group (and the article is then nobody's copy)."""
-        copy_of = self._near_duplicate(sig)
+    def _link_near_duplicate(self, article_id: int, published: str | None, copy_of: int | None) -> int | None:
+        """The original this article copies (`copy_of`, its group's original), if any. Crawls arrive out of
+        order: an earlier-dated copy becomes the original of its group (and is then nobody's copy)."""
         if copy_of is not None and self._published_earlier(published, copy_of):
             self.db.execute(
                 "UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ? OR id = ?",

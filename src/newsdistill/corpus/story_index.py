@@ -26,9 +26,17 @@ MERGES_PER_ARTICLE = 3  # stories one article may fold into its own: bounds the 
 BACKFILL_MEMBERS = 3
 
 
-def assign_story(db: sqlite3.Connection, article: Article, embedding: np.ndarray | None = None) -> int:
+def assign_story(
+    db: sqlite3.Connection,
+    article: Article,
+    embedding: np.ndarray | None = None,
+    same_story_as: int | None = None,
+) -> int:
     """The id of the story the article joins (or starts); its centroid, embedding, size and dates updated.
-    `embedding`: the article's; when not given, the one a worker carried on it, or computed here."""
+    `embedding`: the article's; when not given, the one a worker carried on it, or computed here.
+    `same_story_as`: a stored article this one copies (near-duplicate text): a copy within the story's time
+    window joins its original's story whatever the model says (one event; the model's size feature would
+    otherwise start new stories once a wire story has been copied a few dozen times)."""
     if embedding is None:
         embedding = embeddings.article_embedding(article)
     names = [e.name for e in article.entities if e.type in STORY_ENTITY_TYPES]
@@ -40,10 +48,13 @@ def assign_story(db: sqlite3.Connection, article: Article, embedding: np.ndarray
         "INSERT INTO terms(term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
         [(t,) for t in counts],
     )
-    scored = _scored_candidates(db, article.published, vector, embedding)
-    if not scored or scored[0][0] < stories.MODEL.join:
+    original = _story_of(db, same_story_as)
+    if original is not None and not _within_window(article.published, original):
+        original = None  # a repost long after the event is placed like any other article
+    scored = [] if original is not None else _scored_candidates(db, article.published, vector, embedding)
+    if original is None and (not scored or scored[0][0] < stories.MODEL.join):
         return _start_story(db, article, vector, embedding)
-    story = scored[0][1]
+    story = original or scored[0][1]
     story.centroid = stories.add_to_centroid(story.centroid, story.size, vector)
     story.embedding = stories.add_embedding(story.embedding, story.size, embedding)
     story.size += 1
@@ -53,6 +64,22 @@ def assign_story(db: sqlite3.Connection, article: Article, embedding: np.ndarray
             _absorb(db, story, other)
     story.save(db)
     return story.id
+
+
+def _within_window(published: str | None, story: _Story) -> bool:
+    days = stories.days_apart(published, story.first, story.last)
+    return days is None or days <= stories.WINDOW_DAYS
+
+
+def _story_of(db: sqlite3.Connection, article_id: int | None) -> _Story | None:
+    row = (
+        db.execute(
+            "SELECT s.* FROM stories s JOIN articles a ON a.story_id = s.id WHERE a.id = ?", (article_id,)
+        ).fetchone()
+        if article_id is not None
+        else None
+    )
+    return _Story(row, _stored_embedding(db, row)) if row is not None else None
 
 
 class _Story:
