@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ModelFileError
 from .blocks import Block
 from .features import boilerplate_reason, is_comment_meta, is_date_line, is_end_marker
 
@@ -90,10 +91,6 @@ BASE_FEATURES = (
 # and chrome on an article, a comment thread the content of a forum and chrome on a news story.
 TRAINED_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
 FEATURES = (*BASE_FEATURES, *(f"type_{t}" for t in TRAINED_TYPES))
-
-
-class ModelFileError(RuntimeError):
-    """The packaged classifier is missing or unreadable: the message names the file and the fix."""
 
 
 def _digit_share(text: str) -> float:
@@ -318,6 +315,11 @@ def save_model(model: TreeModel, path: Path) -> None:
 @lru_cache(maxsize=16)  # a package model and a benchmark run's fold models (5 x 2)
 def load_model(path: Path, expected: tuple[str, ...]) -> TreeModel:
     """Load a model file; a missing, corrupt or out-of-date file is one clear error naming the fix."""
+    return read_tree_model(path, expected, "cleaner model", REBUILD)
+
+
+def read_tree_model(path: Path, expected: tuple[str, ...], what: str, rebuild: str) -> TreeModel:
+    """A TreeModel file whose features are `expected`; else a ModelFileError naming `what` and `rebuild`."""
     try:
         with np.load(path, allow_pickle=False) as data:
             model = TreeModel(
@@ -328,13 +330,9 @@ def load_model(path: Path, expected: tuple[str, ...]) -> TreeModel:
                 cutoff=float(data["cutoff"]),
             )
     except FileNotFoundError:
-        raise ModelFileError(f"cleaner model {path} is missing; rebuild it with `{REBUILD}`") from None
+        raise ModelFileError(f"{what} {path} is missing; rebuild it with `{rebuild}`") from None
     except Exception as exc:  # a truncated or foreign file fails in numpy or zipfile in many ways
-        raise ModelFileError(
-            f"cleaner model {path} is unreadable ({exc}); rebuild it with `{REBUILD}`"
-        ) from None
+        raise ModelFileError(f"{what} {path} is unreadable ({exc}); rebuild it with `{rebuild}`") from None
     if model.names != expected:
-        raise ModelFileError(
-            f"cleaner model {path} was built for other features; rebuild it with `{REBUILD}`"
-        )
+        raise ModelFileError(f"{what} {path} was built for other features; rebuild it with `{rebuild}`")
     return model

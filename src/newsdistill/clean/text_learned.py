@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelFileError
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import RemovedReason
 from .blocks import Block
@@ -33,7 +32,7 @@ from .classify import (
 )
 from .features import boilerplate_reason, is_comment_meta, is_date_line, is_end_marker
 from .label import label_blocks
-from .learned import MODELS, TreeModel, final_keep
+from .learned import MODELS, TreeModel, final_keep, read_tree_model
 from .metadata import mark_title_copies, text_title
 from .text_blocks import text_to_blocks
 
@@ -266,28 +265,4 @@ def text_keep(blocks: Sequence[Block], x: np.ndarray, model: TreeModel, shift: f
 @lru_cache(maxsize=8)  # the packaged model and a benchmark run's fold models
 def load_text_model(path: Path) -> TreeModel:
     """Load a text model; a missing, corrupt or out-of-date file is one clear error naming the fix."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            model = TreeModel(
-                **{name: data[name] for name in _ARRAYS},
-                depth=int(data["depth"]),
-                names=tuple(str(n) for n in data["names"]),
-                classes=tuple(str(c) for c in data["classes"]),
-                cutoff=float(data["cutoff"]),
-            )
-    except FileNotFoundError:
-        raise ModelFileError(
-            f"text cleaner model {path} is missing; rebuild it with `{TEXT_REBUILD}`"
-        ) from None
-    except Exception as exc:  # a truncated or foreign file fails in numpy or zipfile in many ways
-        raise ModelFileError(
-            f"text cleaner model {path} is unreadable ({exc}); rebuild it with `{TEXT_REBUILD}`"
-        ) from None
-    if model.names != FEATURES:
-        raise ModelFileError(
-            f"text cleaner model {path} was built for other features; rebuild it with `{TEXT_REBUILD}`"
-        )
-    return model
-
-
-_ARRAYS = ("feature", "threshold", "child", "value", "roots", "tree_class", "baseline")
+    return read_tree_model(path, FEATURES, "text cleaner model", TEXT_REBUILD)
