@@ -24,8 +24,8 @@ How the set is built (seeded, so every run builds the same set):
   really recur with small edits across PolNeAR's articles stay apart in the gold and count against
   precision.
 - Split by source article (a hash of its name): the rule's thresholds are chosen on the "tune" half
-  (highest pairwise recall with precision >= 0.95, else best F1) and scored on the "test" half, so no
-  article's quotes, nor their copies, are in both.
+  (highest pairwise recall with precision >= 0.96, a margin over the goal, else best F1) and scored on
+  the "test" half, so no article's quotes, nor their copies, are in both.
 Scores: pairwise P/R over pairs of occurrences put in one quote, and B-cubed P/R; occurrences are grouped
 one by one in shuffled order through corpus.quotes.track on an SQLite store, as ingest does.
 """
@@ -261,20 +261,21 @@ def half(article: str) -> str:
     return "tune" if hashlib.sha256(article.encode()).digest()[0] % 2 == 0 else "test"
 
 
-GRID = [  # the shipped rule and its neighbours (the earlier 18-rule grid of thresholds chose 0.6/4 and 0.9/4)
+GRID = [  # the shipped rule and its neighbours (earlier grids chose 0.6/4 and 0.9/4, then a pronoun's run)
     quotes.Rule(),
+    quotes.Rule(unknown_run_below=0, unknown_containment=0.9, containment=0.6),  # the rule before
+    quotes.Rule(containment=0.6),
+    quotes.Rule(unknown_containment=0.9),
     quotes.Rule(unknown_short_words=3),
-    quotes.Rule(unknown_containment=0.8),
-    quotes.Rule(unknown_containment=0.8, unknown_short_words=3),
-    quotes.Rule(containment=0.7),
 ]
 
 
 def choose(tune: list[Occurrence]) -> quotes.Rule:
-    """The rule with the highest tune recall at precision >= 0.95, the goal (else the best pairwise F1)."""
+    """The rule with the highest tune recall at precision >= 0.96 (the goal 0.95 plus a margin: test
+    precision came out 0.012 below tune before), else the best pairwise F1."""
     gold = [o.group for o in tune]
     results = [(rule, scores(gold, group(tune, rule)[0])) for rule in GRID]
-    good = [(s["R"], rule) for rule, s in results if s["P"] >= 0.95]
+    good = [(s["R"], rule) for rule, s in results if s["P"] >= 0.96]
     if good:
         return max(good, key=lambda item: item[0])[1]
     return max(
@@ -309,7 +310,8 @@ def _rule_text(rule: quotes.Rule) -> str:
     return (
         f"(same speaker: {rule.min_shared}+ words, {rule.containment} contained; pronoun: "
         f"{rule.unknown_min_shared}+, {rule.unknown_containment}, a short one whole of "
-        f"{rule.unknown_short_words}+ words; other speaker: {rule.other_speaker_cover} "
+        f"{rule.unknown_short_words}+ words, in order under {rule.unknown_run_below} words; other speaker: "
+        f"{rule.other_speaker_cover} "
         f"of {rule.other_speaker_words}+ words; merge: {rule.merge_words}+ words, {rule.merge_score})"
     )
 

@@ -228,6 +228,23 @@ def test_a_short_fragment_by_a_pronoun_joins_the_quote_that_contains_it_whole(tm
     assert len(others) == 2
 
 
+def test_a_pronoun_quote_of_few_words_joins_only_where_they_run_in_order(tmp_path: Path) -> None:
+    """On a pronoun, a quote of fewer than eight content words joins one whose content words hold them
+    in order and unbroken (a cut or trimmed copy); the same topic words in another order are another
+    remark (the rule before grouped it on its words alone)."""
+    store = Store(tmp_path / "corpus.db")
+    budget = "The school budget will fund new teachers, smaller classes and longer library hours next spring."
+    store.add("b", "b", _article("city.example", "2024-03-01", [("Helen Ortiz", budget, "direct")]))
+    store.add(
+        "p1", "p1", _pronoun_article("p1.example", "new teachers, smaller classes and longer library hours")
+    )
+    store.add("p2", "p2", _pronoun_article("p2.example", "teachers want longer hours and smaller classes"))
+    ortiz = store.who_said("Helen Ortiz")[0]
+    assert ortiz["articles"] == 2  # the budget quote and its fragment
+    others = {r["quote_id"] for r in store.who_said("he", every=True)} - {ortiz["quote_id"]}
+    assert len(others) == 1  # the teachers' demand: its own quote
+
+
 def test_a_store_from_before_variant_speakers_gets_the_column_on_open(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
     _store_with_wordings(path).close()

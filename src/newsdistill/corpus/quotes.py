@@ -11,7 +11,9 @@ its own speaker), and joins the best one that `Rule` accepts, else starts a quot
 candidate it matches surely (`bridges`: the same named speaker, six or more words, contained whole) is
 merged into that one: a fragment seen before its full quote no longer stays apart. The rules:
 - same speaker, or a speaker the article names only by a pronoun: enough shared content words and the
-  shorter side mostly contained in the longer (a fragment or a trimmed quote is contained whole);
+  shorter side mostly contained in the longer (a fragment or a trimmed quote is contained whole); on a
+  pronoun, a quote of fewer than `unknown_run_below` content words must have them run whole, in order,
+  inside the other's (`runs_whole`: remarks sharing four topic words in another order stay apart);
 - two different known speakers: only a long, near-identical text (a wire quote misattributed);
 - fewer than `min_shared` content words: only the same words, run whole inside the other's, by the same
   speaker, or on a pronoun when the short side has `unknown_short_words` words ("he said 'no'": never).
@@ -56,9 +58,9 @@ _SUFFIXES = ("ings", "ing", "ied", "ies", "ed", "es", "s", "ly")
 class Rule:
     """When an attribution joins a quote (see the module's docstring)."""
 
-    containment: float = 0.6  # shared content words / the shorter side's, same speaker
+    containment: float = 0.7  # shared content words / the shorter side's, same speaker
     min_shared: int = 4  # content words shared; shorter quotes group only as the same words, same speaker
-    unknown_containment: float = 0.9  # the same, when one side names its speaker only by a pronoun
+    unknown_containment: float = 0.8  # the same, when one side names its speaker only by a pronoun
     unknown_min_shared: int = 4
     other_speaker_cover: float = 0.9  # shared / the longer side's, for two different known speakers
     other_speaker_words: int = 8  # and both sides at least this many content words
@@ -66,6 +68,7 @@ class Rule:
     merge_score: float = 1.0  # a wording by a known speaker that matches two quotes this well makes them one
     merge_words: int = 6  # with at least this many content words on either side
     unknown_both: bool = True  # a short quote groups when neither side names its speaker
+    unknown_run_below: int = 8  # on a pronoun, a quote of fewer content words runs whole, in order, inside
 
 
 RULE = Rule()
@@ -208,7 +211,17 @@ def _score(
 ) -> float:
     if min(len(mine), len(theirs)) < rule.min_shared:
         return short_match(form, their_form, who, their, rule)
-    return match(mine, theirs, who, their, rule)
+    score = match(mine, theirs, who, their, rule)
+    if score and (who is None or their is None) and min(len(mine), len(theirs)) < rule.unknown_run_below:
+        return score if runs_whole(form, their_form) else 0.0
+    return score
+
+
+def runs_whole(form: str, their_form: str) -> bool:
+    """Whether the shorter wording's content words run, in order and unbroken, inside the other's: a
+    trimmed, cut or reported copy keeps them so; two remarks that share a few topic words seldom do."""
+    shorter, longer = sorted((content_words(form), content_words(their_form)), key=len)
+    return f" {' '.join(shorter)} " in f" {' '.join(longer)} "
 
 
 def short_match(
