@@ -192,7 +192,8 @@ def _context_columns(blocks: Sequence[Block], own: np.ndarray, region: set[int])
     )
 
 
-def _shifted(columns: np.ndarray, by: int) -> np.ndarray:
+def shifted_rows(columns: np.ndarray, by: int) -> np.ndarray:
+    """Each row's `by`-th neighbour's columns (earlier for by > 0), -1 past the page's ends."""
     out = np.full_like(columns, -1.0)
     if by > 0:
         out[by:] = columns[:-by]
@@ -218,7 +219,7 @@ def block_matrix(blocks: Sequence[Block], region: set[int]) -> np.ndarray:
     own = _own_columns(blocks, region)
     context = _context_columns(blocks, own, region)
     near = own[:, [OWN.index(name) for name in NEIGHBOURS]]
-    shifted = [_shifted(near, by) for by in (1, 2, -1, -2)]
+    shifted = [shifted_rows(near, by) for by in (1, 2, -1, -2)]
     return np.column_stack([own, context, *shifted])
 
 

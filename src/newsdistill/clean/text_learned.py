@@ -32,7 +32,7 @@ from .classify import (
 )
 from .features import boilerplate_reason, is_comment_meta, is_date_line, is_end_marker
 from .label import label_blocks
-from .learned import MODELS, TreeModel, final_keep, read_tree_model
+from .learned import MODELS, TreeModel, final_keep, read_tree_model, shifted_rows
 from .metadata import mark_title_copies, text_title
 from .text_blocks import text_to_blocks
 
@@ -233,22 +233,13 @@ def _context_columns(blocks: Sequence[Block], own: np.ndarray, region: set[int])
     )
 
 
-def _shifted(columns: np.ndarray, by: int) -> np.ndarray:
-    out = np.full_like(columns, -1.0)
-    if by > 0:
-        out[by:] = columns[:-by]
-    else:
-        out[:by] = columns[-by:]
-    return out
-
-
 def text_block_matrix(blocks: Sequence[Block], region: set[int]) -> np.ndarray:
     """One row of FEATURES per line, computed after the rules have scored and labelled the page."""
     if not blocks:
         return np.zeros((0, len(FEATURES)))
     own = _own_columns(blocks, region)
     near = own[:, [OWN.index(name) for name in NEIGHBOURS]]
-    shifted = [_shifted(near, by) for by in (1, 2, -1, -2)]
+    shifted = [shifted_rows(near, by) for by in (1, 2, -1, -2)]
     return np.column_stack([own, _context_columns(blocks, own, region), *shifted])
 
 
