@@ -90,7 +90,7 @@ def clean_text(
         _note_cut(article, limits.max_blocks)
     article.language = article.language or ("en" if blocks and blocks[0].features.get("english") else None)
     if model is not None and blocks:
-        shift = next((v for k, v in _CUTOFF_SHIFT.items() if MODES[k] == t), 0.0)
+        shift = _CUTOFF_SHIFT[mode_of(t)]
         x = text_block_matrix(blocks, page.region)
         apply_decisions(blocks, text_keep(blocks, x, load_text_model(model), shift).tolist())
     if page.title is not None:
@@ -157,6 +157,11 @@ def html_rule_blocks(html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) 
 _CUTOFF_SHIFT = {"balanced": 0.0, "precision": 0.15, "recall": -0.15}
 
 
+def mode_of(t: Thresholds) -> str:
+    """The name of the mode whose thresholds `t` are (the stages pass thresholds, not names)."""
+    return next((name for name in _CUTOFF_SHIFT if MODES[name] == t), "balanced")
+
+
 # Blocks the rules read as the page's metadata (its byline, dateline, headline) fill Article fields
 # instead of the body, whatever the model says of their text.
 METADATA_REASONS = frozenset({"byline", "dateline", "title"})
@@ -165,7 +170,7 @@ METADATA_REASONS = frozenset({"byline", "dateline", "title"})
 def decide_blocks(blocks: list[Block], x: np.ndarray, model_path: Path, t: Thresholds) -> None:
     """The learned model has the last word on keep/remove; the rules' reasons stay where both agree."""
     model = load_model(model_path, FEATURES)
-    mode = next((name for name in _CUTOFF_SHIFT if MODES[name] == t), "balanced")
+    mode = mode_of(t)
     rule_keep = np.array([b.keep for b in blocks], dtype=bool)
     metadata = np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool)
     model_keep = model.probability(x) >= model.cutoff + _CUTOFF_SHIFT[mode]

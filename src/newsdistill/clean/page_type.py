@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -258,9 +258,14 @@ class WordModel:
     intercept: np.ndarray
     classes: tuple[str, ...]
 
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Each word's column, built once per loaded model (not re-hashed page by page)."""
+        return {w: i for i, w in enumerate(self.vocabulary)}
+
     def scores(self, bag: dict[str, float]) -> np.ndarray:
         """Type probabilities in TRAINED_TYPES order from a page_bag (L2-normalised over known words)."""
-        index = _vocabulary_index(self.vocabulary)
+        index = self.index
         known = [(index[w], v) for w, v in bag.items() if w in index]
         columns = np.array([i for i, _ in known], dtype=np.int64)
         values = np.array([v for _, v in known])
@@ -271,11 +276,6 @@ class WordModel:
         for k, name in enumerate(self.classes):
             out[TRAINED_TYPES.index(name)] = p[k] / p.sum()
         return out
-
-
-@lru_cache(maxsize=16)
-def _vocabulary_index(vocabulary: tuple[str, ...]) -> dict[str, int]:
-    return {w: i for i, w in enumerate(vocabulary)}
 
 
 def save_words(model: WordModel, path: Path) -> None:
