@@ -9,6 +9,12 @@ span most. It is right when its resolved name (`source.name`, only when `source.
 gold entity (`names_match`), or when the gold entity is null and nothing was resolved (no source found, or
 one found that no entity was given). Halves: articles in sorted order, even positions are half A (developed
 on), odd positions half B (held out).
+
+Mention level (`gold_mention_predictions`) isolates resolution from detection: the project's resolver
+(`attribution.resolve.Resolver`, over the article's own parse and entities, as the pipeline builds them) is
+given every gold PolNeAR source span of the article, in the order of their contents as the pipeline walks its
+drafts, and remembers each resolved one as the last speaker, as the pipeline does. Every item then has a
+prediction: its own span, resolved.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "benchmarks" / "data" / "speaker_resolution.jsonl"
@@ -151,6 +158,45 @@ def newsdistill_predictions(texts: dict[str, str], model: str = "fast") -> dict[
     return found
 
 
+def gold_mention_predictions(articles: Iterable[Any]) -> dict[str, list[Predicted]]:
+    """Each gold source fragment of each `polnear.GoldArticle`, resolved by the pipeline's resolver."""
+    return {article.name: _resolve_gold_sources(article) for article in articles}
+
+
+def _resolve_gold_sources(article: Any) -> list[Predicted]:
+    from newsdistill.attribution.quotes import find_quotes
+    from newsdistill.attribution.resolve import Resolver
+    from newsdistill.entities.build import build_entities, to_entities
+    from newsdistill.model import Article, Attribution, Source, Span
+    from newsdistill.nlp import parse
+
+    text = article.text
+    doc = parse(Article(text=text))
+    resolver = Resolver(doc, text, to_entities(build_entities(doc)), find_quotes(text))
+    predicted: dict[tuple[int, int], Predicted] = {}
+    by_content = sorted(
+        (a for a in article.attributions if a.source), key=lambda a: min(a.content or a.source)
+    )
+    for gold in by_content:
+        for start, end in gold.source:
+            if (start, end) not in predicted:
+                entity, name = resolver.resolve(start, end, text[start:end])
+                predicted[start, end] = Predicted(start, end, name if entity else None)
+                source = Source(text=text[start:end], start=start, end=end, entity=entity, name=name)
+                first, last = min(gold.content or gold.source)[0], max(gold.content or gold.source)[1]
+                content = Span(text=text[first:last], start=first, end=last)
+                resolver.remember(Attribution(source=source, content=content))
+    return list(predicted.values())
+
+
+def gold_articles(items: list[GoldItem], root: Path = POLNEAR) -> list[Any]:
+    """The PolNeAR articles (`polnear.GoldArticle`: text and gold attributions) that hold the items."""
+    from newsdistill.attribution.polnear import read_split
+
+    wanted = {(i.split, i.article) for i in items}
+    return [a for s in sorted({s for s, _ in wanted}) for a in read_split(root, s) if (s, a.name) in wanted]
+
+
 def article_texts(items: list[GoldItem], root: Path = POLNEAR) -> dict[str, str]:
     """Each article's text as PolNeAR stores it (read with the same reader as the attribution benchmark)."""
     from newsdistill.attribution.polnear import read_split
@@ -162,23 +208,38 @@ def article_texts(items: list[GoldItem], root: Path = POLNEAR) -> dict[str, str]
     return texts
 
 
-def table(report_of: Callable[[str], Report]) -> list[str]:
-    """Rows for halves A, B and both: accuracy over all items, over items whose source was found, per kind."""
+def table(report_of: Callable[[str], Report], found_column: bool = True) -> list[str]:
+    """Rows for halves A, B and both: accuracy over all items, over items whose source was found (end to
+    end only: at mention level every item's source is given), per kind."""
+    found = "source found | " if found_column else ""
     lines = [
-        "| half | all items | source found | " + " | ".join(KINDS) + " |",
-        "|" + "---|" * (3 + len(KINDS)),
+        f"| half | all items | {found}" + " | ".join(KINDS) + " |",
+        "|" + "---|" * (2 + found_column + len(KINDS)),
     ]
     for half in ("A (dev)", "B (held out)", "both"):
         report = report_of(half[0] if half != "both" else "")
         kinds = " | ".join(report.by_kind[k].cell() for k in KINDS)
-        lines.append(f"| {half} | {report.all.cell()} | {report.found.cell()} | {kinds} |")
+        found = f"{report.found.cell()} | " if found_column else ""
+        lines.append(f"| {half} | {report.all.cell()} | {found}{kinds} |")
     return lines
 
 
-def run(gold: Path = GOLD, model: str = "fast") -> list[str]:
+def run(
+    gold: Path = GOLD, model: str = "fast", levels: tuple[str, ...] = ("end-to-end", "mention")
+) -> list[str]:
+    """The tables asked for: end to end (the `model`'s own attributions) and mention level (gold spans)."""
     items = load_gold(gold)
-    predictions = newsdistill_predictions(article_texts(items), model)
-    return table(lambda half: score(half_of(items, half), predictions))
+    articles = gold_articles(items)
+    lines: list[str] = []
+    if "end-to-end" in levels:
+        predictions = newsdistill_predictions({a.name: a.text for a in articles}, model)
+        lines += [f"End to end, {model} attribution:", ""]
+        lines += table(lambda half: score(half_of(items, half), predictions))
+    if "mention" in levels:
+        given = gold_mention_predictions(articles)
+        lines += ["", "Mention level (each gold source span resolved):", ""] if lines else []
+        lines += table(lambda half: score(half_of(items, half), given), found_column=False)
+    return lines
 
 
 def summary_row(model: str = "fast") -> str:
@@ -195,12 +256,16 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--attribution", choices=["fast", "accurate"], default="fast")
+    parser.add_argument(
+        "--level", choices=["both", "end-to-end", "mention"], default="both", help="which tables to print"
+    )
     args = parser.parse_args()
+    levels = ("end-to-end", "mention") if args.level == "both" else (args.level,)
     if not POLNEAR.exists():
         print(f"PolNeAR not found at {POLNEAR}: ../shared/data is needed", file=sys.stderr)
         return 2
     sys.path.insert(0, str(ROOT / "src"))
-    print("\n".join(run(model=args.attribution)))
+    print("\n".join(run(model=args.attribution, levels=levels)))
     return 0
 
 
