@@ -1,7 +1,7 @@
 """Speaker resolution on PolNeAR dev: does a source written as a pronoun, a surname, a title or a role phrase
 resolve to the entity the article means?
 
-    python benchmarks/speaker_resolution.py
+    python benchmarks/speaker_resolution.py [--attribution fast|accurate] [--level both|end-to-end|mention]
 
 Gold: benchmarks/data/speaker_resolution.jsonl (how it was made: speaker_resolution.md). For each gold item
 the prediction is the attribution from `newsdistill.attribute(text)` whose source span overlaps the item's
