@@ -5,18 +5,25 @@ straight quotation marks, cut to a fragment, or paraphrased with the same key wo
 stemmed content words of the text (function words, case, punctuation and quote style dropped).
 
 Grouping is incremental: a new attribution looks up candidate quotes by its keys (unordered pairs of
-content words one or two apart, each key's posting list read newest first and capped, so the cost of a
-lookup does not grow with the store), scores the few best candidates against their variants (each with
-its own speaker), and joins the best one that `Rule` accepts, else starts a quote of its own. Another
-candidate it matches surely (`bridges`: the same named speaker, six or more words, contained whole) is
-merged into that one: a fragment seen before its full quote no longer stays apart. The rules:
+content words one or two apart, and adjacent words one of which is a content word, so that a fragment
+with a single content word finds its fuller wording; each key's posting list read newest first and
+capped, and the keys of one attribution capped, so the cost of a lookup does not grow with the store),
+scores the few best candidates against their variants (each with its own speaker), and joins the best one
+that `Rule` accepts, else starts a quote of its own. Another candidate it matches surely (`bridges`: the
+same named speaker, six or more words, contained whole; or a short wording of four or more words by the
+same named speaker, contained whole) is merged into that one: a fragment seen before its full quote no
+longer stays apart. The rules:
 - same speaker, or a speaker the article names only by a pronoun: enough shared content words and the
   shorter side mostly contained in the longer (a fragment or a trimmed quote is contained whole); on a
   pronoun, a quote of fewer than `unknown_run_below` content words must have them run whole, in order,
   inside the other's (`runs_whole`: remarks sharing four topic words in another order stay apart);
 - two different known speakers: only a long, near-identical text (a wire quote misattributed);
 - fewer than `min_shared` content words: only the same words, run whole inside the other's, by the same
-  speaker, or on a pronoun when the short side has `unknown_short_words` words ("he said 'no'": never).
+  speaker, or on a pronoun when the short side has `unknown_short_words` words (`named_short_words` when
+  the other side names its speaker; "he said 'no'": never). A short quote with `relaxed_words` words
+  from its first to its last content word also matches once the function words at its edges are cut
+  ('that a loan from X' in 'a loan from X'), or when its content words run whole in the other's
+  (a reported copy that changed or dropped a function word).
 The thresholds were chosen on one half of a set built from PolNeAR and AEB (benchmarks/quote_groups.py)
 and scored on the other half: see benchmarks/RESULTS.md. A quote's first appearance is its articles'
 earliest appearance (appearances.TIMELINE_ORDER), so copies of an article count as its outlets too.
@@ -29,6 +36,7 @@ import hashlib
 import sqlite3
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from ..attribution.acts import act_of_words
@@ -42,6 +50,7 @@ KEY_POSTINGS = 64  # quotes read per key, newest first: a common word pair costs
 CANDIDATES = 8  # best candidates (by keys shared) scored against their variants
 VARIANTS_SCORED = 16  # longest variants of a candidate compared
 MAX_KEYS = 160  # keys of one attribution: a quote of ~80 content words; longer ones are keyed by their start
+MAX_PHRASE_KEYS = 80  # adjacent-word keys of one attribution, from its start
 SHORT_SCORE = 0.5  # a short quote's match: it joins a quote, but never bridges two (a phrase recurs)
 TIMELINE_LIMIT = 500  # appearances shown on a quote's page
 # Words that change when a direct quote is reported ("I will" -> "he would") or that carry no content.
@@ -64,11 +73,17 @@ class Rule:
     unknown_min_shared: int = 4
     other_speaker_cover: float = 0.9  # shared / the longer side's, for two different known speakers
     other_speaker_words: int = 8  # and both sides at least this many content words
-    unknown_short_words: int = 4  # words of a short quote that groups on a pronoun (never two)
+    unknown_short_words: int = 4  # words of a short quote that groups when neither side names a speaker
+    named_short_words: int = 5  # the same, when one side names its speaker and the other a pronoun
     merge_score: float = 1.0  # a wording by a known speaker that matches two quotes this well makes them one
     merge_words: int = 6  # with at least this many content words on either side
     unknown_both: bool = True  # a short quote groups when neither side names its speaker
     unknown_run_below: int = 8  # on a pronoun, a quote of fewer content words runs whole, in order, inside
+    phrase_keys: bool = True  # also key by adjacent words: a fragment of one to three content words is found
+    short_bridge_words: int = 4  # a short match by the same known speaker, this many words, merges (0: never)
+    relaxed_words: int = 4  # a short quote's words from its first to last content word, to match loosely
+    short_edges: bool = True  # loosely: contained once the function words at its edges are cut
+    short_run_words: int = 3  # or its content words (at least this many) run whole inside (0: never)
 
 
 RULE = Rule()
@@ -130,7 +145,21 @@ def keys(words: list[str], form: str, who: str | None, rule: Rule = RULE) -> lis
             if other != word:
                 pairs["|".join(sorted((word, other)))] = None
     found = [_hash(pair) for pair in list(pairs)[:MAX_KEYS]]
+    if rule.phrase_keys:
+        found += phrase_keys(form)
     return [_hash(f"short|{who}|{form}"), *found] if short and who else found
+
+
+def phrase_keys(form: str) -> list[int]:
+    """Keys of adjacent words, one of them a content word ('his opponents', 'opponents by'): a fragment
+    with too few content words to pair ("of his opponents by") shares them with its fuller wording."""
+    words = form.split()
+    phrases = {f"p|{a} {b}": None for a, b in pairwise(words) if _is_content(a) or _is_content(b)}
+    return [_hash(phrase) for phrase in list(phrases)[:MAX_PHRASE_KEYS]]
+
+
+def _is_content(word: str) -> bool:
+    return word not in _FUNCTION_WORDS and len(word) > 1
 
 
 # ---- grouping ------------------------------------------------------------------------------------------
@@ -192,10 +221,17 @@ def _matching_quotes(
             f"ORDER BY length(words) DESC LIMIT {VARIANTS_SCORED}",
             (row[0], quote_id),
         ).fetchall()
-        scored = [(_score(mine, form, set(vw.split()), vf, who, vs, rule), vw, vs) for vf, vw, vs in variants]
-        score = max((found for found, _, _ in scored), default=0.0)
+        scored = [
+            (_score(mine, form, set(vw.split()), vf, who, vs, rule), vf, vw, vs) for vf, vw, vs in variants
+        ]
+        score = max((found for found, _, _, _ in scored), default=0.0)
         if score > 0:
-            sure = any(bridges(mine, set(vw.split()), who, vs, rule) for found, vw, vs in scored if found)
+            sure = any(
+                bridges(mine, set(vw.split()), who, vs, rule)
+                or (found == SHORT_SCORE and short_bridges(form, vf, who, vs, rule))
+                for found, vf, vw, vs in scored
+                if found
+            )
             matched.append((score, quote_id, sure))
     return matched
 
@@ -232,13 +268,40 @@ def short_match(
     with at least `unknown_short_words` words (a two-word quote never groups on a pronoun)."""
     if who is not None and their_speaker is not None and who != their_speaker:
         return 0.0
+    least = 1
     if who is None or their_speaker is None:
         if who is None and their_speaker is None and not rule.unknown_both:
             return 0.0
-        if min(form.count(" "), their_form.count(" ")) + 1 < rule.unknown_short_words:
+        least = rule.unknown_short_words if who == their_speaker else rule.named_short_words
+        if min(form.count(" "), their_form.count(" ")) + 1 < least:
             return 0.0
-    contained = f" {form} " in f" {their_form} " or f" {their_form} " in f" {form} "
-    return SHORT_SCORE if contained else 0.0
+    return SHORT_SCORE if short_contained(form, their_form, rule, least) else 0.0
+
+
+def short_contained(form: str, their_form: str, rule: Rule = RULE, least: int = 1) -> bool:
+    """Whether the shorter wording is inside the other: whole; or, when what is left between its first and
+    last content words has `least` and `relaxed_words` words, once the function words at its edges are cut
+    ('that a loan from X' in 'a loan from X'), or with its content words running whole and in order inside
+    the other's (a reported copy drops or changes function words: 'losing war on terror')."""
+    shorter, longer = sorted((form, their_form), key=len)
+    if f" {shorter} " in f" {longer} ":
+        return True
+    core = _core(shorter)
+    if not rule.relaxed_words or core.count(" ") + 1 < max(least, rule.relaxed_words):
+        return False
+    if rule.short_edges and f" {core} " in f" {longer} ":
+        return True
+    if rule.short_run_words:
+        mine, theirs = sorted((content_words(form), content_words(their_form)), key=len)
+        return len(mine) >= rule.short_run_words and f" {' '.join(mine)} " in f" {' '.join(theirs)} "
+    return False
+
+
+def _core(form: str) -> str:
+    """The wording without function words at its edges ('that he would' ... 'by')."""
+    words = form.split()
+    content = [i for i, word in enumerate(words) if _is_content(word)]
+    return " ".join(words[content[0] : content[-1] + 1]) if content else ""
 
 
 def bridges(mine: set[str], theirs: set[str], who: str | None, their_speaker: str | None, rule: Rule) -> bool:
@@ -247,6 +310,14 @@ def bridges(mine: set[str], theirs: set[str], who: str | None, their_speaker: st
     if who is None or who != their_speaker or min(len(mine), len(theirs)) < rule.merge_words:
         return False
     return len(mine & theirs) / min(len(mine), len(theirs)) >= rule.merge_score
+
+
+def short_bridges(form: str, their_form: str, who: str | None, their_speaker: str | None, rule: Rule) -> bool:
+    """Whether a short wording's match makes two quotes one: the same known speaker, and at least
+    `short_bridge_words` words on either side (a fragment seen before its fuller wording)."""
+    if not rule.short_bridge_words or who is None or who != their_speaker:
+        return False
+    return min(form.count(" "), their_form.count(" ")) + 1 >= rule.short_bridge_words
 
 
 def match(mine: set[str], theirs: set[str], who: str | None, their_speaker: str | None, rule: Rule) -> float:
@@ -339,10 +410,17 @@ def merged_into(db: sqlite3.Connection, quote_id: int) -> int | None:
 
 def migrate(db: sqlite3.Connection) -> None:
     """A store from before variants kept their own speaker gets the column (its old variants read as
-    their quote's speaker, as before)."""
+    their quote's speaker, as before); one from before phrase keys gets its variants' phrase keys, once."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(quote_variants)")}
     if columns and "speaker_key" not in columns:
         db.execute("ALTER TABLE quote_variants ADD COLUMN speaker_key TEXT")
+    if db.execute("SELECT 1 FROM meta WHERE key = 'quote_phrase_keys'").fetchone() is None:
+        variants = db.execute("SELECT quote_id, form FROM quote_variants").fetchall()
+        db.executemany(
+            "INSERT OR IGNORE INTO quote_keys(key, quote_id) VALUES (?, ?)",
+            [(key, quote_id) for quote_id, form in variants for key in phrase_keys(form)],
+        )
+        db.execute("INSERT INTO meta(key, value) VALUES ('quote_phrase_keys', 'keyed')")
 
 
 def backfill(db: sqlite3.Connection) -> None:
