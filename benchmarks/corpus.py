@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -376,9 +377,32 @@ ZIPF = list(
 PEOPLE = 5000
 
 
+SYNTHETIC_OUTLETS = 40
+FIRST_DAY = date(2024, 1, 1)
+ARTICLES_A_DAY = 150
+ARTICLES_PER_TOPIC = 20
+# An article reports one of the newest topics, so a topic's articles lie within days of each other, as a
+# news event's do (a topic drawn from the whole past would make every story span the store's years).
+RECENT_TOPICS = 10
+# Embedding mix: a direction all news shares, its topic's, and the article's own. Cosine about 0.7 between
+# two articles of a topic and 0.2 between topics, as the packaged encoder gives same-event and unrelated news.
+NEWS_WEIGHT, TOPIC_WEIGHT, OWN_WEIGHT = 0.45, 0.7, 0.55
+
+
+def synthetic_place(number: int) -> tuple[str, str, str]:
+    """The outlet, URL and day of synthetic article `number`: 40 outlets, 150 articles a day from
+    2024-01-01 (100,000 articles span 667 days), so that outlet and date filters have something to pick."""
+    outlet = number % SYNTHETIC_OUTLETS
+    day = FIRST_DAY + timedelta(days=number // ARTICLES_A_DAY)
+    return f"Outlet {outlet}", f"https://outlet{outlet}.example/a{number}", day.isoformat()
+
+
 def synthetic_article(rng: random.Random, number: int) -> Article:
-    """300 words: 60 from a topic shared by about 20 articles, the rest Zipf-distributed; one quote."""
-    topic = rng.randrange(max(1, number // 20) + 1)
+    """300 words: 60 from one of the newest topics (about 20 articles each), the rest Zipf-distributed;
+    one quote; an outlet, URL and day (`synthetic_place`); and an embedding near its topic's direction,
+    carried as ingest's workers carry theirs. The encoder would embed these word salads all alike (one
+    story of every article); news embeds by what it reports, and stories form as they do on news."""
+    topic = max(0, number // ARTICLES_PER_TOPIC - rng.randrange(RECENT_TOPICS))
     words = [f"t{topic}x{rng.randrange(30)}" for _ in range(60)] + rng.choices(
         VOCABULARY, cum_weights=ZIPF, k=240
     )
@@ -392,12 +416,27 @@ def synthetic_article(rng: random.Random, number: int) -> Article:
         content=content,
         kind="indirect",
     )
-    return Article(title=f"Article {number}", text=text, entities=[speaker], attributions=[attribution])
+    article = Article(title=f"Article {number}", text=text, entities=[speaker], attributions=[attribution])
+    article.outlet, article.url, article.published = synthetic_place(number)
+    article.embedding = (embeddings.lead_text(article), _topic_embedding(topic, rng))
+    return article
+
+
+def _topic_embedding(topic: int, rng: random.Random) -> np.ndarray:
+    def direction(seed: int) -> np.ndarray:
+        return np.random.default_rng(seed).standard_normal(embeddings.DIMENSION)
+
+    mixed = (
+        NEWS_WEIGHT * direction(0) / np.sqrt(embeddings.DIMENSION)
+        + TOPIC_WEIGHT * direction(topic + 1) / np.sqrt(embeddings.DIMENSION)
+        + OWN_WEIGHT * direction(rng.getrandbits(63)) / np.sqrt(embeddings.DIMENSION)
+    )
+    return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
 
 def growth(sizes: list[int], workdir: Path) -> Iterator[str]:
     """One table row per size, as soon as that size is reached. The insert rate is the store's alone:
-    each article's embedding is computed beforehand and carried on it, as ingest's workers do."""
+    each article carries its embedding, as ingest's workers' articles do (`synthetic_article`)."""
     rng = random.Random(1)
     db = workdir / "synthetic.db"
     store = Store(db)
@@ -406,8 +445,6 @@ def growth(sizes: list[int], workdir: Path) -> Iterator[str]:
         seconds = 0.0
         while inserted < size:
             chunk = [synthetic_article(rng, inserted + k) for k in range(min(500, size - inserted))]
-            for article in chunk:
-                embeddings.carry(article)  # the `embed` stage, in the pipeline's workers; not timed
             started = time.perf_counter()
             with store.transaction():
                 for last in chunk:
@@ -430,9 +467,14 @@ def growth(sizes: list[int], workdir: Path) -> Iterator[str]:
         yield (
             f"| {size:,} | {insert_rate:.0f} articles/s | {common:.1f} ms | {rare:.1f} ms | {said:.1f} ms | "
             f"{hit:.1f} ms ({'found' if found else 'MISSED'}) / {miss:.1f} ms | "
-            f"{_megabytes_per_thousand(db, size)} |"
+            f"{_megabytes_per_thousand(db, size)} | {_story_sizes(store)} |"
         )
     store.close()
+
+
+def _story_sizes(store: Store) -> str:
+    stories, largest = store.db.execute("SELECT count(*), max(size) FROM stories").fetchone()
+    return f"{stories:,} stories, largest {largest}"
 
 
 def _timed(call: object, repeat: int = 20) -> float:

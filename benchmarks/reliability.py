@@ -34,14 +34,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import PEOPLE, synthetic_article
-from newsdistill.corpus.appearances import outlet_key, outlet_of
+from corpus import ARTICLES_A_DAY, FIRST_DAY, PEOPLE, SYNTHETIC_OUTLETS, synthetic_article
 from newsdistill.corpus.store import Store
 
 GOOD_TEXT = (
@@ -324,17 +323,8 @@ def run_processes(folder: Path) -> list[str]:
     ]
 
 
-SYNTHETIC_OUTLETS = 40
-FIRST_DAY = date(2024, 1, 1)
-ARTICLES_A_DAY = 150
-
-
-def synthetic_place(number: int) -> tuple[str, str, str]:
-    """The outlet, URL and day of synthetic article `number`: 40 outlets, 150 articles a day from
-    2024-01-01 (100,000 articles span 667 days), so that outlet and date filters have something to pick."""
-    outlet = number % SYNTHETIC_OUTLETS
-    day = FIRST_DAY + timedelta(days=number // ARTICLES_A_DAY)
-    return f"Outlet {outlet}", f"https://outlet{outlet}.example/a{number}", day.isoformat()
+# Bumped when synthetic_article changes, so that a cached store of older articles is never served.
+STORE_VERSION = "topics-by-day"
 
 
 def build_store(path: Path, articles: int) -> None:
@@ -344,58 +334,22 @@ def build_store(path: Path, articles: int) -> None:
         with store.transaction():
             for number in range(start, min(articles, start + 500)):
                 article = synthetic_article(rng, number)
-                article.outlet, article.url, article.published = synthetic_place(number)
                 store.add(f"a{number}", f"a{number}", article)
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-
-
-def give_places(path: Path) -> None:
-    """A store built before its synthetic articles had outlets and dates gets the ones build_store now
-    gives, in place and once (a rebuild of 100,000 articles takes more than an hour on 2 busy cores)."""
-    db = sqlite3.connect(path, isolation_level=None)
-    try:
-        if db.execute("SELECT 1 FROM articles WHERE outlet IS NOT NULL LIMIT 1").fetchone() is not None:
-            return
-        inputs = db.execute(
-            "SELECT input_id, article_id FROM appearances WHERE input_id LIKE 'a%'"
-        ).fetchall()
-        places = [(synthetic_place(int(input_id[1:])), input_id, article) for input_id, article in inputs]
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany(
-            "UPDATE articles SET outlet = ?, url = ?, published = ? WHERE id = ?",
-            [(*place, article) for place, _, article in places],
-        )
-        seen = [(outlet_of(url, outlet), url, day) for (outlet, url, day), _, _ in places]
-        db.executemany(
-            "UPDATE appearances SET outlet = ?, url = ?, published = ?, outlet_key = ? WHERE input_id = ?",
-            [
-                (*where, outlet_key(where[0]), input_id)
-                for where, (_, input_id, _) in zip(seen, places, strict=True)
-            ],
-        )
-        db.execute(
-            "UPDATE stories SET first_published = (SELECT min(published) FROM articles WHERE story_id = "
-            "stories.id), last_published = (SELECT max(published) FROM articles WHERE story_id = stories.id)"
-        )
-        db.execute("COMMIT")
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        db.close()
 
 
 def cached_store(articles: int) -> Path:
     """The synthetic store of N articles, kept under the temp folder between runs: 100,000 take minutes."""
     folder = Path(tempfile.gettempdir()) / "newsdistill-bench"
     folder.mkdir(exist_ok=True)
-    db = folder / f"load-{articles}.db"
+    db = folder / f"load-{articles}-{STORE_VERSION}.db"
     if not db.exists():
-        partial = folder / f"load-{articles}.partial.db"
+        partial = folder / f"load-{articles}-{STORE_VERSION}.partial.db"
         for leftover in folder.glob(partial.name + "*"):  # an interrupted build, with its WAL
             leftover.unlink()
         build_store(partial, articles)
         partial.rename(db)
-    give_places(db)
     return db
 
 
