@@ -83,7 +83,7 @@ class Rule:
     short_bridge_words: int = 4  # a short match by the same known speaker, this many words, merges (0: never)
     relaxed_words: int = 4  # a short quote's words from its first to last content word, to match loosely
     short_edges: bool = True  # loosely: contained once the function words at its edges are cut
-    short_run_words: int = 3  # or its content words (at least this many) run whole inside (0: never)
+    short_run_words: int = 2  # or its content words (at least this many) run whole inside (0: never)
 
 
 RULE = Rule()
