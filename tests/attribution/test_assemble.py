@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import newsdistill
-from newsdistill.attribution.assemble import group_by_cue, tagger_drafts, with_tagger_contents
+from newsdistill.attribution.assemble import (
+    group_by_cue,
+    split_around_cue,
+    tagger_drafts,
+    with_tagger_contents,
+)
 from newsdistill.attribution.rules import Draft
 
 TEXT = "The mayor said the bridge would reopen in May, and aides told reporters it was safe."
@@ -71,3 +76,36 @@ def test_an_interrupted_quote_is_one_attribution_in_two_parts() -> None:
         assert pieces[0].startswith("The bridge is safe"), (model, pieces)
         for piece in said[0].content_parts:
             assert text[piece.start : piece.end] == piece.text
+
+
+SPLIT = (
+    "Climate change, Mr. Obama often says, is the greatest threat. “We will win,” Chief Jordan said Monday."
+)
+
+
+def inside(words: str) -> tuple[int, int]:
+    start = SPLIT.index(words)
+    return start, start + len(words)
+
+
+def test_a_content_running_across_its_own_cue_is_cut_there() -> None:
+    whole = (0, SPLIT.index(" “We") - 1)
+    draft = Draft(content=whole, cue=inside("often says"), source=inside("Mr. Obama"))
+    (cut,) = split_around_cue([draft], SPLIT)
+    assert [SPLIT[s:e].strip(" ,") for s, e in cut.parts] == ["Climate change", "is the greatest threat"]
+    assert cut.content == (0, whole[1])
+
+
+def test_a_content_never_runs_into_its_source_and_a_one_word_tail_goes() -> None:
+    start = SPLIT.index("“We")
+    into_source = Draft(
+        content=(start, SPLIT.index(" Jordan")), cue=inside("said"), source=inside("Chief Jordan")
+    )
+    across_cue = Draft(content=(start, len(SPLIT) - 1), cue=inside("said"), source=inside("Chief Jordan"))
+    for draft in split_around_cue([into_source, across_cue], SPLIT):
+        assert SPLIT[draft.content[0] : draft.content[1]].strip() == "“We will win,”"
+
+
+def test_the_fast_model_gives_two_pieces_around_an_inserted_cue() -> None:
+    (attribution,) = [a for a in newsdistill.attribute(SPLIT) if a.cue and a.cue.text == "often says"]
+    assert [part.text for part in attribution.content_parts] == ["Climate change", "is the greatest threat"]

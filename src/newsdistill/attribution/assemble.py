@@ -122,3 +122,41 @@ def group_by_cue(drafts: list[Draft]) -> list[Draft]:
         first.source = first.source or draft.source
         first.medium = first.medium or draft.medium
     return result
+
+
+MIN_PIECE_WORDS = 2  # a piece left after the cue shorter than this is the cue's adverb ('said Monday')
+
+
+def split_around_cue(drafts: list[Draft], text: str) -> list[Draft]:
+    """A content never holds its own cue or source: a piece that runs across its cue (and the source beside
+    it) is cut in two there ('Climate change, Mr. Obama often says, is the greatest threat' gives two
+    pieces, as PolNeAR draws them), a piece that runs into its source stops there, and a piece of fewer than
+    MIN_PIECE_WORDS words ('Monday') is dropped."""
+    for draft in drafts:
+        if draft.cue is None:
+            continue
+        hole = _cue_with_source(draft.cue, draft.source)
+        parts = draft.content_parts()
+        pieces = [piece for part in parts for piece in _outside(part, hole, draft.source)]
+        if pieces != parts and (kept := [piece for piece in pieces if _words(text, piece)]):
+            draft.parts = sorted(kept)
+            draft.content = (draft.parts[0][0], max(end for _, end in draft.parts))
+    return drafts
+
+
+def _outside(part: Span, hole: Span, source: Span | None) -> list[Span]:
+    if part[0] < hole[0] and hole[1] < part[1]:
+        return [(part[0], hole[0]), (hole[1], part[1])]
+    if source is not None and overlaps(part, source) and not (source[0] <= part[0] and part[1] <= source[1]):
+        return [(part[0], source[0])] if part[0] < source[0] else [(source[1], part[1])]
+    return [part]
+
+
+def _cue_with_source(cue: Span, source: Span | None) -> Span:
+    if source is not None and _gap(cue, source) <= BESIDE:
+        return min(cue[0], source[0]), max(cue[1], source[1])
+    return cue
+
+
+def _words(text: str, piece: Span) -> bool:
+    return len(text[piece[0] : piece[1]].split()) >= MIN_PIECE_WORDS

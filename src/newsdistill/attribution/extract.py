@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from ..model import Attribution, Entity, Source, Span
 from .acts import act_of, reports_something
-from .assemble import group_by_cue, with_tagger_contents
+from .assemble import group_by_cue, split_around_cue, with_tagger_contents
 from .combine import combine, crf_drafts
 from .crf import tag_doc
 from .layout import layout_drafts, merge_layout
@@ -31,6 +31,8 @@ def extract(doc: Any, text: str, entities: list[Entity], model: Model = "fast") 
     drafts = group_by_cue(drafts)
     if model == "accurate":  # the fast drafts, with the transformer's contents and its own finds
         drafts = group_by_cue(with_tagger_contents(drafts, load_tagger().tag(text), text))
+    else:  # the transformer draws these boundaries itself: on dev, cutting its contents cost 0.8 F1
+        drafts = split_around_cue(drafts, text)
     resolver = Resolver(doc, text, entities, quotes)
     attributions = []
     for draft in drafts:
