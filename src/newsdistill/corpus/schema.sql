@@ -107,7 +107,7 @@ CREATE TABLE IF NOT EXISTS quote_mentions (
 CREATE INDEX IF NOT EXISTS quote_mentions_quote ON quote_mentions(quote_id, article_id);
 -- A quote merged into another keeps its id here, so links to it still lead to the quote it joined.
 CREATE TABLE IF NOT EXISTS quote_aliases (old_id INTEGER PRIMARY KEY, quote_id INTEGER NOT NULL);
--- Candidate lookup: pairs of content words -> quotes, read newest first per key.
+-- Candidate lookup: pairs of content words and adjacent word pairs holding one (phrase keys) -> quotes, read newest first per key.
 CREATE TABLE IF NOT EXISTS quote_keys (
     key INTEGER NOT NULL, quote_id INTEGER NOT NULL, PRIMARY KEY (key, quote_id)
 ) WITHOUT ROWID;
