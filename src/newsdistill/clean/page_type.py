@@ -122,6 +122,46 @@ STRUCTURE = (
     "years",
     "prices",
 )
+# Where a page's own links lead: a listing or collection links to many single items (a long slug, a date
+# or an id in the path), often below its own path; an article links to few.
+LINK_SHAPE = (
+    "internal_links",
+    "child_links",
+    "child_link_share",
+    "item_links",
+    "item_link_share",
+    "dated_links",
+)
+# How the text is laid out: a listing has many dates and short teasers after linked headings, grouped in
+# repeated cards; an article has long paragraphs and few headings.
+ITEM_SHAPE = (
+    "text_dates",
+    "text_ago",
+    "long_blocks",
+    "long_block_share",
+    "max_block_words",
+    "headings",
+    "words_per_heading",
+    "teasers",
+    "teaser_cards",
+)
+# Marks of a dated, authored single item in the page's head (JSON-LD dates, OpenGraph article dates, author).
+PUBLISHED_MARKS = {
+    "date_published": "datePublished",
+    "date_modified": "dateModified",
+    "published_time": "article:published_time",
+    "meta_author": 'name="author"',
+    "rel_author": 'rel="author"',
+}
+_HREF = re.compile(r"""href=["']([^"'#>\s]+)""")  # no IGNORECASE: a literal prefix makes it 7x faster
+_ASSET = (".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".xml", ".json", ".webp", ".woff2")
+_SLUG_SPLIT = re.compile(r"[-_.+]")
+_DATE_TEXT = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    r"|\b(?:19|20)\d\d-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}/(?:19|20)?\d\d\b"
+)
+_AGO = re.compile(r"\d ?(?:m|min|mins|minutes?|h|hrs?|hours?|d|days?|weeks?|months?|years?) ago\b")
 _ID_IN_PATH = re.compile(r"\d{4,}")
 _DATE_IN_PATH = re.compile(r"(?:19|20)\d\d[/_-]\d{1,2}(?:[/_-]\d{1,2})?(?:/|$|[_-])")
 _EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp|cfm)$")
@@ -151,6 +191,9 @@ BASE_PAGE_FEATURES = (
     *(f"declares_{t}" for t in DECLARED_ONE),
     *URL_SHAPE,
     *STRUCTURE,
+    *LINK_SHAPE,
+    *ITEM_SHAPE,
+    *(f"mark_{name}" for name in PUBLISHED_MARKS),
 )
 PAGE_FEATURES = (*BASE_PAGE_FEATURES, *(f"words_{t}" for t in TRAINED_TYPES))
 _BAG_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -203,6 +246,88 @@ def structure(blocks: Sequence[Block], kept_words: float) -> list[float]:
         float(np.log1p(sum(":" in t for t in numbers))),
         float(np.log1p(sum(len(t) == 4 and t[:2] in ("19", "20") for t in numbers))),
         float(np.log1p(sum(t[0] in "$€£¥" for t in numbers))),
+    ]
+
+
+def _internal_paths(html: str, url: str | None) -> tuple[set[str], str]:
+    """The distinct paths (lower case, no query) of the page's links to its own site, and its own path
+    ending in "/"."""
+    parts = urlsplit(url) if url else None
+    host = (parts.hostname or "").removeprefix("www.") if parts else ""
+    own = (parts.path if parts else "").rstrip("/").lower() + "/"
+    paths = set()
+    for href in _HREF.findall(html[:2_000_000]):
+        if href.startswith(("http://", "https://", "//")):
+            link_host, _, rest = href.split("//", 1)[1].partition("/")
+            if link_host.lower().removeprefix("www.") != host:
+                continue
+            href = "/" + rest
+        elif not href.startswith("/"):
+            continue  # relative, mailto:, javascript:
+        path = href.split("?", 1)[0].lower()
+        if not path.endswith(_ASSET):
+            paths.add(path)
+    paths.discard(own)
+    paths.discard(own.rstrip("/"))
+    return paths, own
+
+
+def link_shape(html: str, url: str | None) -> list[float]:
+    """LINK_SHAPE: how many of the page's links to its own site lead below its own path, and how many to a
+    single item (a slug of 4 or more words, a date or an id)."""
+    paths, own = _internal_paths(html, url)
+    children = items = dated = 0
+    for path in paths:
+        children += path.startswith(own) and len(path) > len(own) + 1
+        slug = path.rstrip("/").rsplit("/", 1)[-1]
+        is_dated = bool(_DATE_IN_PATH.search(path))
+        dated += is_dated
+        items += (
+            is_dated or bool(_ID_IN_PATH.search(slug)) or len([w for w in _SLUG_SPLIT.split(slug) if w]) >= 4
+        )
+    n = max(1, len(paths))
+    return [
+        float(np.log1p(len(paths))),
+        float(np.log1p(children)),
+        children / n,
+        float(np.log1p(items)),
+        items / n,
+        float(np.log1p(dated)),
+    ]
+
+
+def item_shape(blocks: Sequence[Block]) -> list[float]:
+    """ITEM_SHAPE: dates and "3 hours ago" in the text, long paragraphs, headings, teasers (a paragraph
+    right after a linked line) and teaser cards (the most sibling elements each holding a link and a
+    paragraph)."""
+    text = " ".join(b.text for b in blocks)[:200_000].lower()
+    total = sum(b.words for b in blocks)
+    long = [b.words for b in blocks if b.words >= 40]
+    headings = teasers = 0
+    after_link = False
+    cards: dict[int, dict[int, list[int]]] = {}
+    for b in blocks:
+        is_link = b.link_chars * 2 > len(b.text)
+        headings += b.tag in _HEADINGS
+        if is_link:
+            after_link = b.words >= 3
+        elif b.words >= 8:  # a shorter line between headline and teaser (a date, a byline) keeps the pair
+            teasers += after_link and b.words <= 80
+            after_link = False
+        path = b.ancestors
+        for depth in range(max(0, len(path) - 4), len(path) - 1):
+            cards.setdefault(path[depth], {}).setdefault(path[depth + 1], [0, 0])[0 if is_link else 1] += 1
+    card = max((sum(1 for a, t in kids.values() if a and t) for kids in cards.values()), default=0)
+    return [
+        float(np.log1p(len(_DATE_TEXT.findall(text)))),
+        float(np.log1p(len(_AGO.findall(text)))),
+        float(np.log1p(len(long))),
+        sum(long) / max(1, total),
+        float(np.log1p(max((b.words for b in blocks), default=0))),
+        float(np.log1p(headings)),
+        float(np.log1p(total / (1 + headings))),
+        float(np.log1p(teasers)),
+        float(np.log1p(card)),
     ]
 
 
@@ -336,6 +461,9 @@ def base_page_vector(
         *(float(t in kinds) for t in DECLARED_ONE),
         *url_shape(url),
         *structure(blocks, kept_words),
+        *link_shape(html, url),
+        *item_shape(blocks),
+        *(float(mark in html[:300_000]) for mark in PUBLISHED_MARKS.values()),
     ]
     return np.concatenate([mean_all, mean_kept, np.array(extra)])
 

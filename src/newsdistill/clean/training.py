@@ -53,6 +53,9 @@ _TOKEN = re.compile(r"\w+")
 FOLDS = 5
 # A word joins the page-type word model only if pages of this many sites use it: no word names one site.
 WORD_SITES = 5
+# The word model's inverse regularisation, chosen by nested cross-validation by site: in each of the 5 outer
+# folds, the inner site folds of its training pages preferred 3 to 1 (word-model accuracy 80-81% vs 76-79%).
+WORD_C = 3.0
 
 
 @dataclass
@@ -277,7 +280,7 @@ def fit_words(pages: Sequence[GoldPage], data: Sequence[PageData]) -> WordModel:
     vocabulary = {w for w, s in sites.items() if len(s) >= WORD_SITES}
     vectors = DictVectorizer(sort=True).fit([dict.fromkeys(vocabulary, 1.0)])
     x = normalize(vectors.transform([{w: v for w, v in d.bag.items() if w in vocabulary} for d in data]))
-    model = LogisticRegression(C=1.0, max_iter=300, class_weight="balanced")
+    model = LogisticRegression(C=WORD_C, max_iter=300, class_weight="balanced")
     model.fit(x, [p.page_type for p in pages])
     coef, intercept = model.coef_, model.intercept_
     if len(coef) == 1:  # two types only (a small run): the softmax of (0, w.x + b) is the sigmoid
