@@ -12,10 +12,9 @@ import json
 import math
 import re
 import sqlite3
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -29,7 +28,6 @@ from newsdistill.model import Article, Entity
 Params = TypeVar("Params")
 JOIN_GRID = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7)
 MERGE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never merge
-SETTLE_GRID = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never settle
 HARD_NEGATIVES = 10  # wrong stories per training document, the most similar ones
 
 
@@ -88,20 +86,15 @@ def store_stories(
     db.row_factory = sqlite3.Row
     db.executescript(resources.files("newsdistill.corpus").joinpath("schema.sql").read_text(encoding="utf-8"))
     found = []
-    touched: set[int] = set()
     with stories.using(model):
         for number, doc in enumerate([*background, *docs], start=1):
-            article = Article(text=doc.text, entities=doc.entities)
-            db.execute(  # the record: a settle reads a small story's articles again
-                "INSERT INTO articles(id, content_hash, text, record) VALUES (?, ?, '', ?)",
-                (number, number, zlib.compress(article.model_dump_json().encode())),
+            db.execute(
+                "INSERT INTO articles(id, content_hash, text, record) VALUES (?, ?, '', x'')",
+                (number, number),
             )
+            article = Article(text=doc.text, entities=doc.entities)
             story = story_index.assign_story(db, article, doc.embedding)
             db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, number))
-            touched.add(story)
-            if number % story_index.SETTLE_EVERY == 0 or number == len(background) + len(docs):
-                story_index.settle(db, touched)  # as an ingest does after each batch
-                touched.clear()
     found = [
         int(r[0])
         for r in db.execute("SELECT story_id FROM articles WHERE id > ? ORDER BY id", (len(background),))
@@ -169,9 +162,7 @@ def fit_model(docs: list[Doc]) -> stories.StoryModel:
 
     join = max(JOIN_GRID, key=lambda j: f1(stories.with_thresholds(model, j, 1.01)))
     merge = max(MERGE_GRID, key=lambda m: f1(stories.with_thresholds(model, join, m)))
-    chosen = stories.with_thresholds(model, join, merge)
-    settle = max(SETTLE_GRID, key=lambda s: f1(replace(chosen, settle=s)))
-    return replace(chosen, settle=settle)
+    return stories.with_thresholds(model, join, merge)
 
 
 # ---- today's method, for comparison: one cosine threshold over words and entity names ------------------
@@ -291,24 +282,18 @@ class MemoryIndex:
         self.postings: dict[str, set[int]] = defaultdict(set)
         self.terms_of: dict[int, list[str]] = {}
         self.moved: dict[int, int] = {}  # absorbed story -> the story its articles moved to
-        self.members: dict[int, list[Doc]] = {}
-        self.arrival: dict[Doc, int] = {}  # a member's place in the order of inserts (the store's article id)
-        self.touched: set[int] = set()  # stories an insert made or changed since the last settle
 
     def assign(self, doc: Doc, vector: stories.Vector | None = None) -> int:
         """`vector`: the document's, when known (it depends only on the documents before it)."""
         counts = _term_counts(doc)
         self.documents += 1
-        self.arrival[doc] = self.documents
         if vector is None:
             vector = stories.tfidf(counts, self.df, self.documents)
         self.df.update(counts.keys())
         scored = self._scored(vector, doc.embedding)
         if not scored or scored[0][0] < stories.MODEL.join:
             new = _MemoryStory(max(self.stories, default=0) + 1, _rounded(vector), 1, doc.embedding)
-            self.members[new.id] = [doc]
             return self._save(new)
-        self.members[scored[0][1].id].append(doc)
         story = scored[0][1]
         story.centroid = stories.add_to_centroid(story.centroid, story.size, vector)
         story.embedding = stories.add_embedding(story.embedding, story.size, doc.embedding)
@@ -347,69 +332,11 @@ class MemoryIndex:
         story.embedding = stories.add_embedding(story.embedding, story.size, other.embedding, other.size)
         story.size += other.size
         self.moved[other.id] = story.id
-        self.members[story.id] += self.members.pop(other.id)
         self._unindex(other.id)
         del self.stories[other.id]
-        self.touched.discard(other.id)
-
-    def settle(self) -> None:
-        """`story_index.settle`: each small story touched since the last settle, its members' vectors
-        taken again with today's document frequencies, moves into the larger story it now matches best."""
-        touched, self.touched = sorted(self.touched), set()
-        if stories.MODEL.settle > 1:
-            return
-        for sid in sorted({*touched, *self._strays(touched)}):
-            story = self.stories.get(sid)
-            if story is None or story.size > story_index.SETTLE_SIZE:
-                continue
-            vector = self._fresh_vector(sid)
-            best = self._best_home(story, vector)
-            if best is not None:
-                self._move(story, vector, best)
-        self.touched = set()  # the stories a settle grew wait for the next batch's inserts
-
-    def _strays(self, touched: list[int]) -> set[int]:
-        found: set[int] = set()
-        for sid in touched:
-            if sid in self.stories and story_index.SETTLE_STRAYS:
-                near = self._candidates(self.stories[sid].centroid)[: story_index.SETTLE_STRAYS]
-                found.update(c for c in near if self.stories[c].size <= story_index.SETTLE_SIZE)
-        return found
-
-    def _fresh_vector(self, sid: int) -> stories.Vector:
-        vector: stories.Vector = {}
-        for size, doc in enumerate(sorted(self.members[sid], key=self.arrival.__getitem__)):
-            fresh = stories.tfidf(_term_counts(doc), self.df, self.documents)
-            vector = stories.add_to_centroid(vector, size, fresh)
-        return vector
-
-    def _best_home(self, story: _MemoryStory, vector: stories.Vector) -> _MemoryStory | None:
-        best: tuple[float, int] | None = None
-        for sid in self._candidates(vector):
-            other = self.stories[sid]
-            if sid == story.id or other.size < story.size + story_index.SETTLE_LARGER:
-                continue
-            similarity = stories.embedding_cosine(story.embedding, other.embedding)
-            p = stories.MODEL.probability(
-                stories.features(vector, other.centroid, None, other.size, similarity)
-            )
-            if p >= stories.MODEL.settle and (best is None or (p, sid) > best):
-                best = (p, sid)
-        return self.stories[best[1]] if best is not None else None
-
-    def _move(self, story: _MemoryStory, vector: stories.Vector, home: _MemoryStory) -> None:
-        home.centroid = stories.add_to_centroid(home.centroid, home.size, vector, story.size)
-        home.embedding = stories.add_embedding(home.embedding, home.size, story.embedding, story.size)
-        home.size += story.size
-        self.moved[story.id] = home.id
-        self.members[home.id] += self.members.pop(story.id)
-        self._unindex(story.id)
-        del self.stories[story.id]
-        self._save(home)
 
     def _save(self, story: _MemoryStory) -> int:
         self._unindex(story.id)
-        self.touched.add(story.id)
         self.terms_of[story.id] = stories.strongest(story.centroid)  # indexed before rounding, as stored
         story.centroid = _rounded(story.centroid)
         self.stories[story.id] = story
@@ -452,20 +379,12 @@ def memory_stories(
     ordered = [*background, *docs]
     vectors = _vectors(tuple(ordered))
     with stories.using(model):
-        for number, (doc, vector) in enumerate(zip(ordered, vectors, strict=True), start=1):
+        for doc, vector in zip(ordered, vectors, strict=True):
             found.append(index.assign(doc, vector))
-            if number % story_index.SETTLE_EVERY == 0 or number == len(ordered):
-                index.settle()
-            if index.moved:  # a merge (or a settle after it) moves earlier articles to the absorbing story
-                found = [_moved_to(index.moved, s) for s in found]
+            if index.moved:  # a merge moves earlier articles to the absorbing story
+                found = [index.moved.get(s, s) for s in found]
                 index.moved = {}
     return found[len(background) :]
-
-
-def _moved_to(moved: dict[int, int], story: int) -> int:
-    while story in moved:
-        story = moved[story]
-    return story
 
 
 def order_spread(

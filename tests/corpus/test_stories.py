@@ -7,7 +7,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -176,11 +175,3 @@ def test_order_spread_scores_the_given_and_shuffled_orders_of_one_fold() -> None
     given, shuffled = story_folds.order_spread(docs, fold=0, orders=3, folds=3)
     assert len(shuffled) == 3 and all(0.0 < f <= 100.0 for f in [given, *shuffled])
     assert story_folds.order_spread(docs, fold=0, orders=3, folds=3) == (given, shuffled)  # seeded
-
-
-def test_in_memory_settling_makes_the_store_s_moves() -> None:
-    docs = _synthetic_docs(120, seed=3)
-    model = replace(stories.with_thresholds(stories.MODEL, 0.2, 0.8), settle=0.01)
-    settled = story_folds.memory_stories(docs, model)
-    assert settled == story_folds.store_stories(docs, model)
-    assert len(set(settled)) < len(set(story_folds.memory_stories(docs, replace(model, settle=1.01))))

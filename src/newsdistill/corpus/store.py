@@ -47,7 +47,6 @@ class Stored:
 class Store:
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = Path(path)
-        self._touched_stories: set[int] = set()  # made or grown by this transaction: settled before commit
         # Transactions are explicit (see `transaction`): isolation_level=None stops sqlite3 from opening
         # deferred ones of its own, which read first and then lose the race for the write lock.
         if readonly:
@@ -152,14 +151,11 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
-            story_index.settle(self.db, self._touched_stories)  # the batch's small stories, placed again
             self.db.execute("COMMIT")
         except BaseException:
             if self.db.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
                 self.db.execute("ROLLBACK")
             raise
-        finally:
-            self._touched_stories.clear()
 
     # ---- ingest -------------------------------------------------------------
     def seen(self, input_id: str, data_hash: str) -> bool:
@@ -197,7 +193,6 @@ class Store:
             people.add_attributions(self.db, article_id, article, entity_ids)
             people.add_descriptors(self.db, article_id, article, entity_ids)
             story = story_index.assign_story(self.db, article, same_story_as=near)
-            self._touched_stories.add(story)
             self._write_record(article_id, article, copy_of, story)
             self._record_input(input_id, data_hash, "stored", article_id)
             appearances.record(self.db, input_id, article_id, article)

@@ -39,15 +39,13 @@ FEATURES = ("words", "entities", "lead", "years", "year_conflict", "days_apart",
 
 @dataclass(frozen=True)
 class StoryModel:
-    """Weights of the join probability (one per FEATURES name), and the probabilities to join a story,
-    to merge two stories an article bridges, and to settle a small story into a larger one at the end of a
-    batch (`story_index.settle`; above 1: never). Chosen by topic-fold cross-validation on ECB+."""
+    """Weights of the join probability (one per FEATURES name), and the probabilities to join a story
+    and to merge two stories an article bridges. Chosen by topic-fold cross-validation on ECB+."""
 
     weights: tuple[float, ...]
     bias: float
     join: float
     merge: float
-    settle: float = 1.01
 
     def probability(self, features: Sequence[float]) -> float:
         z = self.bias + sum(w * f for w, f in zip(self.weights, features, strict=True))
@@ -56,11 +54,8 @@ class StoryModel:
 
 # Fitted on all 33 ECB+ train+dev topics (benchmarks/corpus.py --parts stories prints the fit). With the
 # embedding the fit leans on it (and less on the lead's words, which the embedding reads too), and merges
-# stories an article bridges when the two match each other at 0.8; a batch's small stories settle into a
-# larger one at 0.1 (`story_index.settle`). ECB+ has no dates: days_apart stays 0.
-MODEL = StoryModel(
-    weights=(3.75, 5.92, -0.56, 3.23, -1.35, 0.0, -0.38, 9.6), bias=-9.25, join=0.2, merge=0.8, settle=0.1
-)
+# stories an article bridges when the two match each other at 0.8. ECB+ has no dates: days_apart stays 0.
+MODEL = StoryModel(weights=(3.75, 5.92, -0.56, 3.23, -1.35, 0.0, -0.38, 9.6), bias=-9.25, join=0.2, merge=0.8)
 
 
 @contextmanager

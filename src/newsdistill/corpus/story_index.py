@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -24,14 +24,6 @@ STORY_ENTITY_TYPES = {"PERSON", "ORG", "PLACE"}
 MERGES_PER_ARTICLE = 3  # stories one article may fold into its own: bounds the work of one insert
 # A story stored before embeddings were kept gets one, once, from its first members (not all: bounded work).
 BACKFILL_MEMBERS = 3
-# Settling (end of a batch): a story of at most SETTLE_SIZE articles that a batch made or grew, or that is
-# among the SETTLE_STRAYS nearest stories of one it grew, is offered again, its members' vectors taken with
-# today's document frequencies, to the stories at least SETTLE_LARGER articles larger; it moves into the
-# likeliest when the model says `settle` or more (benchmarks/RESULTS.md: sizes and strays measured there).
-SETTLE_SIZE = 2
-SETTLE_LARGER = 1
-SETTLE_STRAYS = 10
-SETTLE_EVERY = 16  # articles between settles in a rebuild (an ingest settles after each of its batches)
 
 
 def assign_story(
@@ -72,85 +64,6 @@ def assign_story(
             _absorb(db, story, other)
     story.save(db)
     return story.id
-
-
-def settle(db: sqlite3.Connection, touched: Iterable[int]) -> int:
-    """Each small story among `touched` (the stories a batch made or grew), oldest first, moves into the
-    larger story within its window that it now matches best, if the model says `stories.MODEL.settle` or
-    more: the evidence the store gathered since its articles arrived decides, not their arrival order.
-    The work is that of one insert per small story. Returns the number of stories moved."""
-    if stories.MODEL.settle > 1:
-        return 0
-    moved = 0
-    for story_id in sorted({*touched, *_strays(db, touched)}):
-        row = db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
-        if row is None or row["size"] > SETTLE_SIZE:
-            continue
-        story = _Story(row, _stored_embedding(db, row))
-        vector = _fresh_vector(db, story.id)
-        home = _best_home(db, story, vector)
-        if home is not None:
-            _move(db, story, vector, home)
-            moved += 1
-    return moved
-
-
-def _strays(db: sqlite3.Connection, touched: Iterable[int]) -> set[int]:
-    """Small stories among the SETTLE_STRAYS nearest of each touched story: those a grown story may now
-    take in, though no insert of this batch touched them."""
-    found: set[int] = set()
-    for story_id in touched if SETTLE_STRAYS else ():
-        row = db.execute("SELECT centroid FROM stories WHERE id = ?", (story_id,)).fetchone()
-        near = _candidate_ids(db, stories.loads(row[0]))[:SETTLE_STRAYS] if row is not None else []
-        if near:
-            marks = ",".join("?" * len(near))
-            small = db.execute(
-                f"SELECT id FROM stories WHERE id IN ({marks}) AND size <= ?", [*near, SETTLE_SIZE]
-            )
-            found.update(r[0] for r in small)
-    return found
-
-
-def _fresh_vector(db: sqlite3.Connection, story_id: int) -> stories.Vector:
-    """The centroid of a (small) story's members, each weighed with today's document frequencies."""
-    documents = int(db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
-    vector: stories.Vector = {}
-    records = db.execute("SELECT record FROM articles WHERE story_id = ? ORDER BY id", (story_id,))
-    for size, (record,) in enumerate(records.fetchall()):
-        article = Article.model_validate_json(zlib.decompress(record))
-        names = [e.name for e in article.entities if e.type in STORY_ENTITY_TYPES]
-        counts = stories.term_counts(article.text, names, article.title)
-        fresh = stories.tfidf(counts, _document_frequencies(db, list(counts)), documents)
-        vector = stories.add_to_centroid(vector, size, fresh)
-    return vector
-
-
-def _best_home(db: sqlite3.Connection, story: _Story, vector: stories.Vector) -> _Story | None:
-    best: tuple[float, int, _Story] | None = None
-    for row in _candidate_stories(db, vector):
-        if row["id"] == story.id or row["size"] < story.size + SETTLE_LARGER:
-            continue
-        other = _Story(row, _stored_embedding(db, row))
-        days = _days_between(story, other)
-        if days is not None and days > stories.WINDOW_DAYS:
-            continue
-        similarity = stories.embedding_cosine(story.embedding, other.embedding)
-        p = stories.MODEL.probability(stories.features(vector, other.centroid, days, other.size, similarity))
-        if p >= stories.MODEL.settle and (best is None or (p, other.id) > best[:2]):
-            best = (p, other.id, other)
-    return best[2] if best is not None else None
-
-
-def _move(db: sqlite3.Connection, story: _Story, vector: stories.Vector, home: _Story) -> None:
-    """`story` (its centroid taken again as `vector`) folded into `home`."""
-    story.centroid = vector
-    _absorb(db, home, story)
-    home.save(db)
-
-
-def _days_between(story: _Story, other: _Story) -> int | None:
-    days = stories.days_apart(story.first, other.first, other.last)
-    return stories.days_apart(story.last, other.first, other.last) if days is None else days
 
 
 def _within_window(published: str | None, story: _Story) -> bool:
@@ -220,7 +133,9 @@ def _scored_candidates(
 
 def _same_event(story: _Story, other: _Story) -> bool:
     """Whether two stories an article matches report one event: the model on the two centroids."""
-    days = _days_between(story, other)
+    days = stories.days_apart(story.first, other.first, other.last)
+    if days is None:
+        days = stories.days_apart(story.last, other.first, other.last)
     if days is not None and days > stories.WINDOW_DAYS:
         return False
     similarity = stories.embedding_cosine(story.embedding, other.embedding)
@@ -257,7 +172,7 @@ def rebuild(db: sqlite3.Connection) -> int:
     for table in ("stories", "story_terms", "terms"):
         db.execute(f"DELETE FROM {table}")
     db.execute("UPDATE articles SET story_id = NULL")
-    last, done, touched = 0, 0, set[int]()
+    last = 0
     while True:  # in pages, so a large store is never held in memory
         rows = db.execute(
             "SELECT id, record FROM articles WHERE id > ? ORDER BY id LIMIT 500", (last,)
@@ -266,33 +181,16 @@ def rebuild(db: sqlite3.Connection) -> int:
             break
         for row in rows:
             article = Article.model_validate_json(zlib.decompress(row["record"]))
-            story = assign_story(db, article)
-            db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, row["id"]))
-            touched.add(story)
-            last, done = row["id"], done + 1
-            if done % SETTLE_EVERY == 0:  # as an ingest settles after each batch
-                settle(db, touched)
-                touched.clear()
-    settle(db, touched)
+            db.execute(
+                "UPDATE articles SET story_id = ? WHERE id = ?", (assign_story(db, article), row["id"])
+            )
+            last = row["id"]
     return int(db.execute("SELECT count(*) FROM stories").fetchone()[0])
 
 
 def _candidate_stories(db: sqlite3.Connection, vector: stories.Vector) -> list[sqlite3.Row]:
     """The stories sharing most of the article's strongest terms, through an inverted index that is
     read only for each term's newest stories: the cost per article stays flat as the corpus grows."""
-    best = _candidate_ids(db, vector)
-    if not best:
-        return []
-    marks = ",".join("?" * len(best))
-    return db.execute(
-        "SELECT id, centroid, size, first_published, last_published, embedding FROM stories "
-        f"WHERE id IN ({marks}) ORDER BY id DESC",
-        best,
-    ).fetchall()
-
-
-def _candidate_ids(db: sqlite3.Connection, vector: stories.Vector) -> list[int]:
-    """Up to STORY_CANDIDATES stories, those sharing most of the vector's strongest terms first."""
     shared: Counter[int] = Counter()
     for term in stories.strongest(vector):
         shared.update(
@@ -302,7 +200,15 @@ def _candidate_ids(db: sqlite3.Connection, vector: stories.Vector) -> list[int]:
                 (term, POSTINGS_PER_TERM),
             )
         )
-    return sorted(shared, key=lambda story: (-shared[story], -story))[:STORY_CANDIDATES]
+    best = sorted(shared, key=lambda story: (-shared[story], -story))[:STORY_CANDIDATES]
+    if not best:
+        return []
+    marks = ",".join("?" * len(best))
+    return db.execute(
+        "SELECT id, centroid, size, first_published, last_published, embedding FROM stories "
+        f"WHERE id IN ({marks}) ORDER BY id DESC",
+        best,
+    ).fetchall()
 
 
 def _stored_embedding(db: sqlite3.Connection, row: sqlite3.Row) -> np.ndarray:
