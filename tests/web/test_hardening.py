@@ -3,6 +3,7 @@ have cleaned them up (dot segments, chunked bodies, oversized or unfinished head
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from pathlib import Path
@@ -10,10 +11,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import uvicorn
+from uvicorn.server import ServerState
 
 from newsdistill.web.app import SECURITY_HEADERS, create_app
 from newsdistill.web.guard import allowed_hosts
-from newsdistill.web.server import HEAD_TIMEOUT
+from newsdistill.web.server import HEAD_TIMEOUT, HeadDeadlineProtocol, uvicorn_options
 
 from .conftest import serving
 
@@ -233,3 +236,35 @@ def test_private_use_characters_in_text_stay_text_in_snippets(server: str) -> No
     assert "<mark>orchestra</mark>" in page
     assert "\ue000violinists\ue001" in page and "<mark>violinists" not in page
     assert page.count("<mark>") == page.count("</mark>")
+
+
+def test_responses_are_sent_without_waiting_on_a_socket_bound_as_uvicorn_binds_for_workers(
+    corpus_db: Path,
+) -> None:
+    """uvicorn binds `socket.socket(family=...)` (protocol number 0) when it runs several workers, and
+    asyncio then leaves Nagle's algorithm on: each keep-alive response's body waited 40 ms behind its head.
+    A real asyncio server with our protocol on such a socket must turn it off on every connection."""
+    accepted: list[HeadDeadlineProtocol] = []
+
+    async def connect_once() -> int:
+        config = uvicorn.Config(create_app(corpus_db), **uvicorn_options())
+        config.load()
+
+        def protocol() -> HeadDeadlineProtocol:
+            accepted.append(HeadDeadlineProtocol(config, ServerState(), {}))
+            return accepted[-1]
+
+        listening = socket.socket(family=socket.AF_INET)  # as uvicorn.Config.bind_socket
+        listening.bind(("127.0.0.1", 0))
+        assert listening.proto == 0
+        server = await asyncio.get_running_loop().create_server(protocol, sock=listening)
+        _, writer = await asyncio.open_connection(*listening.getsockname())
+        while not accepted:
+            await asyncio.sleep(0.01)
+        sock = accepted[0].transport.get_extra_info("socket")
+        delay_off = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        writer.close()
+        server.close()
+        return int(delay_off)
+
+    assert asyncio.run(connect_once()) != 0

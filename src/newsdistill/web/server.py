@@ -8,6 +8,7 @@ its first byte (or after the connection opened, for one that sends nothing).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import json
 import os
@@ -36,6 +37,7 @@ class HeadDeadlineProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
         super().connection_made(transport)  # type: ignore[arg-type]
+        send_without_delay(transport)
         self._arm_head_deadline()
 
     def data_received(self, data: bytes) -> None:
@@ -63,6 +65,17 @@ class HeadDeadlineProtocol(H11Protocol):
         self.head_deadline = None
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
             self.transport.close()
+
+
+def send_without_delay(transport: asyncio.BaseTransport) -> None:
+    """Nagle's algorithm off: a response goes out as soon as it is written. asyncio turns it off only on
+    sockets whose protocol number says TCP, and the socket uvicorn binds for several workers says 0, so on
+    every keep-alive request a response's body waited behind its head for the client's delayed ACK
+    (40 ms on Linux: 2 ms pages took 44 ms)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        with contextlib.suppress(OSError):  # a socket closed while connecting: nothing to tune
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def uvicorn_options() -> dict[str, Any]:
