@@ -149,6 +149,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--tools", default=",".join(TOOLS))
     args = parser.parse_args()
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    if unknown := [t for t in tools if t not in TOOLS]:  # before minutes of work, not after
+        parser.error(f"unknown tool {', '.join(map(repr, unknown))}: choose from {', '.join(TOOLS)}")
     if not POLNEAR.exists():
         print(f"PolNeAR not found at {POLNEAR}: ../shared/data is needed", file=sys.stderr)
         return 2
@@ -164,7 +167,7 @@ def main() -> int:
     )
     lines = [header, "|" + "---|" * 9]
     context = multiprocessing.get_context("spawn")
-    for name in [t.strip() for t in args.tools.split(",") if t.strip()]:
+    for name in tools:
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
             result = pool.submit(run_tool, name, args.split, args.limit).result()
         cells = [name]
