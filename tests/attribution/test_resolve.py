@@ -12,7 +12,7 @@ import pytest
 
 from newsdistill.attribution.polnear import GoldArticle, GoldAttribution
 from newsdistill.attribution.quotes import find_quotes
-from newsdistill.attribution.resolve import Resolver
+from newsdistill.attribution.resolve import Resolver, _gender
 from newsdistill.entities.build import build_entities, to_entities
 from newsdistill.model import Article, Attribution, Entity, Mention, Source, Span
 from newsdistill.nlp import parse
@@ -184,3 +184,16 @@ def test_the_mention_level_table_has_no_source_found_column() -> None:
     lines = table(lambda half: score([_she("Jane Doe")], predictions), found_column=False)
     assert lines[0] == "| half | all items | pronoun | surname | title | role |"
     assert lines[-1].startswith("| both | 100.0% (1/1) | 100.0% (1/1) | – |")
+
+
+def test_a_mention_with_only_spaces_before_it_has_no_honorific() -> None:
+    """Found by the fuzz test: a name after a line break and a space ('\\n Reuters') crashed the gender
+    lookup, which took the last word before each mention."""
+    text = "\n Reuters said. Mrs. Clinton said."
+    agency = Entity(id="e1", name="Reuters", type="ORG", mentions=[Mention(text="Reuters", start=2, end=9)])
+    at = text.index("Clinton")
+    person = Entity(
+        id="e2", name="Clinton", type="PERSON", mentions=[Mention(text="Clinton", start=at, end=at + 7)]
+    )
+    assert _gender(agency, text) is None
+    assert _gender(person, text) == "F"

@@ -395,8 +395,8 @@ def _gender(entity: Entity, text: str = "") -> str | None:
             return "F"
         if first in MALE_NAMES or HONORIFICS.get(words[0]) == "M":
             return "M"
-    before = {text[max(0, m.start - 6) : m.start].lower().split()[-1:][0] for m in entity.mentions if m.start}
-    said = {HONORIFICS.get(word) for word in before} & {"M", "F"}
+    before = [text[max(0, m.start - 6) : m.start].lower().split() for m in entity.mentions]
+    said = {HONORIFICS.get(words[-1]) for words in before if words} & {"M", "F"}  # only spaces before one
     return said.pop() if len(said) == 1 else None
 
 
