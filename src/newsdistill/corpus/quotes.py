@@ -112,7 +112,7 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """The key words of a quote, stemmed, in order."""
-    return [stem(w) for w in normalised_words(text) if w not in _FUNCTION_WORDS and len(w) > 1]
+    return [stem(w) for w in normalised_words(text) if _is_content(w)]
 
 
 def speaker_key(entity_id: int | None, speaker: str | None) -> str | None:
@@ -415,12 +415,24 @@ def migrate(db: sqlite3.Connection) -> None:
     if columns and "speaker_key" not in columns:
         db.execute("ALTER TABLE quote_variants ADD COLUMN speaker_key TEXT")
     if db.execute("SELECT 1 FROM meta WHERE key = 'quote_phrase_keys'").fetchone() is None:
-        variants = db.execute("SELECT quote_id, form FROM quote_variants").fetchall()
+        _add_phrase_keys(db)
+        db.execute("INSERT INTO meta(key, value) VALUES ('quote_phrase_keys', 'keyed')")
+
+
+def _add_phrase_keys(db: sqlite3.Connection, batch: int = 5_000) -> None:
+    """Every stored variant's phrase keys, a batch of variants at a time in primary-key order (a large
+    store's do not fit in memory at once)."""
+    after: tuple[int, str] = (-1, "")
+    while rows := db.execute(
+        "SELECT quote_id, form FROM quote_variants WHERE (quote_id, form) > (?, ?) "
+        "ORDER BY quote_id, form LIMIT ?",
+        (*after, batch),
+    ).fetchall():
         db.executemany(
             "INSERT OR IGNORE INTO quote_keys(key, quote_id) VALUES (?, ?)",
-            [(key, quote_id) for quote_id, form in variants for key in phrase_keys(form)],
+            [(key, quote_id) for quote_id, form in rows for key in phrase_keys(form)],
         )
-        db.execute("INSERT INTO meta(key, value) VALUES ('quote_phrase_keys', 'keyed')")
+        after = (rows[-1][0], rows[-1][1])
 
 
 def backfill(db: sqlite3.Connection) -> None:
