@@ -35,10 +35,6 @@ ORG_HEADS = frozenset(
     organization organisation department alliance board council website site outlet institute""".split()
 )
 PLACE_HEADS = frozenset({"city", "state", "country", "nation"})
-# First names given to women and men alike: no gender from them.
-UNISEX_NAMES = frozenset(
-    "terry jordan pat chris kelly sam jean lynn taylor alex robin leslie dana jamie casey".split()
-)
 _PARTIES = {"democratic": "D", "democrat": "D", "republican": "R", "gop": "R"}
 _DETERMINERS = ("the ", "a ", "an ")
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
@@ -201,7 +197,7 @@ class Resolver:
         for token in reversed(span if span is not None else []):
             if token.dep_ in _SUBJECTS and not self._quoted(token.idx):
                 role = token.lower_
-                definite = any(t.lower_ == "the" for t in token.lefts) and token.tag_ == "NN"
+                definite = _has_the(token) and token.tag_ == "NN"
                 if (
                     definite
                     and (role in TITLE_HEADS or role in ROLE_NOUNS)
@@ -283,7 +279,7 @@ class Resolver:
             return self._thing_subject(subject.idx, depth - 1) if depth else None
         if subject.pos_ == "PROPN":  # a name the NER did not tag: the old guess
             return self._recent_subject(offset, {"ORG", "PLACE"})
-        definite = any(t.lower_ == "the" for t in subject.lefts)
+        definite = _has_the(subject)
         if definite and subject.lower_ in ORG_HEADS | PLACE_HEADS:
             return self._definite(subject, subject.idx)
         return None
@@ -318,6 +314,11 @@ class Resolver:
         """Where the sentence holding `offset` starts (0 in the whitespace between sentences)."""
         i = bisect_right(self._sentence_starts, offset) - 1
         return self._sentence_starts[i] if i >= 0 and offset < self._sentence_ends[i] else 0
+
+
+def _has_the(head: Any) -> bool:
+    """Whether a noun is definite: 'the' among its left dependents ('the president', 'the city')."""
+    return any(t.lower_ == "the" for t in head.lefts)
 
 
 def _most_mentioned(entities: list[Entity]) -> Entity | None:
@@ -383,7 +384,7 @@ def _lookup_key(name: str) -> str:
 def _gender(entity: Entity, text: str = "") -> str | None:
     """From a first name in the name lists, else from a gendered honorific the article writes before one of
     its mentions ('Mrs. Clinton': the honorific is not part of the mention)."""
-    from ..entities.names import FEMALE_NAMES, HONORIFICS, MALE_NAMES
+    from ..entities.names import FEMALE_NAMES, HONORIFICS, MALE_NAMES, UNISEX_NAMES
 
     for alias in [entity.name, *entity.aliases]:
         words = alias.lower().split()

@@ -17,6 +17,10 @@ HONORIFICS = {  # title -> the gender it implies (None: either)
     "chancellor": None, "prime": None,
 }
 # fmt: on
+# First names given to women and men alike: no gender from them.
+UNISEX_NAMES = frozenset(
+    "terry jordan pat chris kelly sam jean lynn taylor alex robin leslie dana jamie casey".split()
+)
 FEMALE_NAMES = frozenset(
     """alicia mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa betty
     margaret sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah stephanie
