@@ -178,6 +178,9 @@ def _add_accurate_training_options(p: Any) -> None:
     p.add_argument("--learning-rate", type=float, default=1e-4, help="accurate: AdamW peak learning rate")
     p.add_argument("--max-steps", type=positive_int, default=None, help="accurate: stop after N steps")
     p.add_argument(
+        "--device", default="auto", help="accurate: cpu, cuda, cuda:N or auto (a CUDA GPU if torch sees one)"
+    )
+    p.add_argument(
         "--export-only", action="store_true", help="accurate: write the ONNX model from the best epoch"
     )
 
@@ -577,6 +580,7 @@ def _train_accurate(args: argparse.Namespace) -> int:
             seed=args.seed,
             limit=args.limit,
             max_steps=args.max_steps,
+            device=args.device,
         )
         if not args.export_only:
             training.Trainer(config, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
@@ -584,7 +588,7 @@ def _train_accurate(args: argparse.Namespace) -> int:
             print(f"newsdistill: stopped after {args.max_steps} steps; checkpoint in {config.work}")
             return 0
         out = training.export(config.work, Path(args.out) if args.out else training.MODEL_DIR)
-    except (FileNotFoundError, ImportError) as exc:  # no data, or the [train] extra is not installed
+    except (FileNotFoundError, ImportError, RuntimeError) as exc:  # no data, no [train] extra, no GPU
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     print(f"model written to {out} ({out.stat().st_size / 1e6:.1f} MB)")

@@ -1,13 +1,14 @@
-"""Joining the transformer's role spans with the fast drafts: one attribution per cue, parts, guards."""
+"""Linking the transformer's role spans into drafts, and the rules' quotations it missed: one
+attribution per cue, parts, sources."""
 
 from __future__ import annotations
 
 import newsdistill
 from newsdistill.attribution.assemble import (
     group_by_cue,
+    link_tagger_spans,
     split_around_cue,
-    tagger_drafts,
-    with_tagger_contents,
+    with_rule_quotations,
 )
 from newsdistill.attribution.rules import Draft
 
@@ -30,39 +31,71 @@ def test_drafts_sharing_a_cue_become_one_with_parts() -> None:
     assert grouped[0].source == at("The mayor") and grouped[1].parts == [at("it was safe")]
 
 
-def test_tagger_drafts_pair_each_content_with_its_nearest_cue_and_source() -> None:
+def test_each_content_joins_its_nearest_cue_and_each_cue_its_nearest_source() -> None:
     spans = [
         ("Source", *at("The mayor")),
         ("Cue", *at("said")),
-        ("Content", *at("the bridge would reopen in May")),
+        ("Content", *at("the bridge")),
+        ("Content", *at("would reopen")),
         ("Source", *at("aides")),
         ("Cue", *at("told")),
         ("Content", *at("it was safe")),
     ]
-    drafts = tagger_drafts(spans)
+    drafts = link_tagger_spans(spans, TEXT)
     assert [(d.cue, d.source) for d in drafts] == [(at("said"), at("The mayor")), (at("told"), at("aides"))]
+    assert drafts[0].parts == [at("the bridge"), at("would reopen")]  # two contents, one cue
 
 
-def test_tagger_content_replaces_a_plain_draft_but_not_a_quotation() -> None:
-    plain = Draft(content=at("the bridge would reopen"), cue=at("said"))
-    quoted = Draft(content=at("it was safe"), cue=at("told"), quoted=True)
-    spans = [("Content", *at("the bridge would reopen in May")), ("Content", *at("was safe"))]
-    result = with_tagger_contents([plain, quoted], spans, TEXT)
-    assert result[0].content == at("the bridge would reopen in May")
-    assert result[1].content == at("it was safe")  # the quotation's marks drew it
+def test_a_source_goes_to_one_cue_closest_pairs_first() -> None:
+    text = "Smith said the plan failed, Jones said."
+    spans = [("Source", 0, 5), ("Cue", 6, 10), ("Content", 11, 26), ("Source", 28, 33), ("Cue", 34, 38)]
+    (draft,) = link_tagger_spans(spans, text)  # 'Jones said' has no content of its own: no draft
+    assert text[slice(*draft.source)] == "Smith"  # not 'Jones', which sits beside the other cue
 
 
-def test_far_pieces_of_a_taken_cue_and_repeated_claims_are_dropped() -> None:
-    told = Draft(content=at("it was safe"), cue=at("told"), source=at("aides"))
-    said = Draft(content=at("the bridge would reopen"), cue=at("said"), source=at("The mayor"))
-    again = Draft(content=at("would reopen in May"), cue=at("reopen"))  # the same claim, drawn again
+def test_a_leftover_source_credits_an_uncued_content() -> None:
+    text = "“No sympathy, a real fiasco.” ― Nell Grey"
+    spans = [("Content", 1, 28), ("Source", 32, 41)]
+    (draft,) = link_tagger_spans(spans, text)
+    assert draft.cue is None and text[slice(*draft.source)] == "Nell Grey"
+
+
+def test_spans_in_different_paragraphs_are_never_linked() -> None:
+    text = "A spokesman told RTVI he was out of contact.\n\nIt came as Mr Blinken said he was unsure."
     spans = [
-        ("Cue", *at("told")),
-        ("Content", *at("The mayor said")),  # its nearest cue, 'told', is taken and it is not beside it
-        ("Content", *at("the bridge would reopen in May")),
+        ("Source", 0, 11),
+        ("Cue", 12, 16),
+        ("Content", text.index("he was out"), text.index(".\n")),
+        ("Source", text.index("Mr Blinken"), text.index(" said")),
+        ("Cue", text.index("said"), text.index("said") + 4),
+        ("Content", text.index("he was unsure"), len(text) - 1),
     ]
-    result = with_tagger_contents([said, again, told], spans, TEXT)
+    drafts = link_tagger_spans(spans, text)  # 'said' is nearer 'he was out of contact', but a paragraph on
+    assert [(text[slice(*d.cue)], text[slice(*d.content)]) for d in drafts] == [  # type: ignore[misc]
+        ("told", "he was out of contact"),
+        ("said", "he was unsure"),
+    ]
+
+
+def test_a_content_running_across_a_line_break_is_cut_there() -> None:
+    text = "Aides said the bridge is safe.\nThe mayor left."
+    (draft,) = link_tagger_spans([("Cue", 6, 10), ("Content", 11, len(text))], text)
+    assert [text[s:e] for s, e in draft.parts] == ["the bridge is safe."]  # the rest has no cue or source
+
+
+def test_rule_quotations_the_tagger_missed_are_added_and_media_carried_over() -> None:
+    tagged = link_tagger_spans(
+        [("Source", *at("aides")), ("Cue", *at("told")), ("Content", *at("it was safe"))], TEXT
+    )
+    told = Draft(content=at("it was safe"), cue=at("told"), source=at("aides"), medium="reporters")
+    missed = Draft(content=at("the bridge would reopen in May"), cue=at("said"), quoted=True)
+    plain = Draft(content=at("the bridge would reopen"), cue=at("said"))  # not a quotation: not added
+    result = with_rule_quotations(tagged, [missed, plain, told])
     assert [d.content for d in result] == [at("the bridge would reopen in May"), at("it was safe")]
+    assert result[1].medium == "reporters"
+    nested = link_tagger_spans([("Cue", *at("would")), ("Content", *at("reopen"))], TEXT)
+    (outer, _) = with_rule_quotations(nested, [missed])  # a quote holding a shorter tagged claim stays
+    assert outer.content == at("the bridge would reopen in May")
 
 
 def test_an_interrupted_quote_is_one_attribution_in_two_parts() -> None:

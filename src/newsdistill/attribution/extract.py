@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from ..model import Attribution, Entity, Source, Span
 from .acts import act_of, reports_something
-from .assemble import group_by_cue, split_around_cue, with_tagger_contents
+from .assemble import group_by_cue, link_tagger_spans, split_around_cue, with_rule_quotations
 from .combine import combine, crf_drafts
 from .crf import tag_doc
 from .layout import layout_drafts, merge_layout
@@ -20,19 +20,18 @@ MODELS: tuple[Model, ...] = ("fast", "accurate")
 
 
 def extract(doc: Any, text: str, entities: list[Entity], model: Model = "fast") -> list[Attribution]:
-    """`model`: "fast" adds the CRF's role spans to the rules, "accurate" the transformer's too; "rules"
-    uses neither."""
+    """`model`: "fast" adds the CRF's role spans to the rules; "accurate" links the transformer's role
+    spans and adds the rules' quotations it missed; "rules" uses neither model."""
     quotes = find_quotes(text)  # once per article: the rules, the CRF's features and the resolver share them
     drafts = drop_nested(verb_drafts(doc, quotes), quotes)
     layout = layout_drafts(text, quotes, _speaker_names(entities))
     drafts = merge_layout(dedupe(attach_quotes(doc, drafts, quotes, text)), layout)
-    if model != "rules":
-        drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text, quotes)))
-    drafts = group_by_cue(drafts)
-    if model == "accurate":  # the fast drafts, with the transformer's contents and its own finds
-        drafts = group_by_cue(with_tagger_contents(drafts, load_tagger().tag(text), text))
-    else:  # the transformer draws these boundaries itself: on dev, cutting its contents cost 0.8 F1
-        drafts = split_around_cue(drafts, text)
+    if model == "accurate":  # the transformer's own drafts, and the quotations it missed
+        drafts = with_rule_quotations(link_tagger_spans(load_tagger().tag(text), text), group_by_cue(drafts))
+    else:
+        if model != "rules":
+            drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text, quotes)))
+        drafts = split_around_cue(group_by_cue(drafts), text)
     resolver = Resolver(doc, text, entities, quotes)
     attributions = []
     for draft in drafts:

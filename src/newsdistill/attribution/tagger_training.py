@@ -52,6 +52,17 @@ class TrainConfig:
     max_steps: int | None = None  # stop early (smoke tests), keeping the checkpoint
     checkpoint_every: int = 50
     threads: int = os.cpu_count() or 1
+    device: str = "auto"  # "auto" takes a CUDA GPU when torch sees one, else the CPU
+
+
+def pick_device(name: str) -> Any:
+    import torch
+
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError(f"--device {name}: torch sees no CUDA GPU here (torch {torch.__version__})")
+    return torch.device(name)
 
 
 def token_labels(article: GoldArticle, offsets: list[tuple[int, int]]) -> list[int]:
@@ -108,12 +119,13 @@ def batches(
 def load_model(encoder: Path) -> Any:
     from transformers import AutoModelForTokenClassification
 
-    return AutoModelForTokenClassification.from_pretrained(
+    model = AutoModelForTokenClassification.from_pretrained(
         str(encoder),
         num_labels=len(LABELS),
         id2label=dict(enumerate(LABELS)),
         label2id={label: i for i, label in enumerate(LABELS)},
     )
+    return model.float()  # an encoder stored in half precision still trains in fp32
 
 
 def torch_logits(model: Any, tokenizer: Any, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
@@ -124,9 +136,12 @@ def torch_logits(model: Any, tokenizer: Any, text: str) -> tuple[np.ndarray, lis
     if not encoding.ids:
         return np.zeros((0, len(LABELS)), dtype=np.float32), []
 
+    device = next(model.parameters()).device
+
     def run(batch: dict[str, Any]) -> np.ndarray:
         with torch.no_grad():
-            return model(**{k: torch.from_numpy(v) for k, v in batch.items()}).logits.numpy()
+            inputs = {k: torch.from_numpy(v).to(device) for k, v in batch.items()}
+            return model(**inputs).logits.float().cpu().numpy()
 
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     return window_logits(encoding, run, cls, sep), encoding.offsets
@@ -187,7 +202,8 @@ class Trainer:
             raise FileNotFoundError(f"no PolNeAR train split under {config.data} (expected data/train/text)")
         self.items = training_windows(train, self.tokenizer)
         self.steps_per_epoch = (len(self.items) + config.batch_size - 1) // config.batch_size
-        self.model = load_model(self.encoder)
+        self.device = pick_device(config.device)
+        self.model = load_model(self.encoder).to(self.device)
         self.optimizer = torch.optim.AdamW(
             self.model.parameters(), lr=config.learning_rate, weight_decay=0.01
         )
@@ -210,12 +226,12 @@ class Trainer:
 
         if not self.checkpoint.exists():
             return
-        state = torch.load(self.checkpoint, weights_only=False)
+        state = torch.load(self.checkpoint, weights_only=False, map_location=self.device)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.epoch, self.step, self.history = state["epoch"], state["step"], state["history"]
-        torch.set_rng_state(state["rng"])
+        torch.set_rng_state(state["rng"].cpu())
         self.log(f"resumed at epoch {self.epoch + 1}, step {self.step}/{self.steps_per_epoch}")
 
     def _save(self) -> None:
@@ -228,7 +244,7 @@ class Trainer:
             "epoch": self.epoch,
             "step": self.step,
             "history": self.history,
-            "rng": torch.get_rng_state(),
+            "rng": torch.get_rng_state(),  # the CPU generator: it draws dropout masks on CPU runs
         }
         partial = self.checkpoint.with_suffix(".tmp")
         torch.save(state, partial)
@@ -249,7 +265,7 @@ class Trainer:
         size, done, started = self.config.batch_size, 0, time.perf_counter()
         skip = self.step * size
         for batch in batches(self.items, size, order[skip:]):
-            loss = self.model(**batch).loss
+            loss = self.model(**{key: value.to(self.device) for key, value in batch.items()}).loss
             loss.backward()
             self.optimizer.step()
             self.scheduler.step()
@@ -291,7 +307,7 @@ def export(work: Path, out: Path = MODEL_DIR, encoder: Path | None = None, epoch
     epoch = epoch or best_epoch(history)
     encoder = encoder or packaged_encoder()
     model = load_model(encoder)
-    model.load_state_dict(torch.load(work / f"epoch{epoch}.pt"))
+    model.load_state_dict(torch.load(work / f"epoch{epoch}.pt", map_location="cpu"))
     model.eval()
     out.mkdir(parents=True, exist_ok=True)
     export_int8(
