@@ -24,24 +24,26 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 GRID = [
-    # name, learning rate, epochs, batch size, seed
-    ("lr1e-4_e8_s0", 1e-4, 8, 16, 0),
-    ("lr1e-4_e8_s1", 1e-4, 8, 16, 1),
-    ("lr1e-4_e8_s2", 1e-4, 8, 16, 2),
-    ("lr5e-5_e8_s0", 5e-5, 8, 16, 0),
-    ("lr2e-4_e8_s0", 2e-4, 8, 16, 0),
-    ("lr1e-4_e15_s0", 1e-4, 15, 16, 0),
-    ("lr5e-5_e15_s0", 5e-5, 15, 16, 0),
-    ("lr2e-4_e15_b32_s0", 2e-4, 15, 32, 0),
-    ("lr3e-4_e8_s0", 3e-4, 8, 16, 0),
-    ("lr1e-4_e25_s0", 1e-4, 25, 16, 0),
+    # name, learning rate, epochs, batch size, seed, CRF layer
+    ("lr1e-4_e10_s0", 1e-4, 10, 16, 0, False),
+    ("crf_lr1e-4_e10_s0", 1e-4, 10, 16, 0, True),
+    ("crf_lr1e-4_e10_s1", 1e-4, 10, 16, 1, True),
+    ("crf_lr2e-4_e10_s0", 2e-4, 10, 16, 0, True),
+    ("crf_lr1e-4_e15_s0", 1e-4, 15, 16, 0, True),
 ]
-SEED_GROUPS = {"soup_lr1e-4_e8_s012": ["lr1e-4_e8_s0", "lr1e-4_e8_s1", "lr1e-4_e8_s2"]}
+# The first sweep (2026-11-27, one H100, 370 s): lr 5e-5 / 1e-4 / 2e-4 / 3e-4, 8 / 15 / 25 epochs, batch 16 /
+# 32, seeds 0-2, no CRF; the best: lr 1e-4, epoch 13 of 25 (dev 78.7 / 73.3 / 66.4). Its results:
+# benchmarks/RESULTS.md.
+SEED_GROUPS: dict[str, list[str]] = {}
 PIECE = 15 * 1024 * 1024  # the device tool copies back files of at most 16 MiB
 
 
-def train_one(args: argparse.Namespace, name: str, lr: float, epochs: int, batch: int, seed: int) -> None:
+def train_one(
+    args: argparse.Namespace, name: str, lr: float, epochs: int, batch: int, seed: int, crf: bool
+) -> None:
     import torch
 
     from newsdistill.attribution import tagger_training as training
@@ -59,6 +61,7 @@ def train_one(args: argparse.Namespace, name: str, lr: float, epochs: int, batch
         checkpoint_every=10**9,  # a GPU epoch takes seconds: per-epoch files are checkpoints enough
         threads=2,
         device=args.device,
+        crf=crf,
     )
     with open(args.work / f"{name}.log", "w") as log:
         training.Trainer(config, log=lambda line: print(line, file=log, flush=True)).run()
@@ -71,13 +74,15 @@ def averaged(paths: list[Path]) -> dict[str, Any]:
     return {key: sum(s[key].float() for s in states) / len(states) for key in states[0]}
 
 
-def score_state(args: argparse.Namespace, state: dict[str, Any], dev: list[Any]) -> dict[str, float]:
+def score_state(
+    args: argparse.Namespace, state: dict[str, Any], dev: list[Any], transitions: Any = None
+) -> dict[str, float]:
     from newsdistill.attribution import tagger_training as training
 
     model = training.load_model(args.encoder)
     model.load_state_dict(state)
     model.to(training.pick_device(args.device))
-    return training.evaluate(model, training.load_tokenizer(args.encoder), dev)
+    return training.evaluate(model, training.load_tokenizer(args.encoder), dev, transitions)
 
 
 def candidates(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -89,6 +94,9 @@ def candidates(args: argparse.Namespace) -> list[dict[str, Any]]:
             for h in json.loads(history.read_text()):
                 path = args.work / name / f"epoch{h['epoch']}.pt"
                 found.append({"name": f"{name}@{h['epoch']}", "paths": [str(path)], "dev": h["dev_exact_f1"]})
+                crf = path.with_name(f"epoch{h['epoch']}-transitions.npy")
+                if crf.exists():
+                    found[-1]["transitions"] = np.load(crf).tolist()
     return found
 
 
@@ -99,7 +107,7 @@ def averaged_candidates(args: argparse.Namespace, single: list[dict[str, Any]]) 
     groups: dict[str, list[str]] = {}
     for name, *_ in GRID:
         epochs = [c for c in single if c["name"].startswith(name + "@")]
-        if len(epochs) >= 3:
+        if len(epochs) >= 3 and "transitions" not in epochs[-1]:  # CRF runs: each epoch's own transitions
             groups[f"last3_{name}"] = [p for c in epochs[-3:] for p in c["paths"]]
     for group, members in SEED_GROUPS.items():
         finals = [
@@ -118,6 +126,11 @@ def _epoch(candidate: dict[str, Any]) -> int:
     return int(candidate["name"].rsplit("@", 1)[1])
 
 
+def _is_last(candidate: dict[str, Any], table: list[dict[str, Any]]) -> bool:
+    run = candidate["name"].rsplit("@", 1)[0]
+    return _epoch(candidate) == max(_epoch(c) for c in table if c["name"].startswith(run + "@"))
+
+
 def _mean(candidate: dict[str, Any]) -> float:
     return sum(candidate["dev"].values()) / 3
 
@@ -133,6 +146,8 @@ def write_best(args: argparse.Namespace, best: dict[str, Any]) -> None:
     data = buffer.getvalue()
     for i in range(0, len(data), PIECE):
         (args.out / f"best.pt.{i // PIECE:02d}").write_bytes(data[i : i + PIECE])
+    if "transitions" in best:
+        np.save(args.out / "best-transitions.npy", np.asarray(best["transitions"], dtype=np.float32))
 
 
 def join(out: Path, target: Path) -> None:
@@ -185,7 +200,7 @@ def main() -> int:
     write_best(args, table[0])
     (args.out / "sweep.json").write_text(json.dumps(table, indent=1))
     print(f"{'candidate':34} source   cue  content  mean   ({time.monotonic() - started:.0f} s)")
-    for c in table[:25]:
+    for c in [*table[:20], *(c for c in table[20:] if c["name"].count("@") and _is_last(c, table))]:
         d = c["dev"]
         print(f"{c['name']:34} {d['Source']:6.1f} {d['Cue']:5.1f} {d['Content']:8.1f} {_mean(c):5.1f}")
     return 0

@@ -177,6 +177,7 @@ def _add_accurate_training_options(p: Any) -> None:
     p.add_argument("--batch-size", type=positive_int, default=16, help="accurate: windows per step")
     p.add_argument("--learning-rate", type=float, default=1e-4, help="accurate: AdamW peak learning rate")
     p.add_argument("--max-steps", type=positive_int, default=None, help="accurate: stop after N steps")
+    p.add_argument("--crf", action="store_true", help="accurate: learn label transitions (a CRF layer) too")
     p.add_argument(
         "--device", default="auto", help="accurate: cpu, cuda, cuda:N or auto (a CUDA GPU if torch sees one)"
     )
@@ -581,6 +582,7 @@ def _train_accurate(args: argparse.Namespace) -> int:
             limit=args.limit,
             max_steps=args.max_steps,
             device=args.device,
+            crf=args.crf,
         )
         if not args.export_only:
             training.Trainer(config, log=lambda line: print(line, file=sys.stderr, flush=True)).run()

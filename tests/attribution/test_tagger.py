@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 from pathlib import Path
 
@@ -65,6 +66,30 @@ def test_viterbi_never_continues_a_span_it_did_not_begin() -> None:
     for previous, label in zip(["O", *path], path, strict=False):
         if label.startswith("I-"):
             assert previous in (f"B-{label[2:]}", label)
+
+
+def test_learned_transitions_change_the_path_but_not_the_bio_rule() -> None:
+    labels = tagger.LABELS
+    logits = np.zeros((3, len(labels)), dtype=np.float32)
+    logits[:, labels.index("O")] = 1.0
+    logits[1, labels.index("I-Cue")] = 0.9  # alone, O O O wins
+    assert [labels[i] for i in tagger.viterbi(logits)] == ["O", "O", "O"]
+    transitions = np.zeros((len(labels), len(labels)), dtype=np.float32)
+    transitions[labels.index("O"), labels.index("B-Cue")] = 5.0  # a CRF that likes cues after O
+    logits[1, labels.index("B-Cue")] = 0.5
+    assert [labels[i] for i in tagger.viterbi(logits, transitions)] == ["O", "B-Cue", "O"]
+    transitions[labels.index("O"), labels.index("I-Cue")] = 50.0  # still never I- without B- first
+    path = [labels[i] for i in tagger.viterbi(logits, transitions)]
+    assert "I-Cue" not in path or path[path.index("I-Cue") - 1] in ("B-Cue", "I-Cue")
+
+
+def test_transitions_of_the_wrong_shape_are_a_clear_error(tmp_path: Path) -> None:
+    shutil.copytree(tagger.MODEL_DIR, tmp_path / "accurate")
+    meta_path = tmp_path / "accurate" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "transitions": [[0.0, 1.0]]}))
+    with pytest.raises(ModelFileError, match=r"transitions of shape"):
+        tagger.Tagger(tmp_path / "accurate")
 
 
 def test_shipped_model_is_small_and_names_its_labels() -> None:

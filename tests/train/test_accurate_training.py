@@ -57,3 +57,58 @@ def test_missing_data_is_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "no PolNeAR train split" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_crf_loss_is_the_exact_negative_log_likelihood() -> None:
+    """Against every label path enumerated by hand, on windows of different lengths."""
+    import itertools
+
+    import torch
+
+    from newsdistill.attribution.tagger_training import IGNORE, crf_loss
+
+    torch.manual_seed(0)
+    logits, transitions = torch.randn(2, 5, 7), torch.randn(7, 7)
+    labels = torch.tensor([[IGNORE, 1, 2, 0, IGNORE], [IGNORE, 3, 4, IGNORE, IGNORE]])
+
+    def nll(emissions: torch.Tensor, gold: list[int]) -> torch.Tensor:
+        def score(path: tuple[int, ...] | list[int]) -> torch.Tensor:
+            emitted = sum(emissions[i, label] for i, label in enumerate(path))
+            return emitted + sum(transitions[a, b] for a, b in itertools.pairwise(path))  # type: ignore[return-value]
+
+        paths = itertools.product(range(7), repeat=len(gold))
+        return torch.logsumexp(torch.stack([score(p) for p in paths]), 0) - score(gold)
+
+    expected = (nll(logits[0, 1:4], [1, 2, 0]) + nll(logits[1, 1:3], [3, 4])) / 2
+    assert torch.isclose(crf_loss(logits, labels, transitions), expected, atol=1e-4)
+
+
+@pytest.mark.skipif(not POLNEAR.is_dir(), reason="../shared/data/polnear is absent")
+def test_a_crf_model_ships_its_transitions(tmp_path: Path) -> None:
+    from newsdistill.attribution.tagger import LABELS, Tagger
+
+    work, out = tmp_path / "work", tmp_path / "model"
+    result = train(work, out, "--crf", "--max-steps", "3", "--device", "cpu")
+    assert result.returncode == 0, result.stderr
+    result = train(work, out, "--crf", "--device", "cpu")
+    assert result.returncode == 0, result.stderr
+    assert (work / "epoch1-transitions.npy").exists()
+    tagger = Tagger(out)
+    assert tagger.transitions is not None and tagger.transitions.shape == (len(LABELS), len(LABELS))
+    assert all(role in {"Source", "Cue", "Content"} for role, _, _ in tagger.tag("He said it would rain."))
+
+
+def test_asking_for_a_gpu_where_there_is_none_is_one_line(tmp_path: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    command = [sys.executable, "-m", "newsdistill.cli", "train", "attribution", "--model", "accurate"]
+    result = subprocess.run(
+        [*command, "--data", str(POLNEAR), "--work", str(tmp_path / "w"), "--device", "cuda", "--limit", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert "no CUDA GPU" in result.stderr and "Traceback" not in result.stderr

@@ -91,13 +91,18 @@ _ALLOWED = _allowed_transitions()
 _STARTS = np.array([not label.startswith("I-") for label in LABELS])
 
 
-def viterbi(logits: np.ndarray) -> list[int]:
-    """The best label path under the BIO constraint, scored by per-token log-probabilities."""
+def viterbi(logits: np.ndarray, transitions: np.ndarray | None = None) -> list[int]:
+    """The best label path under the BIO constraint, scored by per-token log-probabilities; with a CRF's
+    learned `transitions` (label i to label j), by the raw logits plus those, as the CRF was trained."""
     if len(logits) == 0:
         return []
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    scores = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    penalty = np.where(_ALLOWED, 0.0, -1e9)
+    if transitions is None:
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        scores = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        penalty = np.where(_ALLOWED, 0.0, -1e9)
+    else:
+        scores = logits
+        penalty = np.where(_ALLOWED, transitions, -1e9)
     best = np.where(_STARTS, scores[0], -1e9)
     back = np.zeros((len(scores), len(LABELS)), dtype=np.int64)
     for t in range(1, len(scores)):
@@ -156,6 +161,8 @@ class Tagger:
         self.session = onnx_models.open_session(model_dir / "model.onnx", REBUILD)
         self.cls = self.tokenizer.token_to_id("[CLS]")
         self.sep = self.tokenizer.token_to_id("[SEP]")
+        learned = self.meta.get("transitions")  # a model trained with a CRF layer
+        self.transitions = None if learned is None else np.asarray(learned, dtype=np.float32)
 
     def logits(self, encoding: Encoding) -> np.ndarray:
         return window_logits(
@@ -166,7 +173,7 @@ class Tagger:
         encoding = encode(self.tokenizer, text)
         if not encoding.ids:
             return []
-        return label_spans(text, encoding.offsets, viterbi(self.logits(encoding)))
+        return label_spans(text, encoding.offsets, viterbi(self.logits(encoding), self.transitions))
 
 
 def _pad(out: np.ndarray, width: int) -> np.ndarray:
@@ -180,6 +187,9 @@ def _read_meta(model_dir: Path) -> dict[str, Any]:
     meta = onnx_models.read_meta(path, REBUILD)
     if tuple(meta.get("labels", ())) != LABELS:
         raise ModelFileError(f"{path} has labels {meta.get('labels')}, expected {LABELS}; rebuild: {REBUILD}")
+    learned = meta.get("transitions")
+    if learned is not None and np.shape(learned) != (len(LABELS), len(LABELS)):
+        raise ModelFileError(f"{path} has transitions of shape {np.shape(learned)}; rebuild: {REBUILD}")
     return meta
 
 

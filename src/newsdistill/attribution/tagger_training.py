@@ -53,6 +53,7 @@ class TrainConfig:
     checkpoint_every: int = 50
     threads: int = os.cpu_count() or 1
     device: str = "auto"  # "auto" takes a CUDA GPU when torch sees one, else the CPU
+    crf: bool = False  # learn label transitions too (a CRF layer over the logits), added to the loss
 
 
 def pick_device(name: str) -> Any:
@@ -116,6 +117,27 @@ def batches(
         yield {"input_ids": input_ids, "attention_mask": (input_ids != 0).long(), "labels": labels}
 
 
+def crf_loss(logits: Any, labels: Any, transitions: Any) -> Any:
+    """Mean negative log-likelihood of the gold label paths under a linear-chain CRF whose emissions are
+    the logits. Positions labelled IGNORE ([CLS], [SEP], padding) are left out; the rest are contiguous."""
+    import torch
+
+    mask = labels != IGNORE
+    tags = labels.clamp(min=0)
+    emitted = logits.gather(2, tags.unsqueeze(2)).squeeze(2)
+    pairs = transitions[tags[:, :-1], tags[:, 1:]] * (mask[:, :-1] & mask[:, 1:])
+    gold = (emitted * mask).sum(1) + pairs.sum(1)
+    alpha = torch.full_like(logits[:, 0], -1e4)
+    started = torch.zeros(logits.shape[0], dtype=torch.bool, device=logits.device)
+    for t in range(logits.shape[1]):
+        step = torch.logsumexp(alpha.unsqueeze(2) + transitions.unsqueeze(0), dim=1) + logits[:, t]
+        first = mask[:, t] & ~started
+        step = torch.where(first.unsqueeze(1), logits[:, t], step)
+        alpha = torch.where(mask[:, t].unsqueeze(1), step, alpha)
+        started = started | mask[:, t]
+    return (torch.logsumexp(alpha, dim=1) - gold).mean()
+
+
 def load_model(encoder: Path) -> Any:
     from transformers import AutoModelForTokenClassification
 
@@ -173,12 +195,15 @@ def _f1(c: Counter) -> float:
     return round(200 * c["tp"] / max(1, 2 * c["tp"] + c["fp"] + c["fn"]), 1)
 
 
-def evaluate(model: Any, tokenizer: Any, articles: list[GoldArticle]) -> dict[str, float]:
+def evaluate(
+    model: Any, tokenizer: Any, articles: list[GoldArticle], transitions: np.ndarray | None = None
+) -> dict[str, float]:
     model.eval()
     predicted = []
     for article in articles:
         logits, offsets = torch_logits(model, tokenizer, article.text)
-        predicted.append(label_spans(article.text, offsets, viterbi(logits)) if offsets else [])
+        path = viterbi(logits, transitions)
+        predicted.append(label_spans(article.text, offsets, path) if offsets else [])
     model.train()
     return exact_f1(articles, predicted)
 
@@ -204,9 +229,10 @@ class Trainer:
         self.steps_per_epoch = (len(self.items) + config.batch_size - 1) // config.batch_size
         self.device = pick_device(config.device)
         self.model = load_model(self.encoder).to(self.device)
-        self.optimizer = torch.optim.AdamW(
-            self.model.parameters(), lr=config.learning_rate, weight_decay=0.01
-        )
+        # the CRF's label-to-label scores, learned beside the encoder (zeros when no CRF is trained)
+        self.transitions = torch.nn.Parameter(torch.zeros(len(LABELS), len(LABELS), device=self.device))
+        parameters = [*self.model.parameters(), *([self.transitions] if config.crf else [])]
+        self.optimizer = torch.optim.AdamW(parameters, lr=config.learning_rate, weight_decay=0.01)
         total = self.steps_per_epoch * config.epochs
         warmup = max(1, total // 20)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -228,6 +254,8 @@ class Trainer:
             return
         state = torch.load(self.checkpoint, weights_only=False, map_location=self.device)
         self.model.load_state_dict(state["model"])
+        if "transitions" in state:
+            self.transitions.data.copy_(state["transitions"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.epoch, self.step, self.history = state["epoch"], state["step"], state["history"]
@@ -239,6 +267,7 @@ class Trainer:
 
         state = {
             "model": self.model.state_dict(),
+            "transitions": self.transitions.detach(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "epoch": self.epoch,
@@ -265,7 +294,7 @@ class Trainer:
         size, done, started = self.config.batch_size, 0, time.perf_counter()
         skip = self.step * size
         for batch in batches(self.items, size, order[skip:]):
-            loss = self.model(**{key: value.to(self.device) for key, value in batch.items()}).loss
+            loss = self._loss({key: value.to(self.device) for key, value in batch.items()})
             loss.backward()
             self.optimizer.step()
             self.scheduler.step()
@@ -282,13 +311,27 @@ class Trainer:
         self._finish_epoch()
         return done
 
+    def _loss(self, batch: dict[str, Any]) -> Any:
+        out = self.model(**batch)
+        if not self.config.crf:
+            return out.loss
+        return out.loss + crf_loss(out.logits, batch["labels"], self.transitions) / batch["labels"].shape[1]
+
+    def _learned_transitions(self) -> np.ndarray | None:
+        return self.transitions.detach().cpu().numpy() if self.config.crf else None
+
     def _finish_epoch(self) -> None:
         import torch
 
-        scores = evaluate(self.model, self.tokenizer, self.dev)
+        scores = evaluate(self.model, self.tokenizer, self.dev, self._learned_transitions())
         self.history.append({"epoch": self.epoch + 1, "dev_exact_f1": scores})
         self.log(f"epoch {self.epoch + 1} dev exact F1 {scores}")
         torch.save(self.model.state_dict(), self.config.work / f"epoch{self.epoch + 1}.pt")
+        if self.config.crf:
+            np.save(
+                self.config.work / f"epoch{self.epoch + 1}-transitions.npy",
+                self.transitions.detach().cpu().numpy(),
+            )
         (self.config.work / "history.json").write_text(json.dumps(self.history, indent=2))
         self.epoch, self.step = self.epoch + 1, 0
         self._save()
@@ -322,6 +365,9 @@ def export(work: Path, out: Path = MODEL_DIR, encoder: Path | None = None, epoch
         "epoch": epoch,
         "dev_exact_f1": scores,
     }
+    transitions = work / f"epoch{epoch}-transitions.npy"
+    if transitions.exists():  # trained with a CRF layer: decoding adds its label-to-label scores
+        meta["transitions"] = np.load(transitions).round(4).tolist()
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     return out / "model.onnx"
 
