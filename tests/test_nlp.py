@@ -144,9 +144,9 @@ def test_a_long_run_without_spaces_tokenises_in_linear_time() -> None:
     """spaCy's tokenizer is quadratic in a run without spaces: 8,000 '"' took 20 s, 30,000 a minute."""
     before, after = "Mr. Smith said he'd gon na go. ", " ain't it? Then he left."
     text = before + '"' * 30_000 + after
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine stretches wall time, not this
     doc = load_nlp().tokenizer(text)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert doc.text == text and len(doc) >= 30_000
     stock = _stock().tokenizer
     assert [(t.text, t.norm_) for t in doc[:9]] == [(t.text, t.norm_) for t in stock(before)]

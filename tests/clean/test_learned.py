@@ -151,8 +151,8 @@ def test_one_giant_block_and_many_tiny_blocks_are_handled_in_time() -> None:
     )
     assert giant.text.startswith("The flood barrier held") and giant.page_type
     tiny = "".join(f"<div>w{i}</div>" for i in range(60_000))
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine stretches wall time, not this
     # A page of tiny link-free words may well hold no article: a reason is as good an answer as a text.
     with contextlib.suppress(newsdistill.SkipInput):
         newsdistill.process(f"<html><body>{tiny}</body></html>", stages=("decode", "clean"), timeout=None)
-    assert time.perf_counter() - started < 30
+    assert time.process_time() - started < 30

@@ -35,9 +35,9 @@ def _reference_depth(html: str, give_up_at: int) -> int:
 @pytest.mark.parametrize("html", ['"<a ' * 225_000, "<div>" * 100 + '"<a ' * 225_000, "<b " * 300_000 + ">"])
 def test_unclosed_tags_cost_linear_time(html: str) -> None:
     """900 KB of '"<a ' took a minute: each '<a' scanned to the end of the page for a '>'."""
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine stretches wall time, not this
     depth = nesting_depth(html, 5_000)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert depth == html.count("<div>") + html.endswith(">")
 
 
