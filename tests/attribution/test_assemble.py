@@ -77,6 +77,15 @@ def test_spans_in_different_paragraphs_are_never_linked() -> None:
     ]
 
 
+def test_a_cue_ending_in_a_colon_leads_into_the_next_paragraph() -> None:
+    text = "Caddell continued:\n\n“The health issue is a partisan issue.”"
+    content = (text.index("“"), len(text))
+    (draft,) = link_tagger_spans([("Source", 0, 7), ("Cue", 8, 18), ("Content", *content)], text)
+    assert (draft.cue, draft.source, draft.content) == ((8, 18), (0, 7), content)
+    plain = text.replace(":", ".")  # without the colon the paragraph break divides them: nothing is linked
+    assert link_tagger_spans([("Source", 0, 7), ("Cue", 8, 18), ("Content", *content)], plain) == []
+
+
 def test_a_content_running_across_a_line_break_is_cut_there() -> None:
     text = "Aides said the bridge is safe.\nThe mayor left."
     (draft,) = link_tagger_spans([("Cue", 6, 10), ("Content", 11, len(text))], text)
