@@ -86,6 +86,18 @@ def test_a_cue_ending_in_a_colon_leads_into_the_next_paragraph() -> None:
     assert link_tagger_spans([("Source", 0, 7), ("Cue", 8, 18), ("Content", *content)], plain) == []
 
 
+def test_a_cue_in_the_content_s_own_sentence_wins_over_a_nearer_one_in_the_next() -> None:
+    text = (
+        "Johnson tells MSNBC’s “Morning Joe” on Friday that it is unclear. Last month, the FBI warned states."
+    )
+    content = (text.index("that it"), text.index(". Last"))
+    tells, warned = (8, 13), (text.index("warned"), text.index("warned") + 6)
+    assert warned[0] - content[1] < content[0] - tells[1]  # 'warned' is nearer by characters
+    spans = [("Source", 0, 7), ("Cue", *tells), ("Content", *content), ("Cue", *warned)]
+    (draft,) = link_tagger_spans(spans, text)
+    assert (draft.cue, draft.source) == (tells, (0, 7))
+
+
 def test_a_content_running_across_a_line_break_is_cut_there() -> None:
     text = "Aides said the bridge is safe.\nThe mayor left."
     (draft,) = link_tagger_spans([("Cue", 6, 10), ("Content", 11, len(text))], text)
