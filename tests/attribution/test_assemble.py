@@ -98,6 +98,14 @@ def test_a_cue_in_the_content_s_own_sentence_wins_over_a_nearer_one_in_the_next(
     assert (draft.cue, draft.source) == (tells, (0, 7))
 
 
+def test_a_title_s_full_stop_is_no_sentence_end() -> None:
+    text = "The family chose the cheaper option. ''If you can, go,'' Mr. McKinley said."
+    content = (text.index("If"), text.index(",''"))
+    leaning, said = (11, 16), (text.index("said"), text.index("said") + 4)
+    (draft,) = link_tagger_spans([("Cue", *leaning), ("Cue", *said), ("Content", *content)], text)
+    assert draft.cue == said  # 'Mr.' does not end a sentence between the quote and its cue
+
+
 def test_a_content_running_across_a_line_break_is_cut_there() -> None:
     text = "Aides said the bridge is safe.\nThe mayor left."
     (draft,) = link_tagger_spans([("Cue", 6, 10), ("Content", 11, len(text))], text)
