@@ -75,6 +75,26 @@ def test_two_people_sharing_a_surname_stay_apart_and_the_surname_goes_to_the_mos
     assert _entity_at(entities, text, "Okafor", nth=0).name == "Paul Okafor"  # a headline before both names
 
 
+def test_a_gendered_title_keeps_a_surname_from_the_person_of_the_other_gender() -> None:
+    text = (
+        "Michelle Okafor spoke first. Michelle Okafor thanked the crowd. Mr. Okafor said the port would be "
+        "built. Daniel Okafor left early. Mrs. Okafor waved."
+    )
+    spans = [
+        ("Michelle Okafor", 0, "PERSON"),
+        ("Michelle Okafor", 1, "PERSON"),
+        ("Mr. Okafor", 0, "PERSON"),
+        ("Daniel Okafor", 0, "PERSON"),
+        ("Mrs. Okafor", 0, "PERSON"),
+    ]
+    entities = _entities(text, spans)
+    assert (
+        _entity_at(entities, text, "Okafor said").name != "Michelle Okafor"
+    )  # the most mentioned, but 'Mr.'
+    assert _entity_at(entities, text, "Okafor", nth=2).name == "Daniel Okafor"  # the only man named in full
+    assert _entity_at(entities, text, "Okafor waved").name == "Michelle Okafor"
+
+
 def test_a_person_is_not_merged_into_the_foundation_named_after_him() -> None:
     text = (
         "The Brennan Foundation gave money to schools. Harold Brennan founded it. Brennan said the "

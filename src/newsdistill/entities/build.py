@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Entity, EntityType, Mention
-from .names import HONORIFICS, ROLE_NOUNS, is_entity_name
+from .names import FEMALE_NAMES, HONORIFICS, MALE_NAMES, ROLE_NOUNS, is_entity_name
 
 NER_TYPES: dict[str, EntityType] = {
     "PERSON": "PERSON",
@@ -27,6 +27,7 @@ class EntityDraft:
     descriptors: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
     _known: tuple[Any, str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    genders: dict[int, str] = field(default_factory=dict)  # mention start -> the gender its title implies
 
     @property
     def canonical(self) -> str:
@@ -116,9 +117,11 @@ def _apposition(span: Any) -> str | None:
     return None
 
 
-def _find_draft(drafts: list[EntityDraft], kind: EntityType, name: str) -> EntityDraft | None:
+def _find_draft(
+    drafts: list[EntityDraft], kind: EntityType, name: str, gender: str | None = None
+) -> EntityDraft | None:
     if kind == "PERSON":
-        return _find_person([d for d in drafts if d.type == "PERSON"], name)
+        return _find_person([d for d in drafts if d.type == "PERSON"], name, gender)
     lowered = name.lower()
     for draft in drafts:
         if draft.type != kind:
@@ -133,14 +136,14 @@ def _find_draft(drafts: list[EntityDraft], kind: EntityType, name: str) -> Entit
     return None
 
 
-def _find_person(people: list[EntityDraft], name: str) -> EntityDraft | None:
+def _find_person(people: list[EntityDraft], name: str, gender: str | None = None) -> EntityDraft | None:
     """A full name joins the person of that surname whose full name it ends with ('Crooked Hillary Clinton')
     or whose first name fits ('Donald J. Trump' joins 'Donald Trump', 'Melania Trump' does not); a bare
-    surname, the person of that surname `_owner_of` picks."""
+    surname, the person of that surname and of its title's gender `_owner_of` picks."""
     words = name_words(name)
     same = [p for p in people if p.surname == words[-1]]
     if len(words) == 1:
-        return _owner_of(same)
+        return _owner_of([p for p in same if _fits_gender(p, gender)])
     exact = [p for p in same if name.lower() in {n.lower() for n in p.names}]
     ending = [p for p in same if any(_ends_with(words, name_words(n)) for n in p.names)]
     named = [p for p in same if p.first_names and _first_names_fit(words[0], p.first_names)]
@@ -157,6 +160,20 @@ def _owner_of(people: list[EntityDraft]) -> EntityDraft | None:
     first named: most mentioned was best on both halves.)"""
     named = [p for p in people if p.first_names] or people
     return max(named, key=lambda p: len(p.mentions)) if named else None
+
+
+def _honorific_gender(span: Any, offset: int) -> str | None:
+    """'M' or 'F' where a gendered title stands right before the name ('Mr. Obama'), else None."""
+    before = [t for t in span if t.idx - span.start_char < offset]
+    if not before:
+        before = [t for t in span.doc[max(0, span.start - 1) : span.start]]
+    return HONORIFICS.get(before[-1].lower_) if before else None
+
+
+def _fits_gender(person: EntityDraft, gender: str | None) -> bool:
+    """A person whose first names say the other gender is not the one 'Mr.' / 'Mrs.' means."""
+    other = FEMALE_NAMES if gender == "M" else MALE_NAMES if gender == "F" else frozenset()
+    return not (person.first_names & other)
 
 
 def _clean_name(span: Any) -> tuple[str, int]:
@@ -183,7 +200,8 @@ def _merge_into_people(drafts: list[EntityDraft]) -> list[EntityDraft]:
         (draft, mention, owner)
         for draft in drafts
         for mention in draft.mentions
-        if (owner := _person_named(people, draft, mention[2])) is not None and owner is not draft
+        if (owner := _person_named(people, draft, mention[2], draft.genders.get(mention[0]))) is not None
+        and owner is not draft
     ]
     for draft, mention, owner in moves:
         draft.mentions.remove(mention)
@@ -197,16 +215,19 @@ def _merge_into_people(drafts: list[EntityDraft]) -> list[EntityDraft]:
     return kept
 
 
-def _person_named(people: list[EntityDraft], draft: EntityDraft, name: str) -> EntityDraft | None:
+def _person_named(
+    people: list[EntityDraft], draft: EntityDraft, name: str, gender: str | None = None
+) -> EntityDraft | None:
     """The person a mention in `draft` names, where that is not `draft` itself: a person's name typed ORG or
-    PLACE; a bare surname that fully named people have (a person known by surname alone keeps it)."""
+    PLACE; a bare surname that fully named people have (a person known by surname alone keeps it), of the
+    gender its title says ('Mr. Obama' is not Michelle Obama)."""
     words = name_words(name)
     if len(words) > 1:
         wanted = name.lower()
         full = (p for p in people if draft.type != "PERSON" and wanted in {n.lower() for n in p.names})
         return next(full, None)
     same = [p for p in people if p.surname == words[0] and (p.first_names or draft.type != "PERSON")]
-    return _owner_of(same)
+    return _owner_of([p for p in same if _fits_gender(p, gender)])
 
 
 def build_entities(doc: Any) -> list[EntityDraft]:
@@ -218,13 +239,16 @@ def build_entities(doc: Any) -> list[EntityDraft]:
         name, offset = _clean_name(span)
         if not is_entity_name(name, kind):  # a date, a number or a lowercase phrase NER took for a name
             continue
-        draft = _find_draft(drafts, kind, name)
+        gender = _honorific_gender(span, offset) if kind == "PERSON" else None
+        draft = _find_draft(drafts, kind, name, gender)
         if draft is None:
             draft = EntityDraft(type=kind)
             drafts.append(draft)
         if name not in draft.names:
             draft.names.append(name)
         draft.mentions.append((span.start_char + offset, span.start_char + offset + len(name), name))
+        if gender:
+            draft.genders[span.start_char + offset] = gender
         for descriptor in (_title_before(span), _apposition(span)) if kind == "PERSON" else ():
             if descriptor and descriptor not in draft.descriptors:
                 draft.descriptors.append(descriptor)
