@@ -81,8 +81,9 @@ def _stripped(text: str, start: int, end: int) -> Span:
 def link_tagger_spans(spans: Sequence[tuple[str, int, int]], text: str) -> list[Draft]:
     """Drafts from the transformer's spans. Each content joins its nearest cue (contents sharing a cue are
     its parts); each source goes to the nearest cue, closest pairs first, one source a cue; a source left
-    over goes to the nearest draft still without one (a dash-credited quote has no cue). Spans in
-    different paragraphs are never linked, and a content left with neither cue nor source is dropped."""
+    over goes to the nearest draft still without one (a dash-credited quote has no cue). Distances are
+    `_distance`'s (a sentence end counts extra, a paragraph break ends the reach), and a content left with
+    neither cue nor source is dropped."""
     spans = _line_pieces([span for span in spans if span[1] < span[2]], text)
     cues = [(s, e) for role, s, e in spans if role == "Cue"]
     by_cue: dict[Span, Draft] = {}
@@ -95,7 +96,10 @@ def link_tagger_spans(spans: Sequence[tuple[str, int, int]], text: str) -> list[
         if draft is None:
             draft = Draft(content=(start, end), cue=cue)
             draft.parts = [(start, end)]
-            (uncued.append(draft) if cue is None else by_cue.__setitem__(cue, draft))
+            if cue is None:
+                uncued.append(draft)
+            else:
+                by_cue[cue] = draft
         else:
             draft.parts = sorted({*draft.parts, (start, end)})
             draft.content = (min(draft.content[0], start), max(draft.content[1], end))
@@ -105,39 +109,41 @@ def link_tagger_spans(spans: Sequence[tuple[str, int, int]], text: str) -> list[
     return sorted(kept, key=lambda d: d.content[0])
 
 
-def _give_sources(drafts: list[Draft], sources: list[Span], text: str) -> None:
-    def outside(draft: Draft, source: Span) -> bool:
-        return not any(overlaps(source, part) for part in draft.content_parts())
+def _clear_of(draft: Draft, source: Span) -> bool:
+    """The source lies outside the draft's content."""
+    return not any(overlaps(source, part) for part in draft.content_parts())
 
+
+def _give_sources(drafts: list[Draft], sources: list[Span], text: str) -> None:
+    """Each source to the nearest cue, closest pairs first, one source a cue; then _give_leftovers."""
     pairs = sorted(
         (_distance(draft.cue, source, text), i, source)
         for i, draft in enumerate(drafts)
         if draft.cue is not None
         for source in sources
-        if _distance(draft.cue, source, text) <= REACH and outside(draft, source)
+        if _distance(draft.cue, source, text) <= REACH and _clear_of(draft, source)
     )
     given: set[Span] = set()
     for _, i, source in pairs:
         if drafts[i].source is None and source not in given:
             drafts[i].source = source
             given.add(source)
+    _give_leftovers(drafts, [source for source in sources if source not in given], text)
+
+
+def _give_leftovers(drafts: list[Draft], sources: list[Span], text: str) -> None:
+    """A source no cue took goes to the nearest draft without one, by its content or its cue."""
     for source in sources:
-        if source in given:
-            continue
-        gaps = [
-            (
-                min(
-                    _distance(source, d.content, text), _distance(source, d.cue, text) if d.cue else REACH + 1
-                ),
-                i,
-            )
-            for i, d in enumerate(drafts)
-            if d.source is None and outside(d, source)
-        ]
-        gap, i = min(gaps, default=(REACH + 1, -1))
-        if gap <= REACH:
-            drafts[i].source = source
-            given.add(source)
+        free = [d for d in drafts if d.source is None and _clear_of(d, source)]
+        reach = {id(d): _reach(source, d, text) for d in free}
+        nearest = min(free, key=lambda d: reach[id(d)], default=None)
+        if nearest is not None and reach[id(nearest)] <= REACH:
+            nearest.source = source
+
+
+def _reach(source: Span, draft: Draft, text: str) -> int:
+    to_cue = _distance(source, draft.cue, text) if draft.cue else REACH + 1
+    return min(_distance(source, draft.content, text), to_cue)
 
 
 def with_rule_quotations(drafts: list[Draft], rule_drafts: list[Draft]) -> list[Draft]:
