@@ -106,6 +106,13 @@ def test_a_title_s_full_stop_is_no_sentence_end() -> None:
     assert draft.cue == said  # 'Mr.' does not end a sentence between the quote and its cue
 
 
+def test_a_bare_determiner_is_no_content_but_a_demonstrative_can_be() -> None:
+    text = "Aides said the. Smith said this."
+    spans = [("Cue", 6, 10), ("Content", 11, 14), ("Cue", 22, 26), ("Content", 27, 31)]
+    (draft,) = link_tagger_spans(spans, text)
+    assert text[slice(*draft.content)] == "this"
+
+
 def test_a_content_running_across_a_line_break_is_cut_there() -> None:
     text = "Aides said the bridge is safe.\nThe mayor left."
     (draft,) = link_tagger_spans([("Cue", 6, 10), ("Content", 11, len(text))], text)
