@@ -48,3 +48,15 @@ def test_person_names_keep_the_full_name_and_every_alias_without_titles() -> Non
 )
 def test_looks_like_name(text: str, looks: bool) -> None:
     assert looks_like_name(text) is looks
+
+
+def test_genders_from_titles_and_first_names() -> None:
+    from newsdistill.entities.names import first_name_gender, title_gender
+
+    text = "Mrs. Clinton met Mister Rogers and Dr. Ruth."
+    assert title_gender(text, text.index("Clinton")) == "F"
+    assert title_gender(text, text.index("Rogers")) == "M"  # a title of six letters
+    assert title_gender(text, text.index("Ruth")) is None  # 'Dr.' says neither
+    assert title_gender(text, 0) is None
+    assert (first_name_gender("mary"), first_name_gender("john")) == ("F", "M")
+    assert first_name_gender("chris") is None  # given to women and men alike

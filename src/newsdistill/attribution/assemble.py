@@ -124,13 +124,14 @@ def _clear_of(draft: Draft, source: Span) -> bool:
 
 def _give_sources(drafts: list[Draft], sources: list[Span], text: str) -> None:
     """Each source to the nearest cue, closest pairs first, one source a cue; then _give_leftovers."""
-    pairs = sorted(
+    measured = (
         (_distance(draft.cue, source, text), i, source)
         for i, draft in enumerate(drafts)
         if draft.cue is not None
         for source in sources
-        if _distance(draft.cue, source, text) <= REACH and _clear_of(draft, source)
+        if _clear_of(draft, source)
     )
+    pairs = sorted(pair for pair in measured if pair[0] <= REACH)
     given: set[Span] = set()
     for _, i, source in pairs:
         if drafts[i].source is None and source not in given:

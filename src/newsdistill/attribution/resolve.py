@@ -384,20 +384,18 @@ def _lookup_key(name: str) -> str:
 def _gender(entity: Entity, text: str = "") -> str | None:
     """From a first name in the name lists, else from a gendered honorific the article writes before one of
     its mentions ('Mrs. Clinton': the honorific is not part of the mention)."""
-    from ..entities.names import FEMALE_NAMES, HONORIFICS, MALE_NAMES, UNISEX_NAMES
+    from ..entities.names import HONORIFICS, first_name_gender, title_gender
 
     for alias in [entity.name, *entity.aliases]:
         words = alias.lower().split()
         if not words:
             continue
-        # a lone word is a surname as often as a first name ('Joseph'); some first names are both genders
-        first = words[0] if len(words) > 1 and words[0] not in UNISEX_NAMES else ""
-        if first in FEMALE_NAMES or HONORIFICS.get(words[0]) == "F":
-            return "F"
-        if first in MALE_NAMES or HONORIFICS.get(words[0]) == "M":
-            return "M"
-    before = [text[max(0, m.start - 6) : m.start].lower().split() for m in entity.mentions]
-    said = {HONORIFICS.get(words[-1]) for words in before if words} & {"M", "F"}  # only spaces before one
+        # a lone word is a surname as often as a first name ('Joseph')
+        first = words[0] if len(words) > 1 else ""
+        gender = first_name_gender(first) or HONORIFICS.get(words[0])
+        if gender:
+            return gender
+    said = {title_gender(text, m.start) for m in entity.mentions} & {"M", "F"}
     return said.pop() if len(said) == 1 else None
 
 

@@ -323,15 +323,12 @@ class Trainer:
     def _finish_epoch(self) -> None:
         import torch
 
-        scores = evaluate(self.model, self.tokenizer, self.dev, self._learned_transitions())
+        scores = evaluate(self.model, self.tokenizer, self.dev, self._learned_transitions())  # None: no CRF
         self.history.append({"epoch": self.epoch + 1, "dev_exact_f1": scores})
         self.log(f"epoch {self.epoch + 1} dev exact F1 {scores}")
         torch.save(self.model.state_dict(), self.config.work / f"epoch{self.epoch + 1}.pt")
-        if self.config.crf:
-            np.save(
-                self.config.work / f"epoch{self.epoch + 1}-transitions.npy",
-                self.transitions.detach().cpu().numpy(),
-            )
+        if (learned := self._learned_transitions()) is not None:
+            np.save(self.config.work / f"epoch{self.epoch + 1}-transitions.npy", learned)
         (self.config.work / "history.json").write_text(json.dumps(self.history, indent=2))
         self.epoch, self.step = self.epoch + 1, 0
         self._save()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Entity, EntityType, Mention
-from .names import FEMALE_NAMES, HONORIFICS, MALE_NAMES, ROLE_NOUNS, is_entity_name
+from .names import HONORIFICS, ROLE_NOUNS, first_name_gender, is_entity_name, title_gender
 
 NER_TYPES: dict[str, EntityType] = {
     "PERSON": "PERSON",
@@ -27,7 +27,6 @@ class EntityDraft:
     descriptors: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
     _known: tuple[Any, str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
-    genders: dict[int, str] = field(default_factory=dict)  # mention start -> the gender its title implies
 
     @property
     def canonical(self) -> str:
@@ -162,18 +161,9 @@ def _owner_of(people: list[EntityDraft]) -> EntityDraft | None:
     return max(named, key=lambda p: len(p.mentions)) if named else None
 
 
-def _honorific_gender(span: Any, offset: int) -> str | None:
-    """'M' or 'F' where a gendered title stands right before the name ('Mr. Obama'), else None."""
-    before = [t for t in span if t.idx - span.start_char < offset]
-    if not before:
-        before = [t for t in span.doc[max(0, span.start - 1) : span.start]]
-    return HONORIFICS.get(before[-1].lower_) if before else None
-
-
 def _fits_gender(person: EntityDraft, gender: str | None) -> bool:
     """A person whose first names say the other gender is not the one 'Mr.' / 'Mrs.' means."""
-    other = FEMALE_NAMES if gender == "M" else MALE_NAMES if gender == "F" else frozenset()
-    return not (person.first_names & other)
+    return gender is None or all(first_name_gender(first) in (None, gender) for first in person.first_names)
 
 
 def _clean_name(span: Any) -> tuple[str, int]:
@@ -191,7 +181,7 @@ def _clean_name(span: Any) -> tuple[str, int]:
     return strip_possessive(span.text[start:].strip(_TRIM)), start
 
 
-def _merge_into_people(drafts: list[EntityDraft]) -> list[EntityDraft]:
+def _merge_into_people(drafts: list[EntityDraft], text: str) -> list[EntityDraft]:
     """Each mention that is only a surname ('Trump', or spaCy's ORG 'Prigozhin') goes to the fully named
     person of that surname `_owner_of` picks, and a full name typed ORG to that person; the 'Trump
     Foundation' beside them stays an organisation. A person known by surname alone shares it with no one."""
@@ -200,7 +190,7 @@ def _merge_into_people(drafts: list[EntityDraft]) -> list[EntityDraft]:
         (draft, mention, owner)
         for draft in drafts
         for mention in draft.mentions
-        if (owner := _person_named(people, draft, mention[2], draft.genders.get(mention[0]))) is not None
+        if (owner := _person_named(people, draft, mention[2], title_gender(text, mention[0]))) is not None
         and owner is not draft
     ]
     for draft, mention, owner in moves:
@@ -239,7 +229,7 @@ def build_entities(doc: Any) -> list[EntityDraft]:
         name, offset = _clean_name(span)
         if not is_entity_name(name, kind):  # a date, a number or a lowercase phrase NER took for a name
             continue
-        gender = _honorific_gender(span, offset) if kind == "PERSON" else None
+        gender = title_gender(doc.text, span.start_char + offset) if kind == "PERSON" else None
         draft = _find_draft(drafts, kind, name, gender)
         if draft is None:
             draft = EntityDraft(type=kind)
@@ -247,12 +237,10 @@ def build_entities(doc: Any) -> list[EntityDraft]:
         if name not in draft.names:
             draft.names.append(name)
         draft.mentions.append((span.start_char + offset, span.start_char + offset + len(name), name))
-        if gender:
-            draft.genders[span.start_char + offset] = gender
         for descriptor in (_title_before(span), _apposition(span)) if kind == "PERSON" else ():
             if descriptor and descriptor not in draft.descriptors:
                 draft.descriptors.append(descriptor)
-    return _merge_into_people(drafts)
+    return _merge_into_people(drafts, doc.text)
 
 
 def to_entities(drafts: list[EntityDraft]) -> list[Entity]:

@@ -86,6 +86,20 @@ _NUMBER_WORD = re.compile(r"^[\d.,:/%-]+(?:st|nd|rd|th|s)?$", re.I)
 _POSSESSIVE_THEN = re.compile(r"['’]s? (\S)")
 
 
+def first_name_gender(first: str) -> str | None:
+    """'F' or 'M' for a first name the lists give one gender; None for a unisex or unknown one."""
+    if first in UNISEX_NAMES:
+        return None
+    return "F" if first in FEMALE_NAMES else "M" if first in MALE_NAMES else None
+
+
+def title_gender(text: str, start: int) -> str | None:
+    """'F' or 'M' when the word right before `start` is a gendered title ('Mrs. Clinton', 'Mister Rogers'),
+    else None: the title a name's mention leaves out."""
+    words = text[max(0, start - 8) : start].lower().split()
+    return HONORIFICS.get(words[-1]) if words else None
+
+
 def bare_person_name(name: str) -> str:
     """A person's name without titles or possessive: 'President Vladimir Putin' -> 'Vladimir Putin'."""
     words = name.replace("’", "'").removesuffix("'s").split()
