@@ -222,6 +222,7 @@ def _person_named(
 
 def build_entities(doc: Any) -> list[EntityDraft]:
     drafts: list[EntityDraft] = []
+    text = doc.text  # read once: Doc.text is rebuilt from every token on each access
     for span in doc.ents:
         kind = NER_TYPES.get(span.label_)
         if kind is None:
@@ -229,7 +230,7 @@ def build_entities(doc: Any) -> list[EntityDraft]:
         name, offset = _clean_name(span)
         if not is_entity_name(name, kind):  # a date, a number or a lowercase phrase NER took for a name
             continue
-        gender = title_gender(doc.text, span.start_char + offset) if kind == "PERSON" else None
+        gender = title_gender(text, span.start_char + offset) if kind == "PERSON" else None
         draft = _find_draft(drafts, kind, name, gender)
         if draft is None:
             draft = EntityDraft(type=kind)
@@ -240,7 +241,7 @@ def build_entities(doc: Any) -> list[EntityDraft]:
         for descriptor in (_title_before(span), _apposition(span)) if kind == "PERSON" else ():
             if descriptor and descriptor not in draft.descriptors:
                 draft.descriptors.append(descriptor)
-    return _merge_into_people(drafts, doc.text)
+    return _merge_into_people(drafts, text)
 
 
 def to_entities(drafts: list[EntityDraft]) -> list[Entity]:
