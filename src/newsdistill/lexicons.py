@@ -29,6 +29,15 @@ def pattern_list(name: str) -> tuple[str, ...]:
 
 STOPWORDS = word_list("stopwords")
 
+# Languages whose function words the cleaner counts to tell prose from chrome (one stoplist a language, as
+# jusText does): English is `stopwords.txt`, the others `stopwords-<code>.txt`.
+PROSE_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl")
+
+
+@cache
+def stopwords_for(language: str) -> frozenset[str]:
+    return STOPWORDS if language == "en" else word_list(f"stopwords-{language}")
+
 
 @dataclass(frozen=True)
 class Outlet:

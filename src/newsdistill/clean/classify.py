@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .blocks import Block
+from ..lexicons import PROSE_LANGUAGES, stopwords_for
+from .blocks import WORD, Block
 from .features import (
     boilerplate_reason,
     compute,
@@ -19,7 +20,6 @@ from .features import (
     is_comment_meta,
     is_date_line,
     is_end_marker,
-    stopword_density,
 )
 
 
@@ -58,9 +58,19 @@ NEGATIVE_HINTS = {
 }
 
 
-def page_is_english(blocks: Sequence[Block]) -> bool:
-    sample = " ".join(b.text for b in blocks if b.words >= 8)[:20_000]
-    return stopword_density(sample) >= 0.12 if sample else True
+PROSE_DENSITY = 0.12  # function words in a page's longer blocks, at least: the page is in that language
+
+
+def page_language(blocks: Sequence[Block]) -> str | None:
+    """The language whose function words (lexicons.PROSE_LANGUAGES) make up at least PROSE_DENSITY of the
+    page's longer blocks, English first; the densest other language where English falls short; None where
+    none reaches it (a language without a list, or no prose). A page without long blocks counts as English."""
+    words = WORD.findall(" ".join(b.text for b in blocks if b.words >= 8)[:20_000].lower())
+    if not words:
+        return "en"
+    shares = {code: sum(w in stopwords_for(code) for w in words) / len(words) for code in PROSE_LANGUAGES}
+    language = "en" if shares["en"] >= PROSE_DENSITY else max(shares, key=shares.__getitem__)
+    return language if shares[language] >= PROSE_DENSITY else None
 
 
 def prose_class(block: Block, t: Thresholds) -> str:
@@ -78,7 +88,7 @@ def _prose_class(block: Block, t: Thresholds) -> str:
     f = block.features
     words, stop = f["words"], f["stop"]
     if not f["english"]:
-        # Without a stopword list for the language, sentence punctuation tells prose from tag lists.
+        # Without a function-word list for the language, sentence punctuation tells prose from tag lists.
         stop = 0.3 if f["punct"] >= 0.05 and (f["terminal"] or words >= 25) else 0.1
     if words == 0 or f["link_density"] > t.link_density_bad or boilerplate_reason(block) or f["ellipsis"]:
         return "bad"
@@ -118,7 +128,8 @@ def score_block(block: Block, t: Thresholds) -> float:
 
 
 def in_english(block: Block) -> bool:
-    """Title-case leads mark headlines only where capitalisation means that: English text."""
+    """Title-case leads mark headlines only where capitalisation means that (features.headline_lead is 0
+    in languages that capitalise nouns) and the page's language is known."""
     return bool(block.features["english"])
 
 
@@ -134,9 +145,9 @@ def discussion_page(blocks: Sequence[Block], t: Thresholds) -> bool:
 
 
 def score_blocks(blocks: Sequence[Block], t: Thresholds) -> None:
-    english = page_is_english(blocks)
+    language = page_language(blocks)
     for block in blocks:
-        compute(block, english)
+        compute(block, language)
     if discussion_page(blocks, t):
         for block in blocks:
             block.hints = block.hints - {"comment"}

@@ -21,6 +21,7 @@ from .classify import (
     best_subtree,
     cut_at_end_marker,
     cut_at_teaser_run,
+    page_language,
     score_blocks,
 )
 from .credits import find_credit
@@ -88,7 +89,7 @@ def clean_text(
     blocks = page.blocks
     if page.cut:
         _note_cut(article, limits.max_blocks)
-    article.language = article.language or ("en" if blocks and blocks[0].features.get("english") else None)
+    article.language = article.language or (page_language(blocks) if blocks else None)
     if model is not None and blocks:
         shift = _CUTOFF_SHIFT[mode_of(t)]
         x = text_block_matrix(blocks, page.region)

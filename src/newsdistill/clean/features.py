@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicons import STOPWORDS
+from ..lexicons import STOPWORDS, stopwords_for
 from ..model import RemovedReason
 from .blocks import WORD, Block
 from .lexicon import (
@@ -21,9 +21,9 @@ _PUNCT = re.compile(r"[.,;:!?、，。；：！？]")
 ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\.\s\.\s\.)\s*$")
 
 
-def stopword_density(text: str) -> float:
+def stopword_density(text: str, stopwords: frozenset[str] = STOPWORDS) -> float:
     words = WORD.findall(text.lower())
-    return sum(w in STOPWORDS for w in words) / len(words) if words else 0.0
+    return sum(w in stopwords for w in words) / len(words) if words else 0.0
 
 
 def ends_like_sentence(text: str) -> bool:
@@ -70,7 +70,8 @@ def is_date_line(block: Block) -> bool:
 
 def end_marker_reason(block: Block) -> RemovedReason:
     text = block.text.lower()
-    if "comment" in text or "repl" in text or "conversation" in text or COMMENT_COUNT_HEADING.match(text):
+    commented = any(w in text for w in ("comment", "repl", "conversation", "kommentar", "coment", "reactie"))
+    if commented or COMMENT_COUNT_HEADING.match(text):
         return "comment_form"
     if "newsletter" in text:
         return "newsletter"
@@ -91,9 +92,17 @@ def leading_capitalised(text: str) -> int:
     return count
 
 
-def compute(block: Block, english: bool) -> None:
+# Languages that capitalise their nouns: a run of capitalised words is no headline there.
+NOUNS_CAPITALISED = frozenset({"de"})
+
+
+def compute(block: Block, language: str | None) -> None:
+    """The block's features. `language`: the page's (classify.page_language), or None where no function-word
+    list fits it. The feature `english` (the model's column name, learned on English pages) is 1 wherever
+    prose is measured with the page language's own function words."""
     words, text = block.words, block.text
     ellipsis = float(bool(ELLIPSIS_END.search(text)))
+    measured = float(language is not None)
     if block.link_density > 0.6 and words <= 30:
         # Link text (menus, related headlines) is never prose: skip the costly features.
         block.features = {
@@ -104,16 +113,17 @@ def compute(block: Block, english: bool) -> None:
             "punct": 0.0,
             "link_density": block.link_density,
             "headline_lead": 0.0,
-            "english": float(english),
+            "english": measured,
         }
         return
+    title_case = language not in NOUNS_CAPITALISED
     block.features = {
         "words": words,
-        "stop": stopword_density(text),
+        "stop": stopword_density(text, stopwords_for(language or "en")),
         "terminal": float(ends_like_sentence(text)),
         "ellipsis": ellipsis,
         "link_density": block.link_density,
         "punct": len(_PUNCT.findall(text)) / max(1, words),
-        "headline_lead": float(words >= 12 and leading_capitalised(text) >= 6),
-        "english": float(english),
+        "headline_lead": float(title_case and words >= 12 and leading_capitalised(text) >= 6),
+        "english": measured,
     }

@@ -20,7 +20,11 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         "related_link",
         re.compile(
             r"^(?:see also|read also|also read|read more|related|more|recommended|watch|listen|"
-            r"click here|must read|don'?t miss|trending)\s*[:»>|–—-]?\s+\S",
+            r"click here|must read|don'?t miss|trending|"
+            # the same in German, French, Spanish, Italian, Portuguese and Dutch
+            r"siehe auch|lesen sie auch|auch interessant|mehr zum thema|weiterlesen|lire aussi|"
+            r"à lire aussi|voir aussi|lea también|lee también|leer más|ver también|leggi anche|vedi anche|"
+            r"leia também|veja também|saiba mais|lees ook|zie ook|lees meer)\s*[:»>|–—-]?\s+\S",
             re.I,
         ),
     ),
@@ -30,7 +34,14 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"leave a (?:reply|comment)|your email address will not be published|required fields are "
             r"marked|post comment|cancel reply|comments? (?:are|is) closed|log ?in to (?:comment|reply)|"
             r"^name\s*\*?$|^email\s*\*?$|^website$|save my name, email|characters? remaining|"
-            r"community guidelines|be the first to comment|view comments|show comments",
+            r"community guidelines|be the first to comment|view comments|show comments|"
+            r"(?:schreibe|schreiben sie) einen kommentar|kommentar (?:schreiben|abgeben|verfassen)|"
+            r"(?:deine|ihre) e-mail-adresse wird nicht veröffentlicht|erforderliche felder sind|"
+            r"laisser un commentaire|votre adresse (?:e-mail|email|de messagerie) ne sera pas publiée|"
+            r"les champs obligatoires sont|deja un comentario|no será publicad[ao]|"
+            r"los campos obligatorios están|lascia un commento|non sarà pubblicato|"
+            r"i campi obbligatori sono|deixe um comentário|não será publicado|laat een reactie achter|"
+            r"wordt niet gepubliceerd",
             re.I,
         ),
     ),
@@ -39,7 +50,9 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         re.compile(
             r"newsletters?\b|sign up (?:for|to)\b|subscribe (?:to|now|today)|get (?:notified|our|the "
             r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox|"
-            r"(?:every|each) (?:day|week|morning|evening) we send",
+            r"(?:every|each) (?:day|week|morning|evening) we send|"
+            r"(?:jetzt|kostenlos) abonnieren|abonnez-vous|inscrivez-vous|suscríbete|iscriviti|"
+            r"inscreva-se|schrijf je in|meld je aan",
             re.I,
         ),
     ),
@@ -47,7 +60,12 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         "cookie_notice",
         re.compile(
             r"\bcookies?\b.{0,80}\b(?:use|accept|consent|policy|settings|experience)|"
-            r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)",
+            r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)|"
+            r"wir (?:verwenden|nutzen) cookies|diese (?:website|webseite|seite) (?:verwendet|nutzt) cookies|"
+            r"nous utilisons des cookies|ce site utilise des cookies|utilizamos cookies|"
+            r"este sitio (?:web )?utiliza cookies|utilizziamo (?:i )?cookie|"
+            r"questo sito utilizza (?:i )?cookie|"
+            r"wij gebruiken cookies|deze (?:website|site) gebruikt cookies",
             re.I,
         ),
     ),
@@ -56,7 +74,9 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         re.compile(
             r"^click to (?:share|email|print)\b|"
             r"^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
-            r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+)\s*[:|]?$",
+            r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+|"
+            r"(?:artikel |jetzt )?teilen|drucken|partager|imprimer|compartir|imprimir|condividi|stampa|"
+            r"compartilhar|partilhar|delen|afdrukken)\s*[:|]?$",
             re.I,
         ),
     ),
@@ -65,7 +85,8 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         re.compile(
             r"^(?:advertisement|advertising|sponsored|ad|ads|promoted|paid (?:content|post)|"
             r"story continues (?:below|after) (?:this )?advertisement|continue reading (?:below|the main "
-            r"story))\s*:?$",
+            r"story)|anzeige|werbung|gesponsert|publicité|sponsorisé|publicidad|patrocinado|pubblicità|"
+            r"publicidade|advertentie)\s*:?$",
             re.I,
         ),
     ),
@@ -75,17 +96,39 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|subject to copyright|"
             r"no part (?:of this|may be)|without (?:the )?(?:prior )?written permission|terms (?:of|and) "
             r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
-            r"site map|accessibility)$",
+            r"site map|accessibility)$|"
+            r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
+            r"tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden|"
+            r"(?:vervielfältigung|nachdruck) nur mit|reproduction interdite|riproduzione riservata|"
+            r"^(?:impressum|datenschutz(?:erklärung)?|kontakt|agb|mentions légales|"
+            r"politique de confidentialité|aviso legal|política de privacidad|contatti|colofon)$",
             re.I,
         ),
     ),
-    ("other", re.compile(r"^(?:filed under|tags|tagged|topics|categories|posted in|more about)\s*:", re.I)),
+    (
+        "other",
+        re.compile(
+            r"^(?:filed under|tags|tagged|topics|categories|posted in|more about|schlagw(?:ö|oe)rter|"
+            r"schlagworte|stichw(?:ö|oe)rter|themen|kategorien|mots-clés|étiquettes|catégories|etiquetas|"
+            r"categorías|argomenti|categorie|trefwoorden)\s*:|"
+            # reading time: "4 Min. Lesezeit", "Lesezeit: 4 Minuten", "4 min de lecture"
+            r"^(?:\d+\s*min(?:\.|uten?)?\s*(?:lesezeit|de lecture|de lectura|di lettura|leestijd)|"
+            r"(?:lesezeit|temps de lecture|tiempo de lectura|tempo di lettura|leestijd)"
+            r"\s*:?\s*\d+\s*min\w*\.?)$",
+            re.I,
+        ),
+    ),
     (
         "navigation",
         re.compile(
             r"^(?:home|menu|search|skip to (?:main )?content|sign in|log ?in|log ?out|register|"
             r"subscribe|my account|next|previous|prev|back to top|go to top|more|close|open|"
-            r"toggle navigation|main menu|show more|load more|view all|see all|all news)\s*[»›>]*$",
+            r"toggle navigation|main menu|show more|load more|view all|see all|all news|"
+            r"startseite|suche|menü|anmelden|abmelden|registrieren|weiter|zurück|nach oben|schließen|"
+            r"alle anzeigen|accueil|rechercher|recherche|se connecter|connexion|suivant|précédent|"
+            r"haut de page|fermer|voir tout|inicio|buscar|iniciar sesión|siguiente|anterior|cerrar|"
+            r"ver todo|cerca|accedi|successivo|precedente|chiudi|início|pesquisar|próximo|zoeken|"
+            r"inloggen|volgende|vorige|sluiten)\s*[»›>]*$",
             re.I,
         ),
     ),
