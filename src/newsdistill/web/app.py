@@ -138,7 +138,10 @@ def create_app(db: str | Path, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -
         redoc_url=None,
     )
     app.allowed_hosts = allowed_hosts
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
+    # The templates ship in the package and do not change while it runs: no stat of the file per render
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True, auto_reload=False
+    )
     templates = Jinja2Templates(env=environment)
     templates.env.filters["safe_url"] = safe_url
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
