@@ -68,9 +68,15 @@ def page_language(blocks: Sequence[Block]) -> str | None:
     words = WORD.findall(" ".join(b.text for b in blocks if b.words >= 8)[:20_000].lower())
     if not words:
         return "en"
-    shares = {code: sum(w in stopwords_for(code) for w in words) / len(words) for code in PROSE_LANGUAGES}
-    language = "en" if shares["en"] >= PROSE_DENSITY else max(shares, key=shares.__getitem__)
-    return language if shares[language] >= PROSE_DENSITY else None
+
+    def share(code: str) -> float:
+        listed = stopwords_for(code)
+        return sum(w in listed for w in words) / len(words)
+
+    if share("en") >= PROSE_DENSITY:  # most pages: one pass
+        return "en"
+    density, language = max((share(code), code) for code in PROSE_LANGUAGES[1:])
+    return language if density >= PROSE_DENSITY else None
 
 
 def prose_class(block: Block, t: Thresholds) -> str:

@@ -9,11 +9,13 @@ from ..model import RemovedReason
 from .blocks import WORD, Block
 from .lexicon import (
     ANY_BOILERPLATE,
+    ANY_OTHER_LANGUAGE,
     BOILERPLATE_PATTERNS,
     COMMENT_COUNT_HEADING,
     COMMENT_META,
     DATE_IN_TEXT,
     END_MARKERS,
+    OTHER_LANGUAGE_PATTERNS,
 )
 
 TERMINAL = re.compile(r"""[.!?。！？]["'”’)\]」』）]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
@@ -38,9 +40,20 @@ def boilerplate_reason(block: Block) -> RemovedReason | None:
 
 
 def _boilerplate_reason(block: Block) -> RemovedReason | None:
-    if block.words > 30 or not ANY_BOILERPLATE.search(block.text):
+    if block.words > 30:
         return None
-    for reason, pattern in BOILERPLATE_PATTERNS:
+    found = _first_reason(block, ANY_BOILERPLATE, BOILERPLATE_PATTERNS)
+    if found is None and block.features.get("other_language"):
+        found = _first_reason(block, ANY_OTHER_LANGUAGE, OTHER_LANGUAGE_PATTERNS)
+    return found
+
+
+def _first_reason(
+    block: Block, anything: re.Pattern[str], patterns: list[tuple[RemovedReason, re.Pattern[str]]]
+) -> RemovedReason | None:
+    if not anything.search(block.text):
+        return None
+    for reason, pattern in patterns:
         if pattern.search(block.text):
             if reason == "newsletter" and block.words > 18:
                 continue
@@ -103,6 +116,7 @@ def compute(block: Block, language: str | None) -> None:
     words, text = block.words, block.text
     ellipsis = float(bool(ELLIPSIS_END.search(text)))
     measured = float(language is not None)
+    other = float(language not in (None, "en"))  # _boilerplate_reason reads that language's chrome too
     if block.link_density > 0.6 and words <= 30:
         # Link text (menus, related headlines) is never prose: skip the costly features.
         block.features = {
@@ -114,6 +128,7 @@ def compute(block: Block, language: str | None) -> None:
             "link_density": block.link_density,
             "headline_lead": 0.0,
             "english": measured,
+            "other_language": other,
         }
         return
     title_case = language not in NOUNS_CAPITALISED
@@ -126,4 +141,5 @@ def compute(block: Block, language: str | None) -> None:
         "punct": len(_PUNCT.findall(text)) / max(1, words),
         "headline_lead": float(title_case and words >= 12 and leading_capitalised(text) >= 6),
         "english": measured,
+        "other_language": other,
     }

@@ -20,11 +20,7 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         "related_link",
         re.compile(
             r"^(?:see also|read also|also read|read more|related|more|recommended|watch|listen|"
-            r"click here|must read|don'?t miss|trending|"
-            # the same in German, French, Spanish, Italian, Portuguese and Dutch
-            r"siehe auch|lesen sie auch|auch interessant|mehr zum thema|weiterlesen|lire aussi|"
-            r"à lire aussi|voir aussi|lea también|lee también|leer más|ver también|leggi anche|vedi anche|"
-            r"leia também|veja também|saiba mais|lees ook|zie ook|lees meer)\s*[:»>|–—-]?\s+\S",
+            r"click here|must read|don'?t miss|trending)\s*[:»>|–—-]?\s+\S",
             re.I,
         ),
     ),
@@ -34,7 +30,85 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"leave a (?:reply|comment)|your email address will not be published|required fields are "
             r"marked|post comment|cancel reply|comments? (?:are|is) closed|log ?in to (?:comment|reply)|"
             r"^name\s*\*?$|^email\s*\*?$|^website$|save my name, email|characters? remaining|"
-            r"community guidelines|be the first to comment|view comments|show comments|"
+            r"community guidelines|be the first to comment|view comments|show comments",
+            re.I,
+        ),
+    ),
+    (
+        "newsletter",
+        re.compile(
+            r"newsletters?\b|sign up (?:for|to)\b|subscribe (?:to|now|today)|get (?:notified|our|the "
+            r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox|"
+            r"(?:every|each) (?:day|week|morning|evening) we send",
+            re.I,
+        ),
+    ),
+    (
+        "cookie_notice",
+        re.compile(
+            r"\bcookies?\b.{0,80}\b(?:use|accept|consent|policy|settings|experience)|"
+            r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)",
+            re.I,
+        ),
+    ),
+    (
+        "share",
+        re.compile(
+            r"^click to (?:share|email|print)\b|"
+            r"^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
+            r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+)\s*[:|]?$",
+            re.I,
+        ),
+    ),
+    (
+        "advert",
+        re.compile(
+            r"^(?:advertisement|advertising|sponsored|ad|ads|promoted|paid (?:content|post)|"
+            r"story continues (?:below|after) (?:this )?advertisement|continue reading (?:below|the main "
+            r"story))\s*:?$",
+            re.I,
+        ),
+    ),
+    (
+        "footer",
+        re.compile(
+            r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|subject to copyright|"
+            r"no part (?:of this|may be)|without (?:the )?(?:prior )?written permission|terms (?:of|and) "
+            r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
+            r"site map|accessibility)$",
+            re.I,
+        ),
+    ),
+    ("other", re.compile(r"^(?:filed under|tags|tagged|topics|categories|posted in|more about)\s*:", re.I)),
+    (
+        "navigation",
+        re.compile(
+            r"^(?:home|menu|search|skip to (?:main )?content|sign in|log ?in|log ?out|register|"
+            r"subscribe|my account|next|previous|prev|back to top|go to top|more|close|open|"
+            r"toggle navigation|main menu|show more|load more|view all|see all|all news)\s*[»›>]*$",
+            re.I,
+        ),
+    ),
+]
+
+# One search tells most blocks apart from all the patterns above; only hits look closer.
+ANY_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for _, p in BOILERPLATE_PATTERNS), re.I)
+
+# The same kinds of chrome in German, French, Spanish, Italian, Portuguese and Dutch, tried on pages in those
+# languages only (features.compute marks them): on English pages they would only cost time.
+OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
+    (
+        "related_link",
+        re.compile(
+            r"^(?:siehe auch|lesen sie auch|auch interessant|mehr zum thema|weiterlesen|lire aussi|"
+            r"à lire aussi|voir aussi|lea también|lee también|leer más|ver también|leggi anche|vedi anche|"
+            r"leia também|veja também|saiba mais|lees ook|zie ook|lees meer)\s*[:»>|–—-]?\s+\S",
+            re.I,
+        ),
+    ),
+    (
+        "comment_form",
+        re.compile(
             r"(?:schreibe|schreiben sie) einen kommentar|kommentar (?:schreiben|abgeben|verfassen)|"
             r"(?:deine|ihre) e-mail-adresse wird nicht veröffentlicht|erforderliche felder sind|"
             r"laisser un commentaire|votre adresse (?:e-mail|email|de messagerie) ne sera pas publiée|"
@@ -48,34 +122,26 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     (
         "newsletter",
         re.compile(
-            r"newsletters?\b|sign up (?:for|to)\b|subscribe (?:to|now|today)|get (?:notified|our|the "
-            r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox|"
-            r"(?:every|each) (?:day|week|morning|evening) we send|"
-            r"(?:jetzt|kostenlos) abonnieren|abonnez-vous|inscrivez-vous|suscríbete|iscriviti|"
-            r"inscreva-se|schrijf je in|meld je aan",
+            r"newsletters?\b|(?:jetzt|kostenlos) abonnieren|abonnez-vous|inscrivez-vous|suscríbete|"
+            r"iscriviti|inscreva-se|schrijf je in|meld je aan",
             re.I,
         ),
     ),
     (
         "cookie_notice",
         re.compile(
-            r"\bcookies?\b.{0,80}\b(?:use|accept|consent|policy|settings|experience)|"
-            r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)|"
             r"wir (?:verwenden|nutzen) cookies|diese (?:website|webseite|seite) (?:verwendet|nutzt) cookies|"
             r"nous utilisons des cookies|ce site utilise des cookies|utilizamos cookies|"
             r"este sitio (?:web )?utiliza cookies|utilizziamo (?:i )?cookie|"
-            r"questo sito utilizza (?:i )?cookie|"
-            r"wij gebruiken cookies|deze (?:website|site) gebruikt cookies",
+            r"questo sito utilizza (?:i )?cookie|wij gebruiken cookies|"
+            r"deze (?:website|site) gebruikt cookies",
             re.I,
         ),
     ),
     (
         "share",
         re.compile(
-            r"^click to (?:share|email|print)\b|"
-            r"^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
-            r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+|"
-            r"(?:artikel |jetzt )?teilen|drucken|partager|imprimer|compartir|imprimir|condividi|stampa|"
+            r"^(?:(?:artikel |jetzt )?teilen|drucken|partager|imprimer|compartir|imprimir|condividi|stampa|"
             r"compartilhar|partilhar|delen|afdrukken)\s*[:|]?$",
             re.I,
         ),
@@ -83,9 +149,7 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     (
         "advert",
         re.compile(
-            r"^(?:advertisement|advertising|sponsored|ad|ads|promoted|paid (?:content|post)|"
-            r"story continues (?:below|after) (?:this )?advertisement|continue reading (?:below|the main "
-            r"story)|anzeige|werbung|gesponsert|publicité|sponsorisé|publicidad|patrocinado|pubblicità|"
+            r"^(?:anzeige|werbung|gesponsert|publicité|sponsorisé|publicidad|patrocinado|pubblicità|"
             r"publicidade|advertentie)\s*:?$",
             re.I,
         ),
@@ -93,10 +157,6 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     (
         "footer",
         re.compile(
-            r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|subject to copyright|"
-            r"no part (?:of this|may be)|without (?:the )?(?:prior )?written permission|terms (?:of|and) "
-            r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
-            r"site map|accessibility)$|"
             r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
             r"tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden|"
             r"(?:vervielfältigung|nachdruck) nur mit|reproduction interdite|riproduzione riservata|"
@@ -108,9 +168,8 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     (
         "other",
         re.compile(
-            r"^(?:filed under|tags|tagged|topics|categories|posted in|more about|schlagw(?:ö|oe)rter|"
-            r"schlagworte|stichw(?:ö|oe)rter|themen|kategorien|mots-clés|étiquettes|catégories|etiquetas|"
-            r"categorías|argomenti|categorie|trefwoorden)\s*:|"
+            r"^(?:schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|themen|kategorien|mots-clés|étiquettes|"
+            r"catégories|etiquetas|categorías|argomenti|categorie|trefwoorden)\s*:|"
             # reading time: "4 Min. Lesezeit", "Lesezeit: 4 Minuten", "4 min de lecture"
             r"^(?:\d+\s*min(?:\.|uten?)?\s*(?:lesezeit|de lecture|de lectura|di lettura|leestijd)|"
             r"(?:lesezeit|temps de lecture|tiempo de lectura|tempo di lettura|leestijd)"
@@ -121,10 +180,7 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     (
         "navigation",
         re.compile(
-            r"^(?:home|menu|search|skip to (?:main )?content|sign in|log ?in|log ?out|register|"
-            r"subscribe|my account|next|previous|prev|back to top|go to top|more|close|open|"
-            r"toggle navigation|main menu|show more|load more|view all|see all|all news|"
-            r"startseite|suche|menü|anmelden|abmelden|registrieren|weiter|zurück|nach oben|schließen|"
+            r"^(?:startseite|suche|menü|anmelden|abmelden|registrieren|weiter|zurück|nach oben|schließen|"
             r"alle anzeigen|accueil|rechercher|recherche|se connecter|connexion|suivant|précédent|"
             r"haut de page|fermer|voir tout|inicio|buscar|iniciar sesión|siguiente|anterior|cerrar|"
             r"ver todo|cerca|accedi|successivo|precedente|chiudi|início|pesquisar|próximo|zoeken|"
@@ -133,9 +189,7 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         ),
     ),
 ]
-
-# One search tells most blocks apart from all the patterns above; only hits look closer.
-ANY_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for _, p in BOILERPLATE_PATTERNS), re.I)
+ANY_OTHER_LANGUAGE = re.compile("|".join(f"(?:{p.pattern})" for _, p in OTHER_LANGUAGE_PATTERNS), re.I)
 
 CAPTION_MARKERS = re.compile(
     r"\((?:pictured|left|right|centre|center|above|below|top|bottom|front|back|file|file photo|inset|"
