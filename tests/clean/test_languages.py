@@ -148,3 +148,13 @@ def test_section_headings_in_other_languages_end_the_article(heading: str) -> No
     block = Block(text=heading, start=0, end=len(heading))
     compute(block, "de")
     assert is_end_marker(block)
+
+
+def test_a_page_without_a_lang_attribute_gets_the_language_of_its_prose() -> None:
+    body = "".join(f"<p>{p}</p>" for p in FRENCH)
+    html = f"<html><head><title>Le budget</title></head><body><article>{body}</article></body></html>"
+    assert newsdistill.process(html, stages=("decode", "clean")).language == "fr"
+    marked = html.replace("<html>", '<html lang="fr-CA">')
+    assert newsdistill.process(marked, stages=("decode", "clean")).language == "fr"  # the markup's own
+    russian = html.replace(body, "".join(f"<p>{p}</p>" for p in RUSSIAN * 3))
+    assert newsdistill.process(russian, stages=("decode", "clean")).language is None  # no list: unknown

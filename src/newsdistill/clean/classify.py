@@ -79,6 +79,12 @@ def page_language(blocks: Sequence[Block]) -> str | None:
     return language if density >= PROSE_DENSITY else None
 
 
+def detected_language(blocks: Sequence[Block]) -> str | None:
+    """The page's language as an article field: page_language where the page has prose to tell it by (a
+    block of 8 or more words), else unknown."""
+    return page_language(blocks) if any(b.words >= 8 for b in blocks) else None
+
+
 def prose_class(block: Block, t: Thresholds) -> str:
     """good / near / short / bad, from the block's own features (computed once per block)."""
     cached = block.features.get("class")

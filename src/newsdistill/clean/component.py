@@ -21,7 +21,7 @@ from .classify import (
     best_subtree,
     cut_at_end_marker,
     cut_at_teaser_run,
-    page_language,
+    detected_language,
     score_blocks,
 )
 from .credits import find_credit
@@ -89,7 +89,7 @@ def clean_text(
     blocks = page.blocks
     if page.cut:
         _note_cut(article, limits.max_blocks)
-    article.language = article.language or (page_language(blocks) if blocks else None)
+    article.language = article.language or detected_language(blocks)
     if model is not None and blocks:
         shift = _CUTOFF_SHIFT[mode_of(t)]
         x = text_block_matrix(blocks, page.region)
@@ -122,7 +122,7 @@ def clean_html(
         meta.outlet = meta.outlet or site
         mark_title_copies(blocks, title)
     article.url = article.url or meta.url
-    article.language = meta.language
+    article.language = meta.language or detected_language(blocks)  # the markup's word first
     article.authors = meta.authors
     article.published = article.published or meta.published  # a date or outlet given with the input wins
     article.outlet = article.outlet or meta.outlet
