@@ -67,13 +67,19 @@ def test_german_prose_is_measured_as_prose_and_its_nouns_make_no_headline() -> N
 
 
 def _german_page() -> str:
-    body = "".join(f"<p>{p}</p>" for p in GERMAN)
+    body = _german_body()
     teasers = "".join(
         f'<div class="item"><a href="/b{i}">Bauarbeiten an der Hauptstraße beginnen im Frühjahr {i}</a>'
         f"<p>Die Stadt plant umfangreiche Arbeiten an mehreren Kreuzungen der Innenstadt.</p></div>"
         for i in range(3)
     )
-    return f"""<!doctype html><html><head><title>Stadtrat beschließt Haushalt</title></head><body>
+    head = (
+        '<meta property="og:url" content="https://zeitung.example/lokales/2024/05/06/stadtrat-beschliesst-'
+        'neuen-haushalt-fuer-schulen"><meta name="author" content="Jo Reed">'
+        '<script type="application/ld+json">'
+        '{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2024-05-06T10:00:00Z"}</script>'
+    )
+    return f"""<!doctype html><html><head><title>Stadtrat beschließt Haushalt</title>{head}</head><body>
     <div class="top"><a href="/">Startseite</a> <a href="/suche">Suche</a></div>
     <div class="main"><h1>Stadtrat beschließt Haushalt</h1><div class="meta">4 Min. Lesezeit</div>
     {body}
@@ -94,9 +100,8 @@ def test_german_page_keeps_its_body_and_drops_its_chrome() -> None:
 
 
 @pytest.mark.xfail(
-    reason="the page-type model's word model knows English words only: this German story reads as a "
-    "service page (0.42), whose teaser lists are content; a structure-only type model for other "
-    "languages is the fix",
+    reason="the block model keeps the German heading 'Ähnliche Beiträge' (0.71) though it is an end marker: "
+    "the training pages are almost all English",
     strict=True,
 )
 def test_german_related_posts_are_dropped() -> None:
@@ -158,3 +163,11 @@ def test_a_page_without_a_lang_attribute_gets_the_language_of_its_prose() -> Non
     assert newsdistill.process(marked, stages=("decode", "clean")).language == "fr"  # the markup's own
     russian = html.replace(body, "".join(f"<p>{p}</p>" for p in RUSSIAN * 3))
     assert newsdistill.process(russian, stages=("decode", "clean")).language is None  # no list: unknown
+
+
+def _german_body() -> str:
+    return "".join(f"<p>{p}</p>" for p in GERMAN)
+
+
+def _english_body() -> str:
+    return "".join(f"<p>{p}</p>" for p in [*ENGLISH, *ENGLISH])
