@@ -17,6 +17,7 @@ from .features import (
     boilerplate_reason,
     compute,
     end_marker_reason,
+    function_word_share,
     is_comment_meta,
     is_date_line,
     is_end_marker,
@@ -68,21 +69,18 @@ def page_language(blocks: Sequence[Block]) -> str | None:
     words = WORD.findall(" ".join(b.text for b in blocks if b.words >= 8)[:20_000].lower())
     if not words:
         return "en"
-
-    def share(code: str) -> float:
-        listed = stopwords_for(code)
-        return sum(w in listed for w in words) / len(words)
-
-    if share("en") >= PROSE_DENSITY:  # most pages: one pass
+    if function_word_share(words, stopwords_for("en")) >= PROSE_DENSITY:  # most pages: one pass
         return "en"
-    density, language = max((share(code), code) for code in PROSE_LANGUAGES[1:])
+    density, language = max(
+        (function_word_share(words, stopwords_for(code)), code) for code in PROSE_LANGUAGES[1:]
+    )
     return language if density >= PROSE_DENSITY else None
 
 
-def detected_language(blocks: Sequence[Block]) -> str | None:
-    """The page's language as an article field: page_language where the page has prose to tell it by (a
-    block of 8 or more words), else unknown."""
-    return page_language(blocks) if any(b.words >= 8 for b in blocks) else None
+def detected_language(blocks: Sequence[Block], language: str | None) -> str | None:
+    """The page's language as an article field: `language` (what score_blocks measured) where the page has
+    prose to tell it by (a block of 8 or more words), else unknown."""
+    return language if any(b.words >= 8 for b in blocks) else None
 
 
 def prose_class(block: Block, t: Thresholds) -> str:
@@ -156,7 +154,8 @@ def discussion_page(blocks: Sequence[Block], t: Thresholds) -> bool:
     return in_comments > 6 * max(elsewhere, 40)
 
 
-def score_blocks(blocks: Sequence[Block], t: Thresholds) -> None:
+def score_blocks(blocks: Sequence[Block], t: Thresholds) -> str | None:
+    """Score every block for the rules; returns the page's language (page_language), measured once."""
     language = page_language(blocks)
     for block in blocks:
         compute(block, language)
@@ -171,6 +170,7 @@ def score_blocks(blocks: Sequence[Block], t: Thresholds) -> None:
         run = run + 1 if block.score <= 0 else 0
         if not block.ancestors:
             block.score *= min(1.0 + RUN_GROWTH * max(run - 1, 0), RUN_CAP)
+    return language
 
 
 def best_run(blocks: Sequence[Block]) -> tuple[int, int]:

@@ -89,7 +89,7 @@ def clean_text(
     blocks = page.blocks
     if page.cut:
         _note_cut(article, limits.max_blocks)
-    article.language = article.language or detected_language(blocks)
+    article.language = article.language or detected_language(blocks, page.language)
     if model is not None and blocks:
         shift = _CUTOFF_SHIFT[mode_of(t)]
         x = text_block_matrix(blocks, page.region)
@@ -122,7 +122,7 @@ def clean_html(
         meta.outlet = meta.outlet or site
         mark_title_copies(blocks, title)
     article.url = article.url or meta.url
-    article.language = meta.language or detected_language(blocks)  # the markup's word first
+    article.language = meta.language or detected_language(blocks, page.language)  # the markup's word first
     article.authors = meta.authors
     article.published = article.published or meta.published  # a date or outlet given with the input wins
     article.outlet = article.outlet or meta.outlet
@@ -137,6 +137,7 @@ class RulePage:
     region: set[int]
     meta: PageMeta
     cut: bool
+    language: str | None  # as score_blocks measured it (classify.page_language)
 
 
 def html_rule_blocks(html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) -> RulePage:
@@ -147,10 +148,10 @@ def html_rule_blocks(html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) 
     blocks = html_to_blocks(tree, limits.max_html_depth)
     cut = len(blocks) > limits.max_blocks
     blocks = blocks[: limits.max_blocks]
-    score_blocks(blocks, t)
+    language = score_blocks(blocks, t)
     region = set(cut_at_teaser_run(blocks, cut_at_end_marker(blocks, sorted(best_subtree(blocks)))))
     label_blocks(blocks, region, t)
-    return RulePage(blocks, region, meta, cut)
+    return RulePage(blocks, region, meta, cut, language)
 
 
 # The modes move the learned model's cut-off and say how its verdict meets the rules': precision keeps a

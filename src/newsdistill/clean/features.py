@@ -24,7 +24,11 @@ ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|\.\s\.\s\.)\s*$")
 
 
 def stopword_density(text: str, stopwords: frozenset[str] = STOPWORDS) -> float:
-    words = WORD.findall(text.lower())
+    return function_word_share(WORD.findall(text.lower()), stopwords)
+
+
+def function_word_share(words: list[str], stopwords: frozenset[str]) -> float:
+    """The share of lower-cased `words` that are in `stopwords` (0 for no words)."""
     return sum(w in stopwords for w in words) / len(words) if words else 0.0
 
 

@@ -91,8 +91,13 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     ),
 ]
 
-# One search tells most blocks apart from all the patterns above; only hits look closer.
-ANY_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for _, p in BOILERPLATE_PATTERNS), re.I)
+
+def any_of(patterns: list[tuple[RemovedReason, re.Pattern[str]]]) -> re.Pattern[str]:
+    """One search that tells most blocks apart from all of `patterns`; only hits look closer."""
+    return re.compile("|".join(f"(?:{p.pattern})" for _, p in patterns), re.I)
+
+
+ANY_BOILERPLATE = any_of(BOILERPLATE_PATTERNS)
 
 # The same kinds of chrome in German, French, Spanish, Italian, Portuguese and Dutch, tried on pages in those
 # languages only (features.compute marks them): on English pages they would only cost time.
@@ -189,7 +194,7 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         ),
     ),
 ]
-ANY_OTHER_LANGUAGE = re.compile("|".join(f"(?:{p.pattern})" for _, p in OTHER_LANGUAGE_PATTERNS), re.I)
+ANY_OTHER_LANGUAGE = any_of(OTHER_LANGUAGE_PATTERNS)
 
 CAPTION_MARKERS = re.compile(
     r"\((?:pictured|left|right|centre|center|above|below|top|bottom|front|back|file|file photo|inset|"

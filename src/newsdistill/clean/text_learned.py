@@ -118,6 +118,7 @@ class TextRulePage:
     blocks: list[Block]
     region: set[int]
     cut: bool  # the page stopped at the max_blocks limit with lines to go
+    language: str | None = None  # as score_blocks measured it (classify.page_language)
     title: str | None = None
     site: str | None = None
 
@@ -126,12 +127,12 @@ def text_rule_page(text: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) ->
     """Lines, scores, the main run and the rules' labels, and the title line removed as 'title'."""
     blocks = text_to_blocks(text, limits.max_blocks)
     cut = bool(blocks) and bool(text[blocks[-1].end :].strip())
-    score_blocks(blocks, t)
+    language = score_blocks(blocks, t)
     start, end = best_run(blocks)
     region = cut_at_teaser_run(blocks, cut_at_end_marker(blocks, list(range(start, end))))
     region = extend_with_list(blocks, region)
     label_blocks(blocks, set(region), t)
-    page = TextRulePage(blocks, set(region), cut)
+    page = TextRulePage(blocks, set(region), cut, language)
     found = text_title(blocks, start)
     if found is not None:
         index, page.title, page.site = found
