@@ -18,7 +18,8 @@ from ..entities.names import looks_like_name
 from .appearances import usable_date
 from .query_language import parse
 from .quotes import row_act
-from .search import Bins, SearchRequest, _filters, bin_sql, read_bins
+from .search import Bins, SearchRequest, _filters, bin_sql, column_bins, matched_ids, read_bins
+from .search_columns import Columns
 from .search_index import CJK_TABLE, covered_articles, has_cjk_index
 
 DayCount = tuple[str | None, str | None, int]  # (YYYY-MM-DD, or None when undated; outlet; articles)
@@ -48,14 +49,23 @@ def search_days(
 
 
 def search_periods(
-    db: sqlite3.Connection, request: SearchRequest, kept: bool, window: int, shape: tuple[int, int]
+    db: sqlite3.Connection,
+    request: SearchRequest,
+    kept: bool,
+    window: int,
+    shape: tuple[int, int],
+    columns: Columns | None = None,
 ) -> Bins:
-    """search_days binned by period in SQL: `shape` is (top outlets named, most periods of a unit).
-    QueryError for a query it cannot read."""
+    """search_days binned by period in SQL (or in memory from fresh `columns`, for an unfiltered query):
+    `shape` is (top outlets named, most periods of a unit). QueryError for a query it cannot read."""
     query = parse(request.text)
     table = CJK_TABLE if query.cjk and has_cjk_index(db) else "articles_fts"
     match = query.fts()
     where, params = _filters(db, request, [*request.outlets, *query.outlets], kept)
+    if columns is not None and match and not where:
+        ids, _ = matched_ids(db, table, match, False, window)
+        if columns.covers(ids):
+            return column_bins(columns, ids, shape)
     articles = covered_articles(db)
     daily = (
         f"hits AS MATERIALIZED ({_hits_sql(table, articles, where, bool(match))}), "

@@ -13,6 +13,7 @@ from ..entities.names import bare_person_name
 from . import appearances, people, search_index
 from .query_language import QueryError
 from .search import SearchRequest, find
+from .search_columns import Columns
 
 __all__ = ["SearchRequest"]
 SEARCH_WINDOW = 20_000  # matches of one query that are ranked (the newest): see search.py
@@ -51,11 +52,16 @@ def search(
 
 
 def search_page(
-    db: sqlite3.Connection, request: SearchRequest, marks: tuple[str, str], kept: bool = True
+    db: sqlite3.Connection,
+    request: SearchRequest,
+    marks: tuple[str, str],
+    kept: bool = True,
+    columns: Columns | None = None,
 ) -> dict[str, Any]:
     """One page of results (search.find), each row shown as its group's original with its copies counted;
-    `total` results, `capped` when only the newest SEARCH_WINDOW matches were looked at."""
-    found = find(db, request, marks, kept, SEARCH_WINDOW)
+    `total` results, `capped` when only the newest SEARCH_WINDOW matches were looked at. `columns`: a
+    server's fresh search_columns, for unfiltered queries."""
+    found = find(db, request, marks, kept, SEARCH_WINDOW, columns)
     if kept and found.rows:
         summaries = group_summaries(db, sorted(set(found.roots.values())))
         for result in found.rows:

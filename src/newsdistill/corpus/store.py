@@ -23,6 +23,7 @@ import numpy as np
 from .. import neardup as dedup
 from ..model import Article
 from . import appearances, people, queries, quotes, search_index, story_index
+from .search_columns import Columns
 
 BUSY_TIMEOUT_MS = 10 * 60 * 1000  # how long a write waits for another ingest's batch to commit
 
@@ -288,10 +289,14 @@ class Store:
         return queries.search(self.db, query, limit, marks, all_copies, self.kept_appearances)
 
     def search_page(
-        self, request: queries.SearchRequest, marks: tuple[str, str] = ("[", "]")
+        self,
+        request: queries.SearchRequest,
+        marks: tuple[str, str] = ("[", "]"),
+        columns: Columns | None = None,
     ) -> dict[str, Any]:
-        """One page of results for the query language (query_language.py), with filters, sort and counts."""
-        return queries.search_page(self.db, request, marks, self.kept_appearances)
+        """One page of results for the query language (query_language.py), with filters, sort and counts;
+        `columns`: a server's fresh search columns (search_columns.ColumnCache)."""
+        return queries.search_page(self.db, request, marks, self.kept_appearances, columns)
 
     def entity_ids(self, name: str) -> list[int]:
         return queries.entity_ids(self.db, name)

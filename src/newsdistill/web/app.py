@@ -33,6 +33,7 @@ from ..corpus import aggregates, search_index
 from ..corpus.queries import SEARCH_WINDOW, STORY_ARTICLES_SHOWN, SearchRequest
 from ..corpus.query_language import QueryError
 from ..corpus.records import SEARCH_COLUMNS, WHO_SAID_COLUMNS
+from ..corpus.search_columns import ColumnCache, Columns
 from ..corpus.store import Store
 from ..model import ACTS
 from .browse import ACTS_SHOWN, acts_asked, browse_routes, entity_routes, recent_overview, story_panels
@@ -95,6 +96,11 @@ class StorePool:
         self.overview_cache: tuple[float, dict[str, Any]] = (float("-inf"), {})
         self.overview_lock = threading.Lock()
         add_search_tables(path)
+        self.search_columns = ColumnCache(path)  # unfiltered searches grouped and binned in memory
+
+    def columns(self) -> Columns | None:
+        """The search columns when they are as fresh as the store (else None: SQL answers meanwhile)."""
+        return self.search_columns.current()
 
     def overview(self) -> dict[str, Any]:
         """The latest stories and the store's counts, as of at most OVERVIEW_SECONDS ago. One thread
@@ -302,7 +308,7 @@ def run_search(pool: StorePool, form: SearchForm, offset: int, limit: int, **opt
     request = form.request(offset, limit, options.get("all_copies", False))
     request.chart = options.get("chart")
     try:
-        return pool.get().search_page(request, options.get("marks", ("[", "]")))
+        return pool.get().search_page(request, options.get("marks", ("[", "]")), pool.columns())
     except QueryError as error:
         raise HTTPException(400, f"cannot read the query: {error}") from None
 
@@ -339,7 +345,7 @@ def search_attention(pool: StorePool, form: SearchForm) -> Attention:
     store = pool.get()
     try:
         bins = aggregates.search_periods(
-            store.db, form.request(0, 0), store.kept_appearances, SEARCH_WINDOW, CHART_SHAPE
+            store.db, form.request(0, 0), store.kept_appearances, SEARCH_WINDOW, CHART_SHAPE, pool.columns()
         )
     except QueryError as error:
         raise HTTPException(400, f"cannot read the query: {error}") from None

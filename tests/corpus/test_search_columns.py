@@ -1,0 +1,211 @@
+"""Unfiltered searches grouped, sorted and binned in memory (search_columns) give the pages, counts and
+chart bins that the SQL path gives, on real SQLite stores; the cache that keeps the columns goes stale on
+another connection's commit and is read again."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsdistill.corpus import aggregates
+from newsdistill.corpus.search import SearchRequest, find
+from newsdistill.corpus.search_columns import (
+    NO_DAY,
+    ColumnCache,
+    best_of_groups,
+    day_ordinal,
+    period_starts,
+    read_columns,
+)
+from newsdistill.corpus.store import Store
+from newsdistill.model import Article
+
+SHAPE = (4, 60)
+QUERIES = [
+    "w0",
+    "w1",
+    "w3",
+    "w7",
+    "w20",
+    "w0 w1",
+    '"w1 w2"',
+    "w2 OR w9",
+    "w0 -w1",
+    "w1*",
+    "title:w4",
+    "w5 w6",
+]
+
+
+def _published(rng: random.Random, first: date, span_days: int) -> str | None:
+    roll = rng.random()
+    if roll < 0.08:
+        return None
+    if roll < 0.12:
+        return rng.choice(
+            ["1985-06-01", "2024-02-30", "soon", (date.today() + timedelta(days=40)).isoformat()]
+        )
+    day = first + timedelta(days=rng.randrange(span_days + 1))
+    return day.isoformat() + rng.choice(["", "T08:00:00Z", "T23:59:00+02:00"])
+
+
+def random_store(folder: Path, seed: int, span_days: int, articles: int = 160) -> Path:
+    """Articles of random words (w0 common, w40 rare), random lengths, outlets (some none, one named as
+    the chart's unknown band) and dates (some undated, invalid, too old or in the future)."""
+    rng = random.Random(seed)
+    outlets = [f"Outlet {k}" for k in range(9)] + [None, "(unknown outlet)"]
+    first = date(2019, 12, 20)
+    path = folder / f"store-{seed}.db"
+    store = Store(path)
+    with store.transaction():
+        for number in range(articles):
+            words = [f"w{min(int(rng.paretovariate(0.8)) - 1, 40)}" for _ in range(rng.randrange(12, 90))]
+            article = Article(
+                title=f"Report {number} {rng.choice(['w4', 'w8', 'news'])}",
+                text=" ".join(words) + f" item{number}.",
+                outlet=rng.choice(outlets),
+                published=_published(rng, first, span_days),
+            )
+            store.add(f"a{number}", f"a{number}", article)
+    store.close()
+    return path
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def _page(db: sqlite3.Connection, request: SearchRequest, window: int, columns: object) -> tuple[object, ...]:
+    found = find(db, request, ("[", "]"), True, window, columns)  # type: ignore[arg-type]
+    return found.total, found.capped, [r["id"] for r in found.rows], found.roots, found.bins, found.rows
+
+
+@pytest.mark.parametrize("span_days", [30, 300, 1500, 4000])
+def test_pages_counts_and_bins_are_the_sql_paths(tmp_path: Path, span_days: int) -> None:
+    db = _connect(random_store(tmp_path, span_days, span_days))
+    columns = read_columns(db)
+    compared = 0
+    for text in QUERIES:
+        for sort in ("relevance", "newest", "oldest"):
+            for offset, window, chart in (
+                (0, 20_000, SHAPE),
+                (10, 20_000, None),
+                (0, 25, SHAPE),
+                (500, 50, None),
+            ):
+                request = SearchRequest(text=text, sort=sort, offset=offset, limit=10, chart=chart)
+                in_sql = _page(db, request, window, None)
+                assert _page(db, request, window, columns) == in_sql, (text, sort, offset, window)
+                compared += bool(in_sql[0])
+        request = SearchRequest(text=text)
+        assert aggregates.search_periods(db, request, True, 20_000, SHAPE, columns) == (
+            aggregates.search_periods(db, request, True, 20_000, SHAPE)
+        )
+    assert compared > 100  # most queries found something
+
+
+def test_the_unknown_band_counts_articles_with_no_outlet_and_the_outlet_named_so(tmp_path: Path) -> None:
+    db = _connect(random_store(tmp_path, 5, 200))
+    columns = read_columns(db)
+    bins = find(db, SearchRequest(text="w0", chart=(20, 60)), ("[", "]"), True, 20_000, columns).bins
+    assert bins is not None and "(unknown outlet)" in bins.outlets
+    expected = db.execute(
+        "SELECT count(*) FROM articles_fts f JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH 'w0' "
+        "AND coalesce(a.outlet, '(unknown outlet)') = '(unknown outlet)' AND substr(a.published, 1, 10) "
+        "BETWEEN '1990-01-01' AND date('now') AND date(substr(a.published, 1, 10), '+0 days') "
+        "IS substr(a.published, 1, 10)"
+    ).fetchone()[0]
+    slot = bins.outlets.index("(unknown outlet)")
+    assert sum(n for _, s, n in bins.counts if s == slot) == expected > 0
+
+
+def test_near_copies_fold_into_one_row_as_in_sql(tmp_path: Path) -> None:
+    path = tmp_path / "copies.db"
+    store = Store(path)
+    rng = random.Random(9)
+    with store.transaction():
+        for number in range(6):
+            body = " ".join(f"harvest{rng.randrange(999)} {rng.randrange(999)}" for _ in range(60))
+            for copy in range(3):  # lengths differ, so scores differ within a group
+                text = f"Story {number} of the harvest: {body}" + " reposted here" * copy
+                article = Article(title=f"Story {number}", text=text, outlet=f"Outlet {copy}")
+                store.add(f"s{number}-{copy}", f"s{number}-{copy}", article)
+    store.close()
+    db = _connect(path)
+    columns = read_columns(db)
+    assert len(set(columns.root[columns.root >= 0].tolist())) < int((columns.root >= 0).sum())  # copies
+    request = SearchRequest(text="harvest", chart=SHAPE)
+    assert _page(db, request, 20_000, columns) == _page(db, request, 20_000, None)
+    assert _page(db, request, 20_000, columns)[0] == 6
+
+
+def test_a_groups_best_match_is_its_lowest_score_then_its_newest() -> None:
+    db = sqlite3.connect(":memory:")
+    db.executescript(
+        "CREATE TABLE articles (id INTEGER PRIMARY KEY, duplicate_of INTEGER, published TEXT, outlet TEXT);"
+        "INSERT INTO articles VALUES (1, NULL, '2024-01-01', 'A'), (2, 1, '2024-01-02', 'B'),"
+        "(3, 1, NULL, NULL), (4, NULL, '2024-01-03', 'A');"
+    )
+    columns = read_columns(db)
+    ids, scores = best_of_groups(columns, np.array([1, 2, 3, 4]), np.array([-2.0, -3.0, -3.0, -1.0]))
+    assert sorted(zip(ids.tolist(), scores.tolist(), strict=True)) == [(3, -3.0), (4, -1.0)]
+    assert columns.outlets[columns.outlet[3]] == "(unknown outlet)" and columns.published_rank[3] == -1
+
+
+def test_days_and_periods() -> None:
+    assert day_ordinal("2024-02-29T10:00") == date(2024, 2, 29).toordinal()
+    assert [day_ordinal(text) for text in ("2024-02-30", "2024-2-01", "", None, "20240101")] == [NO_DAY] * 5
+    days = np.array(
+        [date(2023, 12, 31).toordinal(), date(2024, 1, 1).toordinal(), date(2024, 3, 17).toordinal()]
+    )
+    as_dates = {
+        unit: [date.fromordinal(int(d)).isoformat() for d in period_starts(days, unit)]
+        for unit in ("week", "month", "year")
+    }
+    assert as_dates["week"] == ["2023-12-25", "2024-01-01", "2024-03-11"]
+    assert as_dates["month"] == ["2023-12-01", "2024-01-01", "2024-03-01"]
+    assert as_dates["year"] == ["2023-01-01", "2024-01-01", "2024-01-01"]
+
+
+def _fresh(cache: ColumnCache, seconds: float = 20) -> object:
+    deadline = time.monotonic() + seconds
+    while (columns := cache.current()) is None:
+        assert time.monotonic() < deadline, "the columns were never built"
+        time.sleep(0.05)
+    return columns
+
+
+def test_the_cache_goes_stale_on_a_commit_and_is_read_again(tmp_path: Path) -> None:
+    path = random_store(tmp_path, 3, 100, articles=20)
+    cache = ColumnCache(path, pause=0)
+    try:
+        before = _fresh(cache)
+        assert cache.current() is before  # nothing committed: the same arrays
+        store = Store(path)
+        with store.transaction():
+            store.add("late", "late", Article(title="Late", text="w0 w1 a late report.", outlet="Outlet 1"))
+        store.close()
+        after = _fresh(cache)
+        assert after is not before and after.size > before.size  # type: ignore[attr-defined]
+    finally:
+        cache.close()
+
+
+def test_a_match_newer_than_the_columns_is_answered_by_sql(tmp_path: Path) -> None:
+    path = random_store(tmp_path, 4, 100, articles=20)
+    old_columns = read_columns(_connect(path))
+    store = Store(path)
+    with store.transaction():
+        store.add("late", "late", Article(title="Late", text="zebra crossing report.", outlet="Outlet 1"))
+    store.close()
+    db = _connect(path)
+    found = find(db, SearchRequest(text="zebra"), ("[", "]"), True, 20_000, old_columns)
+    assert [row["title"] for row in found.rows] == ["Late"]
