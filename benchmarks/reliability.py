@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -377,7 +378,7 @@ async def load(base: str, paths: list[str], clients: int, seconds: float) -> tup
     return latencies, errors
 
 
-def route_paths(articles: int, stories: list[int]) -> dict[str, list[str]]:
+def route_paths(articles: int, stories: list[int], entities: list[int] | None = None) -> dict[str, list[str]]:
     """Per route, 2,000 requests that differ (cycled through): the words, ids and names exist in the store;
     the filtered searches pick an outlet and/or a date range and a sort
     (synthetic_place's outlets and days)."""
@@ -393,6 +394,8 @@ def route_paths(articles: int, stories: list[int]) -> dict[str, list[str]]:
         ],
         "article page": [f"/articles/{rng.randrange(1, articles + 1)}" for _ in range(2000)],
         "who-said (JSON)": [f"/api/who-said?name=Person%20{rng.randrange(PEOPLE)}" for _ in range(2000)],
+        "start page (stories, chart)": ["/"],
+        "entity page (chart, co-speakers)": [f"/entities/{rng.choice(entities or [1])}" for _ in range(2000)],
         # last: a slow story page (a store of one large story) leaves work queued behind it
         "story page": [f"/stories/{rng.choice(stories)}" for _ in range(2000)],
     }
@@ -408,6 +411,11 @@ def _filters(rng: random.Random, articles: int) -> str:
     outlet = f"outlet=Outlet%20{rng.randrange(SYNTHETIC_OUTLETS)}"
     chosen = rng.choice([outlet, dates, f"{outlet}&{dates}"])
     return f"{chosen}&sort={rng.choice(['relevance', 'newest', 'oldest'])}"
+
+
+def entity_ids(db: Path) -> list[int]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+        return [int(row[0]) for row in connection.execute("SELECT id FROM entities ORDER BY id LIMIT 10000")]
 
 
 def story_ids(db: Path) -> list[int]:
@@ -465,7 +473,7 @@ def wrk_load(base: str, paths: list[str], clients: int, seconds: float, folder: 
     }
 
 
-def python_load(base: str, paths: list[str], clients: int, seconds: float) -> dict[str, str]:
+def python_load(base: str, paths: list[str], clients: int, seconds: float, _: Path) -> dict[str, str]:
     latencies, errors = asyncio.run(load(base, paths, clients, seconds))
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0
@@ -493,17 +501,28 @@ def start_server(db: Path, workers: int | None) -> tuple[subprocess.Popen[bytes]
     return server, base
 
 
-def run_load(folder: Path, articles: int, clients: int, seconds: float, workers: int | None) -> list[str]:
-    """One run per route, each on its own: p50 / p99 are that route's."""
+def run_load(
+    folder: Path,
+    articles: int,
+    clients: int,
+    seconds: float,
+    workers: int | None,
+    warmup: float = 5,
+    routes: Sequence[str] = (),
+) -> list[str]:
+    """One run per route, each on its own: p50 / p99 are that route's. Each route is first run for
+    `warmup` seconds, not counted: the first requests read the store from disk into the page cache."""
     db = cached_store(articles)
     server, base = start_server(db, workers)
     rows = []
     try:
-        for route, paths in route_paths(articles, story_ids(db)).items():
-            if shutil.which("wrk"):
-                result = wrk_load(base, paths, clients, seconds, folder)
-            else:
-                result = python_load(base, paths, clients, seconds)
+        for route, paths in route_paths(articles, story_ids(db), entity_ids(db)).items():
+            if routes and route not in routes:
+                continue
+            measure = wrk_load if shutil.which("wrk") else python_load
+            if warmup:
+                measure(base, paths, clients, warmup, folder)
+            result = measure(base, paths, clients, seconds, folder)
             rows.append(
                 f"| {route} | {articles:,} articles, {clients} connections, {seconds:.0f} s "
                 f"({'wrk' if shutil.which('wrk') else 'httpx'}) | {result['rate']} requests/s | "
@@ -573,6 +592,8 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=5, help="seconds of load per route before measuring")
+    parser.add_argument("--routes", default="", help="load test: only these routes (names, ';'-separated)")
     parser.add_argument(
         "--workers", type=int, help="server workers (default: serve's own default, the core count)"
     )
@@ -599,7 +620,8 @@ def main() -> int:
                 "\n| route | load | throughput | median | p99 | errors |\n|---|---|---|---|---|---|",
                 flush=True,
             )
-            run_load(Path(tmp), args.articles, args.clients, args.seconds, args.workers)
+            routes = [r for r in args.routes.split(";") if r]
+            run_load(Path(tmp), args.articles, args.clients, args.seconds, args.workers, args.warmup, routes)
     return 0
 
 

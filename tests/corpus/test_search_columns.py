@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from newsdistill.corpus import aggregates
-from newsdistill.corpus.search import SearchRequest, find
+from newsdistill.corpus.search import SearchRequest, find, matched_ids
 from newsdistill.corpus.search_columns import (
     NO_DAY,
     ColumnCache,
@@ -147,7 +147,7 @@ def test_near_copies_fold_into_one_row_as_in_sql(tmp_path: Path) -> None:
     assert _page(db, request, 20_000, columns)[0] == 6
 
 
-def test_a_groups_best_match_is_its_lowest_score_then_its_newest() -> None:
+def test_a_groups_best_match_is_its_first_in_the_order_given() -> None:
     db = sqlite3.connect(":memory:")
     db.executescript(
         "CREATE TABLE articles (id INTEGER PRIMARY KEY, duplicate_of INTEGER, published TEXT, outlet TEXT);"
@@ -155,9 +155,28 @@ def test_a_groups_best_match_is_its_lowest_score_then_its_newest() -> None:
         "(3, 1, NULL, NULL), (4, NULL, '2024-01-03', 'A');"
     )
     columns = read_columns(db)
-    ids, scores = best_of_groups(columns, np.array([1, 2, 3, 4]), np.array([-2.0, -3.0, -3.0, -1.0]))
-    assert sorted(zip(ids.tolist(), scores.tolist(), strict=True)) == [(3, -3.0), (4, -1.0)]
+    assert best_of_groups(columns, np.array([3, 4, 2, 1])).tolist() == [3, 4]
+    assert best_of_groups(columns, np.array([4, 1, 3])).tolist() == [4, 1]
     assert columns.outlets[columns.outlet[3]] == "(unknown outlet)" and columns.published_rank[3] == -1
+
+
+def test_ranked_ids_come_best_first_with_ties_to_the_newest(tmp_path: Path) -> None:
+    path = tmp_path / "ties.db"
+    store = Store(path)
+    with store.transaction():
+        for number, text in enumerate(["apple pie", "apple tart apple", "apple pie", "pear pie apple"]):
+            store.add(f"t{number}", f"t{number}", Article(title=f"T{number}", text=f"{text} {'x' * number}"))
+    store.close()
+    db = _connect(path)
+    expected = [
+        row[0]
+        for row in db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'apple' "
+            "ORDER BY bm25(articles_fts, 2.0, 1.0), rowid DESC"
+        )
+    ]
+    assert matched_ids(db, "articles_fts", "apple", True, 100).tolist() == expected
+    assert matched_ids(db, "articles_fts", "apple", False, 100).tolist() == sorted(expected, reverse=True)
 
 
 def test_days_and_periods() -> None:

@@ -63,7 +63,7 @@ def search_periods(
     match = query.fts()
     where, params = _filters(db, request, [*request.outlets, *query.outlets], kept)
     if columns is not None and match and not where:
-        ids, _ = matched_ids(db, table, match, False, window)
+        ids = matched_ids(db, table, match, False, window)
         if columns.covers(ids):
             return column_bins(columns, ids, shape)
     articles = covered_articles(db)

@@ -188,20 +188,16 @@ class ColumnCache:
 # ---- a page and a chart from the matches ------------------------------------------------------------------
 
 
-def best_of_groups(columns: Columns, ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each group's best match (lowest score, then highest id) as (ids, scores), one per group."""
-    roots = columns.root[ids]
-    order = np.lexsort((-ids, scores, roots))
-    first = np.ones(len(order), bool)
-    first[1:] = roots[order][1:] != roots[order][:-1]
-    best = order[first]
-    return ids[best], scores[best]
+def best_of_groups(columns: Columns, ids: np.ndarray) -> np.ndarray:
+    """Each group's first match, in the order of `ids` (best first: BM25, then the newest; or newest)."""
+    _, first = np.unique(columns.root[ids], return_index=True)
+    return ids[np.sort(first)]
 
 
-def page_order(columns: Columns, ids: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
-    """Positions of the groups' best matches in search._ORDER's order for `sort`."""
+def page_order(columns: Columns, ids: np.ndarray, sort: str) -> np.ndarray:
+    """Positions of the groups' best matches (best_of_groups) in search._ORDER's order for `sort`."""
     if sort == "relevance":
-        return np.lexsort((-ids, scores))
+        return np.arange(len(ids))  # already best first
     ranks = columns.published_rank[ids].astype(np.int64)
     undated = ranks < 0
     if sort == "newest":

@@ -97,6 +97,7 @@ class StorePool:
         self.overview_lock = threading.Lock()
         add_search_tables(path)
         self.search_columns = ColumnCache(path)  # unfiltered searches grouped and binned in memory
+        self.search_columns.current()  # starts reading them in the background, before the first search
 
     def columns(self) -> Columns | None:
         """The search columns when they are as fresh as the store (else None: SQL answers meanwhile)."""

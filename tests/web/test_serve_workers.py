@@ -1,0 +1,111 @@
+"""`serve --workers N` spreads keep-alive connections over its workers (each listens on a socket of its
+own), and its workers do not outlive it, even when it is killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import free_port
+from .test_api import worker_processes
+
+pytestmark = pytest.mark.slow
+
+
+def start_serve(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "newsdistill.cli", "serve", "--db", str(db), "--port", str(port)]
+    process = subprocess.Popen([*command, "--workers", str(workers)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/stories", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError("serve never answered")
+
+
+def sockets_on(port: int, state: str) -> set[str]:
+    """The socket inodes on local `port` in a TCP `state` (01 established, 0A listening), from /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(f"socket:[{fields[9]}]")
+    return inodes
+
+
+def established_by_process(port: int, pids: list[int]) -> Counter[int]:
+    """How many established connections to `port` each of `pids` holds (no tools needed)."""
+    inodes = sockets_on(port, "01")
+    held: Counter[int] = Counter()
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                held[pid] += os.readlink(fd) in inodes
+            except OSError:  # closed meanwhile
+                continue
+    return held
+
+
+def open_together(port: int, count: int) -> list[socket.socket]:
+    """`count` connections started at once (non-blocking connects), as a load tool or a pool opens them."""
+    clients = [socket.socket() for _ in range(count)]
+    for client in clients:
+        client.setblocking(False)
+        client.connect_ex(("127.0.0.1", port))
+    for client in clients:
+        select.select([], [client], [], 10)
+        client.setblocking(True)
+    return clients
+
+
+def test_keep_alive_connections_are_spread_over_the_workers(corpus_db: Path) -> None:
+    port = free_port()
+    process = start_serve(corpus_db, port, workers=2)
+    clients: list[socket.socket] = []
+    try:
+        workers = worker_processes(process.pid)
+        assert len(workers) == 2
+        deadline = time.monotonic() + 60
+        while len(sockets_on(port, "0A")) < 2 and time.monotonic() < deadline:  # both workers listening
+            time.sleep(0.1)
+        clients = open_together(port, 20)  # and kept open, as a client's connection pool does
+        for client in clients:
+            client.sendall(b"GET /api/articles/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert client.recv(4096).startswith(b"HTTP/1.1 ")
+        held = established_by_process(port, workers)
+        assert sum(held.values()) == 20
+        assert all(held[pid] >= 1 for pid in workers), held  # one shared socket: mostly 20 to 0
+    finally:
+        for client in clients:
+            client.close()
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_workers_die_with_a_killed_server(corpus_db: Path) -> None:
+    process = start_serve(corpus_db, free_port(), workers=2)
+    workers = worker_processes(process.pid)
+    assert len(workers) == 2
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    for pid in alive:  # do not leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "workers outlived the killed server"
