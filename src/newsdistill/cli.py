@@ -237,6 +237,13 @@ def _add_corpus_parsers(sub: Any) -> None:
         "--workers", type=int, default=None, help="server processes (default: the number of cores)"
     )
     s.add_argument(
+        "--threads",
+        type=positive_int,
+        default=2,
+        help="threads per process for the pages that read the store (default: 2; more only wait for "
+        "Python's lock and lengthen the slowest answers)",
+    )
+    s.add_argument(
         "--allowed-host",
         action="append",
         default=[],
@@ -953,7 +960,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web.server import PortBusy, serve
 
     try:
-        serve(args.db, args.host, args.port, args.workers or default_workers(), args.allowed_host)
+        serve(
+            args.db, args.host, args.port, args.workers or default_workers(), args.allowed_host, args.threads
+        )
     except (FileNotFoundError, PortBusy) as exc:  # no store, or a port in use: one line, a usage error
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2

@@ -13,8 +13,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import anyio.to_thread
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+
+from newsdistill.web.app import create_app
+from newsdistill.web.server import with_threads
 
 from .conftest import free_port
 from .test_api import worker_processes
@@ -109,3 +114,12 @@ def test_workers_die_with_a_killed_server(corpus_db: Path) -> None:
     for pid in alive:  # do not leave them to the next test
         os.kill(pid, signal.SIGKILL)
     assert not alive, "workers outlived the killed server"
+
+
+def test_blocking_pages_run_on_the_threads_asked_for(corpus_db: Path) -> None:
+    async def tokens() -> float:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    with TestClient(with_threads(create_app(corpus_db), 3), base_url="http://127.0.0.1") as client:
+        assert client.portal is not None and client.portal.call(tokens) == 3
+        assert client.get("/api/search", params={"q": "bridge"}).status_code == 200
