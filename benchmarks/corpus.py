@@ -434,25 +434,31 @@ def _topic_embedding(topic: int, rng: random.Random) -> np.ndarray:
     return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
 
-def growth(sizes: list[int], workdir: Path) -> Iterator[str]:
+def growth(sizes: list[int], db: Path) -> Iterator[str]:
     """One table row per size, as soon as that size is reached. The insert rate is the store's alone:
-    each article carries its embedding, as ingest's workers' articles do (`synthetic_article`)."""
+    each article carries its embedding, as ingest's workers' articles do (`synthetic_article`). A store
+    that already holds articles (`--store`, a run cut short) grows on from them: article n is made from
+    its own seed, and every 500 are one transaction. The rate is of the articles this run inserted."""
     rng = random.Random(1)
-    db = workdir / "synthetic.db"
     store = Store(db)
-    inserted, previous, last = 0, 0, Article(text="")
+    inserted = int(store.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+    last = synthetic_article(random.Random(max(0, inserted - 1)), max(0, inserted - 1))
     for size in sizes:
-        seconds = 0.0
+        seconds, added = 0.0, 0
         while inserted < size:
-            chunk = [synthetic_article(rng, inserted + k) for k in range(min(500, size - inserted))]
+            chunk = [
+                synthetic_article(random.Random(n), n) for n in range(inserted, min(size, inserted + 500))
+            ]
             started = time.perf_counter()
             with store.transaction():
                 for last in chunk:
                     store.add(f"s{inserted}", f"s{inserted}", last)
                     inserted += 1
             seconds += time.perf_counter() - started
-        insert_rate = (size - previous) / seconds
-        previous = size
+            added += len(chunk)
+        insert_rate = (
+            f"{added / seconds:.0f} articles/s ({added:,} inserted)" if added else "– (none inserted)"
+        )
         common = _timed(lambda: store.search(f"w{rng.randrange(50, 500)}", 20))
         rare = _timed(lambda: store.search(f"w{rng.randrange(5000, 50000)} w{rng.randrange(500, 5000)}", 20))
         said = _timed(lambda: store.who_said(f"Person {rng.randrange(PEOPLE)}", 200))
@@ -462,10 +468,10 @@ def growth(sizes: list[int], workdir: Path) -> Iterator[str]:
         )  # the last article with its ending cut
         found = store._near_duplicate(copy)
         hit = _timed(lambda copy=copy: store._near_duplicate(copy))
-        fresh = dedup.signature(synthetic_article(rng, inserted).text)
+        fresh = dedup.signature(synthetic_article(random.Random(f"fresh-{inserted}"), inserted).text)
         miss = _timed(lambda fresh=fresh: store._near_duplicate(fresh))
         yield (
-            f"| {size:,} | {insert_rate:.0f} articles/s | {common:.1f} ms | {rare:.1f} ms | {said:.1f} ms | "
+            f"| {size:,} | {insert_rate} | {common:.1f} ms | {rare:.1f} ms | {said:.1f} ms | "
             f"{hit:.1f} ms ({'found' if found else 'MISSED'}) / {miss:.1f} ms | "
             f"{_megabytes_per_thousand(db, size)} | {_story_sizes(store)} |"
         )
@@ -498,6 +504,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,300000")
     parser.add_argument("--pages", type=int, default=120)
     parser.add_argument(
+        "--store", type=Path, help="growth: keep the synthetic store here and grow on from what it holds"
+    )
+    parser.add_argument(
         "--parts",
         default="ingest,appearances,republication,stories,growth",
         help="which measurements to run, comma-separated",
@@ -525,7 +534,8 @@ def main() -> int:
                 "| search, two rare words | who-said | near-duplicate lookup: cut copy / new text | store |"
             )
             print("|---|---|---|---|---|---|---|")
-            for row in growth([int(s) for s in args.sizes.split(",")], workdir):
+            store = args.store or workdir / "synthetic.db"
+            for row in growth([int(s) for s in args.sizes.split(",")], store):
                 print(row, flush=True)
     return 0
 
