@@ -229,6 +229,10 @@ def _add_corpus_parsers(sub: Any) -> None:
     sub.choices["stories"].add_argument(
         "--rebuild", action="store_true", help="assign every stored article's story again (the whole store)"
     )
+    _add_serve_parser(sub)
+
+
+def _add_serve_parser(sub: Any) -> None:
     s = sub.add_parser("serve", help="web UI and JSON API over the corpus store")
     s.add_argument("--db", default=DEFAULT_DB, help="the corpus store")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")
