@@ -157,3 +157,16 @@ def test_story_timeline_rows_originals_copies_and_undated() -> None:
     assert 'class="undated"' in markup and "Undated (1)" in markup
     without = story_appearances({**story, "appearances": []})  # a store without appearances: by duplicate_of
     assert [a.original for a in without] == [True, False, True]
+
+
+def test_periods_are_counted_as_they_are_listed() -> None:
+    from datetime import date, timedelta
+
+    from newsdistill.web.charts import UNITS, period_count, period_starts
+
+    first = date(2019, 12, 27)
+    for days in (0, 1, 5, 6, 7, 30, 31, 59, 60, 61, 366, 400, 1500, 4000):
+        last = first + timedelta(days=days)
+        for start in (first, first + timedelta(days=3)):
+            for unit in UNITS:
+                assert period_count(start, last, unit) == len(period_starts(start, last, unit)), (unit, days)

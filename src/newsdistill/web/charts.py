@@ -101,9 +101,21 @@ def period_starts(first: date, last: date, unit: str) -> list[date]:
 def choose_unit(first: date, last: date) -> str:
     """The finest unit whose periods from `first` to `last` number at most MAX_BARS."""
     for unit in UNITS[:-1]:
-        if len(period_starts(first, last, unit)) <= MAX_BARS:
+        if period_count(first, last, unit) <= MAX_BARS:
             return unit
     return UNITS[-1]
+
+
+def period_count(first: date, last: date, unit: str) -> int:
+    """len(period_starts(first, last, unit)), counted, not listed (a span of years is thousands of days)."""
+    start = period_start(first, unit)
+    if start > last:
+        return 0
+    if unit == "month":
+        return (last.year - start.year) * 12 + last.month - start.month + 1
+    if unit == "year":
+        return last.year - start.year + 1
+    return (last - start).days // (7 if unit == "week" else 1) + 1
 
 
 def attention(rows: Iterable[DayCount], capped: bool = False, top: int = TOP_OUTLETS) -> Attention:
