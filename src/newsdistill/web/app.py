@@ -7,6 +7,7 @@ Requests are hostile too: see guard.py, the layer every request and response pas
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 import threading
 import time
@@ -303,6 +304,16 @@ class SearchForm:
         return lambda period: f"{rest}{joiner}since={period.start.isoformat()}&until={period.end.isoformat()}"
 
 
+async def search_form(**values: Any) -> SearchForm:
+    """SearchForm as a dependency that runs on the event loop: FastAPI runs a class (any sync callable)
+    in its thread pool, one more hand-over per search for a constructor."""
+    return SearchForm(**values)
+
+
+search_form.__signature__ = inspect.signature(SearchForm)  # type: ignore[attr-defined]
+SearchParameters = Annotated[SearchForm, Depends(search_form)]
+
+
 def run_search(pool: StorePool, form: SearchForm, offset: int, limit: int, **options: Any) -> dict[str, Any]:
     """The page of results, or a 400 whose message says what in the query could not be read. Options:
     all_copies, marks, and chart (binned with the results: found["bins"])."""
@@ -317,7 +328,7 @@ def run_search(pool: StorePool, form: SearchForm, offset: int, limit: int, **opt
 def _api_routes(app: FastAPI, pool: StorePool) -> None:
     @app.get("/api/search")
     def api_search(
-        form: Annotated[SearchForm, Depends()],
+        form: SearchParameters,
         limit: int = Query(20, ge=1, le=200),
         offset: int = Query(0, ge=0, le=SEARCH_WINDOW),
         all_copies: bool = False,
@@ -355,7 +366,7 @@ def search_attention(pool: StorePool, form: SearchForm) -> Attention:
 
 def _timeline_api_routes(app: FastAPI, pool: StorePool) -> None:
     @app.get("/api/search/timeline")
-    def api_search_timeline(form: Annotated[SearchForm, Depends()], format: FormatName = "json") -> Any:
+    def api_search_timeline(form: SearchParameters, format: FormatName = "json") -> Any:
         """Matching articles (copies included) per day, week, month or year, chosen from the span, and per
         outlet (the top outlets by name, the rest as one): the numbers of the search page's chart. CSV: one
         row per period and outlet."""
@@ -476,7 +487,7 @@ def _home_route(app: FastAPI, pool: StorePool, templates: Jinja2Templates) -> No
     @app.get("/", response_class=HTMLResponse)
     def home(
         request: Request,
-        form: Annotated[SearchForm, Depends()],
+        form: SearchParameters,
         page: int = Query(1, ge=1, le=SEARCH_WINDOW // PAGE_RESULTS),
     ) -> Response:
         context: dict[str, Any] = {"form": form, "q": form.q}
