@@ -20,7 +20,7 @@ from newsdistill.corpus.search_columns import (
     ColumnCache,
     best_of_groups,
     day_ordinal,
-    period_starts,
+    period_ordinals,
     read_columns,
 )
 from newsdistill.corpus.store import Store
@@ -186,7 +186,7 @@ def test_days_and_periods() -> None:
         [date(2023, 12, 31).toordinal(), date(2024, 1, 1).toordinal(), date(2024, 3, 17).toordinal()]
     )
     as_dates = {
-        unit: [date.fromordinal(int(d)).isoformat() for d in period_starts(days, unit)]
+        unit: [date.fromordinal(int(d)).isoformat() for d in period_ordinals(days, unit)]
         for unit in ("week", "month", "year")
     }
     assert as_dates["week"] == ["2023-12-25", "2024-01-01", "2024-03-11"]

@@ -162,7 +162,8 @@ def test_story_timeline_rows_originals_copies_and_undated() -> None:
 def test_periods_are_counted_as_they_are_listed() -> None:
     from datetime import date, timedelta
 
-    from newsdistill.web.charts import UNITS, period_count, period_starts
+    from newsdistill.corpus.search_columns import UNITS, period_count
+    from newsdistill.web.charts import period_starts
 
     first = date(2019, 12, 27)
     for days in (0, 1, 5, 6, 7, 30, 31, 59, 60, 61, 366, 400, 1500, 4000):

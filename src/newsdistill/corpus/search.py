@@ -19,7 +19,7 @@ import numpy as np
 from . import search_index
 from .appearances import EARLIEST_USABLE_YEAR
 from .query_language import QueryError, parse, unsegment
-from .search_columns import Columns, best_of_groups, bin_matches, page_order
+from .search_columns import UNKNOWN_OUTLET, Columns, best_of_groups, bin_matches, page_order
 
 SORTS = ("relevance", "newest", "oldest")
 _ORDER = {
@@ -209,15 +209,13 @@ def _hits_sql(table: str, articles: str, where: str, match: bool, ranked: bool) 
     )
 
 
-UNKNOWN_OUTLET = "(unknown outlet)"  # articles with no outlet, stacked as one (web.charts.UNKNOWN)
-
 # Binning (day, outlet, n) rows by period without a row per day reaching Python. Each date function runs
 # once per distinct day, not per (day, outlet) row: at 20,000 matches these are 12,000 rows, and a date
 # function costs about 1 µs. date(day) keeps '2024-02-30'; with a modifier it is '2024-03-01', so
 # `date(day, '+0 days') IS day` holds of real days only, as date.fromisoformat. A week starts on Monday:
 # date(day, 'weekday 0', '-6 days') is the Monday on or before `day` (the next Sunday, or itself, less six
 # days). The unit is the finest whose number of periods from the first day to the last is within the most
-# allowed (web.charts.choose_unit).
+# allowed (search_columns.choose_unit).
 _BIN_CTES = """, days AS MATERIALIZED (SELECT day FROM daily GROUP BY day
   HAVING day BETWEEN '{earliest}-01-01' AND ? AND date(day, '+0 days') IS day),
 unit AS MATERIALIZED (SELECT CASE WHEN julianday(last) - julianday(first) < ? THEN 'day'

@@ -23,14 +23,15 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from .appearances import EARLIEST_USABLE_YEAR
+from .search_index import covered_articles
 
-UNKNOWN_OUTLET = "(unknown outlet)"  # as search.UNKNOWN_OUTLET: articles with no outlet, stacked as one
+UNKNOWN_OUTLET = "(unknown outlet)"  # articles with no outlet, stacked as one (web.charts.UNKNOWN)
 NO_DAY = -1  # an article whose published value starts with no valid YYYY-MM-DD
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -70,26 +71,19 @@ def day_ordinal(published: str | None) -> int:
 def read_columns(db: sqlite3.Connection) -> Columns:
     """The columns of every article, read in one pass over the articles (through the search index)."""
     rows = db.execute(
-        "SELECT id, coalesce(duplicate_of, id), published, outlet FROM articles "
-        + ("INDEXED BY articles_search" if _has_search_index(db) else "")
+        f"SELECT a.id, coalesce(a.duplicate_of, a.id), a.published, a.outlet FROM {covered_articles(db)}"
     ).fetchall()
     size = max((row[0] for row in rows), default=0) + 1
     root = np.full(size, -1, np.int64)
     day = np.full(size, NO_DAY, np.int32)
     outlet = np.zeros(size, np.int32)
-    days: dict[str | None, int] = {}
+    ordinals = {head: day_ordinal(head) for head in {r[2][:10] for r in rows if r[2]}}  # a few per day
     codes: dict[str, int] = {}
     for article_id, group, published, name in rows:
         root[article_id] = group
-        head = published[:10] if published else None
-        day[article_id] = days[head] if head in days else days.setdefault(head, day_ordinal(head))
+        day[article_id] = ordinals[published[:10]] if published else NO_DAY
         outlet[article_id] = codes.setdefault(name if name is not None else UNKNOWN_OUTLET, len(codes))
     return Columns(root, day, outlet, _published_ranks(rows, size), tuple(codes))
-
-
-def _has_search_index(db: sqlite3.Connection) -> bool:
-    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'articles_search'")
-    return found.fetchone() is not None
 
 
 def _published_ranks(rows: list[tuple[int, int, str | None, str | None]], size: int) -> np.ndarray:
@@ -110,19 +104,40 @@ def usable_days(columns: Columns, ids: np.ndarray, today: date | None = None) ->
     return np.where(usable, days, NO_DAY)
 
 
-def choose_unit(first: int, last: int, most: int) -> str:
-    """search._BIN_CTES's unit: the finest whose periods from the first day to the last are under `most`."""
-    start, end = date.fromordinal(first), date.fromordinal(last)
-    if last - first < most:
-        return "day"
-    if (last - first + start.weekday()) / 7 < most:
-        return "week"
-    if (end.year - start.year) * 12 + end.month - start.month < most:
-        return "month"
-    return "year"
+UNITS = ("day", "week", "month", "year")
 
 
-def period_starts(days: np.ndarray, unit: str) -> np.ndarray:
+def period_start(day: date, unit: str) -> date:
+    """The first day of the period (a week starts on Monday) that holds `day`."""
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    if unit == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def period_count(first: date, last: date, unit: str) -> int:
+    """How many periods of `unit` run from the one holding `first` to `last` (counted, not listed: a span
+    of years is thousands of days)."""
+    start = period_start(first, unit)
+    if start > last:
+        return 0
+    if unit == "month":
+        return (last.year - start.year) * 12 + last.month - start.month + 1
+    if unit == "year":
+        return last.year - start.year + 1
+    return (last - start).days // (7 if unit == "week" else 1) + 1
+
+
+def choose_unit(first: date, last: date, most: int) -> str:
+    """The finest unit whose periods from `first` to `last` number at most `most` (the rule search.bin_sql
+    writes in SQL, and web.charts draws by)."""
+    return next((u for u in UNITS[:-1] if period_count(first, last, u) <= most), UNITS[-1])
+
+
+def period_ordinals(days: np.ndarray, unit: str) -> np.ndarray:
     """The ordinal of the period each day ordinal falls in: the day, its week's Monday, its month's or
     year's first day (numpy's calendar months and years, counted from 1970-01-01)."""
     if unit == "day":
@@ -215,8 +230,8 @@ def bin_matches(
     if not dated.any():
         return "year", (), False, (), 0
     days, outlets = days[dated], columns.outlet[ids[dated]]
-    unit = choose_unit(int(days.min()), int(days.max()), most)
-    starts = period_starts(days, unit)
+    unit = choose_unit(date.fromordinal(int(days.min())), date.fromordinal(int(days.max())), most)
+    starts = period_ordinals(days, unit)
     per_outlet = np.bincount(outlets, minlength=len(columns.outlets))
     present = np.flatnonzero(per_outlet)
     ranked = sorted(present.tolist(), key=lambda code: (-per_outlet[code], columns.outlets[code]))

@@ -7,11 +7,12 @@ Requests are hostile too: see guard.py, the layer every request and response pas
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -98,7 +99,6 @@ class StorePool:
         self.overview_lock = threading.Lock()
         add_search_tables(path)
         self.search_columns = ColumnCache(path)  # unfiltered searches grouped and binned in memory
-        self.search_columns.current()  # starts reading them in the background, before the first search
 
     def columns(self) -> Columns | None:
         """The search columns when they are as fresh as the store (else None: SQL answers meanwhile)."""
@@ -141,7 +141,14 @@ class GuardedApp(FastAPI):
 def create_app(db: str | Path, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -> FastAPI:
     """The app over the store at `db`, answering requests whose Host is one of `allowed_hosts`."""
     pool = StorePool(Path(db))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        pool.columns()  # a serving app starts reading its search columns before the first search
+        yield
+
     app = GuardedApp(
+        lifespan=lifespan,
         title="newsdistill",
         description="Clean, attributed, de-duplicated news: search, stories, who said what.",
         docs_url=None,  # FastAPI's pages load their scripts from a CDN and start them inline: ours below

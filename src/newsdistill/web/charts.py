@@ -29,8 +29,9 @@ from markupsafe import Markup, escape
 from ..corpus.aggregates import DayCount
 from ..corpus.appearances import usable_date
 from ..corpus.search import UNKNOWN_OUTLET, Bins
+from ..corpus.search_columns import choose_unit as choose_period_unit
+from ..corpus.search_columns import period_start
 
-UNITS = ("day", "week", "month", "year")
 MAX_BARS = 60  # the finest unit whose periods fit: at 390 px, 60 bars are 5 px each
 TOP_OUTLETS = 4  # outlets stacked by name; the rest are one band
 OTHER = "(other outlets)"
@@ -69,17 +70,6 @@ class Attention:
 # ---- periods --------------------------------------------------------------------------------------------
 
 
-def period_start(day: date, unit: str) -> date:
-    """The first day of the period (a week starts on Monday) that holds `day`."""
-    if unit == "week":
-        return day - timedelta(days=day.weekday())
-    if unit == "month":
-        return day.replace(day=1)
-    if unit == "year":
-        return day.replace(month=1, day=1)
-    return day
-
-
 def next_start(start: date, unit: str) -> date:
     if unit == "week":
         return start + timedelta(days=7)
@@ -100,22 +90,7 @@ def period_starts(first: date, last: date, unit: str) -> list[date]:
 
 def choose_unit(first: date, last: date) -> str:
     """The finest unit whose periods from `first` to `last` number at most MAX_BARS."""
-    for unit in UNITS[:-1]:
-        if period_count(first, last, unit) <= MAX_BARS:
-            return unit
-    return UNITS[-1]
-
-
-def period_count(first: date, last: date, unit: str) -> int:
-    """len(period_starts(first, last, unit)), counted, not listed (a span of years is thousands of days)."""
-    start = period_start(first, unit)
-    if start > last:
-        return 0
-    if unit == "month":
-        return (last.year - start.year) * 12 + last.month - start.month + 1
-    if unit == "year":
-        return last.year - start.year + 1
-    return (last - start).days // (7 if unit == "week" else 1) + 1
+    return choose_period_unit(first, last, MAX_BARS)
 
 
 def attention(rows: Iterable[DayCount], capped: bool = False, top: int = TOP_OUTLETS) -> Attention:
