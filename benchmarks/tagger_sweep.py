@@ -27,22 +27,36 @@ from typing import Any
 import numpy as np
 
 GRID = [
-    # name, learning rate, epochs, batch size, seed, CRF layer
-    ("lr1e-4_e10_s0", 1e-4, 10, 16, 0, False),
-    ("crf_lr1e-4_e10_s0", 1e-4, 10, 16, 0, True),
-    ("crf_lr1e-4_e10_s1", 1e-4, 10, 16, 1, True),
-    ("crf_lr2e-4_e10_s0", 2e-4, 10, 16, 0, True),
-    ("crf_lr1e-4_e15_s0", 1e-4, 15, 16, 0, True),
+    # name, learning rate, epochs, batch size, seed, CRF layer, token shapes, window
+    ("base_e15_s0", 1e-4, 15, 16, 0, False, False, 256),
+    ("shape_e15_s0", 1e-4, 15, 16, 0, False, True, 256),
+    ("shape_e15_s1", 1e-4, 15, 16, 1, False, True, 256),
+    ("shape_e15_s2", 1e-4, 15, 16, 2, False, True, 256),
+    ("shape_lr1.5e-4_e15_s0", 1.5e-4, 15, 16, 0, False, True, 256),
+    ("shape_w384_e15_s0", 1e-4, 15, 16, 0, False, True, 384),
+    ("base_w384_e15_s0", 1e-4, 15, 16, 0, False, False, 384),
+    ("shape_w384_e15_s1", 1e-4, 15, 16, 1, False, True, 384),
+    ("shape_w384_e15_s2", 1e-4, 15, 16, 2, False, True, 384),
+    ("shape_w512_e15_s0", 1e-4, 15, 16, 0, False, True, 512),
 ]
 # The first sweep (2026-11-27, one H100, 370 s): lr 5e-5 / 1e-4 / 2e-4 / 3e-4, 8 / 15 / 25 epochs, batch 16 /
-# 32, seeds 0-2, no CRF; the best: lr 1e-4, epoch 13 of 25 (dev 78.7 / 73.3 / 66.4). Its results:
+# 32, seeds 0-2, no CRF; the best: lr 1e-4, epoch 13 of 25 (dev 78.7 / 73.3 / 66.4). The second: a CRF layer
+# against none at equal epochs (no difference beyond seed noise). The third (token shapes, wider windows):
 # benchmarks/RESULTS.md.
 SEED_GROUPS: dict[str, list[str]] = {}
 PIECE = 15 * 1024 * 1024  # the device tool copies back files of at most 16 MiB
 
 
 def train_one(
-    args: argparse.Namespace, name: str, lr: float, epochs: int, batch: int, seed: int, crf: bool
+    args: argparse.Namespace,
+    name: str,
+    lr: float,
+    epochs: int,
+    batch: int,
+    seed: int,
+    crf: bool,
+    shapes: bool,
+    window: int,
 ) -> None:
     import torch
 
@@ -62,6 +76,8 @@ def train_one(
         threads=2,
         device=args.device,
         crf=crf,
+        shapes=shapes,
+        window=window,
     )
     with open(args.work / f"{name}.log", "w") as log:
         training.Trainer(config, log=lambda line: print(line, file=log, flush=True)).run()
@@ -75,14 +91,21 @@ def averaged(paths: list[Path]) -> dict[str, Any]:
 
 
 def score_state(
-    args: argparse.Namespace, state: dict[str, Any], dev: list[Any], transitions: Any = None
+    args: argparse.Namespace, state: dict[str, Any], dev: list[Any], window: int, transitions: Any = None
 ) -> dict[str, float]:
     from newsdistill.attribution import tagger_training as training
+    from newsdistill.attribution.tagger import Windowing
 
-    model = training.load_model(args.encoder)
+    shapes = training.has_shapes(state)
+    model = training.load_model(args.encoder, shapes)
     model.load_state_dict(state)
     model.to(training.pick_device(args.device))
-    return training.evaluate(model, training.load_tokenizer(args.encoder), dev, transitions)
+    windowing = Windowing(window, window // 2, shapes)
+    return training.evaluate(model, training.load_tokenizer(args.encoder), dev, transitions, windowing)
+
+
+def window_of(name: str) -> int:
+    return next(row[-1] for row in GRID if row[0] == name.rsplit("@", 1)[0])
 
 
 def candidates(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -93,7 +116,14 @@ def candidates(args: argparse.Namespace) -> list[dict[str, Any]]:
         if history.exists():
             for h in json.loads(history.read_text()):
                 path = args.work / name / f"epoch{h['epoch']}.pt"
-                found.append({"name": f"{name}@{h['epoch']}", "paths": [str(path)], "dev": h["dev_exact_f1"]})
+                found.append(
+                    {
+                        "name": f"{name}@{h['epoch']}",
+                        "paths": [str(path)],
+                        "dev": h["dev_exact_f1"],
+                        "window": window_of(name),
+                    }
+                )
                 crf = path.with_name(f"epoch{h['epoch']}-transitions.npy")
                 if crf.exists():
                     found[-1]["transitions"] = np.load(crf).tolist()
@@ -104,21 +134,26 @@ def averaged_candidates(args: argparse.Namespace, single: list[dict[str, Any]]) 
     from newsdistill.attribution.polnear import read_split
 
     dev = list(read_split(args.data, "dev", None if args.limit is None else max(2, args.limit // 10)))
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, tuple[list[str], int]] = {}
     for name, *_ in GRID:
         epochs = [c for c in single if c["name"].startswith(name + "@")]
         if len(epochs) >= 3 and "transitions" not in epochs[-1]:  # CRF runs: each epoch's own transitions
-            groups[f"last3_{name}"] = [p for c in epochs[-3:] for p in c["paths"]]
+            groups[f"last3_{name}"] = ([p for c in epochs[-3:] for p in c["paths"]], window_of(name))
     for group, members in SEED_GROUPS.items():
         finals = [
             max((c for c in single if c["name"].startswith(m + "@")), key=_epoch, default=None)
             for m in members
         ]
         if all(finals) and len({_epoch(f) for f in finals}) == 1:  # type: ignore[arg-type]
-            groups[group] = [f["paths"][0] for f in finals]  # type: ignore[index]
+            groups[group] = ([f["paths"][0] for f in finals], window_of(members[0]))  # type: ignore[index]
     return [
-        {"name": group, "paths": paths, "dev": score_state(args, averaged([Path(p) for p in paths]), dev)}
-        for group, paths in groups.items()
+        {
+            "name": group,
+            "paths": paths,
+            "window": window,
+            "dev": score_state(args, averaged([Path(p) for p in paths]), dev, window),
+        }
+        for group, (paths, window) in groups.items()
     ]
 
 

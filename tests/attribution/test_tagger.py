@@ -49,6 +49,36 @@ def test_windows_cover_every_token_with_overlap() -> None:
             assert end - start >= tagger.WINDOW // 4  # neighbours share context
 
 
+def test_token_shapes_show_case_and_line_breaks(shipped: tagger.Tagger) -> None:
+    text = "NATO said:\n“Putin's army is weak,” in 2023."
+    encoding = tagger.encode(shipped.tokenizer, text)
+    classes = len(tagger.SHAPE_CLASSES)
+    pieces = [
+        (text[s:e], tagger.SHAPE_CLASSES[k % classes], k >= classes)
+        for (s, e), k in zip(encoding.offsets, encoding.shapes, strict=True)
+    ]
+    shown = {piece: kind for piece, kind, _ in pieces}
+    assert shown["NATO"] == "upper" and shown["said"] == "lower" and shown["Putin"] == "capitalised"
+    assert shown["“"] == "quote" and shown[":"] == "punct" and shown["army"] == "lower"
+    assert pieces[-2][1] == "word-piece" and pieces[-3][1] == "digit"  # 2023 in two pieces
+    assert [piece for piece, _, broken in pieces if broken] == ["“"]  # the token after the line break
+    assert all(0 <= k < tagger.SHAPES for k in encoding.shapes)
+
+
+def test_a_word_split_into_pieces_marks_the_later_pieces() -> None:
+    text = "Zbigniewski said"
+    offsets = [(0, 4), (4, 8), (8, 11), (12, 16)]
+    kinds = [tagger.SHAPE_CLASSES[k] for k in tagger.token_shapes(text, offsets)]
+    assert kinds == ["capitalised", "word-piece", "word-piece", "lower"]
+
+
+def test_window_batch_carries_shapes_only_when_asked() -> None:
+    plain = tagger.window_batch([5, 6, 7], [(0, 2), (1, 3)], 101, 102)
+    assert "shape_ids" not in plain
+    shaped = tagger.window_batch([5, 6, 7], [(0, 2), (1, 3)], 101, 102, shapes=[3, 9, 4])
+    assert shaped["shape_ids"].tolist() == [[0, 3, 9, 0], [0, 9, 4, 0]]  # [CLS] and [SEP] are 'special'
+
+
 def test_merge_windows_averages_overlapping_logits() -> None:
     ranges = [(0, 3), (1, 4)]
     logits = np.zeros((2, tagger.WINDOW, 2), dtype=np.float32)

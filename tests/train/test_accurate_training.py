@@ -98,6 +98,25 @@ def test_a_crf_model_ships_its_transitions(tmp_path: Path) -> None:
     assert all(role in {"Source", "Cue", "Content"} for role, _, _ in tagger.tag("He said it would rain."))
 
 
+@pytest.mark.skipif(not POLNEAR.is_dir(), reason="../shared/data/polnear is absent")
+def test_a_model_with_token_shapes_and_its_own_window_exports_and_runs(tmp_path: Path) -> None:
+    import onnxruntime
+
+    from newsdistill.attribution.tagger import Tagger
+
+    work, out = tmp_path / "work", tmp_path / "model"
+    result = train(work, out, "--shapes", "--window", "128", "--device", "cpu")
+    assert result.returncode == 0, result.stderr
+    session = onnxruntime.InferenceSession(str(out / "model.onnx"))
+    assert "shape_ids" in {i.name for i in session.get_inputs()}
+    assert json.loads((out / "meta.json").read_text())["window"] == 128
+    tagger = Tagger(out)
+    assert tagger.windowing.shapes and tagger.windowing.size == 128 and tagger.windowing.stride == 64
+    long_text = " ".join(["The senator said on Tuesday that the bill would pass."] * 60)  # many windows
+    spans = tagger.tag(long_text)
+    assert all(long_text[s:e].strip() and role in {"Source", "Cue", "Content"} for role, s, e in spans)
+
+
 def test_asking_for_a_gpu_where_there_is_none_is_one_line(tmp_path: Path) -> None:
     import torch
 

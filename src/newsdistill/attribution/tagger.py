@@ -9,7 +9,7 @@ by a Viterbi pass that forbids an I-X without a B-X before it, and spans are wid
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,10 +28,18 @@ REBUILD = "newsdistill train attribution --model accurate --data ../shared/data/
 Span = tuple[str, int, int]
 
 
+# Token shapes: what the uncased encoder cannot see. Its tokenizer lowercases every word and drops line
+# breaks, yet a capital marks a name (a source) and a paragraph break ends a quotation.
+SHAPE_CLASSES = ("special", "lower", "capitalised", "upper", "digit", "quote", "punct", "word-piece")
+SHAPES = 2 * len(SHAPE_CLASSES)  # each class after a line break or not
+_QUOTE_MARKS = set("\"'‘’“”«»")
+
+
 @dataclass
 class Encoding:
     ids: list[int]
     offsets: list[tuple[int, int]]  # character offsets into the text, one pair per token
+    shapes: list[int] = field(default_factory=list)  # one of SHAPES per token (models trained with them)
 
 
 def load_tokenizer(model_dir: Path = MODEL_DIR) -> Any:
@@ -44,7 +52,34 @@ def load_tokenizer(model_dir: Path = MODEL_DIR) -> Any:
 def encode(tokenizer: Any, text: str) -> Encoding:
     encoded = tokenizer.encode(text, add_special_tokens=False)
     pairs = [(int(s), int(e)) for s, e in encoded.offsets]
-    return Encoding(ids=list(encoded.ids), offsets=pairs)
+    return Encoding(ids=list(encoded.ids), offsets=pairs, shapes=token_shapes(text, pairs))
+
+
+def token_shapes(text: str, offsets: list[tuple[int, int]]) -> list[int]:
+    """Each token's shape id: its case or kind (SHAPE_CLASSES), plus len(SHAPE_CLASSES) where a line
+    break lies between it and the token before."""
+    shapes, previous_end = [], 0
+    for start, end in offsets:
+        piece = text[start:end]
+        if start > 0 and start == previous_end and text[start - 1].isalnum() and piece[:1].isalnum():
+            kind = "word-piece"
+        else:
+            kind = _shape_class(piece)
+        broken = "\n" in text[previous_end:start]
+        shapes.append(SHAPE_CLASSES.index(kind) + (len(SHAPE_CLASSES) if broken else 0))
+        previous_end = end
+    return shapes
+
+
+def _shape_class(piece: str) -> str:
+    first = piece[:1]
+    if first.isdigit():
+        return "digit"
+    if first.isalpha():
+        if first.islower():
+            return "lower"
+        return "upper" if len(piece) > 1 and piece.isupper() else "capitalised"
+    return "quote" if first in _QUOTE_MARKS else "punct"
 
 
 def windows(n_tokens: int, size: int = WINDOW - 2, stride: int = STRIDE) -> list[tuple[int, int]]:
@@ -55,16 +90,23 @@ def windows(n_tokens: int, size: int = WINDOW - 2, stride: int = STRIDE) -> list
     return [(start, start + size) for start in starts]
 
 
-def window_batch(ids: list[int], ranges: list[tuple[int, int]], cls: int, sep: int) -> dict[str, Any]:
-    """Padded model inputs for the windows: [CLS] tokens [SEP], zeros after."""
+def window_batch(
+    ids: list[int], ranges: list[tuple[int, int]], cls: int, sep: int, shapes: list[int] | None = None
+) -> dict[str, Any]:
+    """Padded model inputs for the windows: [CLS] tokens [SEP], zeros after; with `shapes`, their shape
+    ids too ([CLS], [SEP] and padding are 'special')."""
     width = max(end - start for start, end in ranges) + 2
     input_ids = np.zeros((len(ranges), width), dtype=np.int64)
     mask = np.zeros_like(input_ids)
+    shape_ids = np.zeros_like(input_ids)
     for row, (start, end) in enumerate(ranges):
         piece = [cls, *ids[start:end], sep]
         input_ids[row, : len(piece)] = piece
         mask[row, : len(piece)] = 1
-    return {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+        if shapes is not None:
+            shape_ids[row, 1 : 1 + end - start] = shapes[start:end]
+    batch = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+    return batch if shapes is None else {**batch, "shape_ids": shape_ids}
 
 
 def merge_windows(logits: np.ndarray, ranges: list[tuple[int, int]], n_tokens: int) -> np.ndarray:
@@ -138,16 +180,35 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@dataclass(frozen=True)
+class Windowing:
+    """How a model reads a long text: windows of `size` tokens ([CLS] and [SEP] included) every `stride`
+    tokens, with or without the token shapes as a second input."""
+
+    size: int = WINDOW
+    stride: int = STRIDE
+    shapes: bool = False
+
+
+DEFAULT_WINDOWING = Windowing()
+
+
 def window_logits(
-    encoding: Encoding, run: Callable[[dict[str, Any]], np.ndarray], cls: int, sep: int, batch_size: int = 8
+    encoding: Encoding,
+    run: Callable[[dict[str, Any]], np.ndarray],
+    cls: int,
+    sep: int,
+    windowing: Windowing = DEFAULT_WINDOWING,
+    batch_size: int = 8,
 ) -> np.ndarray:
     """Per-token logits of a whole text: `run` (the ONNX session, or torch while training) on batches of
     overlapping windows, averaged where they overlap."""
-    ranges = windows(len(encoding.ids))
+    ranges = windows(len(encoding.ids), windowing.size - 2, windowing.stride)
+    shapes = encoding.shapes if windowing.shapes else None
     rows: list[np.ndarray] = []
     for first in range(0, len(ranges), batch_size):
-        out = run(window_batch(encoding.ids, ranges[first : first + batch_size], cls, sep))
-        rows.extend(_pad(out, WINDOW))  # windows are at most WINDOW wide; a short article's less
+        out = run(window_batch(encoding.ids, ranges[first : first + batch_size], cls, sep, shapes))
+        rows.extend(_pad(out, windowing.size))  # windows are at most this wide; a short article's less
     return merge_windows(np.stack(rows), ranges, len(encoding.ids))
 
 
@@ -163,10 +224,13 @@ class Tagger:
         self.sep = self.tokenizer.token_to_id("[SEP]")
         learned = self.meta.get("transitions")  # a model trained with a CRF layer
         self.transitions = None if learned is None else np.asarray(learned, dtype=np.float32)
+        size = int(self.meta.get("window", WINDOW))
+        inputs = {i.name for i in self.session.get_inputs()}
+        self.windowing = Windowing(size, size // 2, "shape_ids" in inputs)
 
     def logits(self, encoding: Encoding) -> np.ndarray:
         return window_logits(
-            encoding, lambda batch: self.session.run(["logits"], batch)[0], self.cls, self.sep
+            encoding, lambda batch: self.session.run(["logits"], batch)[0], self.cls, self.sep, self.windowing
         )
 
     def tag(self, text: str) -> list[Span]:

@@ -23,9 +23,12 @@ import numpy as np
 from ..onnx_models import export_int8, packaged_encoder
 from .polnear import ROLES, GoldArticle, read_split
 from .tagger import (
+    DEFAULT_WINDOWING,
     LABELS,
     MODEL_DIR,
+    SHAPES,
     WINDOW,
+    Windowing,
     encode,
     label_spans,
     load_tokenizer,
@@ -34,7 +37,7 @@ from .tagger import (
     windows,
 )
 
-TRAIN_STRIDE = 192  # training windows overlap less than inference ones: the same text costs fewer steps
+TRAIN_OVERLAP = 0.25  # training windows overlap less than inference ones: the same text costs fewer steps
 IGNORE = -100  # torch's cross-entropy skips this label ([CLS], [SEP], padding)
 _TRIM = set(" \t\n.,;:!?'\"‘’“”()[]—–-")  # the PolNeAR metric trims these before comparing spans
 
@@ -54,6 +57,12 @@ class TrainConfig:
     threads: int = os.cpu_count() or 1
     device: str = "auto"  # "auto" takes a CUDA GPU when torch sees one, else the CPU
     crf: bool = False  # learn label transitions too (a CRF layer over the logits), added to the loss
+    shapes: bool = False  # a second input: each token's case and line-break shape (tagger.token_shapes)
+    window: int = WINDOW  # tokens per window, [CLS] and [SEP] included
+
+    @property
+    def windowing(self) -> Windowing:
+        return Windowing(self.window, self.window // 2, self.shapes)
 
 
 def pick_device(name: str) -> Any:
@@ -88,33 +97,41 @@ def token_labels(article: GoldArticle, offsets: list[tuple[int, int]]) -> list[i
     return labels
 
 
-def training_windows(articles: list[GoldArticle], tokenizer: Any) -> list[tuple[list[int], list[int]]]:
-    """(token ids, label ids) per window, [CLS] and [SEP] included and labelled IGNORE."""
+Window = tuple[list[int], list[int], list[int]]  # token ids, label ids, shape ids
+
+
+def training_windows(articles: list[GoldArticle], tokenizer: Any, size: int = WINDOW) -> list[Window]:
+    """(token ids, label ids, shape ids) per window of `size`, [CLS] and [SEP] included, labelled IGNORE
+    and shaped 'special' (0)."""
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    stride = int((size - 2) * (1 - TRAIN_OVERLAP))
     result = []
     for article in articles:
         encoding = encode(tokenizer, article.text)
         labels = token_labels(article, encoding.offsets)
-        for start, end in windows(len(encoding.ids), stride=TRAIN_STRIDE):
+        for start, end in windows(len(encoding.ids), size - 2, stride):
             ids = [cls, *encoding.ids[start:end], sep]
-            result.append((ids, [IGNORE, *labels[start:end], IGNORE]))
+            result.append((ids, [IGNORE, *labels[start:end], IGNORE], [0, *encoding.shapes[start:end], 0]))
     return result
 
 
 def batches(
-    items: list[tuple[list[int], list[int]]], size: int, order: list[int]
+    items: list[Window], size: int, order: list[int], shapes: bool = False
 ) -> Iterator[dict[str, Any]]:
     import torch
 
     for first in range(0, len(order), size):
         chosen = [items[i] for i in order[first : first + size]]
-        width = max(len(ids) for ids, _ in chosen)
+        width = max(len(ids) for ids, _, _ in chosen)
         input_ids = torch.zeros((len(chosen), width), dtype=torch.long)
         labels = torch.full((len(chosen), width), IGNORE, dtype=torch.long)
-        for row, (ids, tags) in enumerate(chosen):
+        shape_ids = torch.zeros((len(chosen), width), dtype=torch.long)
+        for row, (ids, tags, kinds) in enumerate(chosen):
             input_ids[row, : len(ids)] = torch.tensor(ids)
             labels[row, : len(tags)] = torch.tensor(tags)
-        yield {"input_ids": input_ids, "attention_mask": (input_ids != 0).long(), "labels": labels}
+            shape_ids[row, : len(kinds)] = torch.tensor(kinds)
+        batch = {"input_ids": input_ids, "attention_mask": (input_ids != 0).long(), "labels": labels}
+        yield {**batch, "shape_ids": shape_ids} if shapes else batch
 
 
 def crf_loss(logits: Any, labels: Any, transitions: Any) -> Any:
@@ -138,7 +155,8 @@ def crf_loss(logits: Any, labels: Any, transitions: Any) -> Any:
     return (torch.logsumexp(alpha, dim=1) - gold).mean()
 
 
-def load_model(encoder: Path) -> Any:
+def load_model(encoder: Path, shapes: bool = False) -> Any:
+    """The encoder with a token-classification head; with `shapes`, wrapped to take shape ids too."""
     from transformers import AutoModelForTokenClassification
 
     model = AutoModelForTokenClassification.from_pretrained(
@@ -146,11 +164,49 @@ def load_model(encoder: Path) -> Any:
         num_labels=len(LABELS),
         id2label=dict(enumerate(LABELS)),
         label2id={label: i for i, label in enumerate(LABELS)},
-    )
-    return model.float()  # an encoder stored in half precision still trains in fp32
+    ).float()  # an encoder stored in half precision still trains in fp32
+    return _with_shapes(model) if shapes else model
 
 
-def torch_logits(model: Any, tokenizer: Any, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
+def has_shapes(state: dict[str, Any]) -> bool:
+    """Whether a saved state dict is of a model that takes shape ids."""
+    return "shape.weight" in state
+
+
+def _with_shapes(inner: Any) -> Any:
+    """The tagger with a shape embedding added to each token's word embedding. It starts at zero, so
+    training begins from the plain encoder and learns only what the shapes add."""
+    import torch
+
+    class ShapedTagger(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = inner
+            self.shape = torch.nn.Embedding(SHAPES, inner.config.hidden_size)
+            torch.nn.init.zeros_(self.shape.weight)
+
+        def forward(
+            self,
+            input_ids: Any,
+            attention_mask: Any,
+            shape_ids: Any,
+            token_type_ids: Any = None,
+            labels: Any = None,
+        ) -> Any:
+            words = self.inner.get_input_embeddings()(input_ids)
+            return self.inner(
+                inputs_embeds=words + self.shape(shape_ids),
+                attention_mask=attention_mask,
+                token_type_ids=token_type_ids,
+                labels=labels,
+            )
+
+    return ShapedTagger()
+
+
+def torch_logits(
+    model: Any, tokenizer: Any, text: str, windowing: Windowing = DEFAULT_WINDOWING
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """The model's per-token logits over the text, windowed exactly as the shipped ONNX model runs."""
     import torch
 
@@ -166,7 +222,7 @@ def torch_logits(model: Any, tokenizer: Any, text: str) -> tuple[np.ndarray, lis
             return model(**inputs).logits.float().cpu().numpy()
 
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    return window_logits(encoding, run, cls, sep), encoding.offsets
+    return window_logits(encoding, run, cls, sep, windowing), encoding.offsets
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -196,12 +252,16 @@ def _f1(c: Counter) -> float:
 
 
 def evaluate(
-    model: Any, tokenizer: Any, articles: list[GoldArticle], transitions: np.ndarray | None = None
+    model: Any,
+    tokenizer: Any,
+    articles: list[GoldArticle],
+    transitions: np.ndarray | None = None,
+    windowing: Windowing = DEFAULT_WINDOWING,
 ) -> dict[str, float]:
     model.eval()
     predicted = []
     for article in articles:
-        logits, offsets = torch_logits(model, tokenizer, article.text)
+        logits, offsets = torch_logits(model, tokenizer, article.text, windowing)
         path = viterbi(logits, transitions)
         predicted.append(label_spans(article.text, offsets, path) if offsets else [])
     model.train()
@@ -225,10 +285,10 @@ class Trainer:
         )
         if not train:
             raise FileNotFoundError(f"no PolNeAR train split under {config.data} (expected data/train/text)")
-        self.items = training_windows(train, self.tokenizer)
+        self.items = training_windows(train, self.tokenizer, config.window)
         self.steps_per_epoch = (len(self.items) + config.batch_size - 1) // config.batch_size
         self.device = pick_device(config.device)
-        self.model = load_model(self.encoder).to(self.device)
+        self.model = load_model(self.encoder, config.shapes).to(self.device)
         # the CRF's label-to-label scores, learned beside the encoder (zeros when no CRF is trained)
         self.transitions = torch.nn.Parameter(torch.zeros(len(LABELS), len(LABELS), device=self.device))
         parameters = [*self.model.parameters(), *([self.transitions] if config.crf else [])]
@@ -293,7 +353,7 @@ class Trainer:
     def _run_epoch(self, order: list[int], done_before: int) -> int:
         size, done, started = self.config.batch_size, 0, time.perf_counter()
         skip = self.step * size
-        for batch in batches(self.items, size, order[skip:]):
+        for batch in batches(self.items, size, order[skip:], self.config.shapes):
             loss = self._loss({key: value.to(self.device) for key, value in batch.items()})
             loss.backward()
             self.optimizer.step()
@@ -323,7 +383,8 @@ class Trainer:
     def _finish_epoch(self) -> None:
         import torch
 
-        scores = evaluate(self.model, self.tokenizer, self.dev, self._learned_transitions())  # None: no CRF
+        transitions = self._learned_transitions()  # None: no CRF
+        scores = evaluate(self.model, self.tokenizer, self.dev, transitions, self.config.windowing)
         self.history.append({"epoch": self.epoch + 1, "dev_exact_f1": scores})
         self.log(f"epoch {self.epoch + 1} dev exact F1 {scores}")
         torch.save(self.model.state_dict(), self.config.work / f"epoch{self.epoch + 1}.pt")
@@ -339,25 +400,39 @@ def best_epoch(history: list[dict[str, Any]]) -> int:
     return max(history, key=lambda h: sum(h["dev_exact_f1"].values()))["epoch"]
 
 
-def export(work: Path, out: Path = MODEL_DIR, encoder: Path | None = None, epoch: int | None = None) -> Path:
-    """Write the chosen epoch as int8 ONNX with its tokenizer and meta.json into `out`."""
+def export(
+    work: Path,
+    out: Path = MODEL_DIR,
+    encoder: Path | None = None,
+    epoch: int | None = None,
+    window: int = WINDOW,
+) -> Path:
+    """Write the chosen epoch as int8 ONNX with its tokenizer and meta.json into `out`; `window` is the
+    one the model was trained with (TrainConfig.window)."""
     import torch
 
     history = json.loads((work / "history.json").read_text())
     epoch = epoch or best_epoch(history)
     encoder = encoder or packaged_encoder()
-    model = load_model(encoder)
-    model.load_state_dict(torch.load(work / f"epoch{epoch}.pt", map_location="cpu"))
+    state = torch.load(work / f"epoch{epoch}.pt", map_location="cpu")
+    model = load_model(encoder, has_shapes(state))
+    model.load_state_dict(state)
     model.eval()
     out.mkdir(parents=True, exist_ok=True)
+    extra = ("shape_ids",) if has_shapes(state) else ()
     export_int8(
-        _LogitsOnly(model), work / "model-fp32.onnx", out / "model.onnx", "logits", {0: "batch", 1: "tokens"}
+        _LogitsOnly(model, extra),
+        work / "model-fp32.onnx",
+        out / "model.onnx",
+        "logits",
+        {0: "batch", 1: "tokens"},
+        extra,
     )
     shutil.copyfile(encoder / "tokenizer.json", out / "tokenizer.json")
     scores = next(h["dev_exact_f1"] for h in history if h["epoch"] == epoch)
     meta = {
         "labels": list(LABELS),
-        "window": WINDOW,
+        "window": window,
         "encoder": _encoder_name(encoder),
         "epoch": epoch,
         "dev_exact_f1": scores,
@@ -374,7 +449,9 @@ def _encoder_name(encoder: Path) -> str:
     return encoder.parent.name if encoder.name == "model" else encoder.name
 
 
-def _LogitsOnly(inner: Any) -> Any:
+def _LogitsOnly(inner: Any, extra: tuple[str, ...] = ()) -> Any:
+    """The model as ONNX sees it: positional inputs (input_ids, attention_mask, token_type_ids, *extra)
+    and the logits alone."""
     import torch
 
     class LogitsOnly(torch.nn.Module):
@@ -382,9 +459,10 @@ def _LogitsOnly(inner: Any) -> Any:
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any, *more: Any) -> Any:
+            named = dict(zip(extra, more, strict=True))
             return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids, **named
             ).logits
 
     return LogitsOnly(inner)

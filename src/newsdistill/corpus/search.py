@@ -307,16 +307,24 @@ def _filters(
     return "".join(f" AND {w}" for w in where), params
 
 
+def _opening(db: sqlite3.Connection, article_id: int) -> str:
+    row = db.execute("SELECT substr(text, 1, 160) FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return str(row[0] or "") if row else ""
+
+
 def _rows(
     db: sqlite3.Connection, table: str, match: str, ids: list[int], marks: tuple[str, str]
 ) -> list[dict[str, Any]]:
     """The result rows for `ids`, in that order, with a snippet (the matched words between `marks`)."""
     fields = "a.id, a.title, a.outlet, a.url, a.published"
     slots = ",".join("?" * len(ids))
+    # The text's opening is read only where the query has no words to show: substr() loads the whole text
+    # (its overflow pages), the cost of a filtered page's 20 rows when the cache is cold.
+    opening = "NULL" if match else "substr(a.text, 1, 160)"
     found = {
         r["id"]: dict(r)
         for r in db.execute(
-            f"SELECT {fields}, substr(a.text, 1, 160) AS snippet FROM articles a WHERE a.id IN ({slots})", ids
+            f"SELECT {fields}, {opening} AS snippet FROM articles a WHERE a.id IN ({slots})", ids
         )
     }
     if match:
@@ -324,10 +332,11 @@ def _rows(
         # word in 19,000 articles) and keeps 20; `rowid = ?` seeks to the row.
         for article_id, row in found.items():
             snippet = db.execute(
-                f"SELECT snippet({table}, 1, ?, ?, '…', 16) FROM {table} WHERE {table} MATCH ? AND rowid = ?",
+                f"SELECT coalesce(snippet({table}, 1, ?, ?, '…', 16), '') FROM {table} "
+                f"WHERE {table} MATCH ? AND rowid = ?",
                 (*marks, match, article_id),
             ).fetchone()
-            row["snippet"] = snippet[0] if snippet is not None else row["snippet"]
+            row["snippet"] = snippet[0] if snippet is not None else _opening(db, article_id)
     for row in found.values():
         row["snippet"] = unsegment(row["snippet"] or "")
     return [found[i] for i in ids if i in found]
