@@ -112,6 +112,74 @@ def test_pages_counts_and_bins_are_the_sql_paths(tmp_path: Path, span_days: int)
     assert compared > 100  # most queries found something
 
 
+def _republish(path: Path, seed: int, copies: int = 30) -> None:
+    """Exact copies of random articles under other outlets: appearances whose outlet differs from the
+    article's, which an outlet filter must find too."""
+    rng = random.Random(seed)
+    store = Store(path)
+    rows = store.db.execute("SELECT id, title, text, published FROM articles").fetchall()
+    with store.transaction():
+        for number, row in enumerate(rng.sample(rows, copies)):
+            article = Article(
+                title=row[1],
+                text=row[2],
+                outlet=rng.choice(["Wire 1", "WIRE 2", "Outlet 3"]),
+                published=row[3],
+            )
+            store.add(f"copy{number}", f"copy{number}", article)
+    store.close()
+
+
+FILTERS = [
+    {"outlets": ["outlet 3"]},
+    {"outlets": ["wire 1"]},
+    {"outlets": ["wire 2", "outlet 7"]},
+    {"outlets": ["no such outlet"]},
+    {"outlets": ["(unknown outlet)"]},  # the columns cannot tell it from no outlet: SQL answers
+    {"since": "2020-03-01"},
+    {"until": "2020-06-30"},
+    {"since": "2020-01-01", "until": "2020-01-31"},
+    {"since": "2024-02-29", "until": "2024-03-01"},  # '2024-02-30' lies between, as text
+    {"until": "1999-12-31"},
+    {"outlets": ["outlet 1"], "since": "2020-02-01", "until": "2021-12-31"},
+]
+
+
+@pytest.mark.parametrize("kept", [True, False])
+def test_filtered_pages_counts_and_bins_are_the_sql_paths(tmp_path: Path, kept: bool) -> None:
+    path = random_store(tmp_path, 11, 1500, articles=220)
+    _republish(path, 11)
+    db = _connect(path)
+    columns = read_columns(db)
+    assert len(columns.appearance_article) > int((columns.root >= 0).sum())  # copies appear elsewhere
+    compared = 0
+    for filters in FILTERS:
+        for text in ["w0", "w1", "w3 w0", "w2 OR w9", "outlet:wire", "w5"]:
+            for sort in ("relevance", "newest", "oldest"):
+                for offset, window, chart in ((0, 20_000, SHAPE), (0, 15, SHAPE), (20, 20_000, None)):
+                    request = SearchRequest(
+                        text=text,
+                        sort=sort,
+                        offset=offset,
+                        limit=10,
+                        chart=chart,
+                        **filters,  # type: ignore[arg-type]
+                    )
+                    in_sql = find(db, request, ("[", "]"), kept, window, None)
+                    in_columns = find(db, request, ("[", "]"), kept, window, columns)
+                    got, want = (
+                        (f.total, f.capped, [r["id"] for r in f.rows], f.roots, f.bins)
+                        for f in (in_columns, in_sql)
+                    )
+                    assert got == want, (filters, text, sort, offset, window)
+                    compared += bool(want[0])
+            request = SearchRequest(text="w0", **filters)  # type: ignore[arg-type]
+            assert aggregates.search_periods(db, request, kept, 20_000, SHAPE, columns) == (
+                aggregates.search_periods(db, request, kept, 20_000, SHAPE)
+            )
+    assert compared > 200
+
+
 def test_the_unknown_band_counts_articles_with_no_outlet_and_the_outlet_named_so(tmp_path: Path) -> None:
     db = _connect(random_store(tmp_path, 5, 200))
     columns = read_columns(db)

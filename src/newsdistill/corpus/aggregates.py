@@ -18,7 +18,7 @@ from ..entities.names import looks_like_name
 from .appearances import usable_date
 from .query_language import parse
 from .quotes import row_act
-from .search import Bins, SearchRequest, _filters, bin_sql, column_bins, matched_ids, read_bins
+from .search import Bins, SearchRequest, _filters, bin_sql, column_bins, filtered_ids, read_bins
 from .search_columns import Columns
 from .search_index import CJK_TABLE, covered_articles, has_cjk_index
 
@@ -56,15 +56,17 @@ def search_periods(
     shape: tuple[int, int],
     columns: Columns | None = None,
 ) -> Bins:
-    """search_days binned by period in SQL (or in memory from fresh `columns`, for an unfiltered query):
+    """search_days binned by period in SQL (or in memory from fresh `columns`, unless filtered by language
+    or page type):
     `shape` is (top outlets named, most periods of a unit). QueryError for a query it cannot read."""
     query = parse(request.text)
     table = CJK_TABLE if query.cjk and has_cjk_index(db) else "articles_fts"
     match = query.fts()
-    where, params = _filters(db, request, [*request.outlets, *query.outlets], kept)
-    if columns is not None and match and not where:
-        ids = matched_ids(db, table, match, False, window)
-        if columns.covers(ids):
+    outlets = [*request.outlets, *query.outlets]
+    where, params = _filters(db, request, outlets, kept)
+    if columns is not None and match and not request.language and not request.page_type:
+        ids = filtered_ids(db, table, match, False, request, columns, window, outlets, kept)
+        if ids is not None:
             return column_bins(columns, ids, shape)
     articles = covered_articles(db)
     daily = (

@@ -19,7 +19,7 @@ import numpy as np
 from . import search_index
 from .appearances import EARLIEST_USABLE_YEAR
 from .query_language import QueryError, parse, unsegment
-from .search_columns import UNKNOWN_OUTLET, Columns, best_of_groups, bin_matches, page_order
+from .search_columns import UNKNOWN_OUTLET, Columns, best_of_groups, bin_matches, page_order, passes
 
 SORTS = ("relevance", "newest", "oldest")
 _ORDER = {
@@ -85,11 +85,12 @@ def find(
     query = parse(request.text)
     table = search_index.CJK_TABLE if query.cjk and search_index.has_cjk_index(db) else "articles_fts"
     match = query.fts()
-    where, params = _filters(db, request, [*request.outlets, *query.outlets], kept)
+    outlets = [*request.outlets, *query.outlets]
+    where, params = _filters(db, request, outlets, kept)
     if not match and not where:
         return Found(0, False, [], bins=Bins("day", (), False, (), 0, 0) if request.chart else None)
-    if columns is not None and match and not where:
-        found = _find_in_columns(db, table, match, request, marks, columns, window)
+    if columns is not None and match and not request.language and not request.page_type:
+        found = _find_in_columns(db, table, match, request, marks, columns, window, outlets, kept)
         if found is not None:
             return found
     articles = search_index.covered_articles(db)
@@ -112,10 +113,13 @@ def _find_in_columns(
     marks: tuple[str, str],
     columns: Columns,
     window: int,
+    outlets: list[str],
+    kept: bool,
 ) -> Found | None:
-    """find's page from the columns, or None when a match is newer than they are."""
-    ids = matched_ids(db, table, match, request.sort == "relevance", window)
-    if not columns.covers(ids):
+    """find's page from the columns, or None when a match is newer than they are (or a filter is one the
+    columns cannot apply)."""
+    ids = filtered_ids(db, table, match, request.sort == "relevance", request, columns, window, outlets, kept)
+    if ids is None:
         return None
     best = best_of_groups(columns, ids)
     page = best[page_order(columns, best, request.sort)[request.offset : request.offset + request.limit]]
@@ -123,6 +127,46 @@ def _find_in_columns(
     bins = column_bins(columns, ids, request.chart) if request.chart else None
     rows = _rows(db, table, match, list(roots), marks) if roots else []
     return Found(len(best), len(ids) >= window, rows, roots, bins)
+
+
+def filtered_ids(
+    db: sqlite3.Connection,
+    table: str,
+    match: str,
+    ranked: bool,
+    request: SearchRequest,
+    columns: Columns,
+    window: int,
+    outlets: list[str],
+    kept: bool,
+) -> np.ndarray | None:
+    """The newest `window` matches that pass the request's outlet and date filters, best first for
+    `ranked` (as matched_ids); None where the columns do not cover them or cannot apply a filter."""
+    if not outlets and request.since is None and request.until is None:
+        ids = matched_ids(db, table, match, ranked, window)
+        return ids if columns.covers(ids) else None
+    every = matched_ids(db, table, match, False, -1)  # newest first; LIMIT -1 is no limit
+    if not columns.covers(every):
+        return None
+    ok = passes(columns, every, outlets, request.since, request.until, kept)
+    if ok is None:
+        return None
+    ids = every[ok][:window]
+    return ranked_ids(db, table, match, ids) if ranked and len(ids) else ids
+
+
+def ranked_ids(db: sqlite3.Connection, table: str, match: str, ids: np.ndarray) -> np.ndarray:
+    """`ids` best first (BM25, then the newest), as matched_ids ranks. BM25 is scored for these rows only;
+    the scan walks the query's matches (the unary + keeps FTS5 from one seek per id)."""
+    listed = db.execute(
+        "SELECT group_concat(id || ',' || place) FROM "
+        "(SELECT id, row_number() OVER (ORDER BY score, id DESC) AS place FROM "
+        f"(SELECT rowid AS id, bm25({table}, 2.0, 1.0) AS score FROM {table} "
+        f"WHERE {table} MATCH ? AND +rowid IN (SELECT value FROM json_each(?))))",
+        [match, "[" + ",".join(map(str, ids.tolist())) + "]"],
+    ).fetchone()[0]
+    pairs = np.fromstring(listed or "", np.int64, sep=",").reshape(-1, 2)
+    return pairs[np.argsort(pairs[:, 1]), 0]
 
 
 def matched_ids(db: sqlite3.Connection, table: str, match: str, ranked: bool, window: int) -> np.ndarray:
