@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from newsdistill.corpus import aggregates
+from newsdistill.corpus.query_language import parse
 from newsdistill.corpus.search import SearchRequest, find, matched_ids
 from newsdistill.corpus.search_columns import (
     NO_DAY,
@@ -296,3 +297,17 @@ def test_a_match_newer_than_the_columns_is_answered_by_sql(tmp_path: Path) -> No
     db = _connect(path)
     found = find(db, SearchRequest(text="zebra"), ("[", "]"), True, 20_000, old_columns)
     assert [row["title"] for row in found.rows] == ["Late"]
+
+
+def test_snippets_in_one_scan_are_the_seeks_snippets(tmp_path: Path) -> None:
+    from newsdistill.corpus.search import _snippets
+
+    db = _connect(random_store(tmp_path, 3, 300))
+    for text in ["w0", "w2 w5", '"w1 w2"', "w3*", "w7 OR w11"]:
+        match = parse(text).fts()
+        found = matched_ids(db, "articles_fts", match, False, 20_000)[:25].tolist()
+        ids = [*found, 10_000]  # and an id that is no match
+        scanned = _snippets(db, "articles_fts", match, ids, ("<b>", "</b>"), len(ids))
+        sought = _snippets(db, "articles_fts", match, ids, ("<b>", "</b>"), None)
+        assert scanned == sought and len(sought) == len(ids) - 1
+        assert all("<b>" in snippet for snippet in sought.values())

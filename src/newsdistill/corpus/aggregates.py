@@ -65,9 +65,9 @@ def search_periods(
     outlets = [*request.outlets, *query.outlets]
     where, params = _filters(db, request, outlets, kept)
     if columns is not None and match and not request.language and not request.page_type:
-        ids = filtered_ids(db, table, match, False, request, columns, window, outlets, kept)
-        if ids is not None:
-            return column_bins(columns, ids, shape)
+        found = filtered_ids(db, table, match, False, request, columns, window, outlets, kept)
+        if found is not None:
+            return column_bins(columns, found[0], shape)
     articles = covered_articles(db)
     daily = (
         f"hits AS MATERIALIZED ({_hits_sql(table, articles, where, bool(match))}), "
