@@ -133,7 +133,9 @@ def _republish(path: Path, seed: int, copies: int = 30) -> None:
 
 FILTERS = [
     {"outlets": ["outlet 3"]},
+    {"outlets": ["Outlet 4"]},  # as typed: the case does not matter
     {"outlets": ["wire 1"]},
+    {"outlets": ["WIRE 2"]},
     {"outlets": ["wire 2", "outlet 7"]},
     {"outlets": ["no such outlet"]},
     {"outlets": ["(unknown outlet)"]},  # the columns cannot tell it from no outlet: SQL answers
@@ -143,6 +145,8 @@ FILTERS = [
     {"since": "2024-02-29", "until": "2024-03-01"},  # '2024-02-30' lies between, as text
     {"until": "1999-12-31"},
     {"outlets": ["outlet 1"], "since": "2020-02-01", "until": "2021-12-31"},
+    {"outlets": ["outlet 2"], "since": "", "until": ""},  # a form's empty dates: no date filter
+    {"since": "", "until": "2020-05-01"},
 ]
 
 

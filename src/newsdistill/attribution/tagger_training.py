@@ -420,16 +420,20 @@ def export(
     model.eval()
     out.mkdir(parents=True, exist_ok=True)
     extra = ("shape_ids",) if has_shapes(state) else ()
+    onnx = out / "model.onnx"
     export_int8(
-        _LogitsOnly(model, extra),
-        work / "model-fp32.onnx",
-        out / "model.onnx",
-        "logits",
-        {0: "batch", 1: "tokens"},
-        extra,
+        _LogitsOnly(model, extra), work / "model-fp32.onnx", onnx, "logits", {0: "batch", 1: "tokens"}, extra
     )
     shutil.copyfile(encoder / "tokenizer.json", out / "tokenizer.json")
-    scores = next(h["dev_exact_f1"] for h in history if h["epoch"] == epoch)
+    _write_meta(
+        out, work, encoder, window, epoch, next(h["dev_exact_f1"] for h in history if h["epoch"] == epoch)
+    )
+    return onnx
+
+
+def _write_meta(
+    out: Path, work: Path, encoder: Path, window: int, epoch: int, scores: dict[str, float]
+) -> None:
     meta = {
         "labels": list(LABELS),
         "window": window,
@@ -441,7 +445,6 @@ def export(
     if transitions.exists():  # trained with a CRF layer: decoding adds its label-to-label scores
         meta["transitions"] = np.load(transitions).round(4).tolist()
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-    return out / "model.onnx"
 
 
 def _encoder_name(encoder: Path) -> str:

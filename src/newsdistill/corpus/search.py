@@ -147,7 +147,7 @@ def filtered_ids(
     """The newest `window` matches that pass the request's outlet and date filters, best first when
     `ranked` (as matched_ids), with the number of FTS5 matches when known; None where the columns do not
     cover them or cannot apply a filter."""
-    if not outlets and request.since is None and request.until is None:
+    if not outlets and not request.since and not request.until:
         ids = matched_ids(db, table, match, ranked, window)
         return (ids, len(ids) if len(ids) < window else None) if columns.covers(ids) else None
     every = matched_ids(db, table, match, False, -1)  # newest first; LIMIT -1 is no limit

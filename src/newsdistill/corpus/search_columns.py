@@ -125,11 +125,11 @@ def _appearance_columns(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray,
 def passes(
     columns: Columns, ids: np.ndarray, outlets: list[str], since: str | None, until: str | None, kept: bool
 ) -> np.ndarray | None:
-    """Which of `ids` pass search._filters' outlet and date conditions (outlets as it lowers them), or
+    """Which of `ids` pass search._filters' outlet and date conditions (outlets as typed), or
     None when the columns cannot tell (an outlet named as the unknown band shares its code)."""
     ok = np.ones(len(ids), bool)
     if outlets:
-        wanted = set(outlets)
+        wanted = {name.lower() for name in outlets}  # as search._filters lowers them
         if sql_lower(UNKNOWN_OUTLET) in wanted:
             return None
         codes = [code for code, name in enumerate(columns.outlets) if sql_lower(name) in wanted]
@@ -140,9 +140,9 @@ def passes(
             by_outlet |= np.isin(ids, seen)
         ok &= by_outlet
     heads = columns.head_rank[ids]
-    if since is not None:
+    if since:  # an empty date is no filter, as in SQL
         ok &= heads >= bisect_left(columns.heads, since)
-    if until is not None:
+    if until:
         ok &= (heads >= 0) & (heads < bisect_right(columns.heads, until))
     return ok
 

@@ -217,10 +217,11 @@ def entity_panels(
     speakers most often quoted in the same stories."""
     chart: Attention = attention(aggregates.entity_days(store.db, entity["id"]))
     base = f"/entities/{entity['id']}?"
+    narrowed = base + urlencode({"act": acts})  # encoded once, not once a bar; ISO dates need no quoting
     return {
         "attention": bar_chart(
             chart,
-            lambda p: base + urlencode({"act": acts, "since": p.start, "until": p.end}),
+            lambda p: f"{narrowed}&since={p.start.isoformat()}&until={p.end.isoformat()}",
             "attention",
             f"Articles quoting {entity['name']} by {chart.unit}",
         ),
