@@ -178,3 +178,17 @@ def test_a_content_never_runs_into_its_source_and_a_one_word_tail_goes() -> None
 def test_the_fast_model_gives_two_pieces_around_an_inserted_cue() -> None:
     (attribution,) = [a for a in newsdistill.attribute(SPLIT) if a.cue and a.cue.text == "often says"]
     assert [part.text for part in attribution.content_parts] == ["Climate change", "is the greatest threat"]
+
+
+def test_a_tagged_cue_without_a_source_takes_the_rules_source_for_that_cue() -> None:
+    # "The senator said the bill would pass, and critics warned it would not."
+    sourceless = Draft(content=(18, 37), cue=(12, 16))
+    own = Draft(content=(60, 77), cue=(51, 57), source=(41, 48))
+    rules = [
+        Draft(content=(18, 37), cue=(12, 16), source=(0, 11)),  # the parse's subject of 'said'
+        Draft(content=(60, 77), cue=(51, 57), source=(43, 48)),
+    ]
+    inside = Draft(content=(0, 40), cue=(12, 16))  # a content that holds the rules' source: not given
+    got = with_rule_quotations([sourceless, own], rules)
+    assert [d.source for d in got] == [(0, 11), (41, 48)]  # the tagger's own source is kept
+    assert with_rule_quotations([inside], rules[:1])[0].source is None

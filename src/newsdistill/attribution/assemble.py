@@ -156,13 +156,21 @@ def _reach(source: Span, draft: Draft, text: str) -> int:
 
 
 def with_rule_quotations(drafts: list[Draft], rule_drafts: list[Draft]) -> list[Draft]:
-    """The tagger's drafts, each taking the medium of the rule draft with its cue ('told CBS News'), then
-    the rules' quotations the tagger missed: less than half of it is tagged content (a quote may hold a
+    """The tagger's drafts, each taking the medium of the rule draft with its cue ('told CBS News') and,
+    when the tagger found no source, that draft's source (the parse's subject of the cue), then the
+    rules' quotations the tagger missed: less than half of it is tagged content (a quote may hold a
     claim of its own, '‘No one believes that…’'), and its cue is no tagger draft's."""
     for draft in drafts:
         twin = next((r for r in rule_drafts if r.cue and draft.cue and overlaps(r.cue, draft.cue)), None)
         if twin is not None and twin.medium:
             draft.medium = twin.medium
+        if (
+            twin is not None
+            and draft.source is None
+            and twin.source is not None
+            and _clear_of(draft, twin.source)
+        ):
+            draft.source = twin.source
     taken = [part for draft in drafts for part in draft.content_parts()]
     cues = [draft.cue for draft in drafts if draft.cue is not None]
     missed = [
