@@ -18,7 +18,16 @@ from ..entities.names import looks_like_name
 from .appearances import usable_date
 from .query_language import parse
 from .quotes import row_act
-from .search import Bins, SearchRequest, _filters, bin_sql, column_bins, filtered_ids, read_bins
+from .search import (
+    Bins,
+    SearchRequest,
+    _filters,
+    bin_sql,
+    column_bins,
+    filtered_ids,
+    in_columns,
+    read_bins,
+)
 from .search_columns import Columns
 from .search_index import CJK_TABLE, covered_articles, has_cjk_index
 
@@ -64,7 +73,7 @@ def search_periods(
     match = query.fts()
     outlets = [*request.outlets, *query.outlets]
     where, params = _filters(db, request, outlets, kept)
-    if columns is not None and match and not request.language and not request.page_type:
+    if columns is not None and in_columns(request, match):
         found = filtered_ids(db, table, match, False, request, columns, window, outlets, kept)
         if found is not None:
             return column_bins(columns, found[0], shape)

@@ -89,7 +89,7 @@ def find(
     where, params = _filters(db, request, outlets, kept)
     if not match and not where:
         return Found(0, False, [], bins=Bins("day", (), False, (), 0, 0) if request.chart else None)
-    if columns is not None and match and not request.language and not request.page_type:
+    if columns is not None and in_columns(request, match):
         found = _find_in_columns(db, table, match, request, marks, columns, window, outlets, kept)
         if found is not None:
             return found
@@ -104,6 +104,11 @@ def find(
     walked = matched if not where and matched < window else None  # FTS5's matches, when known
     rows = _rows(db, table, match, list(roots), marks, walked) if roots else []
     return Found(total, matched >= window, rows, roots, bins)
+
+
+def in_columns(request: SearchRequest, match: str) -> bool:
+    """Whether the search columns can answer: a query with words, filtered (if at all) by outlet and date."""
+    return bool(match) and not request.language and not request.page_type
 
 
 def _find_in_columns(
