@@ -287,3 +287,31 @@ def test_a_merged_quote_id_leads_to_the_quote_it_joined(tmp_path: Path) -> None:
         assert page.status_code == 301 and page.headers["location"] == f"/quotes/{kept}"
         assert httpx.get(f"{base}/api/quotes/{gone}", follow_redirects=True).json()["id"] == kept
         assert httpx.get(f"{base}/quotes/{kept + gone + 1}").status_code == 404
+
+
+def test_spreads_of_many_quotes_are_each_quotes_own(tmp_path: Path) -> None:
+    """The batched spreads against the per-quote statements they replaced (first by TIMELINE_ORDER,
+    articles and outlets counted over the quote's appearances)."""
+    from newsdistill.corpus import appearances, quotes
+
+    store = _store_with_wordings(tmp_path / "corpus.db")
+    copy = _article("wire.example", "2024-02-28", [("Helen Ortiz", f"“{TAXES}”", "direct")])
+    copy.url = "https://farm.example/copied"
+    store.add("farm", "farm", copy)
+    db = store.db
+    ids = [int(r[0]) for r in db.execute("SELECT id FROM quotes")] + [987_654]  # and a quote that is not
+    seen = "FROM appearances WHERE article_id IN (SELECT article_id FROM quote_mentions WHERE quote_id = ?)"
+    for quote_id, got in quotes.spreads(db, ids).items():
+        first = db.execute(
+            f"SELECT article_id, outlet, published {seen} ORDER BY {appearances.TIMELINE_ORDER} LIMIT 1",
+            (quote_id,),
+        ).fetchone()
+        counts = db.execute(
+            f"SELECT count(DISTINCT article_id), count(DISTINCT coalesce(outlet_key, '?' || id)) {seen}",
+            (quote_id,),
+        ).fetchone()
+        assert got["first_seen"] == (
+            dict(zip(("article_id", "outlet", "published"), first, strict=True)) if first else None
+        )
+        assert (got["articles"], got["outlets"]) == tuple(counts)
+    assert quotes.spreads(db, ids)[ids[0]]["outlets"] >= 5
