@@ -414,13 +414,16 @@ def _filters(rng: random.Random, articles: int) -> str:
 
 
 def entity_ids(db: Path) -> list[int]:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        return [int(row[0]) for row in connection.execute("SELECT id FROM entities ORDER BY id LIMIT 10000")]
+    return _first_ids(db, "entities")
 
 
 def story_ids(db: Path) -> list[int]:
+    return _first_ids(db, "stories")
+
+
+def _first_ids(db: Path, table: str) -> list[int]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        return [int(row[0]) for row in connection.execute("SELECT id FROM stories ORDER BY id LIMIT 10000")]
+        return [int(row[0]) for row in connection.execute(f"SELECT id FROM {table} ORDER BY id LIMIT 10000")]
 
 
 WRK_SCRIPT = """

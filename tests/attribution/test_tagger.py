@@ -51,7 +51,7 @@ def test_windows_cover_every_token_with_overlap() -> None:
 
 def test_token_shapes_show_case_and_line_breaks(shipped: tagger.Tagger) -> None:
     text = "NATO said:\n“Putin's army is weak,” in 2023."
-    encoding = tagger.encode(shipped.tokenizer, text)
+    encoding = tagger.encode(shipped.tokenizer, text, shapes=True)
     classes = len(tagger.SHAPE_CLASSES)
     pieces = [
         (text[s:e], tagger.SHAPE_CLASSES[k % classes], k >= classes)

@@ -49,10 +49,11 @@ def load_tokenizer(model_dir: Path = MODEL_DIR) -> Any:
     return tokenizer
 
 
-def encode(tokenizer: Any, text: str) -> Encoding:
+def encode(tokenizer: Any, text: str, shapes: bool = False) -> Encoding:
+    """The text's tokens; with `shapes`, their shapes too (only a model trained with them reads them)."""
     encoded = tokenizer.encode(text, add_special_tokens=False)
     pairs = [(int(s), int(e)) for s, e in encoded.offsets]
-    return Encoding(ids=list(encoded.ids), offsets=pairs, shapes=token_shapes(text, pairs))
+    return Encoding(ids=list(encoded.ids), offsets=pairs, shapes=token_shapes(text, pairs) if shapes else [])
 
 
 def token_shapes(text: str, offsets: list[tuple[int, int]]) -> list[int]:
@@ -234,7 +235,7 @@ class Tagger:
         )
 
     def tag(self, text: str) -> list[Span]:
-        encoding = encode(self.tokenizer, text)
+        encoding = encode(self.tokenizer, text, self.windowing.shapes)
         if not encoding.ids:
             return []
         return label_spans(text, encoding.offsets, viterbi(self.logits(encoding), self.transitions))

@@ -107,7 +107,7 @@ def training_windows(articles: list[GoldArticle], tokenizer: Any, size: int = WI
     stride = int((size - 2) * (1 - TRAIN_OVERLAP))
     result = []
     for article in articles:
-        encoding = encode(tokenizer, article.text)
+        encoding = encode(tokenizer, article.text, shapes=True)  # once per run: kept for either model
         labels = token_labels(article, encoding.offsets)
         for start, end in windows(len(encoding.ids), size - 2, stride):
             ids = [cls, *encoding.ids[start:end], sep]
@@ -210,7 +210,7 @@ def torch_logits(
     """The model's per-token logits over the text, windowed exactly as the shipped ONNX model runs."""
     import torch
 
-    encoding = encode(tokenizer, text)
+    encoding = encode(tokenizer, text, windowing.shapes)
     if not encoding.ids:
         return np.zeros((0, len(LABELS)), dtype=np.float32), []
 

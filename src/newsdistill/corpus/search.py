@@ -168,15 +168,11 @@ def filtered_ids(
 def ranked_ids(db: sqlite3.Connection, table: str, match: str, ids: np.ndarray) -> np.ndarray:
     """`ids` best first (BM25, then the newest), as matched_ids ranks. BM25 is scored for these rows only;
     the scan walks the query's matches (the unary + keeps FTS5 from one seek per id)."""
-    listed = db.execute(
-        "SELECT group_concat(id || ',' || place) FROM "
-        "(SELECT id, row_number() OVER (ORDER BY score, id DESC) AS place FROM "
-        f"(SELECT rowid AS id, bm25({table}, 2.0, 1.0) AS score FROM {table} "
-        f"WHERE {table} MATCH ? AND +rowid IN (SELECT value FROM json_each(?))))",
-        [match, "[" + ",".join(map(str, ids.tolist())) + "]"],
-    ).fetchone()[0]
-    pairs = np.fromstring(listed or "", np.int64, sep=",").reshape(-1, 2)
-    return pairs[np.argsort(pairs[:, 1]), 0]
+    scored = (
+        f"SELECT rowid AS id, bm25({table}, 2.0, 1.0) AS score FROM {table} "
+        f"WHERE {table} MATCH ? AND +rowid IN (SELECT value FROM json_each(?))"
+    )
+    return _best_first(db, scored, [match, _json_ids(ids.tolist())])
 
 
 def matched_ids(db: sqlite3.Connection, table: str, match: str, ranked: bool, window: int) -> np.ndarray:
@@ -187,13 +183,24 @@ def matched_ids(db: sqlite3.Connection, table: str, match: str, ranked: bool, wi
     if not ranked:
         listed = db.execute(f"SELECT group_concat(id) FROM ({hits})", [match, window]).fetchone()[0]
         return np.fromstring(listed or "", np.int64, sep=",")
-    listed = db.execute(  # each id with its place: group_concat's order is not promised
+    return _best_first(db, hits, [match, window])
+
+
+def _best_first(db: sqlite3.Connection, scored: str, params: list[Any]) -> np.ndarray:
+    """The ids of `scored` (a SELECT of id and BM25 score) best first: lowest score, then the newest. Each
+    id comes with its place in one string, since group_concat's order is not promised."""
+    listed = db.execute(
         "SELECT group_concat(id || ',' || place) FROM "
-        f"(SELECT id, row_number() OVER (ORDER BY score, id DESC) AS place FROM ({hits}))",
-        [match, window],
+        f"(SELECT id, row_number() OVER (ORDER BY score, id DESC) AS place FROM ({scored}))",
+        params,
     ).fetchone()[0]
     pairs = np.fromstring(listed or "", np.int64, sep=",").reshape(-1, 2)
     return pairs[np.argsort(pairs[:, 1]), 0]
+
+
+def _json_ids(ids: list[int]) -> str:
+    """Ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one parameter however many."""
+    return "[" + ",".join(map(str, ids)) + "]"
 
 
 def column_bins(columns: Columns, ids: np.ndarray, shape: tuple[int, int]) -> Bins:
@@ -375,7 +382,7 @@ def _snippets(
         rows = db.execute(
             f"SELECT rowid, {snippet} FROM {table} WHERE {table} MATCH ? "
             "AND +rowid IN (SELECT value FROM json_each(?))",
-            (*marks, match, "[" + ",".join(map(str, ids)) + "]"),
+            (*marks, match, _json_ids(ids)),
         ).fetchall()
         return {int(r[0]): r[1] for r in rows}
     found = {}

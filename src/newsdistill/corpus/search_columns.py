@@ -91,25 +91,29 @@ def read_columns(db: sqlite3.Connection) -> Columns:
         f"SELECT a.id, coalesce(a.duplicate_of, a.id), a.published, a.outlet FROM {covered_articles(db)}"
     ).fetchall()
     size = max((row[0] for row in rows), default=0) + 1
+    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
     root = np.full(size, -1, np.int64)
-    day = np.full(size, NO_DAY, np.int32)
-    outlet = np.zeros(size, np.int32)
-    ordinals = {head: day_ordinal(head) for head in {r[2][:10] for r in rows if r[2]}}  # a few per day
+    root[ids] = [r[1] for r in rows]
+    published_rank, _ = _text_ranks(ids, [r[2] for r in rows], size)
+    head_rank, heads = _text_ranks(ids, [None if r[2] is None else r[2][:10] for r in rows], size)
+    # a day per distinct head, not per article; the extra last entry is what a head rank of -1 reads
+    day = np.array([*map(day_ordinal, heads), NO_DAY], np.int32)[head_rank]
     codes: dict[str, int] = {}
-    for article_id, group, published, name in rows:
-        root[article_id] = group
-        day[article_id] = ordinals[published[:10]] if published else NO_DAY
-        outlet[article_id] = codes.setdefault(name if name is not None else UNKNOWN_OUTLET, len(codes))
-    heads = sorted({r[2][:10] for r in rows if r[2] is not None})
-    head_rank = np.full(size, -1, np.int32)
-    places = {head: rank for rank, head in enumerate(heads)}
-    for article_id, _, published, _ in rows:
-        if published is not None:
-            head_rank[article_id] = places[published[:10]]
-    appearances = _appearance_columns(db)
+    outlet = np.zeros(size, np.int32)
+    outlet[ids] = [codes.setdefault(r[3] if r[3] is not None else UNKNOWN_OUTLET, len(codes)) for r in rows]
     return Columns(
-        root, day, outlet, _published_ranks(rows, size), tuple(codes), head_rank, tuple(heads), *appearances
+        root, day, outlet, published_rank, tuple(codes), head_rank, heads, *_appearance_columns(db)
     )
+
+
+def _text_ranks(ids: np.ndarray, texts: list[str | None], size: int) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Each id's text ranked as SQLite sorts text (code point order, as Python's; -1 when NULL), with the
+    distinct texts in that order."""
+    distinct = tuple(sorted({t for t in texts if t is not None}))
+    place = {text: rank for rank, text in enumerate(distinct)}
+    ranks = np.full(size, -1, np.int32)
+    ranks[ids] = [-1 if t is None else place[t] for t in texts]
+    return ranks, distinct
 
 
 def _appearance_columns(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -145,16 +149,6 @@ def passes(
     if until:
         ok &= (heads >= 0) & (heads < bisect_right(columns.heads, until))
     return ok
-
-
-def _published_ranks(rows: list[tuple[int, int, str | None, str | None]], size: int) -> np.ndarray:
-    """Each article's published text ranked as SQLite sorts text (code point order, as Python's)."""
-    ranks = {text: rank for rank, text in enumerate(sorted({r[2] for r in rows if r[2] is not None}))}
-    found = np.full(size, -1, np.int32)
-    for article_id, _, published, _ in rows:
-        if published is not None:
-            found[article_id] = ranks[published]
-    return found
 
 
 def usable_days(columns: Columns, ids: np.ndarray, today: date | None = None) -> np.ndarray:
