@@ -140,6 +140,8 @@ class Article(BaseModel):
     # (text embedded, vector): the sentence embedding a pipeline worker computed for the store
     # (corpus/embed_stage.py), so the store's one writer need not. Kept by release_raw and by pickling.
     _embedding: tuple[str, Any] | None = PrivateAttr(default=None)
+    # (text signed, MinHash signature): the near-duplicate signature (neardup.signature), carried likewise.
+    _signature: tuple[str, Any] | None = PrivateAttr(default=None)
 
     @classmethod
     def from_raw(cls, doc: RawDocument) -> Article:
@@ -173,6 +175,15 @@ class Article(BaseModel):
     @embedding.setter
     def embedding(self, value: tuple[str, Any] | None) -> None:
         self._embedding = value
+
+    @property
+    def signature(self) -> tuple[str, Any] | None:
+        """The carried near-duplicate signature and the text it signs, or None; never in the JSON record."""
+        return self._signature
+
+    @signature.setter
+    def signature(self, value: tuple[str, Any] | None) -> None:
+        self._signature = value
 
     def release_raw(self) -> None:
         """Drop working state once the pipeline is done, so results stay small (and picklable)."""

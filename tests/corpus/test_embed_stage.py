@@ -1,5 +1,6 @@
 """The story embedding is computed in the pipeline's workers and used by the store, not computed twice:
-a real 2-worker ingest, a direct Store.add without one, and JSON that never carries the vector."""
+a real 2-worker ingest, a direct Store.add without one, and JSON that never carries the vector; the
+near-duplicate signature rides along the same way."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from newsdistill import neardup
 from newsdistill.corpus import embeddings
 from newsdistill.corpus.embed_stage import Embed
 from newsdistill.corpus.ingest import ingest
-from newsdistill.corpus.store import Store
+from newsdistill.corpus.store import Store, signature_of
 from newsdistill.model import Article, RawDocument
 from newsdistill.stages import build_pipeline
 
@@ -115,3 +117,21 @@ def test_the_vector_survives_pickling_and_stays_out_of_the_json_record() -> None
     record = article.model_dump_json()
     assert "embedding" not in json.loads(record) and "embedding" not in record
     assert json.loads(record) == json.loads(Article.model_validate_json(record).model_dump_json())
+
+
+def test_the_workers_signature_is_the_stores_and_is_used_only_while_it_signs_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pipeline = build_pipeline(("decode", "clean")).add(Embed())
+    article = pipeline(RawDocument(id="bridge.txt", data=" ".join(BRIDGE), input_kind="text"))
+    assert article.signature is not None and article.signature[0] == article.text
+    returned = pickle.loads(pickle.dumps(article))
+    assert returned.signature is not None
+    assert np.array_equal(returned.signature[1], neardup.signature(article.text))
+    assert "signature" not in json.loads(article.model_dump_json())
+    signed: list[str] = []
+    real = neardup.signature
+    monkeypatch.setattr(neardup, "signature", lambda text, *a: signed.append(text) or real(text, *a))
+    assert np.array_equal(signature_of(returned), real(article.text)) and signed == []
+    returned.text = returned.text[: len(returned.text) // 2]  # edited after it was signed: stale
+    assert np.array_equal(signature_of(returned), real(returned.text)) and signed == [returned.text]

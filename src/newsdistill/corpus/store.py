@@ -45,6 +45,15 @@ class Stored:
     copy_of: int | None = None  # a new article that is a near copy: the original it copies
 
 
+def signature_of(article: Article) -> np.ndarray:
+    """The near-duplicate signature a worker carried on the article (`embed_stage`) when it signs the
+    text as it is now; else computed here (a direct `Store.add`, or an article edited since)."""
+    carried = article.signature
+    if carried is not None and carried[0] == article.text:
+        return np.asarray(carried[1], dtype=np.uint64)
+    return dedup.signature(article.text)
+
+
 class Store:
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = Path(path)
@@ -186,7 +195,7 @@ class Store:
                 return Stored("duplicate", existing)
             article_id = self._insert_article(digest, article)
             search_index.add(self.db, article_id, article)
-            sig = dedup.signature(article.text)
+            sig = signature_of(article)
             near = self._near_duplicate(sig)
             copy_of = self._link_near_duplicate(article_id, article.published, near)
             self._index_signature(article_id, sig)

@@ -133,8 +133,11 @@ def dumps(vector: Vector) -> str:
     return json.dumps(kept, separators=(",", ":"), ensure_ascii=False)
 
 
+@lru_cache(maxsize=4096)
 def loads(text: str) -> Vector:
-    """A stored centroid; one written before the term groups (a flat term -> weight map) is split."""
+    """A stored centroid; one written before the term groups (a flat term -> weight map) is split.
+    Cached by its text: an insert scores about 50 candidate stories, nearly all of them read unchanged by
+    the insert before (parsing them was a quarter of an insert's time). Callers never change the result."""
     stored = json.loads(text)
     if any(not isinstance(v, dict) for v in stored.values()):
         return _grouped(stored)
