@@ -400,8 +400,9 @@ def synthetic_place(number: int) -> tuple[str, str, str]:
 def synthetic_article(rng: random.Random, number: int) -> Article:
     """300 words: 60 from one of the newest topics (about 20 articles each), the rest Zipf-distributed;
     one quote; an outlet, URL and day (`synthetic_place`); and an embedding near its topic's direction and
-    its near-duplicate signature, carried as ingest's workers carry theirs. The encoder would embed these word salads all alike (one
-    story of every article); news embeds by what it reports, and stories form as they do on news."""
+    its near-duplicate signature, carried as ingest's workers carry theirs. The encoder would embed these
+    word salads all alike (one story of every article); news embeds by what it reports, and stories form
+    as they do on news."""
     topic = max(0, number // ARTICLES_PER_TOPIC - rng.randrange(RECENT_TOPICS))
     words = [f"t{topic}x{rng.randrange(30)}" for _ in range(60)] + rng.choices(
         VOCABULARY, cum_weights=ZIPF, k=240
