@@ -446,24 +446,29 @@ def growth(sizes: list[int], db: Path) -> Iterator[str]:
     inserted = int(store.db.execute("SELECT count(*) FROM articles").fetchone()[0])
     last = synthetic_article(random.Random(max(0, inserted - 1)), max(0, inserted - 1))
     for size in sizes:
-        seconds, added = 0.0, 0
+        seconds, cpu, added = 0.0, 0.0, 0
         while inserted < size:
             chunk = [
                 synthetic_article(random.Random(n), n) for n in range(inserted, min(size, inserted + 500))
             ]
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             with store.transaction():
                 for last in chunk:
                     store.add(f"s{inserted}", f"s{inserted}", last)
                     inserted += 1
             seconds += time.perf_counter() - started
+            cpu += time.process_time() - started_cpu
             added += len(chunk)
         insert_rate = (
-            f"{added / seconds:.0f} articles/s ({added:,} inserted)" if added else "– (none inserted)"
+            f"{added / seconds:.0f} articles/s ({added:,} inserted; {cpu / added * 1000:.1f} ms CPU each)"
+            if added
+            else "– (none inserted)"
         )
         common = _timed(lambda: store.search(f"w{rng.randrange(50, 500)}", 20))
         rare = _timed(lambda: store.search(f"w{rng.randrange(5000, 50000)} w{rng.randrange(500, 5000)}", 20))
         said = _timed(lambda: store.who_said(f"Person {rng.randrange(PEOPLE)}", 200))
+        quote_ids = _some_quotes(store, rng, 20)
+        quote_page = _timed(lambda ids=quote_ids: store.quote(ids[rng.randrange(len(ids))]))
         words = last.text.split()
         copy = dedup.signature(
             " ".join(words[: int(len(words) * 0.8)])
@@ -474,10 +479,23 @@ def growth(sizes: list[int], db: Path) -> Iterator[str]:
         miss = _timed(lambda fresh=fresh: store._near_duplicate(fresh))
         yield (
             f"| {size:,} | {insert_rate} | {common:.1f} ms | {rare:.1f} ms | {said:.1f} ms | "
+            f"{quote_page:.1f} ms | "
             f"{hit:.1f} ms ({'found' if found else 'MISSED'}) / {miss:.1f} ms | "
             f"{_megabytes_per_thousand(db, size)} | {_story_sizes(store)} |"
         )
     store.close()
+
+
+def _some_quotes(store: Store, rng: random.Random, count: int) -> list[int]:
+    """Ids of stored quotes, drawn at random (merged quotes leave gaps in the ids)."""
+    top = int(store.db.execute("SELECT coalesce(max(id), 0) FROM quotes").fetchone()[0])
+    found = [
+        store.db.execute(
+            "SELECT id FROM quotes WHERE id >= ? LIMIT 1", (rng.randint(1, max(1, top)),)
+        ).fetchone()
+        for _ in range(count)
+    ]
+    return [int(row[0]) for row in found if row is not None] or [1]
 
 
 def _story_sizes(store: Store) -> str:
@@ -533,9 +551,10 @@ def main() -> int:
         if "growth" in parts:
             print(
                 "\n| articles in store | insert rate (this step) | search, common word "
-                "| search, two rare words | who-said | near-duplicate lookup: cut copy / new text | store |"
+                "| search, two rare words | who-said | quote page "
+                "| near-duplicate lookup: cut copy / new text | store | stories |"
             )
-            print("|---|---|---|---|---|---|---|")
+            print("|---|---|---|---|---|---|---|---|---|")
             store = args.store or workdir / "synthetic.db"
             for row in growth([int(s) for s in args.sizes.split(",")], store):
                 print(row, flush=True)
