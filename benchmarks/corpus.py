@@ -419,8 +419,8 @@ def synthetic_article(rng: random.Random, number: int) -> Article:
     )
     article = Article(title=f"Article {number}", text=text, entities=[speaker], attributions=[attribution])
     article.outlet, article.url, article.published = synthetic_place(number)
-    article.embedding = (embeddings.lead_text(article), _topic_embedding(topic, rng))
-    article.signature = (text, dedup.signature(text))  # as ingest's workers carry theirs (embed_stage)
+    article.carry("embedding", embeddings.lead_text(article), _topic_embedding(topic, rng))
+    article.carry("signature", text, dedup.signature(text))  # as ingest's workers carry theirs (embed_stage)
     return article
 
 

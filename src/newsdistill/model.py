@@ -137,11 +137,10 @@ class Article(BaseModel):
     _raw: RawDocument | None = PrivateAttr(default=None)
     _input_text: str | None = PrivateAttr(default=None)
     _scratch: dict[str, Any] = PrivateAttr(default_factory=dict)  # e.g. the spaCy Doc, shared by stages
-    # (text embedded, vector): the sentence embedding a pipeline worker computed for the store
-    # (corpus/embed_stage.py), so the store's one writer need not. Kept by release_raw and by pickling.
-    _embedding: tuple[str, Any] | None = PrivateAttr(default=None)
-    # (text signed, MinHash signature): the near-duplicate signature (neardup.signature), carried likewise.
-    _signature: tuple[str, Any] | None = PrivateAttr(default=None)
+    # name -> (text it was computed from, value): what a pipeline worker computed for the store (the sentence
+    # embedding, the near-duplicate signature: corpus/embed_stage.py), so the store's one writer need not.
+    # Kept by release_raw and by pickling.
+    _carried: dict[str, tuple[str, Any]] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def from_raw(cls, doc: RawDocument) -> Article:
@@ -167,23 +166,25 @@ class Article(BaseModel):
     def scratch(self) -> dict[str, Any]:
         return self._scratch
 
+    def carry(self, name: str, source: str, value: Any) -> None:
+        """Carry `value`, computed from the text `source`, to the store; never in the JSON record."""
+        self._carried[name] = (source, value)
+
+    def carried(self, name: str, source: str) -> Any | None:
+        """The value carried under `name` if it was computed from `source` as it is now (an article edited
+        since carries a stale one: None)."""
+        found = self._carried.get(name)
+        return found[1] if found is not None and found[0] == source else None
+
     @property
     def embedding(self) -> tuple[str, Any] | None:
-        """The carried sentence embedding and the text it embeds, or None; never in the JSON record."""
-        return self._embedding
-
-    @embedding.setter
-    def embedding(self, value: tuple[str, Any] | None) -> None:
-        self._embedding = value
+        """The carried sentence embedding and the text it embeds, or None."""
+        return self._carried.get("embedding")
 
     @property
     def signature(self) -> tuple[str, Any] | None:
-        """The carried near-duplicate signature and the text it signs, or None; never in the JSON record."""
-        return self._signature
-
-    @signature.setter
-    def signature(self, value: tuple[str, Any] | None) -> None:
-        self._signature = value
+        """The carried near-duplicate signature and the text it signs, or None."""
+        return self._carried.get("signature")
 
     def release_raw(self) -> None:
         """Drop working state once the pipeline is done, so results stay small (and picklable)."""

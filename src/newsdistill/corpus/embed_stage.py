@@ -4,10 +4,10 @@ pipeline's workers for the store.
 The story model compares each new article's embedding (`embeddings`) with its candidate stories'. Computed
 by the store it ran in the one process that writes, at about 20 ms an article; `ingest` adds this stage
 last, so the workers (pool.WorkerPool) compute it in parallel and the vector comes back on the Article
-(`Article.embedding`, a private attribute: pickled with the result, never in the JSON record).
+(`Article.carry`, a private attribute: pickled with the result, never in the JSON record).
 `Store.add` uses it when it still embeds the article's title and lead, and computes it otherwise. The
 MinHash signature (`neardup.signature`, about 1 ms an article) rides along the same way
-(`Article.signature`, used while it signs the text as it is): the one writer then only looks it up.
+(used while it signs the text as it is, `Article.carried`): the one writer then only looks it up.
 
 The stage lives in the corpus wing, beside the store that reads its output, and is not one of
 `stages.STAGE_FACTORIES`: `process` writes JSON, which has no place for the vector.
@@ -29,5 +29,5 @@ class Embed:
         embeddings.load()
 
     def __call__(self, article: Article) -> Article:
-        article.signature = (article.text, neardup.signature(article.text))
+        article.carry("signature", article.text, neardup.signature(article.text))
         return embeddings.carry(article)

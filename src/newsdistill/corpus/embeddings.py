@@ -61,17 +61,16 @@ def carry(article: Article) -> Article:
     One article per call: in a batch, int8 quantisation scales by the whole batch, so an article's
     vector would depend on its batch-mates, and a store on its batch size and worker count."""
     text = lead_text(article)
-    article.embedding = (text, load().embed([text])[0])
+    article.carry("embedding", text, load().embed([text])[0])
     return article
 
 
 def article_embedding(article: Article) -> np.ndarray:
     """The vector a worker carried on the article when it embeds the article's title and lead as they are
     now; else computed here (a direct `Store.add`, or an article edited after it was embedded)."""
-    carried, text = article.embedding, lead_text(article)
-    if carried is not None and carried[0] == text:
-        return np.asarray(carried[1], dtype=np.float32)
-    return load().embed([text])[0]
+    text = lead_text(article)
+    carried = article.carried("embedding", text)
+    return np.asarray(carried, dtype=np.float32) if carried is not None else load().embed([text])[0]
 
 
 @lru_cache(maxsize=2)

@@ -48,10 +48,8 @@ class Stored:
 def signature_of(article: Article) -> np.ndarray:
     """The near-duplicate signature a worker carried on the article (`embed_stage`) when it signs the
     text as it is now; else computed here (a direct `Store.add`, or an article edited since)."""
-    carried = article.signature
-    if carried is not None and carried[0] == article.text:
-        return np.asarray(carried[1], dtype=np.uint64)
-    return dedup.signature(article.text)
+    carried = article.carried("signature", article.text)
+    return np.asarray(carried, dtype=np.uint64) if carried is not None else dedup.signature(article.text)
 
 
 class Store:
