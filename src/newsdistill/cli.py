@@ -185,6 +185,25 @@ def _add_accurate_training_options(p: Any) -> None:
     )
     p.add_argument("--window", type=positive_int, default=256, help="accurate: tokens per window")
     p.add_argument(
+        "--teachers",
+        nargs="+",
+        default=(),
+        metavar="EPOCH_PT",
+        help="accurate: trained taggers (epoch<N>.pt of other runs) whose averaged outputs are taught too",
+    )
+    p.add_argument(
+        "--unlabelled",
+        default=None,
+        metavar="DIR",
+        help="accurate, with --teachers: a folder of .txt news articles the teachers label for the student",
+    )
+    p.add_argument(
+        "--distil-weight", type=float, default=0.5, help="accurate: the teachers' share of the loss (0-1)"
+    )
+    p.add_argument(
+        "--temperature", type=float, default=2.0, help="accurate: softens teachers' and student's outputs"
+    )
+    p.add_argument(
         "--device", default="auto", help="accurate: cpu, cuda, cuda:N or auto (a CUDA GPU if torch sees one)"
     )
     p.add_argument(
@@ -586,6 +605,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _train_accurate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    if args.unlabelled and not args.teachers:
+        print("newsdistill: --unlabelled needs --teachers (they label it)", file=sys.stderr)
+        return 2
+    if not 0 <= args.distil_weight <= 1 or args.temperature <= 0:
+        print("newsdistill: --distil-weight must lie in 0-1 and --temperature be above 0", file=sys.stderr)
+        return 2
     try:
         from .attribution import tagger_training as training
 
@@ -602,6 +627,10 @@ def _train_accurate(args: argparse.Namespace) -> int:
             crf=args.crf,
             shapes=args.shapes,
             window=args.window,
+            teachers=tuple(Path(t) for t in args.teachers),
+            unlabelled=Path(args.unlabelled) if args.unlabelled else None,
+            distil_weight=args.distil_weight,
+            temperature=args.temperature,
         )
         if not args.export_only:
             training.Trainer(config, log=lambda line: print(line, file=sys.stderr, flush=True)).run()

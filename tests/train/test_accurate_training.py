@@ -131,3 +131,43 @@ def test_asking_for_a_gpu_where_there_is_none_is_one_line(tmp_path: Path) -> Non
     )
     assert result.returncode == 2
     assert "no CUDA GPU" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_distilled_loss_is_cross_entropy_plus_the_teachers_kl() -> None:
+    import torch
+
+    from newsdistill.attribution.tagger_distillation import distilled_loss
+    from newsdistill.attribution.tagger_training import IGNORE
+
+    torch.manual_seed(0)
+    logits = torch.randn(1, 4, 7)
+    labels = torch.tensor([[IGNORE, 1, 2, IGNORE]])
+    soft = torch.zeros(1, 4, 7)
+    soft[0, 1:3] = torch.softmax(torch.randn(2, 7), dim=-1)  # [CLS] and [SEP] rows stay zero
+    hard = torch.nn.functional.cross_entropy(logits[0, 1:3], labels[0, 1:3])
+    assert torch.isclose(distilled_loss(logits, labels, soft, 0.0, 2.0), hard)
+    # a student that already says what the teachers say (at the temperature) owes them nothing
+    same = torch.log(soft.clamp(min=1e-12)) * 2.0
+    assert distilled_loss(same, torch.full_like(labels, IGNORE), soft, 1.0, 2.0).abs() < 1e-4
+    assert distilled_loss(logits, torch.full_like(labels, IGNORE), soft, 1.0, 2.0) > 0.01
+    assert torch.isfinite(distilled_loss(logits, torch.full_like(labels, IGNORE), soft, 0.5, 1.0))
+
+
+@pytest.mark.skipif(not POLNEAR.is_dir(), reason="../shared/data/polnear is absent")
+def test_a_student_learns_from_teachers_and_unlabelled_articles(tmp_path: Path) -> None:
+    from newsdistill.attribution.tagger import Tagger
+
+    teacher = tmp_path / "teacher"
+    result = train(teacher, tmp_path / "teacher-model", "--device", "cpu")
+    assert result.returncode == 0, result.stderr
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text('"We will win," the mayor told reporters on Monday.\n\nShe left.')
+    student, out = tmp_path / "student", tmp_path / "student-model"
+    extra = ["--teachers", str(teacher / "epoch1.pt"), "--unlabelled", str(news), "--device", "cpu"]
+    result = train(student, out, *extra)
+    assert result.returncode == 0, result.stderr
+    assert "1 unlabelled windows" in result.stderr
+    assert all(r in {"Source", "Cue", "Content"} for r, _, _ in Tagger(out).tag("He said it would rain."))
+    lonely = train(tmp_path / "w", out, "--unlabelled", str(news))
+    assert lonely.returncode == 2 and "needs --teachers" in lonely.stderr

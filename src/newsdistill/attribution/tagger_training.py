@@ -59,6 +59,10 @@ class TrainConfig:
     crf: bool = False  # learn label transitions too (a CRF layer over the logits), added to the loss
     shapes: bool = False  # a second input: each token's case and line-break shape (tagger.token_shapes)
     window: int = WINDOW  # tokens per window, [CLS] and [SEP] included
+    teachers: tuple[Path, ...] = ()  # trained taggers (epoch<N>.pt) whose averaged predictions are taught too
+    unlabelled: Path | None = None  # a folder of .txt news articles, taught by the teachers alone
+    distil_weight: float = 0.5  # the teachers' share of the loss (the gold labels have the rest)
+    temperature: float = 2.0  # softens both the teachers' and the student's distributions
 
     @property
     def windowing(self) -> Windowing:
@@ -116,12 +120,15 @@ def training_windows(articles: list[GoldArticle], tokenizer: Any, size: int = WI
 
 
 def batches(
-    items: list[Window], size: int, order: list[int], shapes: bool = False
+    items: list[Window], size: int, order: list[int], shapes: bool = False, soft: list[Any] | None = None
 ) -> Iterator[dict[str, Any]]:
+    """Padded batches in `order`; with `soft` (one tensor of teacher probabilities per item), their
+    `soft` targets too, zero on padding."""
     import torch
 
     for first in range(0, len(order), size):
-        chosen = [items[i] for i in order[first : first + size]]
+        picked = order[first : first + size]
+        chosen = [items[i] for i in picked]
         width = max(len(ids) for ids, _, _ in chosen)
         input_ids = torch.zeros((len(chosen), width), dtype=torch.long)
         labels = torch.full((len(chosen), width), IGNORE, dtype=torch.long)
@@ -131,6 +138,10 @@ def batches(
             labels[row, : len(tags)] = torch.tensor(tags)
             shape_ids[row, : len(kinds)] = torch.tensor(kinds)
         batch = {"input_ids": input_ids, "attention_mask": (input_ids != 0).long(), "labels": labels}
+        if soft is not None:
+            batch["soft"] = torch.zeros((len(chosen), width, len(LABELS)))
+            for row, i in enumerate(picked):
+                batch["soft"][row, : len(soft[i])] = soft[i].float()
         yield {**batch, "shape_ids": shape_ids} if shapes else batch
 
 
@@ -286,8 +297,9 @@ class Trainer:
         if not train:
             raise FileNotFoundError(f"no PolNeAR train split under {config.data} (expected data/train/text)")
         self.items = training_windows(train, self.tokenizer, config.window)
-        self.steps_per_epoch = (len(self.items) + config.batch_size - 1) // config.batch_size
         self.device = pick_device(config.device)
+        self.soft = self._teach() if config.teachers else None
+        self.steps_per_epoch = (len(self.items) + config.batch_size - 1) // config.batch_size
         self.model = load_model(self.encoder, config.shapes).to(self.device)
         # the CRF's label-to-label scores, learned beside the encoder (zeros when no CRF is trained)
         self.transitions = torch.nn.Parameter(torch.zeros(len(LABELS), len(LABELS), device=self.device))
@@ -296,12 +308,29 @@ class Trainer:
         total = self.steps_per_epoch * config.epochs
         warmup = max(1, total // 20)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup)))
+            self.optimizer,
+            lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))),
         )
         self.epoch, self.step = 0, 0
         self.history: list[dict[str, Any]] = []
         config.work.mkdir(parents=True, exist_ok=True)
         self._resume()
+
+    def _teach(self) -> list[Any]:
+        """The teachers' averaged soft predictions for every training window, after adding the
+        unlabelled articles' windows (gold labels IGNORE: only the teachers speak for them)."""
+        from .tagger_distillation import teacher_probabilities, unlabelled_windows
+
+        if self.config.unlabelled is not None:
+            extra = unlabelled_windows(
+                self.config.unlabelled, self.tokenizer, self.config.window, self.config.limit
+            )
+            self.items = self.items + extra
+            self.log(f"{len(extra)} unlabelled windows from {self.config.unlabelled}")
+        encoder = self.config.encoder or packaged_encoder()
+        return teacher_probabilities(
+            self.config.teachers, encoder, self.items, self.device, self.config.temperature
+        )
 
     @property
     def checkpoint(self) -> Path:
@@ -353,7 +382,7 @@ class Trainer:
     def _run_epoch(self, order: list[int], done_before: int) -> int:
         size, done, started = self.config.batch_size, 0, time.perf_counter()
         skip = self.step * size
-        for batch in batches(self.items, size, order[skip:], self.config.shapes):
+        for batch in batches(self.items, size, order[skip:], self.config.shapes, self.soft):
             loss = self._loss({key: value.to(self.device) for key, value in batch.items()})
             loss.backward()
             self.optimizer.step()
@@ -372,6 +401,14 @@ class Trainer:
         return done
 
     def _loss(self, batch: dict[str, Any]) -> Any:
+        soft = batch.pop("soft", None)
+        if soft is not None:
+            from .tagger_distillation import distilled_loss
+
+            labels = batch.pop("labels")
+            logits = self.model(**batch).logits
+            config = self.config
+            return distilled_loss(logits, labels, soft, config.distil_weight, config.temperature)
         out = self.model(**batch)
         if not self.config.crf:
             return out.loss

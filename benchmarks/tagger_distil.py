@@ -1,0 +1,187 @@
+"""Distil an ensemble of accurate taggers into one, on one GPU, and score every step on PolNeAR dev.
+
+1. Teachers: several seeds of the same run (`newsdistill train attribution --model accurate --shapes`),
+   side by side, until `--teacher-deadline`.
+2. The teachers' ensemble (logits averaged) is scored on dev: the level a student can hope to reach.
+3. Students, side by side: the same encoder trained on the gold labels and on the teachers' averaged soft
+   predictions (`--teachers`), some also on unlabelled news articles (`--unlabelled`), until `--deadline`.
+4. Every epoch of every run is scored on dev (exact F1 of the tagger alone, as `tagger_sweep.py` does);
+   the best student and the best teacher are written in half precision, in pieces small enough to copy
+   back (`tagger_sweep.py --join` puts them together), with `distil.json` holding every score.
+
+    python benchmarks/tagger_distil.py --data ../shared/data/polnear/data --encoder ENCODER_DIR \
+        --unlabelled UNLABELLED_DIR --work /tmp/distil --out OUT
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import tagger_sweep
+
+TEACHER_SEEDS = (0, 1, 2, 3)
+LEARNING_RATE = 1e-4  # the sweeps' choice (benchmarks/RESULTS.md)
+# name, distil weight, temperature, with unlabelled articles
+STUDENTS = (
+    ("student_w0.5_t2", 0.5, 2.0, False),
+    ("student_w0.5_t2_unl", 0.5, 2.0, True),
+    ("student_w0.8_t2_unl", 0.8, 2.0, True),
+    ("student_w0.5_t1_unl", 0.5, 1.0, True),
+)
+STUDENT_SEED = 10  # none of the teachers' seeds
+
+
+def train_teacher(args: argparse.Namespace, seed: int) -> None:
+    name = f"teacher_s{seed}"
+    tagger_sweep.train_one(args, name, LEARNING_RATE, args.teacher_epochs, 16, seed, False, True, 256)
+
+
+def train_student(
+    args: argparse.Namespace, name: str, weight: float, temperature: float, unlabelled: bool
+) -> None:
+    import torch
+
+    from newsdistill.attribution import tagger_training as training
+
+    torch.backends.cuda.matmul.allow_tf32 = True
+    config = training.TrainConfig(
+        data=args.data,
+        work=args.work / name,
+        encoder=args.encoder,
+        epochs=args.student_epochs,
+        learning_rate=LEARNING_RATE,
+        seed=STUDENT_SEED,
+        limit=args.limit,
+        checkpoint_every=10**9,
+        threads=2,
+        device=args.device,
+        shapes=True,
+        teachers=tuple(last_epochs(args)),
+        unlabelled=args.unlabelled if unlabelled else None,
+        distil_weight=weight,
+        temperature=temperature,
+    )
+    with open(args.work / f"{name}.log", "w") as log:
+        training.Trainer(config, log=lambda line: print(line, file=log, flush=True)).run()
+
+
+def last_epochs(args: argparse.Namespace) -> list[Path]:
+    """Each teacher's last finished epoch."""
+    found = []
+    for seed in TEACHER_SEEDS:
+        epochs = sorted((args.work / f"teacher_s{seed}").glob("epoch*.pt"), key=lambda p: int(p.stem[5:]))
+        if epochs:
+            found.append(epochs[-1])
+    return found
+
+
+def ensemble_scores(args: argparse.Namespace, paths: list[Path]) -> dict[str, float]:
+    """Dev exact F1 of the teachers' logits averaged."""
+    import torch
+
+    from newsdistill.attribution import tagger_training as training
+    from newsdistill.attribution.polnear import read_split
+    from newsdistill.attribution.tagger import Windowing
+
+    device = training.pick_device(args.device)
+    members = torch.nn.ModuleList()
+    for path in paths:
+        model = training.load_model(args.encoder, True)
+        model.load_state_dict(torch.load(path, map_location="cpu"))
+        members.append(model.to(device).eval())
+
+    class Ensemble(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.members = members
+
+        def forward(self, **inputs: Any) -> Any:
+            class Out:
+                logits = sum(m(**inputs).logits for m in self.members) / len(self.members)
+
+            return Out()
+
+    dev = list(read_split(args.data, "dev", None if args.limit is None else max(2, args.limit // 10)))
+    tokenizer = training.load_tokenizer(args.encoder)
+    return training.evaluate(Ensemble(), tokenizer, dev, None, Windowing(256, 128, True))
+
+
+def run_side_by_side(targets: list[tuple[Any, tuple[Any, ...]]], deadline: float) -> None:
+    context = multiprocessing.get_context("spawn")
+    runs = [context.Process(target=target, args=arguments) for target, arguments in targets]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(max(0.0, deadline - time.monotonic()))
+        if run.is_alive():
+            run.terminate()
+            run.join()
+
+
+def table(args: argparse.Namespace) -> list[dict[str, Any]]:
+    names = [f"teacher_s{s}" for s in TEACHER_SEEDS] + [name for name, *_ in STUDENTS]
+    rows = []
+    for name in names:
+        history = args.work / name / "history.json"
+        for h in json.loads(history.read_text()) if history.exists() else []:
+            path = args.work / name / f"epoch{h['epoch']}.pt"
+            rows.append({"name": f"{name}@{h['epoch']}", "paths": [str(path)], "dev": h["dev_exact_f1"]})
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--encoder", type=Path)
+    parser.add_argument("--unlabelled", type=Path, required=True, help="a folder of .txt news articles")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/tagger-distil"))
+    parser.add_argument("--out", type=Path, default=Path("tagger-distil-out"))
+    parser.add_argument("--teacher-epochs", type=int, default=12)
+    parser.add_argument("--student-epochs", type=int, default=12)
+    parser.add_argument("--teacher-deadline", type=float, default=190, help="seconds from the start")
+    parser.add_argument("--deadline", type=float, default=520, help="seconds from the start, all runs")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--limit", type=int, default=None, help="articles of train (smoke runs)")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    run_side_by_side(
+        [(train_teacher, (args, seed)) for seed in TEACHER_SEEDS], started + args.teacher_deadline
+    )
+    teachers = last_epochs(args)
+    if not teachers:
+        print("no teacher finished an epoch", file=sys.stderr)
+        return 1
+    ensemble = ensemble_scores(args, teachers)
+    print(f"ensemble of {[str(p.relative_to(args.work)) for p in teachers]}: {ensemble}", flush=True)
+    students = [(train_student, (args, *row)) for row in STUDENTS]
+    run_side_by_side(students, started + args.deadline)
+    rows = table(args)
+    rows.sort(key=tagger_sweep._mean, reverse=True)
+    summary = {"ensemble": ensemble, "teachers": [str(p) for p in teachers], "rows": rows}
+    (args.out / "distil.json").write_text(json.dumps(summary, indent=1))
+    for prefix in ("student", "teacher"):
+        best = next((r for r in rows if r["name"].startswith(prefix)), None)
+        if best is not None:
+            out = args.out / prefix
+            out.mkdir(exist_ok=True)
+            tagger_sweep.write_best(argparse.Namespace(out=out), best)
+    print(f"{'candidate':30} source   cue  content  mean   ({time.monotonic() - started:.0f} s)")
+    for row in rows:
+        d = row["dev"]
+        mean = tagger_sweep._mean(row)
+        print(f"{row['name']:30} {d['Source']:6.1f} {d['Cue']:5.1f} {d['Content']:8.1f} {mean:5.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
