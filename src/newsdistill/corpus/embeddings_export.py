@@ -86,4 +86,5 @@ def _mean_pooled(encoder: Path) -> Any:
             mean = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, p=2.0, dim=1)
 
-    return MeanPooled(AutoModel.from_pretrained(str(encoder)).eval())
+    # eager attention: torch's fused attention exports as a full-size mask select and NaN check per layer
+    return MeanPooled(AutoModel.from_pretrained(str(encoder), attn_implementation="eager").eval())
