@@ -184,6 +184,17 @@ def _add_accurate_training_options(p: Any) -> None:
         help="accurate: give the tagger each token's case and line breaks too",
     )
     p.add_argument("--window", type=positive_int, default=256, help="accurate: tokens per window")
+    _add_distillation_options(p)
+    p.add_argument(
+        "--device", default="auto", help="accurate: cpu, cuda, cuda:N or auto (a CUDA GPU if torch sees one)"
+    )
+    p.add_argument(
+        "--export-only", action="store_true", help="accurate: write the ONNX model from the best epoch"
+    )
+
+
+def _add_distillation_options(p: Any) -> None:
+    """accurate: learning from other trained taggers (attribution/tagger_distillation.py)."""
     p.add_argument(
         "--teachers",
         nargs="+",
@@ -202,12 +213,6 @@ def _add_accurate_training_options(p: Any) -> None:
     )
     p.add_argument(
         "--temperature", type=float, default=2.0, help="accurate: softens teachers' and student's outputs"
-    )
-    p.add_argument(
-        "--device", default="auto", help="accurate: cpu, cuda, cuda:N or auto (a CUDA GPU if torch sees one)"
-    )
-    p.add_argument(
-        "--export-only", action="store_true", help="accurate: write the ONNX model from the best epoch"
     )
 
 
@@ -614,24 +619,7 @@ def _train_accurate(args: argparse.Namespace) -> int:
     try:
         from .attribution import tagger_training as training
 
-        config = training.TrainConfig(
-            data=Path(args.data),
-            work=Path(args.work),
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            learning_rate=args.learning_rate,
-            seed=args.seed,
-            limit=args.limit,
-            max_steps=args.max_steps,
-            device=args.device,
-            crf=args.crf,
-            shapes=args.shapes,
-            window=args.window,
-            teachers=tuple(Path(t) for t in args.teachers),
-            unlabelled=Path(args.unlabelled) if args.unlabelled else None,
-            distil_weight=args.distil_weight,
-            temperature=args.temperature,
-        )
+        config = _accurate_config(args, training)
         if not args.export_only:
             training.Trainer(config, log=lambda line: print(line, file=sys.stderr, flush=True)).run()
         if args.max_steps is not None and not (config.work / "history.json").exists():
@@ -645,6 +633,29 @@ def _train_accurate(args: argparse.Namespace) -> int:
         return 2
     print(f"model written to {out} ({out.stat().st_size / 1e6:.1f} MB)")
     return 0
+
+
+def _accurate_config(args: argparse.Namespace, training: Any) -> Any:
+    from pathlib import Path
+
+    return training.TrainConfig(
+        data=Path(args.data),
+        work=Path(args.work),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        limit=args.limit,
+        max_steps=args.max_steps,
+        device=args.device,
+        crf=args.crf,
+        shapes=args.shapes,
+        window=args.window,
+        teachers=tuple(Path(t) for t in args.teachers),
+        unlabelled=Path(args.unlabelled) if args.unlabelled else None,
+        distil_weight=args.distil_weight,
+        temperature=args.temperature,
+    )
 
 
 def _train_story_encoder(args: argparse.Namespace) -> int:
