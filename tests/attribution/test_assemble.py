@@ -8,6 +8,7 @@ from newsdistill.attribution.assemble import (
     group_by_cue,
     link_tagger_spans,
     split_around_cue,
+    with_parse_sources,
     with_rule_quotations,
 )
 from newsdistill.attribution.rules import Draft
@@ -192,3 +193,21 @@ def test_a_tagged_cue_without_a_source_takes_the_rules_source_for_that_cue() -> 
     got = with_rule_quotations([sourceless, own], rules)
     assert [d.source for d in got] == [(0, 11), (41, 48)]  # the tagger's own source is kept
     assert with_rule_quotations([inside], rules[:1])[0].source is None
+
+
+def test_a_cue_still_without_a_source_takes_its_verb_s_subject_from_the_parse() -> None:
+    from newsdistill.nlp import load_nlp
+
+    text = "The finance minister later added that the budget would balance by 2026."
+    doc = load_nlp()(text)
+
+    def span(words: str) -> tuple[int, int]:
+        start = text.index(words)
+        return start, start + len(words)
+
+    sourceless = Draft(content=span("the budget would balance by 2026"), cue=span("added"))
+    named = Draft(content=sourceless.content, cue=span("added"), source=span("minister"))
+    swallowed = Draft(content=(0, len(text) - 1), cue=span("added"))  # the subject inside the content
+    uncued = Draft(content=sourceless.content)
+    got = with_parse_sources([sourceless, named, swallowed, uncued], doc)
+    assert [d.source for d in got] == [span("The finance minister"), span("minister"), None, None]

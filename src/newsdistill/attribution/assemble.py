@@ -11,16 +11,19 @@ reach the next paragraph 78.6 / 73.2 / 66.6; a sentence end between content and 
 more characters 78.7 / 73.3 / 66.6 (20: 78.6 / 73.3 / 66.6, 80: 78.6 / 73.3 / 66.5; never across one: 78.5 /
 72.8 / 65.9); not after a title's full stop ('Mr.') 78.7 / 73.3 / 66.7; a content that is a bare
 determiner ('the', 'his') dropped 78.7 / 73.3 / 66.9.
-Joining the rules' content where the tagger's stops at a comma, or the clause's parse subtree, cost
-0.2-0.6 content F1; letting quotations and 'told X' drafts override the tagger cost 1.5 / 0.9 / 1.6.
+With the distilled tagger (stop 26), a cue still without a source taking the parse's subject of its verb:
+source 79.4 -> 79.8. Joining the rules' content where the tagger's stops at a comma, or the clause's parse
+subtree, cost 0.2-0.6 content F1; letting quotations and 'told X' drafts override the tagger cost 1.5 / 0.9 /
+1.6.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
-from .rules import Draft, overlaps
+from .rules import Draft, cue_subject, overlaps
 
 Span = tuple[int, int]
 REACH = 120  # characters between a content and its cue, or a cue and its source, at most
@@ -181,6 +184,18 @@ def with_rule_quotations(drafts: list[Draft], rule_drafts: list[Draft]) -> list[
         and not (r.cue is not None and any(overlaps(r.cue, cue) for cue in cues))
     ]
     return sorted([*drafts, *missed], key=lambda d: d.content[0])
+
+
+def with_parse_sources(drafts: list[Draft], doc: Any) -> list[Draft]:
+    """A draft with a cue and still no source takes the parse's subject of its cue's verb, where it lies
+    outside the content. The tagger misses sources the parse finds ('the official added'); on PolNeAR dev
+    source F1 79.4 -> 79.8, the same gain on either half of the articles, cue and content unchanged."""
+    for draft in drafts:
+        if draft.source is None and draft.cue is not None:
+            subject = cue_subject(doc, draft.cue)
+            if subject is not None and _clear_of(draft, subject):
+                draft.source = subject
+    return drafts
 
 
 def _covered(whole: Span, pieces: list[Span]) -> float:

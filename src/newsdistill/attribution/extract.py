@@ -6,7 +6,13 @@ from typing import Any, Literal
 
 from ..model import Attribution, Entity, Source, Span
 from .acts import act_of, reports_something
-from .assemble import group_by_cue, link_tagger_spans, split_around_cue, with_rule_quotations
+from .assemble import (
+    group_by_cue,
+    link_tagger_spans,
+    split_around_cue,
+    with_parse_sources,
+    with_rule_quotations,
+)
 from .combine import combine, crf_drafts
 from .crf import tag_doc
 from .layout import layout_drafts, merge_layout
@@ -28,6 +34,7 @@ def extract(doc: Any, text: str, entities: list[Entity], model: Model = "fast") 
     drafts = merge_layout(dedupe(attach_quotes(doc, drafts, quotes, text)), layout)
     if model == "accurate":  # the transformer's own drafts, and the quotations it missed
         drafts = with_rule_quotations(link_tagger_spans(load_tagger().tag(text), text), group_by_cue(drafts))
+        drafts = with_parse_sources(drafts, doc)
     else:
         if model != "rules":
             drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text, quotes)))

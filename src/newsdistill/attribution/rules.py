@@ -106,6 +106,16 @@ def _source(verb: Any) -> Any | None:
     return subject
 
 
+def cue_subject(doc: Any, cue: tuple[int, int]) -> tuple[int, int] | None:
+    """The parse's subject of the cue's verb (its last verb; else its last noun or auxiliary, as in
+    'expressed concern'), as the rules take a verb's source; None where the parse gives none."""
+    words = doc.char_span(cue[0], cue[1], alignment_mode="expand")
+    candidates = [t for t in words or () if t.pos_ in {"VERB", "AUX", "NOUN"}]
+    verbs = [t for t in candidates if t.pos_ == "VERB"] or candidates
+    subject = _source(verbs[-1]) if verbs else None
+    return _subtree_span(subject) if subject is not None else None
+
+
 def _is_name_like(token: Any) -> bool:
     if token.pos_ == "DET":
         return False
