@@ -613,6 +613,9 @@ def _train_accurate(args: argparse.Namespace) -> int:
     if args.unlabelled and not args.teachers:
         print("newsdistill: --unlabelled needs --teachers (they label it)", file=sys.stderr)
         return 2
+    if args.teachers and args.crf:
+        print("newsdistill: --crf cannot be trained from --teachers", file=sys.stderr)
+        return 2
     if not 0 <= args.distil_weight <= 1 or args.temperature <= 0:
         print("newsdistill: --distil-weight must lie in 0-1 and --temperature be above 0", file=sys.stderr)
         return 2

@@ -178,3 +178,5 @@ def test_a_student_learns_from_teachers_and_unlabelled_articles(tmp_path: Path) 
     assert all(r in {"Source", "Cue", "Content"} for r, _, _ in Tagger(out).tag("He said it would rain."))
     lonely = train(tmp_path / "w", out, "--unlabelled", str(news))
     assert lonely.returncode == 2 and "needs --teachers" in lonely.stderr
+    with_crf = train(tmp_path / "w", out, "--teachers", str(teacher / "epoch1.pt"), "--crf")
+    assert with_crf.returncode == 2 and "--crf cannot" in with_crf.stderr

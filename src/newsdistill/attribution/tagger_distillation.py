@@ -12,9 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .tagger import encode, windows
-
-IGNORE = -100  # as in tagger_training: no gold label here
-TRAIN_OVERLAP = 0.25
+from .tagger_torch import IGNORE, TRAIN_OVERLAP, batches, has_shapes, load_model
 
 
 def unlabelled_windows(
@@ -41,8 +39,6 @@ def teacher_probabilities(
     """Per window, the teachers' softmax(logits / temperature) averaged, in half precision on the CPU;
     zero rows at [CLS] and [SEP]."""
     import torch
-
-    from .tagger_training import batches, has_shapes, load_model
 
     total: list[Any] = [None] * len(items)
     order = list(range(len(items)))

@@ -13,7 +13,7 @@ import random
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ from .tagger import (
     DEFAULT_WINDOWING,
     LABELS,
     MODEL_DIR,
-    SHAPES,
     WINDOW,
     Windowing,
     encode,
@@ -34,11 +33,15 @@ from .tagger import (
     load_tokenizer,
     viterbi,
     window_logits,
-    windows,
+)
+from .tagger_torch import (
+    IGNORE,
+    batches,
+    has_shapes,
+    load_model,
+    training_windows,
 )
 
-TRAIN_OVERLAP = 0.25  # training windows overlap less than inference ones: the same text costs fewer steps
-IGNORE = -100  # torch's cross-entropy skips this label ([CLS], [SEP], padding)
 _TRIM = set(" \t\n.,;:!?'\"‘’“”()[]—–-")  # the PolNeAR metric trims these before comparing spans
 
 
@@ -79,72 +82,6 @@ def pick_device(name: str) -> Any:
     return torch.device(name)
 
 
-def token_labels(article: GoldArticle, offsets: list[tuple[int, int]]) -> list[int]:
-    """One label id per token: the role of its first character, B- where a gold fragment starts."""
-    role_at: dict[int, tuple[str, int]] = {}
-    fragment = 0
-    for gold in article.attributions:
-        for role in ROLES:
-            for start, end in getattr(gold, role.lower()):
-                fragment += 1
-                for i in range(start, end):
-                    role_at[i] = (role, fragment)
-    labels, previous = [], None
-    for start, _ in offsets:
-        here = role_at.get(start)
-        if here is None:
-            labels.append(0)
-        else:
-            prefix = "I-" if previous is not None and previous == here else "B-"
-            labels.append(LABELS.index(prefix + here[0]))
-        previous = here
-    return labels
-
-
-Window = tuple[list[int], list[int], list[int]]  # token ids, label ids, shape ids
-
-
-def training_windows(articles: list[GoldArticle], tokenizer: Any, size: int = WINDOW) -> list[Window]:
-    """(token ids, label ids, shape ids) per window of `size`, [CLS] and [SEP] included, labelled IGNORE
-    and shaped 'special' (0)."""
-    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    stride = int((size - 2) * (1 - TRAIN_OVERLAP))
-    result = []
-    for article in articles:
-        encoding = encode(tokenizer, article.text, shapes=True)  # once per run: kept for either model
-        labels = token_labels(article, encoding.offsets)
-        for start, end in windows(len(encoding.ids), size - 2, stride):
-            ids = [cls, *encoding.ids[start:end], sep]
-            result.append((ids, [IGNORE, *labels[start:end], IGNORE], [0, *encoding.shapes[start:end], 0]))
-    return result
-
-
-def batches(
-    items: list[Window], size: int, order: list[int], shapes: bool = False, soft: list[Any] | None = None
-) -> Iterator[dict[str, Any]]:
-    """Padded batches in `order`; with `soft` (one tensor of teacher probabilities per item), their
-    `soft` targets too, zero on padding."""
-    import torch
-
-    for first in range(0, len(order), size):
-        picked = order[first : first + size]
-        chosen = [items[i] for i in picked]
-        width = max(len(ids) for ids, _, _ in chosen)
-        input_ids = torch.zeros((len(chosen), width), dtype=torch.long)
-        labels = torch.full((len(chosen), width), IGNORE, dtype=torch.long)
-        shape_ids = torch.zeros((len(chosen), width), dtype=torch.long)
-        for row, (ids, tags, kinds) in enumerate(chosen):
-            input_ids[row, : len(ids)] = torch.tensor(ids)
-            labels[row, : len(tags)] = torch.tensor(tags)
-            shape_ids[row, : len(kinds)] = torch.tensor(kinds)
-        batch = {"input_ids": input_ids, "attention_mask": (input_ids != 0).long(), "labels": labels}
-        if soft is not None:
-            batch["soft"] = torch.zeros((len(chosen), width, len(LABELS)))
-            for row, i in enumerate(picked):
-                batch["soft"][row, : len(soft[i])] = soft[i].float()
-        yield {**batch, "shape_ids": shape_ids} if shapes else batch
-
-
 def crf_loss(logits: Any, labels: Any, transitions: Any) -> Any:
     """Mean negative log-likelihood of the gold label paths under a linear-chain CRF whose emissions are
     the logits. Positions labelled IGNORE ([CLS], [SEP], padding) are left out; the rest are contiguous."""
@@ -164,58 +101,6 @@ def crf_loss(logits: Any, labels: Any, transitions: Any) -> Any:
         alpha = torch.where(mask[:, t].unsqueeze(1), step, alpha)
         started = started | mask[:, t]
     return (torch.logsumexp(alpha, dim=1) - gold).mean()
-
-
-def load_model(encoder: Path, shapes: bool = False, attention: str = "sdpa") -> Any:
-    """The encoder with a token-classification head; with `shapes`, wrapped to take shape ids too.
-    `attention="eager"` for export: torch's fused attention exports as a full-size mask select and NaN
-    check per layer that took a quarter of the int8 model's time in onnxruntime; eager adds the mask."""
-    from transformers import AutoModelForTokenClassification
-
-    model = AutoModelForTokenClassification.from_pretrained(
-        str(encoder),
-        attn_implementation=attention,
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id={label: i for i, label in enumerate(LABELS)},
-    ).float()  # an encoder stored in half precision still trains in fp32
-    return _with_shapes(model) if shapes else model
-
-
-def has_shapes(state: dict[str, Any]) -> bool:
-    """Whether a saved state dict is of a model that takes shape ids."""
-    return "shape.weight" in state
-
-
-def _with_shapes(inner: Any) -> Any:
-    """The tagger with a shape embedding added to each token's word embedding. It starts at zero, so
-    training begins from the plain encoder and learns only what the shapes add."""
-    import torch
-
-    class ShapedTagger(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inner = inner
-            self.shape = torch.nn.Embedding(SHAPES, inner.config.hidden_size)
-            torch.nn.init.zeros_(self.shape.weight)
-
-        def forward(
-            self,
-            input_ids: Any,
-            attention_mask: Any,
-            shape_ids: Any,
-            token_type_ids: Any = None,
-            labels: Any = None,
-        ) -> Any:
-            words = self.inner.get_input_embeddings()(input_ids)
-            return self.inner(
-                inputs_embeds=words + self.shape(shape_ids),
-                attention_mask=attention_mask,
-                token_type_ids=token_type_ids,
-                labels=labels,
-            )
-
-    return ShapedTagger()
 
 
 def torch_logits(
@@ -299,6 +184,10 @@ class Trainer:
         )
         if not train:
             raise FileNotFoundError(f"no PolNeAR train split under {config.data} (expected data/train/text)")
+        if (
+            config.teachers and config.crf
+        ):  # a CRF's likelihood needs gold paths; unlabelled windows have none
+            raise ValueError("a CRF layer (--crf) cannot be trained from teachers (--teachers)")
         self.items = training_windows(train, self.tokenizer, config.window)
         self.device = pick_device(config.device)
         self.soft = self._teach() if config.teachers else None
