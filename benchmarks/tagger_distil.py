@@ -11,6 +11,10 @@
 
     python benchmarks/tagger_distil.py --data ../shared/data/polnear/data --encoder ENCODER_DIR \
         --unlabelled UNLABELLED_DIR --work /tmp/distil --out OUT
+
+`--soft-targets FILE --teacher-names A B` skips steps 1-2: the students read the teachers' outputs from FILE
+(a work folder's soft-targets.pt, written where the teachers ran, e.g. by a CPU from shipped ONNX models),
+and the best student's best and last epochs come back as int8 ONNX models.
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ STUDENTS = (
     ("student_w0.5_t1_unl", 0.5, 1.0, True),
 )
 STUDENT_SEED = 10  # none of the teachers' seeds
+# the second round (stop 26): teachers are the shipped student and the model before it, as ONNX, their
+# outputs worked out on a CPU at temperature 1 (the first round's best student's)
+STUDENTS_FROM_TARGETS = (
+    ("round2_w0.5_t1", 0.5, 1.0, True),
+    ("round2_w0.8_t1", 0.8, 1.0, True),
+)
 
 
 def train_teacher(args: argparse.Namespace, seed: int) -> None:
@@ -64,13 +74,20 @@ def train_student(
         threads=2,
         device=args.device,
         shapes=True,
-        teachers=tuple(last_epochs(args)),
+        teachers=teachers_of(args),
         unlabelled=args.unlabelled if unlabelled else None,
         distil_weight=weight,
         temperature=temperature,
     )
     with open(args.work / f"{name}.log", "w") as log:
         training.Trainer(config, log=lambda line: print(line, file=log, flush=True)).run()
+
+
+def teachers_of(args: argparse.Namespace) -> tuple[Path, ...]:
+    """The teachers' epochs, or with --soft-targets their names (the cache's key; nothing is loaded)."""
+    if args.soft_targets is not None:
+        return tuple(Path(name) for name in args.teacher_names)
+    return tuple(last_epochs(args))
 
 
 def last_epochs(args: argparse.Namespace) -> list[Path]:
@@ -126,8 +143,8 @@ def run_side_by_side(targets: list[tuple[Any, tuple[Any, ...]]], deadline: float
             run.join()
 
 
-def table(args: argparse.Namespace) -> list[dict[str, Any]]:
-    names = [f"teacher_s{s}" for s in TEACHER_SEEDS] + [name for name, *_ in STUDENTS]
+def table(args: argparse.Namespace, names: list[str] | None = None) -> list[dict[str, Any]]:
+    names = names or [f"teacher_s{s}" for s in TEACHER_SEEDS] + [name for name, *_ in STUDENTS]
     rows = []
     for name in names:
         history = args.work / name / "history.json"
@@ -135,6 +152,38 @@ def table(args: argparse.Namespace) -> list[dict[str, Any]]:
             path = args.work / name / f"epoch{h['epoch']}.pt"
             rows.append({"name": f"{name}@{h['epoch']}", "paths": [str(path)], "dev": h["dev_exact_f1"]})
     return rows
+
+
+def from_soft_targets(args: argparse.Namespace, started: float) -> int:
+    """Students from precomputed teacher outputs; the best run's best and last epochs as int8 ONNX."""
+    import shutil
+
+    students = [row for row in STUDENTS_FROM_TARGETS]
+    for name, *_ in students:
+        (args.work / name).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(args.soft_targets, args.work / name / "soft-targets.pt")
+    run_side_by_side([(train_student, (args, *row)) for row in students], started + args.deadline)
+    rows = [r for r in table(args, [name for name, *_ in students])]
+    rows.sort(key=tagger_sweep._mean, reverse=True)
+    (args.out / "distil.json").write_text(json.dumps({"rows": rows}, indent=1))
+    for row in rows:
+        d = row["dev"]
+        mean = tagger_sweep._mean(row)
+        print(f"{row['name']:30} {d['Source']:6.1f} {d['Cue']:5.1f} {d['Content']:8.1f} {mean:5.1f}")
+    if rows:
+        export_best_and_last(args, rows[0]["name"].rsplit("@", 1)[0])
+    return 0
+
+
+def export_best_and_last(args: argparse.Namespace, run: str) -> None:
+    from newsdistill.attribution import tagger_training as training
+
+    history = json.loads((args.work / run / "history.json").read_text())
+    best, last = training.best_epoch(history), history[-1]["epoch"]
+    for label, epoch in (("best", best), ("last", last)):
+        training.export(args.work / run, args.out / label, args.encoder, epoch)
+        (args.out / label / "tokenizer.json").unlink()  # the shipped one: the same encoder's
+        print(f"exported {run} epoch {epoch} as {label}", flush=True)
 
 
 def main() -> int:
@@ -150,10 +199,14 @@ def main() -> int:
     parser.add_argument("--deadline", type=float, default=520, help="seconds from the start, all runs")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--limit", type=int, default=None, help="articles of train (smoke runs)")
+    parser.add_argument("--soft-targets", type=Path, help="teacher outputs worked out elsewhere")
+    parser.add_argument("--teacher-names", nargs="*", default=[], help="with --soft-targets: their key")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    if args.soft_targets is not None:
+        return from_soft_targets(args, started)
     run_side_by_side(
         [(train_teacher, (args, seed)) for seed in TEACHER_SEEDS], started + args.teacher_deadline
     )

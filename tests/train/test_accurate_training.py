@@ -175,6 +175,9 @@ def test_a_student_learns_from_teachers_and_unlabelled_articles(tmp_path: Path) 
     result = train(student, out, *extra)
     assert result.returncode == 0, result.stderr
     assert "1 unlabelled windows" in result.stderr
+    assert (student / "soft-targets.pt").exists()  # the teachers' outputs, kept for a resumed run
+    onnx_taught = train(tmp_path / "s2", tmp_path / "s2-model", "--teachers", str(tmp_path / "teacher-model"))
+    assert onnx_taught.returncode == 0, onnx_taught.stderr  # a teacher as shipped: an ONNX model folder
     assert all(r in {"Source", "Cue", "Content"} for r, _, _ in Tagger(out).tag("He said it would rain."))
     lonely = train(tmp_path / "w", out, "--unlabelled", str(news))
     assert lonely.returncode == 2 and "needs --teachers" in lonely.stderr

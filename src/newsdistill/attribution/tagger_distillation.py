@@ -37,29 +37,79 @@ def teacher_probabilities(
     teachers: tuple[Path, ...], encoder: Path, items: list[Any], device: Any, temperature: float
 ) -> list[Any]:
     """Per window, the teachers' softmax(logits / temperature) averaged, in half precision on the CPU;
-    zero rows at [CLS] and [SEP]."""
+    zero rows at [CLS] and [SEP]. A teacher is a trained epoch (epoch<N>.pt, run by torch) or a model
+    folder as `train` exports it (model.onnx with its meta.json, run by onnxruntime: the shipped model)."""
     import torch
 
     total: list[Any] = [None] * len(items)
-    order = list(range(len(items)))
     for path in teachers:
-        state = torch.load(path, map_location="cpu")
-        model = load_model(encoder, has_shapes(state))
-        model.load_state_dict(state)
-        model.to(device).eval()
-        for first, batch in zip(
-            range(0, len(order), 64), batches(items, 64, order, has_shapes(state)), strict=True
-        ):
-            batch.pop("labels")
-            with torch.no_grad():
-                logits = model(**{k: v.to(device) for k, v in batch.items()}).logits.float()
-            probabilities = torch.softmax(logits / temperature, dim=-1).cpu()
-            for row, i in enumerate(order[first : first + 64]):
+        run = _onnx_teacher(path) if path.is_dir() else _torch_teacher(path, encoder, device)
+        for first in range(0, len(items), 64):
+            chosen = list(range(first, min(first + 64, len(items))))
+            probabilities = torch.softmax(run(items, chosen) / temperature, dim=-1)
+            for row, i in enumerate(chosen):
                 part = probabilities[row, : len(items[i][0])] / len(teachers)
                 part[0] = part[-1] = 0  # [CLS] and [SEP]: no label to teach
                 total[i] = part if total[i] is None else total[i] + part
-        del model
     return [t.half() for t in total]
+
+
+Run = Any  # (items, chosen indices) -> float logits tensor (batch, tokens, labels) on the CPU
+
+
+def _torch_teacher(path: Path, encoder: Path, device: Any) -> Run:
+    import torch
+
+    state = torch.load(path, map_location="cpu")
+    model = load_model(encoder, has_shapes(state))
+    model.load_state_dict(state)
+    model.to(device).eval()
+
+    def run(items: list[Any], chosen: list[int]) -> Any:
+        batch = next(batches(items, len(chosen), chosen, has_shapes(state)))
+        batch.pop("labels")
+        with torch.no_grad():
+            return model(**{k: v.to(device) for k, v in batch.items()}).logits.float().cpu()
+
+    return run
+
+
+def _onnx_teacher(folder: Path) -> Run:
+    import torch
+
+    from .tagger import Tagger
+
+    tagger = Tagger(folder)
+
+    def run(items: list[Any], chosen: list[int]) -> Any:
+        batch = next(batches(items, len(chosen), chosen, tagger.windowing.shapes))
+        inputs = {k: v.numpy() for k, v in batch.items() if k != "labels"}
+        inputs["token_type_ids"] = inputs["input_ids"] * 0
+        return torch.from_numpy(tagger.session.run(["logits"], inputs)[0]).float()
+
+    return run
+
+
+def cached_probabilities(
+    cache: Path, teachers: tuple[Path, ...], encoder: Path, items: list[Any], device: Any, temperature: float
+) -> list[Any]:
+    """teacher_probabilities, kept in `cache` (a work folder's soft-targets.pt) and read back while the
+    teachers' names, the temperature and the windows are the same: a resumed run, or a GPU run given
+    targets that a CPU worked out from the shipped ONNX models, does not run the teachers again."""
+    import torch
+
+    key = {
+        "teachers": [f"{p.parent.name}/{p.name}" for p in teachers],
+        "temperature": temperature,
+        "lengths": [len(item[0]) for item in items],
+    }
+    if cache.exists():
+        kept = torch.load(cache, map_location="cpu")
+        if kept["key"] == key:
+            return list(kept["probabilities"])
+    probabilities = teacher_probabilities(teachers, encoder, items, device, temperature)
+    torch.save({"key": key, "probabilities": probabilities}, cache)
+    return probabilities
 
 
 def distilled_loss(logits: Any, labels: Any, soft: Any, weight: float, temperature: float) -> Any:

@@ -211,7 +211,7 @@ class Trainer:
     def _teach(self) -> list[Any]:
         """The teachers' averaged soft predictions for every training window, after adding the
         unlabelled articles' windows (gold labels IGNORE: only the teachers speak for them)."""
-        from .tagger_distillation import teacher_probabilities, unlabelled_windows
+        from .tagger_distillation import cached_probabilities, unlabelled_windows
 
         if self.config.unlabelled is not None:
             extra = unlabelled_windows(
@@ -220,8 +220,11 @@ class Trainer:
             self.items = self.items + extra
             self.log(f"{len(extra)} unlabelled windows from {self.config.unlabelled}")
         encoder = self.config.encoder or packaged_encoder()
-        return teacher_probabilities(
-            self.config.teachers, encoder, self.items, self.device, self.config.temperature
+        self.config.work.mkdir(parents=True, exist_ok=True)
+        cache = self.config.work / "soft-targets.pt"
+        config = self.config
+        return cached_probabilities(
+            cache, config.teachers, encoder, self.items, self.device, config.temperature
         )
 
     @property
