@@ -14,7 +14,8 @@
 
 `--soft-targets FILE --teacher-names A B` skips steps 1-2: the students read the teachers' outputs from FILE
 (a work folder's soft-targets.pt, written where the teachers ran, e.g. by a CPU from shipped ONNX models),
-and the best student's best and last epochs come back as int8 ONNX models.
+and the best student's best and last epochs come back as int8 ONNX models, each in pieces of 15 MiB
+(`cat model.onnx.* > model.onnx`).
 """
 
 from __future__ import annotations
@@ -158,18 +159,16 @@ def from_soft_targets(args: argparse.Namespace, started: float) -> int:
     """Students from precomputed teacher outputs; the best run's best and last epochs as int8 ONNX."""
     import shutil
 
-    students = [row for row in STUDENTS_FROM_TARGETS]
-    for name, *_ in students:
+    for name, *_ in STUDENTS_FROM_TARGETS:
         (args.work / name).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(args.soft_targets, args.work / name / "soft-targets.pt")
-    run_side_by_side([(train_student, (args, *row)) for row in students], started + args.deadline)
-    rows = [r for r in table(args, [name for name, *_ in students])]
+    run_side_by_side(
+        [(train_student, (args, *row)) for row in STUDENTS_FROM_TARGETS], started + args.deadline
+    )
+    rows = table(args, [name for name, *_ in STUDENTS_FROM_TARGETS])
     rows.sort(key=tagger_sweep._mean, reverse=True)
     (args.out / "distil.json").write_text(json.dumps({"rows": rows}, indent=1))
-    for row in rows:
-        d = row["dev"]
-        mean = tagger_sweep._mean(row)
-        print(f"{row['name']:30} {d['Source']:6.1f} {d['Cue']:5.1f} {d['Content']:8.1f} {mean:5.1f}")
+    print_table(rows, started)
     if rows:
         export_best_and_last(args, rows[0]["name"].rsplit("@", 1)[0])
     return 0
@@ -181,9 +180,23 @@ def export_best_and_last(args: argparse.Namespace, run: str) -> None:
     history = json.loads((args.work / run / "history.json").read_text())
     best, last = training.best_epoch(history), history[-1]["epoch"]
     for label, epoch in (("best", best), ("last", last)):
-        training.export(args.work / run, args.out / label, args.encoder, epoch)
+        onnx = training.export(args.work / run, args.out / label, args.encoder, epoch)
         (args.out / label / "tokenizer.json").unlink()  # the shipped one: the same encoder's
+        data = onnx.read_bytes()  # the device tool returns files of at most 16 MiB: `cat` joins the pieces
+        for i in range(0, len(data), tagger_sweep.PIECE):
+            onnx.with_name(f"model.onnx.{i // tagger_sweep.PIECE:02d}").write_bytes(
+                data[i : i + tagger_sweep.PIECE]
+            )
+        onnx.unlink()
         print(f"exported {run} epoch {epoch} as {label}", flush=True)
+
+
+def print_table(rows: list[dict[str, Any]], started: float) -> None:
+    print(f"{'candidate':30} source   cue  content  mean   ({time.monotonic() - started:.0f} s)")
+    for row in rows:
+        d = row["dev"]
+        mean = tagger_sweep._mean(row)
+        print(f"{row['name']:30} {d['Source']:6.1f} {d['Cue']:5.1f} {d['Content']:8.1f} {mean:5.1f}")
 
 
 def main() -> int:
@@ -228,11 +241,7 @@ def main() -> int:
             out = args.out / prefix
             out.mkdir(exist_ok=True)
             tagger_sweep.write_best(argparse.Namespace(out=out), best)
-    print(f"{'candidate':30} source   cue  content  mean   ({time.monotonic() - started:.0f} s)")
-    for row in rows:
-        d = row["dev"]
-        mean = tagger_sweep._mean(row)
-        print(f"{row['name']:30} {d['Source']:6.1f} {d['Cue']:5.1f} {d['Content']:8.1f} {mean:5.1f}")
+    print_table(rows, started)
     return 0
 
 

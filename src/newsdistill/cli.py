@@ -199,8 +199,9 @@ def _add_distillation_options(p: Any) -> None:
         "--teachers",
         nargs="+",
         default=(),
-        metavar="EPOCH_PT",
-        help="accurate: trained taggers (epoch<N>.pt of other runs) whose averaged outputs are taught too",
+        metavar="TEACHER",
+        help="accurate: taggers whose averaged outputs are taught too: epoch<N>.pt of other runs, or "
+        "exported model folders such as the shipped one",
     )
     p.add_argument(
         "--unlabelled",
@@ -610,15 +611,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _train_accurate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    if args.unlabelled and not args.teachers:
-        print("newsdistill: --unlabelled needs --teachers (they label it)", file=sys.stderr)
-        return 2
-    if args.teachers and args.crf:
-        print("newsdistill: --crf cannot be trained from --teachers", file=sys.stderr)
-        return 2
-    if not 0 <= args.distil_weight <= 1 or args.temperature <= 0:
-        print("newsdistill: --distil-weight must lie in 0-1 and --temperature be above 0", file=sys.stderr)
-        return 2
+    from .errors import OptionError
+
     try:
         from .attribution import tagger_training as training
 
@@ -631,7 +625,8 @@ def _train_accurate(args: argparse.Namespace) -> int:
         out = training.export(
             config.work, Path(args.out) if args.out else training.MODEL_DIR, window=config.window
         )
-    except (FileNotFoundError, ImportError, RuntimeError) as exc:  # no data, no [train] extra, no GPU
+    # no data, no [train] extra, no GPU, options that cannot go together
+    except (FileNotFoundError, ImportError, RuntimeError, OptionError) as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     print(f"model written to {out} ({out.stat().st_size / 1e6:.1f} MB)")

@@ -12,3 +12,7 @@ class SkipInput(Exception):
 class ModelFileError(RuntimeError):
     """A shipped model's files are missing or unreadable; the message names the file and the command
     that rebuilds it. Never a silent fallback to another model."""
+
+
+class OptionError(ValueError):
+    """Options that cannot go together (`train`'s, say); the message names them. A usage error: one line."""

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from .onnx_graph import no_nan_checks
+
 pytest.importorskip("torch", reason="the [train] extra is not installed: run `make test-train`")
 pytestmark = pytest.mark.train
 
@@ -43,15 +45,9 @@ def test_train_resume_export_and_run(tmp_path: Path) -> None:
     assert [h["epoch"] for h in history] == [1]
     assert set(history[0]["dev_exact_f1"]) == {"Source", "Cue", "Content"}
     assert (out / "model.onnx").stat().st_size < 30_000_000
-    assert _no_nan_checks(out / "model.onnx")  # eager attention, as export() asks
+    assert no_nan_checks(out / "model.onnx")  # eager attention, as export() asks
     spans = Tagger(out).tag("The senator said on Tuesday that the bill would pass.")
     assert all(role in {"Source", "Cue", "Content"} for role, _, _ in spans)
-
-
-def _no_nan_checks(model: Path) -> bool:
-    import onnx
-
-    return "IsNaN" not in {node.op_type for node in onnx.load(str(model)).graph.node}
 
 
 def test_missing_data_is_one_line(tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from .onnx_graph import no_nan_checks
+
 pytest.importorskip("torch", reason="the [train] extra is not installed: run `make test-train`")
 pytestmark = pytest.mark.train
 
@@ -32,12 +34,4 @@ def test_export_writes_a_small_int8_encoder_that_agrees_with_fp32(tmp_path: Path
     texts = list(embeddings_export.CHECK_TEXTS)
     built, shipped = embeddings.Encoder(tmp_path).embed(texts), embeddings.load().embed(texts)
     assert np.min(np.sum(built * shipped, axis=1)) > 0.999
-    assert _no_nan_checks(tmp_path / "model.onnx")
-
-
-def _no_nan_checks(model: Path) -> bool:
-    """Exported with eager attention: no per-layer NaN check (and mask select) over every attention score,
-    which were a quarter of onnxruntime's time."""
-    import onnx
-
-    return "IsNaN" not in {node.op_type for node in onnx.load(str(model)).graph.node}
+    assert no_nan_checks(tmp_path / "model.onnx")

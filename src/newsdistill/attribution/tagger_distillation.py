@@ -11,26 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .tagger import encode, windows
-from .tagger_torch import IGNORE, TRAIN_OVERLAP, batches, has_shapes, load_model
+from .tagger_torch import IGNORE, Window, batches, has_shapes, load_model, text_windows
 
 
-def unlabelled_windows(
-    folder: Path, tokenizer: Any, size: int, limit: int | None = None
-) -> list[tuple[list[int], list[int], list[int]]]:
+def unlabelled_windows(folder: Path, tokenizer: Any, size: int, limit: int | None = None) -> list[Window]:
     """(token ids, IGNORE labels, shape ids) per window of each .txt article under `folder`."""
     paths = sorted(folder.glob("*.txt"))[:limit]
     if not paths:
         raise FileNotFoundError(f"no .txt articles under {folder} (the --unlabelled folder)")
-    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    stride = int((size - 2) * (1 - TRAIN_OVERLAP))
-    result = []
-    for path in paths:
-        encoding = encode(tokenizer, path.read_text(encoding="utf-8", errors="replace"), shapes=True)
-        for start, end in windows(len(encoding.ids), size - 2, stride):
-            ids = [cls, *encoding.ids[start:end], sep]
-            result.append((ids, [IGNORE] * len(ids), [0, *encoding.shapes[start:end], 0]))
-    return result
+    texts = [(path.read_text(encoding="utf-8", errors="replace"), None) for path in paths]
+    return text_windows(texts, tokenizer, size)
 
 
 def teacher_probabilities(

@@ -43,14 +43,22 @@ Window = tuple[list[int], list[int], list[int]]  # token ids, label ids, shape i
 
 
 def training_windows(articles: list[GoldArticle], tokenizer: Any, size: int = WINDOW) -> list[Window]:
-    """(token ids, label ids, shape ids) per window of `size`, [CLS] and [SEP] included, labelled IGNORE
-    and shaped 'special' (0)."""
+    """(token ids, label ids, shape ids) per window of `size` of each gold article (text_windows)."""
+    return text_windows(
+        [(a.text, lambda offsets, a=a: token_labels(a, offsets)) for a in articles], tokenizer, size
+    )
+
+
+def text_windows(texts: list[tuple[str, Any]], tokenizer: Any, size: int = WINDOW) -> list[Window]:
+    """(token ids, label ids, shape ids) per window of `size` of each text, [CLS] and [SEP] included,
+    labelled IGNORE and shaped 'special' (0). Each text comes with its labeller (token offsets -> a label
+    id per token), or None: a text nobody labelled (all IGNORE)."""
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     stride = int((size - 2) * (1 - TRAIN_OVERLAP))
     result = []
-    for article in articles:
-        encoding = encode(tokenizer, article.text, shapes=True)  # once per run: kept for either model
-        labels = token_labels(article, encoding.offsets)
+    for text, labeller in texts:
+        encoding = encode(tokenizer, text, shapes=True)  # once per run: kept for either model
+        labels = labeller(encoding.offsets) if labeller else [IGNORE] * len(encoding.ids)
         for start, end in windows(len(encoding.ids), size - 2, stride):
             ids = [cls, *encoding.ids[start:end], sep]
             result.append((ids, [IGNORE, *labels[start:end], IGNORE], [0, *encoding.shapes[start:end], 0]))

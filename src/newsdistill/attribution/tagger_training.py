@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import OptionError
 from ..onnx_models import export_int8, packaged_encoder
 from .polnear import ROLES, GoldArticle, read_split
 from .tagger import (
@@ -62,10 +63,20 @@ class TrainConfig:
     crf: bool = False  # learn label transitions too (a CRF layer over the logits), added to the loss
     shapes: bool = False  # a second input: each token's case and line-break shape (tagger.token_shapes)
     window: int = WINDOW  # tokens per window, [CLS] and [SEP] included
-    teachers: tuple[Path, ...] = ()  # trained taggers (epoch<N>.pt) whose averaged predictions are taught too
+    teachers: tuple[
+        Path, ...
+    ] = ()  # taggers (epoch<N>.pt, or exported model folders) taught by their average
     unlabelled: Path | None = None  # a folder of .txt news articles, taught by the teachers alone
     distil_weight: float = 0.5  # the teachers' share of the loss (the gold labels have the rest)
     temperature: float = 2.0  # softens both the teachers' and the student's distributions
+
+    def __post_init__(self) -> None:
+        if self.unlabelled is not None and not self.teachers:
+            raise OptionError("--unlabelled needs --teachers (they label it)")
+        if self.teachers and self.crf:  # a CRF's likelihood needs gold paths; unlabelled windows have none
+            raise OptionError("--crf cannot be trained from --teachers")
+        if not 0 <= self.distil_weight <= 1 or self.temperature <= 0:
+            raise OptionError("--distil-weight must lie in 0-1 and --temperature be above 0")
 
     @property
     def windowing(self) -> Windowing:
@@ -184,12 +195,9 @@ class Trainer:
         )
         if not train:
             raise FileNotFoundError(f"no PolNeAR train split under {config.data} (expected data/train/text)")
-        if (
-            config.teachers and config.crf
-        ):  # a CRF's likelihood needs gold paths; unlabelled windows have none
-            raise ValueError("a CRF layer (--crf) cannot be trained from teachers (--teachers)")
         self.items = training_windows(train, self.tokenizer, config.window)
         self.device = pick_device(config.device)
+        config.work.mkdir(parents=True, exist_ok=True)
         self.soft = self._teach() if config.teachers else None
         self.steps_per_epoch = (len(self.items) + config.batch_size - 1) // config.batch_size
         self.model = load_model(self.encoder, config.shapes).to(self.device)
@@ -205,7 +213,6 @@ class Trainer:
         )
         self.epoch, self.step = 0, 0
         self.history: list[dict[str, Any]] = []
-        config.work.mkdir(parents=True, exist_ok=True)
         self._resume()
 
     def _teach(self) -> list[Any]:

@@ -192,26 +192,18 @@ def _best_first(db: sqlite3.Connection, scored: str, params: list[Any]) -> np.nd
     in SQL (row_number over the scores) took a third of a common word's search."""
     # MATERIALIZED: flattened into the aggregate, bm25() would be called outside its MATCH
     listed = db.execute(
-        f"WITH s AS MATERIALIZED ({scored}) SELECT group_concat(id || ',' || {_SCORE_AS_INTEGER}) FROM s",
+        f"WITH s AS MATERIALIZED ({scored}) SELECT group_concat(id || ',' || CAST(score AS INTEGER)) FROM s",
         params,
     )
     pairs = np.fromstring(listed.fetchone()[0] or "", np.int64, sep=",").reshape(-1, 2)
-    return pairs[_best_order(pairs[:, 1], pairs[:, 0]), 0]
+    return pairs[np.lexsort((-pairs[:, 0], pairs[:, 1])), 0]  # SQL's ORDER BY score, id DESC
 
 
 def _bm25(table: str) -> str:
     """BM25 over title (weighted 2) and text, in whole billionths: the same number in SQL's sorts and as
     the integer _best_first reads. Texts whose scores differ by less rank as equal, the newest first (the
     rounding error of the float sum would otherwise order them)."""
-    return f"round(bm25({table}, 2.0, 1.0) * 1e9)"
-
-
-_SCORE_AS_INTEGER = "CAST(score AS INTEGER)"  # a whole number already (_bm25): its text parses exactly
-
-
-def _best_order(scores: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Positions in the order of SQL's `ORDER BY score, id DESC`."""
-    return np.lexsort((-ids, scores))
+    return f"round(bm25({table}, 2.0, 1.0) * 1e9)"  # a whole number: its integer text parses exactly
 
 
 def _json_ids(ids: list[int]) -> str:
