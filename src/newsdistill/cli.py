@@ -279,6 +279,13 @@ def _add_serve_parser(sub: Any) -> None:
         "Python's lock and lengthen the slowest answers)",
     )
     s.add_argument(
+        "--search-seconds",
+        type=positive_float,
+        default=1.0,
+        help="stop a search after this much CPU time in the store and answer 400 with why (default: 1): "
+        "searches share a worker, and a query like w* would hold it for a minute on a large store",
+    )
+    s.add_argument(
         "--allowed-host",
         action="append",
         default=[],
@@ -313,6 +320,17 @@ def act_list(text: str) -> frozenset[str]:
         return parse_acts([text])
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a number above 0 ('nan' and 'inf' refused), such as a time limit in seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a number above 0")
+    return value
 
 
 def positive_int(text: str) -> int:
@@ -1013,7 +1031,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         serve(
-            args.db, args.host, args.port, args.workers or default_workers(), args.allowed_host, args.threads
+            args.db,
+            args.host,
+            args.port,
+            args.workers or default_workers(),
+            args.allowed_host,
+            args.threads,
+            args.search_seconds,
         )
     except (FileNotFoundError, PortBusy) as exc:  # no store, or a port in use: one line, a usage error
         print(f"newsdistill: {exc}", file=sys.stderr)

@@ -98,3 +98,18 @@ def test_finding_articles_without_inputs_looks_each_up_by_index(tmp_path: Path) 
     with sqlite3.connect(path) as db:
         plan = " | ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {ORPHANS}"))
     assert "SEARCH i USING" in plan and "SCAN i" not in plan, plan
+
+
+def test_a_store_with_the_article_only_statement_index_gets_the_speakers_one(tmp_path: Path) -> None:
+    """Stores made before the index of statements by article and speaker had one by article alone: opened
+    for writing, they have the new one instead (what a story's and a person's speakers are read from)."""
+    path = tmp_path / "old.db"
+    _old_store(path)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE INDEX attributions_article ON attributions(article_id)")
+    Store(path).close()
+    with sqlite3.connect(path) as db:
+        indexes = {row[1] for row in db.execute("PRAGMA index_list(attributions)")}
+        columns = [row[2] for row in db.execute("PRAGMA index_info(attributions_article_speaker)")]
+    assert "attributions_article" not in indexes
+    assert columns == ["article_id", "entity_id"]

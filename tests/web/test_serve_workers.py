@@ -12,12 +12,14 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from newsdistill.cli import main
 from newsdistill.web.app import create_app
 from newsdistill.web.server import with_threads
 
@@ -27,9 +29,9 @@ from .test_api import worker_processes
 pytestmark = pytest.mark.slow
 
 
-def start_serve(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_serve(db: Path, port: int, workers: int, *options: str) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "newsdistill.cli", "serve", "--db", str(db), "--port", str(port)]
-    process = subprocess.Popen([*command, "--workers", str(workers)], stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([*command, "--workers", str(workers), *options], stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -122,4 +124,26 @@ def test_blocking_pages_run_on_the_threads_asked_for(corpus_db: Path) -> None:
 
     with TestClient(with_threads(create_app(corpus_db), 3), base_url="http://127.0.0.1") as client:
         assert client.portal is not None and client.portal.call(tokens) == 3
-        assert client.get("/api/search", params={"q": "bridge"}).status_code == 200
+        assert client.get("/api/articles/1/appearances").status_code == 200
+
+
+def test_every_worker_stops_searches_at_the_budget_asked_for(search_db: Path) -> None:
+    port = free_port()
+    process = start_serve(search_db, port, 2, "--search-seconds", "1e-9")
+    try:
+        for _ in range(4):  # new connections: the kernel spreads them over both workers
+            answer = httpx.get(
+                f"http://127.0.0.1:{port}/api/search", params={"q": "r* OR h* OR v*"}, timeout=10
+            )
+            assert answer.status_code == 400 and "took more than 1e-09 s" in answer.text
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.mark.parametrize("budget", ["0", "-1", "nan", "inf", "soon"])
+def test_a_search_budget_that_is_not_a_positive_number_is_refused(budget: str, capsys: Any) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", "--search-seconds", budget])
+    assert stopped.value.code == 2
+    assert "--search-seconds" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from .query_language import has_cjk, segment
 CJK_TABLE = "articles_cjk"
 SEARCH_INDEX = "articles_search"
 SEARCH_COLUMNS = ("id", "duplicate_of", "published", "language", "page_type", "outlet")
+ARTICLE_SPEAKERS = "attributions_article_speaker"
 NEWS_ARTICLE = "coalesce(page_type, 'article') = 'article'"  # an article, or a page of no known type
 
 
@@ -33,8 +34,11 @@ def migrate(db: sqlite3.Connection) -> None:
     db.execute(f"CREATE INDEX IF NOT EXISTS {SEARCH_INDEX} ON articles({', '.join(SEARCH_COLUMNS)})")
     # stories with a news article (the start page), found without reading article rows
     db.execute(f"CREATE INDEX IF NOT EXISTS articles_news_story ON articles(story_id) WHERE {NEWS_ARTICLE}")
-    # a story's statements (its page's speakers, the cards' top speakers) without scanning every attribution
-    db.execute("CREATE INDEX IF NOT EXISTS attributions_article ON attributions(article_id)")
+    # A story's statements and their speakers (its page, the cards' top speakers, the speakers quoted
+    # beside a person) from the index alone: through an index of article_id only, each statement's row was
+    # read for its speaker, content included (an entity page's co-speakers: 2.2 against 0.9 ms).
+    db.execute("DROP INDEX IF EXISTS attributions_article")  # the index of article_id only, made before
+    db.execute(f"CREATE INDEX IF NOT EXISTS {ARTICLE_SPEAKERS} ON attributions(article_id, entity_id)")
     if db.execute("SELECT 1 FROM meta WHERE key = 'cjk_index'").fetchone() is not None:
         return
     db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {CJK_TABLE} USING fts5(title, text)")
