@@ -282,11 +282,12 @@ def _error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
     app.add_exception_handler(RequestValidationError, invalid_request)
 
 
-# Routes are `async def`, run in the worker's event loop without a thread hop. Search too: in the thread
-# pool (plain `def`) every search handed the GIL back and forth with the loop, and the search page served
-# 270-330 requests/s against 430-480 on the loop (50 connections, 2 workers, 100,000 articles). What
-# bounds a search's hold on the loop is its CPU deadline (StorePool.searching). The routes whose answer
-# grows with a group or a quote's spread (appearances, quotes) stay in the pool.
+# Routes are `async def`, run in the worker's event loop without a thread hop. Search too: its queries
+# call back into Python for their CPU budget (StorePool.searching), and from a pool thread each callback
+# waited for the GIL behind the loop; on the loop nothing else wants it. Alternated with the thread pool
+# it served the same (search page: 403-451 against 403-416 requests/s, 50 connections, 2 workers). The
+# budget bounds how long a search holds the loop. The routes whose answer grows with a group or a quote's
+# spread (appearances, quotes) stay in the pool.
 
 SEARCH_HELP = (
     'The query language: words (all of them), "a phrase", -word (leave out), kyiv OR kiev, puti* (prefix), '
