@@ -63,9 +63,8 @@ class TrainConfig:
     crf: bool = False  # learn label transitions too (a CRF layer over the logits), added to the loss
     shapes: bool = False  # a second input: each token's case and line-break shape (tagger.token_shapes)
     window: int = WINDOW  # tokens per window, [CLS] and [SEP] included
-    teachers: tuple[
-        Path, ...
-    ] = ()  # taggers (epoch<N>.pt, or exported model folders) taught by their average
+    # taggers (epoch<N>.pt, or exported model folders) whose average is taught too
+    teachers: tuple[Path, ...] = ()
     unlabelled: Path | None = None  # a folder of .txt news articles, taught by the teachers alone
     distil_weight: float = 0.5  # the teachers' share of the loss (the gold labels have the rest)
     temperature: float = 2.0  # softens both the teachers' and the student's distributions
@@ -226,10 +225,9 @@ class Trainer:
             )
             self.items = self.items + extra
             self.log(f"{len(extra)} unlabelled windows from {self.config.unlabelled}")
-        encoder = self.config.encoder or packaged_encoder()
-        self.config.work.mkdir(parents=True, exist_ok=True)
-        cache = self.config.work / "soft-targets.pt"
         config = self.config
+        cache = config.work / "soft-targets.pt"  # the work folder exists: __init__ made it
+        encoder = config.encoder or packaged_encoder()
         return cached_probabilities(
             cache, config.teachers, encoder, self.items, self.device, config.temperature
         )

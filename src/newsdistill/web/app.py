@@ -135,14 +135,17 @@ class StorePool:
 
     @contextlib.contextmanager
     def searching(self) -> Iterator[Store]:
-        """The thread's store, whose queries stop once they have spent `search_seconds` of this thread's
-        CPU: a search runs on the event loop, and `w*` (the postings of thousands of words merged) held
-        it for a minute at 100,000 articles. A stopped search is a 400 that says why. CPU time, not
-        wall time, so that a loaded machine does not stop searches that would finish."""
+        """The thread's store for one search, whose queries stop once they have spent `search_seconds` of
+        this thread's CPU: a search runs on the event loop, and `w*` (the postings of thousands of words
+        merged) held it for a minute at 100,000 articles. CPU time, not wall time, so that a loaded machine
+        does not stop searches that would finish. A stopped search, and a query that cannot be read, are
+        400s that say why."""
         store = self.get()
         store.db.set_progress_handler(past_deadline(self.search_seconds), PROGRESS_STEPS)
         try:
             yield store
+        except QueryError as error:
+            raise HTTPException(400, f"cannot read the query: {error}") from None
         except sqlite3.OperationalError as error:
             if str(error) != "interrupted":
                 raise
@@ -285,7 +288,7 @@ def _error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
 # Routes are `async def`, run in the worker's event loop without a thread hop. Search too: its queries
 # call back into Python for their CPU budget (StorePool.searching), and from a pool thread each callback
 # waited for the GIL behind the loop; on the loop nothing else wants it. Alternated with the thread pool
-# it served the same (search page: 403-451 against 403-416 requests/s, 50 connections, 2 workers). The
+# it served the same (search page: 388-451 against 403-416 requests/s, 50 connections, 2 workers). The
 # budget bounds how long a search holds the loop. The routes whose answer grows with a group or a quote's
 # spread (appearances, quotes) stay in the pool.
 
@@ -369,11 +372,8 @@ def run_search(pool: StorePool, form: SearchForm, offset: int, limit: int, **opt
     all_copies, marks, and chart (binned with the results: found["bins"])."""
     request = form.request(offset, limit, options.get("all_copies", False))
     request.chart = options.get("chart")
-    try:
-        with pool.searching() as store:
-            return store.search_page(request, options.get("marks", ("[", "]")), pool.columns())
-    except QueryError as error:
-        raise HTTPException(400, f"cannot read the query: {error}") from None
+    with pool.searching() as store:
+        return store.search_page(request, options.get("marks", ("[", "]")), pool.columns())
 
 
 def _api_routes(app: FastAPI, pool: StorePool) -> None:
@@ -405,18 +405,9 @@ def _api_routes(app: FastAPI, pool: StorePool) -> None:
 
 def search_attention(pool: StorePool, form: SearchForm) -> Attention:
     """Matching articles per period and outlet, binned in SQL over the search's matches, or a 400."""
-    try:
-        with pool.searching() as store:
-            bins = aggregates.search_periods(
-                store.db,
-                form.request(0, 0),
-                store.kept_appearances,
-                SEARCH_WINDOW,
-                CHART_SHAPE,
-                pool.columns(),
-            )
-    except QueryError as error:
-        raise HTTPException(400, f"cannot read the query: {error}") from None
+    with pool.searching() as store:
+        request, kept = form.request(0, 0), store.kept_appearances
+        bins = aggregates.search_periods(store.db, request, kept, SEARCH_WINDOW, CHART_SHAPE, pool.columns())
     return binned_attention(bins, bins.articles >= SEARCH_WINDOW)
 
 
