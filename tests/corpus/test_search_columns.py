@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newsdistill.corpus import aggregates
+from newsdistill.corpus import aggregates, search_columns
 from newsdistill.corpus.query_language import parse
 from newsdistill.corpus.search import SearchRequest, find, matched_ids
 from newsdistill.corpus.search_columns import (
@@ -315,3 +315,42 @@ def test_snippets_in_one_scan_are_the_seeks_snippets(tmp_path: Path) -> None:
         sought = _snippets(db, "articles_fts", match, ids, ("<b>", "</b>"), None)
         assert scanned == sought and len(sought) == len(ids) - 1
         assert all("<b>" in snippet for snippet in sought.values())
+
+
+def test_a_common_querys_matches_are_kept_until_the_index_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_columns, "MATCH_LIST_KEPT_FROM", 5)  # the small store's common words
+    path = random_store(tmp_path, 5, 100, articles=60)
+    db = _connect(path)
+    columns = read_columns(db)
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)
+    for sort in ("relevance", "newest"):
+        request = SearchRequest(text="w0", sort=sort, chart=SHAPE, limit=100)
+        first = _page(db, request, 20_000, columns)
+        scored = sum("MATCH" in s and "group_concat" in s for s in statements)
+        again = _page(db, request, 20_000, columns)
+        assert again == first == _page(db, request, 20_000, None)  # as the SQL path answers
+        assert sum("MATCH" in s and "group_concat" in s for s in statements) == scored  # not read again
+    store = Store(path)
+    with store.transaction():
+        store.add("late", "late", Article(title="Late w0", text="w0 w0 a late report.", outlet="Outlet 1"))
+    store.close()
+    request = SearchRequest(text="w0", limit=100)
+    after = _page(db, request, 20_000, columns)
+    assert after == _page(db, request, 20_000, None)  # the kept list is stale: read again (and by SQL)
+    assert "Late w0" in [row["title"] for row in after[-1]]  # type: ignore[union-attr]
+
+
+def test_kept_match_lists_are_bounded_and_read_only() -> None:
+    kept = search_columns.KeptMatches(most=2)
+    lists = {word: np.arange(search_columns.MATCH_LIST_KEPT_FROM) for word in "abc"}
+    for word, ids in lists.items():
+        kept.keep((word,), b"totals", ids)
+    assert kept.get(("a",), b"totals") is None  # the least recently asked went
+    assert kept.get(("c",), b"totals") is lists["c"] and kept.get(("c",), b"other totals") is None
+    with pytest.raises(ValueError):
+        lists["c"].sort()  # shared by later searches: sorting it in place would change their answers
+    kept.keep(("short",), b"totals", np.arange(3))
+    assert kept.get(("short",), b"totals") is None  # cheap to read again: not held

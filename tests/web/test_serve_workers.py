@@ -3,6 +3,8 @@ own), and its workers do not outlive it, even when it is killed with SIGKILL."""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import os
 import select
 import signal
@@ -21,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from newsdistill.cli import main
 from newsdistill.web.app import create_app
-from newsdistill.web.server import with_threads
+from newsdistill.web.server import ConnectionShare, served
 
 from .conftest import free_port
 from .test_api import worker_processes
@@ -103,6 +105,92 @@ def test_keep_alive_connections_are_spread_over_the_workers(corpus_db: Path) -> 
         process.wait(timeout=20)
 
 
+def test_a_worker_over_its_share_asks_one_client_a_tick_to_reconnect() -> None:
+    counts = [30, 20]
+    loaded, light = ConnectionShare(counts, 0), ConnectionShare(counts, 1)
+    assert not loaded.over_share()  # no count of its own read yet
+    loaded.update(30)
+    light.update(20)
+    assert loaded.over_share() and not loaded.over_share()  # once, till the next tick's count
+    assert not light.over_share()
+    loaded.update(21)
+    assert not loaded.over_share()  # one above the least loaded is its share
+
+
+def held_by(port: int, client: http.client.HTTPConnection, workers: list[int]) -> int | None:
+    """The worker holding the server's end of `client`'s connection (None till one has accepted it)."""
+    assert client.sock is not None
+    client_port = client.sock.getsockname()[1]
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote = (int(f.rsplit(":", 1)[1], 16) for f in fields[1:3])
+            if (local, remote) == (port, client_port):
+                held = established_by_process_inode(f"socket:[{fields[9]}]", workers)
+                if held is not None:
+                    return held
+    return None
+
+
+def established_by_process_inode(inode: str, pids: list[int]) -> int | None:
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) == inode:
+                    return pid
+    return None
+
+
+def lopsided_clients(port: int, workers: int | list[int], first: int, others: int) -> list[Any]:
+    """Connected clients, `first` of them held by the first worker and `others` by the rest (each dropped
+    when it landed where no more were wanted). No request yet: a worker over its share would answer it
+    with `Connection: close`."""
+    wanted = {True: first, False: others}
+    kept: list[Any] = []
+    while any(wanted.values()):
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        client.connect()
+        holder = None
+        for _ in range(100):  # till its worker has accepted it
+            holder = held_by(port, client, workers)  # type: ignore[arg-type]
+            if holder is not None:
+                break
+            time.sleep(0.01)
+        on_first = holder == workers[0]  # type: ignore[index]
+        if wanted[on_first]:
+            wanted[on_first] -= 1
+            kept.append(client)
+        else:
+            client.close()
+    return kept
+
+
+def test_kept_connections_even_out_over_the_workers(corpus_db: Path) -> None:
+    """Keep-alive clients that reconnect when told to (as browsers and pools do) end up spread evenly,
+    however they were first placed (here 16 to 4, as when one worker was still starting)."""
+    port = free_port()
+    process = start_serve(corpus_db, port, workers=2)
+    clients: list[Any] = []
+    try:
+        workers = worker_processes(process.pid)
+        clients = lopsided_clients(port, workers, 16, 4)
+        closes = 0
+        for _ in range(40):  # rounds of one request per client, a tick or so apart
+            for client in clients:
+                client.request("GET", "/api/articles/1")  # reopened here when told to close
+                answer = client.getresponse()
+                answer.read()
+                closes += answer.getheader("connection", "") == "close"
+            time.sleep(0.1)
+        held = established_by_process(port, workers)
+        assert sum(held.values()) == 20 and max(held.values()) - min(held.values()) <= 2, (held, closes)
+    finally:
+        for client in clients:
+            client.close()
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def test_workers_die_with_a_killed_server(corpus_db: Path) -> None:
     process = start_serve(corpus_db, free_port(), workers=2)
     workers = worker_processes(process.pid)
@@ -122,7 +210,7 @@ def test_blocking_pages_run_on_the_threads_asked_for(corpus_db: Path) -> None:
     async def tokens() -> float:
         return anyio.to_thread.current_default_thread_limiter().total_tokens
 
-    with TestClient(with_threads(create_app(corpus_db), 3), base_url="http://127.0.0.1") as client:
+    with TestClient(served(create_app(corpus_db), 3), base_url="http://127.0.0.1") as client:
         assert client.portal is not None and client.portal.call(tokens) == 3
         assert client.get("/api/articles/1/appearances").status_code == 200
 

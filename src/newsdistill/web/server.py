@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import ctypes
 import errno
+import gc
 import json
 import multiprocessing
 import os
@@ -36,10 +37,11 @@ KEEP_ALIVE_TIMEOUT = 5  # seconds an idle connection is kept between requests
 DB_VARIABLE = "NEWSDISTILL_SERVE_DB"
 THREADS_VARIABLE = "NEWSDISTILL_SERVE_THREADS"
 SEARCH_SECONDS_VARIABLE = "NEWSDISTILL_SERVE_SEARCH_SECONDS"
-DEFAULT_THREADS = 2  # threads per worker for blocking handlers (with_threads says why)
+DEFAULT_THREADS = 2  # threads per worker for blocking handlers (served says why)
 STARTUP_FAILURE = 3  # a worker's exit status when it cannot listen (uvicorn's own for that)
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 HOSTS_VARIABLE = "NEWSDISTILL_SERVE_HOSTS"
+CLOSE_HEADER = (b"connection", b"close")
 
 
 class HeadDeadlineProtocol(H11Protocol):
@@ -139,7 +141,7 @@ def serve(
 ) -> None:
     hosts = allowed_hosts(host, extra_hosts)
     # here too with several workers: a missing store is reported once, before any start
-    app = with_threads(create_app(db, hosts, search_seconds), threads)
+    app = served(create_app(db, hosts, search_seconds), threads)
     check_port(host, port)
     shown_host = f"[{host}]" if ":" in host else host
     print(
@@ -158,17 +160,25 @@ def serve(
     run_workers(host, port, workers)
 
 
-def with_threads(app: FastAPI, threads: int) -> FastAPI:
-    """The app with at most `threads` threads for its blocking handlers (anyio's default is 40). They
-    are CPU-bound and every SQLite call gives up the GIL and waits to take it back: with 5 requests
-    in a worker's threads, a search page's p99 was 266 ms; with 2 threads, 168 ms; with 1, 136-143 ms
-    (10 connections, 2 workers on 2 cores). Two, so that one slow page does not hold up the rest."""
+def served(app: FastAPI, threads: int) -> FastAPI:
+    """The app as a server runs it: at most `threads` threads for its blocking handlers (anyio's default
+    is 40), and what its start-up made kept out of the garbage collector's full passes.
+
+    Threads: the handlers are CPU-bound and every SQLite call gives up the GIL and waits to take it back:
+    with 5 requests in a worker's threads, a search page's p99 was 266 ms; with 2 threads, 168 ms; with 1,
+    136-143 ms (10 connections, 2 workers on 2 cores). Two, so that one slow page does not hold up the rest.
+
+    The collector: a worker holds some 100,000 objects from its imports and start-up, and a full pass over
+    them took 63 ms, every 100 requests or so: each stopped every request in the worker (a search page's
+    p99 at 50 connections was 180-215 ms). gc.freeze() leaves them out; a full pass then takes ~1 ms."""
     inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
     async def lifespan(started: Any) -> AsyncIterator[Any]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         async with inner(started) as state:
+            gc.collect()  # garbage of the start-up is freed, not frozen
+            gc.freeze()
             yield state
 
     app.router.lifespan_context = lifespan
@@ -179,23 +189,31 @@ def run_workers(host: str, port: int, workers: int) -> None:
     """Worker processes that each listen on a socket of their own (SO_REUSEPORT), so the kernel spreads
     connections over them. On uvicorn's one shared socket, the first worker to wake accepts every
     connection waiting, and keep-alive clients stay with it: 10 connections opened together went 10 to 0
-    in most runs, and one core idled. A worker that dies is replaced; one that cannot start stops all."""
+    in most runs, and one core idled. The kernel's spread is by chance, and it cannot see connections
+    that stay: ConnectionShare evens them out. A worker that dies is replaced; one that cannot start stops
+    all."""
     context = multiprocessing.get_context("spawn")
+    counts = context.Array("i", workers, lock=False)  # each worker writes its own slot only
     stop = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stop.set())
-    processes = [_start_worker(context, host, port) for _ in range(workers)]
+    processes = [_start_worker(context, host, port, counts, slot) for slot in range(workers)]
     try:
         while not stop.wait(0.5):
             if any(p.exitcode == STARTUP_FAILURE for p in processes):
                 raise PortBusy(f"cannot listen on {host}:{port}: a worker could not start")
-            processes = [p if p.is_alive() else _start_worker(context, host, port) for p in processes]
+            processes = [
+                p if p.is_alive() else _start_worker(context, host, port, counts, slot)
+                for slot, p in enumerate(processes)
+            ]
     finally:
         _stop_workers(processes)
 
 
-def _start_worker(context: Any, host: str, port: int) -> Any:
-    process = context.Process(target=_worker, args=(host, port, os.getpid()), name="newsdistill-serve-worker")
+def _start_worker(context: Any, host: str, port: int, counts: Any, slot: int) -> Any:
+    counts[slot] = 0  # a new worker holds no connection yet (a dead one's count would stay)
+    arguments = (host, port, os.getpid(), counts, slot)
+    process = context.Process(target=_worker, args=arguments, name="newsdistill-serve-worker")
     process.start()
     return process
 
@@ -210,16 +228,67 @@ def _stop_workers(processes: list[Any]) -> None:
             process.join()
 
 
-def _worker(host: str, port: int, parent: int) -> None:
+def _worker(host: str, port: int, parent: int, counts: Any, slot: int) -> None:
     """One worker: the app, a socket of its own in the port's group, uvicorn on it."""
     _die_with_parent(parent)
     try:
         listening = reuse_port_socket(host, port)
     except OSError:
         sys.exit(STARTUP_FAILURE)
-    app = with_threads(create_app_from_env(), int(os.environ[THREADS_VARIABLE]))
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **uvicorn_options()))
+    share = ConnectionShare(counts, slot)
+    app = served(create_app_from_env(), int(os.environ[THREADS_VARIABLE]))
+    server = SharingServer(uvicorn.Config(share.balanced(app), host=host, port=port, **uvicorn_options()))
+    server.share = share
     server.run(sockets=[listening])
+
+
+class ConnectionShare:
+    """Keeps each worker's share of the open connections even. Keep-alive clients stay with the worker
+    that accepted them, and the kernel picks that worker by a hash of the client's address: 50 connections
+    went 34 to 22 (p99 219 ms against 166 ms when even), and those opened while a worker was starting
+    all went to the others (53 to 3: half the throughput). A worker that holds more than one connection
+    above the least loaded asks the client to reconnect (`Connection: close` on a response, which is
+    still answered in full); the new connection is placed by the kernel again, so shares even out."""
+
+    def __init__(self, counts: Any, slot: int) -> None:
+        self.counts, self.slot, self.fresh = counts, slot, False
+
+    def update(self, open_connections: int) -> None:
+        self.counts[self.slot], self.fresh = open_connections, True
+
+    def over_share(self) -> bool:
+        """At most one connection asked to go between updates: the counts are a tick old, and shedding on
+        each answer till they caught up sent connections back and forth (137 in 15 s, p99 worse)."""
+        if not self.fresh or self.counts[self.slot] - min(self.counts) <= 1:
+            return False
+        self.fresh = False
+        return True
+
+    def balanced(self, app: Any) -> Any:
+        """`app`, with `Connection: close` on an answer while this worker holds more than its share."""
+
+        async def app_balanced(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+
+            async def send_closing(message: Any) -> None:
+                if message["type"] == "http.response.start" and self.over_share():
+                    message = {**message, "headers": [*message.get("headers", ()), CLOSE_HEADER]}
+                await send(message)
+
+            return await app(scope, receive, send_closing)
+
+        return app_balanced
+
+
+class SharingServer(uvicorn.Server):
+    """uvicorn's server, writing its number of open connections to its ConnectionShare on every tick."""
+
+    share: ConnectionShare
+
+    async def on_tick(self, counter: int) -> bool:
+        self.share.update(len(self.server_state.connections))
+        return await super().on_tick(counter)
 
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:
