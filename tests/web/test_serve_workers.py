@@ -45,28 +45,37 @@ def start_serve(db: Path, port: int, workers: int, *options: str) -> subprocess.
     raise AssertionError("serve never answered")
 
 
-def sockets_on(port: int, state: str) -> set[str]:
-    """The socket inodes on local `port` in a TCP `state` (01 established, 0A listening), from /proc."""
-    inodes = set()
+def tcp_sockets() -> list[tuple[int, int, str, str]]:
+    """(local port, remote port, state, inode) of every TCP socket, from /proc (states: 01 established,
+    0A listening)."""
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
-                inodes.add(f"socket:[{fields[9]}]")
-    return inodes
+            local, remote = (int(f.rsplit(":", 1)[1], 16) for f in fields[1:3])
+            found.append((local, remote, fields[3], f"socket:[{fields[9]}]"))
+    return found
+
+
+def sockets_on(port: int, state: str) -> set[str]:
+    """The socket inodes on local `port` in a TCP `state`."""
+    return {inode for local, _, now, inode in tcp_sockets() if local == port and now == state}
+
+
+def socket_owners(pids: list[int]) -> dict[str, int]:
+    """Each socket inode that one of `pids` holds open, with that pid (no tools needed)."""
+    owners = {}
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):  # closed meanwhile
+                owners[os.readlink(fd)] = pid
+    return owners
 
 
 def established_by_process(port: int, pids: list[int]) -> Counter[int]:
-    """How many established connections to `port` each of `pids` holds (no tools needed)."""
-    inodes = sockets_on(port, "01")
-    held: Counter[int] = Counter()
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                held[pid] += os.readlink(fd) in inodes
-            except OSError:  # closed meanwhile
-                continue
-    return held
+    """How many established connections to `port` each of `pids` holds."""
+    owners = socket_owners(pids)
+    return Counter(owners[inode] for inode in sockets_on(port, "01") if inode in owners)
 
 
 def open_together(port: int, count: int) -> list[socket.socket]:
@@ -121,27 +130,12 @@ def held_by(port: int, client: http.client.HTTPConnection, workers: list[int]) -
     """The worker holding the server's end of `client`'s connection (None till one has accepted it)."""
     assert client.sock is not None
     client_port = client.sock.getsockname()[1]
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            local, remote = (int(f.rsplit(":", 1)[1], 16) for f in fields[1:3])
-            if (local, remote) == (port, client_port):
-                held = established_by_process_inode(f"socket:[{fields[9]}]", workers)
-                if held is not None:
-                    return held
-    return None
+    owners = socket_owners(workers)
+    ends = [inode for local, remote, _, inode in tcp_sockets() if (local, remote) == (port, client_port)]
+    return next((owners[inode] for inode in ends if inode in owners), None)
 
 
-def established_by_process_inode(inode: str, pids: list[int]) -> int | None:
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            with contextlib.suppress(OSError):
-                if os.readlink(fd) == inode:
-                    return pid
-    return None
-
-
-def lopsided_clients(port: int, workers: int | list[int], first: int, others: int) -> list[Any]:
+def lopsided_clients(port: int, workers: list[int], first: int, others: int) -> list[Any]:
     """Connected clients, `first` of them held by the first worker and `others` by the rest (each dropped
     when it landed where no more were wanted). No request yet: a worker over its share would answer it
     with `Connection: close`."""
@@ -152,11 +146,11 @@ def lopsided_clients(port: int, workers: int | list[int], first: int, others: in
         client.connect()
         holder = None
         for _ in range(100):  # till its worker has accepted it
-            holder = held_by(port, client, workers)  # type: ignore[arg-type]
+            holder = held_by(port, client, workers)
             if holder is not None:
                 break
             time.sleep(0.01)
-        on_first = holder == workers[0]  # type: ignore[index]
+        on_first = holder == workers[0]
         if wanted[on_first]:
             wanted[on_first] -= 1
             kept.append(client)

@@ -188,9 +188,10 @@ def index_totals(db: sqlite3.Connection, table: str) -> bytes:
 def ranked_ids(db: sqlite3.Connection, table: str, match: str, ids: np.ndarray) -> np.ndarray:
     """`ids` best first (BM25, then the newest), as matched_ids ranks. BM25 is scored for these rows only;
     the scan walks the query's matches (the unary + keeps FTS5 from one seek per id)."""
+    score, ranked_by = _bm25(table)
     scored = (
-        f"SELECT rowid AS id, {_bm25(table)} AS score FROM {table} "
-        f"WHERE {table} MATCH ? {_ranked_by(table)} AND +rowid IN (SELECT value FROM json_each(?))"
+        f"SELECT rowid AS id, {score} AS score FROM {table} "
+        f"WHERE {table} MATCH ? {ranked_by} AND +rowid IN (SELECT value FROM json_each(?))"
     )
     return _best_first(db, scored, [match, _json_ids(ids.tolist())])
 
@@ -219,18 +220,14 @@ def _best_first(db: sqlite3.Connection, scored: str, params: list[Any]) -> np.nd
     return pairs[np.lexsort((-pairs[:, 0], pairs[:, 1])), 0]  # SQL's ORDER BY score, id DESC
 
 
-def _bm25(table: str) -> str:
-    """BM25 over title (weighted 2) and text, in whole billionths: the same number in SQL's sorts and as
-    the integer _best_first reads. Texts whose scores differ by less rank as equal, the newest first (the
-    rounding error of the float sum would otherwise order them)."""
-    return f"round({table}.rank * 1e9)"  # a whole number: its integer text parses exactly
-
-
-def _ranked_by(table: str) -> str:
-    """The condition that makes FTS5's rank column BM25 with _bm25's weights. As the rank, the weights are
-    read once a query; as bm25()'s arguments, once a row (a common word's 20,000 matches: 19 ms, 17 as the
-    rank). The rank MATCH must sit with the table's own MATCH, in the WHERE of the query that scores."""
-    return f"AND {table}.rank MATCH 'bm25(2.0, 1.0)'"
+def _bm25(table: str) -> tuple[str, str]:
+    """BM25 over title (weighted 2) and text, in whole billionths, as (the score, the condition it needs).
+    Whole: the same number in SQL's sorts and as the integer _best_first reads; texts whose scores differ by
+    less rank as equal, the newest first (the rounding error of the float sum would otherwise order them).
+    The condition makes FTS5's rank column BM25 with these weights: as the rank, the weights are read once
+    a query; as bm25()'s arguments, once a row (a common word's 20,000 matches: 17 against 19 ms). It must
+    sit with the table's own MATCH, in the WHERE of the query that scores."""
+    return f"round({table}.rank * 1e9)", f"AND {table}.rank MATCH 'bm25(2.0, 1.0)'"
 
 
 def _json_ids(ids: list[int]) -> str:
@@ -298,7 +295,7 @@ def _hits_sql(table: str, articles: str, where: str, match: bool, ranked: bool) 
     if not match:
         return f"SELECT a.id, 0 AS score FROM {articles} WHERE 1 {where} ORDER BY a.id DESC LIMIT ?"
     joined = f"JOIN {articles} ON a.id = {table}.rowid " if where else ""
-    score, ranked_by = (_bm25(table), _ranked_by(table)) if ranked else ("0", "")
+    score, ranked_by = _bm25(table) if ranked else ("0", "")
     return (
         f"SELECT {table}.rowid AS id, {score} AS score FROM {table} {joined}"
         f"WHERE {table} MATCH ? {ranked_by} {where} ORDER BY {table}.rowid DESC LIMIT ?"

@@ -57,7 +57,7 @@ class KeptMatches:
     to read from FTS5: one such search held up the 25 or so requests queued behind it in a worker, and a
     few together made the search page's slowest answers under load. People ask for the words of the day's
     big stories again and again. Each list is stored with the FTS5 index's totals (rows and words) that it
-    was read at, and is not used once they have changed; a ColumnCache also drops its columns then."""
+    was read at, and is not used once they have changed (nor are the columns, by a ColumnCache, then)."""
 
     def __init__(self, most: int = MATCH_LISTS_KEPT) -> None:
         self.most = most

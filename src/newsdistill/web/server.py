@@ -169,8 +169,8 @@ def served(app: FastAPI, threads: int) -> FastAPI:
     136-143 ms (10 connections, 2 workers on 2 cores). Two, so that one slow page does not hold up the rest.
 
     The collector: a worker holds some 100,000 objects from its imports and start-up, and a full pass over
-    them took 63 ms, every 100 requests or so: each stopped every request in the worker (a search page's
-    p99 at 50 connections was 180-215 ms). gc.freeze() leaves them out; a full pass then takes ~1 ms."""
+    them took 63 ms, every 100 requests or so, and stopped every request in the worker. gc.freeze() leaves
+    them out; a full pass then takes ~1 ms. (Alone, it did not move the load test's p99 beyond its noise.)"""
     inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
@@ -237,9 +237,8 @@ def _worker(host: str, port: int, parent: int, counts: Any, slot: int) -> None:
         sys.exit(STARTUP_FAILURE)
     share = ConnectionShare(counts, slot)
     app = served(create_app_from_env(), int(os.environ[THREADS_VARIABLE]))
-    server = SharingServer(uvicorn.Config(share.balanced(app), host=host, port=port, **uvicorn_options()))
-    server.share = share
-    server.run(sockets=[listening])
+    config = uvicorn.Config(share.balanced(app), host=host, port=port, **uvicorn_options())
+    SharingServer(config, share).run(sockets=[listening])
 
 
 class ConnectionShare:
@@ -284,7 +283,9 @@ class ConnectionShare:
 class SharingServer(uvicorn.Server):
     """uvicorn's server, writing its number of open connections to its ConnectionShare on every tick."""
 
-    share: ConnectionShare
+    def __init__(self, config: uvicorn.Config, share: ConnectionShare) -> None:
+        super().__init__(config)
+        self.share = share
 
     async def on_tick(self, counter: int) -> bool:
         self.share.update(len(self.server_state.connections))
