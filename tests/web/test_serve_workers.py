@@ -90,32 +90,32 @@ def open_together(port: int, count: int) -> list[socket.socket]:
     return clients
 
 
-def kept_alive(port: int, client: socket.socket) -> socket.socket:
-    """`client` after one answered request, or a new connection where the server closed it: a worker over
-    its share answers with `Connection: close`, and a pool opens another connection, as this does."""
+def kept_alive(port: int, sock: socket.socket) -> http.client.HTTPConnection:
+    """A client on `sock` after one answered request. A worker over its share answers with `Connection:
+    close`; http.client then opens another connection on the next request, as a pool does."""
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    client.sock = sock
     for _ in range(10):
-        client.sendall(b"GET /api/articles/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        answer = client.recv(4096)
-        assert answer.startswith(b"HTTP/1.1 ")
-        if b"connection: close" not in answer.lower():
+        client.request("GET", "/api/articles/1")
+        answer = client.getresponse()
+        answer.read()
+        if answer.getheader("connection", "") != "close":
             return client
-        client.close()
-        client = socket.create_connection(("127.0.0.1", port))
     raise AssertionError("the server closed the connection after every one of 10 requests")
 
 
 def test_keep_alive_connections_are_spread_over_the_workers(corpus_db: Path) -> None:
     port = free_port()
     process = start_serve(corpus_db, port, workers=2)
-    clients: list[socket.socket] = []
+    clients: list[http.client.HTTPConnection] = []
     try:
         workers = worker_processes(process.pid)
         assert len(workers) == 2
         deadline = time.monotonic() + 60
         while len(sockets_on(port, "0A")) < 2 and time.monotonic() < deadline:  # both workers listening
             time.sleep(0.1)
-        clients = open_together(port, 20)  # and kept open, as a client's connection pool does
-        clients = [kept_alive(port, client) for client in clients]
+        # kept open, as a client's connection pool does
+        clients = [kept_alive(port, sock) for sock in open_together(port, 20)]
         held = established_by_process(port, workers)
         assert sum(held.values()) == 20
         assert all(held[pid] >= 1 for pid in workers), held  # one shared socket: mostly 20 to 0
