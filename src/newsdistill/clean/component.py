@@ -25,7 +25,7 @@ from .classify import (
     score_blocks,
 )
 from .credits import find_credit
-from .html_blocks import html_to_blocks, nesting_depth
+from .html_blocks import nesting_depth, page_blocks
 from .html_meta import PageMeta, page_meta
 from .label import label_blocks, mark_kinds
 from .learned import BLOCK_MODEL, FEATURES, TRAINED_TYPES, block_matrix, final_keep, load_model, with_types
@@ -145,7 +145,7 @@ def html_rule_blocks(html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) 
         raise SkipInput(f"HTML nested deeper than {limits.max_html_depth:,} levels")
     tree = LexborHTMLParser(html)
     meta = page_meta(tree)
-    blocks = html_to_blocks(tree, limits.max_html_depth)
+    blocks = page_blocks(tree, limits.max_html_depth)
     cut = len(blocks) > limits.max_blocks
     blocks = blocks[: limits.max_blocks]
     language = score_blocks(blocks, t)

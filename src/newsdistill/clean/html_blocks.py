@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .blocks import Block, display_text
+from .blocks import Block, count_words, display_text
 
 SKIP_TAGS = frozenset(
     [
@@ -283,7 +283,27 @@ def nesting_depth(html: str, give_up_at: int) -> int:
     return deepest
 
 
-def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
+def page_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
+    """The page's blocks as a browser shows them. With scripts on, `<noscript>` is hidden; but a page
+    whose `<noscript>` holds more words than the rest of it is written for clients that run no scripts
+    (a forum's crawler view, a script-built app's fallback), so it is read as such a client shows it."""
+    blocks = html_to_blocks(tree, max_depth)
+    if noscript_words(tree) > sum(block.words for block in blocks):
+        return html_to_blocks(tree, max_depth, skip=SKIP_TAGS - {"noscript"})
+    return blocks
+
+
+def noscript_words(tree: LexborHTMLParser) -> int:
+    """Words inside the body's `<noscript>` elements (outermost ones only count once)."""
+    body = tree.body
+    if body is None:
+        return 0
+    return sum(count_words(node.text(separator=" ")) for node in body.css("noscript:not(noscript noscript)"))
+
+
+def html_to_blocks(
+    tree: LexborHTMLParser, max_depth: int = 400, skip: frozenset[str] = SKIP_TAGS
+) -> list[Block]:
     """Walk the DOM without recursion (deep pages must not overflow the stack).
 
     Only block-level elements open a context (and can carry hints); inline ones just
@@ -309,7 +329,7 @@ def html_to_blocks(tree: LexborHTMLParser, max_depth: int = 400) -> list[Block]:
             if builder.in_link:
                 builder.link_chars += len(text.strip())
             continue
-        if tag in SKIP_TAGS or tag[0] == "-":
+        if tag in skip or tag[0] == "-":
             continue
         builder.open_element(node, tag, work)
         parts = builder.parts
