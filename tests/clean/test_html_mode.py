@@ -90,11 +90,6 @@ def test_chrome_is_removed_with_reasons() -> None:
     assert "not text" not in " ".join(reasons)
 
 
-@pytest.mark.xfail(
-    reason="known miss since the page-type retrain: the block model keeps this one-link paragraph at 0.56 "
-    "(cut-off 0.5) though the rules call it a related link; --mode precision removes it",
-    strict=False,
-)
 def test_link_heavy_block_inside_article_is_related_link() -> None:
     extra = '<p><a href="/x">Read: Why the bridge closed for a week in March</a></p>'
     article = _clean(page(extra))

@@ -99,11 +99,6 @@ def test_german_page_keeps_its_body_and_drops_its_chrome() -> None:
     assert {r.reason for r in article.removed if "Lesezeit" in r.text} == {"other"}
 
 
-@pytest.mark.xfail(
-    reason="the block model keeps the German heading 'Ähnliche Beiträge' (0.71) though it is an end marker: "
-    "the training pages are almost all English",
-    strict=True,
-)
 def test_german_related_posts_are_dropped() -> None:
     article = newsdistill.process(_german_page(), stages=("decode", "clean"))
     for chrome in ("Ähnliche Beiträge", "Bauarbeiten", "Teilen"):

@@ -14,7 +14,16 @@ import newsdistill
 from newsdistill.clean.classify import MODES
 from newsdistill.clean.component import clean_html
 from newsdistill.clean.html_blocks import html_to_blocks
-from newsdistill.clean.learned import BASE_FEATURES, FEATURES, ModelFileError, TreeModel, load_model
+from newsdistill.clean.learned import (
+    BASE_FEATURES,
+    FEATURES,
+    SPARSE_SHARE,
+    SPARSE_WORDS,
+    ModelFileError,
+    TreeModel,
+    above_cutoff,
+    load_model,
+)
 from newsdistill.clean.training import (
     GoldPage,
     PageData,
@@ -100,6 +109,7 @@ def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_page() -> None:
                 label,
                 np.ones(per_page),
                 [""] * per_page,
+                np.ones(per_page),
                 np.zeros(per_page, bool),
                 np.zeros(per_page, bool),
                 np.zeros(per_page, bool),
@@ -156,3 +166,21 @@ def test_one_giant_block_and_many_tiny_blocks_are_handled_in_time() -> None:
     with contextlib.suppress(newsdistill.SkipInput):
         newsdistill.process(f"<html><body>{tiny}</body></html>", stages=("decode", "clean"), timeout=None)
     assert time.process_time() - started < 30
+
+
+def test_a_sparse_non_article_page_also_keeps_blocks_near_its_best() -> None:
+    """A listing whose cards all score under the cut-off keeps those near the page's best block."""
+    probability = np.array([0.45, 0.3, 0.05, 0.46, 0.1])
+    words = np.full(5, 20)
+    keep = above_cutoff(probability, 0.5, words, article=0.1)
+    assert keep.tolist() == [True, True, False, True, False]
+    assert SPARSE_SHARE * 0.46 <= 0.3  # the second card is kept by the share, not the cut-off
+
+
+def test_articles_and_pages_with_enough_kept_text_keep_the_cut_off() -> None:
+    probability = np.array([0.9, 0.45, 0.3])
+    short = np.full(3, 20)
+    assert above_cutoff(probability, 0.5, short, article=0.9).tolist() == [True, False, False]
+    plenty = np.array([SPARSE_WORDS, 20, 20])
+    assert above_cutoff(probability, 0.5, plenty, article=0.1).tolist() == [True, False, False]
+    assert above_cutoff(probability[:0], 0.5, short[:0], article=0.1).tolist() == []

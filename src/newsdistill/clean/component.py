@@ -28,7 +28,16 @@ from .credits import find_credit
 from .html_blocks import nesting_depth, page_blocks
 from .html_meta import PageMeta, page_meta
 from .label import label_blocks, mark_kinds
-from .learned import BLOCK_MODEL, FEATURES, TRAINED_TYPES, block_matrix, final_keep, load_model, with_types
+from .learned import (
+    BLOCK_MODEL,
+    FEATURES,
+    TRAINED_TYPES,
+    above_cutoff,
+    block_matrix,
+    final_keep,
+    load_model,
+    with_types,
+)
 from .metadata import (
     find_byline_and_date,
     find_outlet_credit,
@@ -115,7 +124,8 @@ def clean_html(
         x = block_matrix(blocks, page.region)
         types = page_type_probabilities(blocks, x, meta, article.url or meta.url, html, model)
         article.page_type = page_type_of(types, TRAINED_TYPES)
-        decide_blocks(blocks, with_types(x, types), model, t)
+        article_share = float(types[TRAINED_TYPES.index("article")])
+        decide_blocks(blocks, with_types(x, types), article_share, model, t)
     if meta.title:
         title, site = split_site_suffix(meta.title)
         article.title = title
@@ -169,13 +179,17 @@ def mode_of(t: Thresholds) -> str:
 METADATA_REASONS = frozenset({"byline", "dateline", "title"})
 
 
-def decide_blocks(blocks: list[Block], x: np.ndarray, model_path: Path, t: Thresholds) -> None:
-    """The learned model has the last word on keep/remove; the rules' reasons stay where both agree."""
+def decide_blocks(
+    blocks: list[Block], x: np.ndarray, article_share: float, model_path: Path, t: Thresholds
+) -> None:
+    """The learned model has the last word on keep/remove; the rules' reasons stay where both agree.
+    `article_share`: the page-type model's probability that the page is an article."""
     model = load_model(model_path, FEATURES)
     mode = mode_of(t)
     rule_keep = np.array([b.keep for b in blocks], dtype=bool)
     metadata = np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool)
-    model_keep = model.probability(x) >= model.cutoff + _CUTOFF_SHIFT[mode]
+    words = np.array([b.words for b in blocks])
+    model_keep = above_cutoff(model.probability(x), model.cutoff + _CUTOFF_SHIFT[mode], words, article_share)
     if mode == "precision":
         model_keep &= rule_keep
     elif mode == "recall":

@@ -207,6 +207,23 @@ def with_types(x: np.ndarray, types: np.ndarray) -> np.ndarray:
     return np.column_stack([x, np.broadcast_to(types, (len(x), len(types)))])
 
 
+# A page the type model does not read as an article spreads its content over many small blocks (cards,
+# items, posts) that the block model scores near its cut-off, and often keeps next to nothing. Where it keeps
+# under SPARSE_WORDS words, blocks scoring at least SPARSE_SHARE of the page's best are kept too. Both were
+# chosen by nested site folds on the out-of-fold probabilities (benchmarks/RESULTS.md, "Sparse pages").
+SPARSE_WORDS = 500
+SPARSE_SHARE = 0.4
+
+
+def above_cutoff(probability: np.ndarray, cutoff: float, words: np.ndarray, article: float) -> np.ndarray:
+    """The blocks the model keeps: its probability at the cut-off, or on a sparse non-article page (see
+    SPARSE_WORDS) at SPARSE_SHARE of the page's best block. `article`: the page's article probability."""
+    keep = probability >= cutoff
+    if len(probability) and article < 0.5 and words[keep].sum() < SPARSE_WORDS:
+        keep = probability >= min(cutoff, SPARSE_SHARE * float(probability.max()))
+    return keep
+
+
 def final_keep(model_keep: np.ndarray, rule_keep: np.ndarray) -> np.ndarray:
     """The model's decisions, except that a page it would empty keeps what the rules kept."""
     return model_keep if model_keep.any() else rule_keep

@@ -30,6 +30,7 @@ from .learned import (
     FEATURES,
     TRAINED_TYPES,
     TreeModel,
+    above_cutoff,
     block_matrix,
     final_keep,
     save_model,
@@ -137,6 +138,7 @@ class PageData:
     y: np.ndarray
     weight: np.ndarray
     texts: list[str]
+    words: np.ndarray  # each block's words (Block.words)
     title_copy: np.ndarray  # blocks the cleaner removes as the headline whatever the model says
     rule_keep: np.ndarray
     metadata: np.ndarray  # blocks the rules removed as byline, dateline or title: never body
@@ -161,6 +163,7 @@ def page_data(page: GoldPage) -> PageData:
         y=block_labels(blocks, page.gold),
         weight=np.array([1.0 + np.sqrt(b.words) for b in blocks]),
         texts=[b.text for b in blocks],
+        words=np.array([b.words for b in blocks]),
         title_copy=np.array([_copies_title(b, title_key) for b in blocks], bool),
         rule_keep=np.array([b.keep for b in blocks], dtype=bool),
         metadata=np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool),
@@ -406,14 +409,19 @@ def best_cutoff(
     """The keep cut-off with the best mean of the three out-of-fold scores (one number chosen on OOF)."""
 
     def mean_score(cutoff: float) -> float:
-        texts = [page_text(d, p >= cutoff) for d, p in zip(data, probabilities, strict=True)]
-        return sum(scores(pages, texts).values())
+        return sum(scores(pages, kept_texts(data, probabilities, cutoff)).values())
 
     return max((0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6), key=mean_score)
 
 
 def kept_texts(data: Sequence[PageData], probabilities: Sequence[np.ndarray], cutoff: float) -> list[str]:
-    return [page_text(d, p >= cutoff) for d, p in zip(data, probabilities, strict=True)]
+    return [page_text(d, model_keep(d, p, cutoff)) for d, p in zip(data, probabilities, strict=True)]
+
+
+def model_keep(data: PageData, probability: np.ndarray, cutoff: float) -> np.ndarray:
+    """The blocks the model keeps at `cutoff`, as the cleaner decides (learned.above_cutoff)."""
+    article = float(data.types[TRAINED_TYPES.index("article")]) if data.types is not None else 1.0
+    return above_cutoff(probability, cutoff, data.words, article)
 
 
 def save_fold_models(
