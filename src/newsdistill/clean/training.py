@@ -411,7 +411,7 @@ def best_cutoff(
     def mean_score(cutoff: float) -> float:
         return sum(scores(pages, kept_texts(data, probabilities, cutoff)).values())
 
-    return max((0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6), key=mean_score)
+    return max((0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7), key=mean_score)
 
 
 def kept_texts(data: Sequence[PageData], probabilities: Sequence[np.ndarray], cutoff: float) -> list[str]:
