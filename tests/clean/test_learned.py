@@ -184,3 +184,16 @@ def test_articles_and_pages_with_enough_kept_text_keep_the_cut_off() -> None:
     plenty = np.array([SPARSE_WORDS, 20, 20])
     assert above_cutoff(probability, 0.5, plenty, article=0.1).tolist() == [True, False, False]
     assert above_cutoff(probability[:0], 0.5, short[:0], article=0.1).tolist() == []
+
+
+def test_a_stricter_mode_keeps_a_subset_on_a_sparse_page() -> None:
+    """Balanced keeps enough words at its cut-off, so the page is not sparse for any mode: precision's
+    stricter cut-off must not make it sparse and bring back blocks balanced dropped."""
+    probability = np.array([0.65, 0.62, 0.45, 0.3])
+    words = np.array([SPARSE_WORDS // 2, SPARSE_WORDS // 2, 50, 50])
+    balanced = above_cutoff(probability, 0.6, words, article=0.1)
+    precision = above_cutoff(probability, 0.75, words, article=0.1, base=0.6)
+    recall = above_cutoff(probability, 0.45, words, article=0.1, base=0.6)
+    assert balanced.tolist() == [True, True, False, False]
+    assert not (precision & ~balanced).any()
+    assert not (balanced & ~recall).any()

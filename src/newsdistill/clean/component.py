@@ -189,7 +189,8 @@ def decide_blocks(
     rule_keep = np.array([b.keep for b in blocks], dtype=bool)
     metadata = np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool)
     words = np.array([b.words for b in blocks])
-    model_keep = above_cutoff(model.probability(x), model.cutoff + _CUTOFF_SHIFT[mode], words, article_share)
+    probability, cutoff = model.probability(x), model.cutoff
+    model_keep = above_cutoff(probability, cutoff + _CUTOFF_SHIFT[mode], words, article_share, base=cutoff)
     if mode == "precision":
         model_keep &= rule_keep
     elif mode == "recall":

@@ -217,11 +217,18 @@ SPARSE_WORDS = 500
 SPARSE_SHARE = 0.4
 
 
-def above_cutoff(probability: np.ndarray, cutoff: float, words: np.ndarray, article: float) -> np.ndarray:
+def above_cutoff(
+    probability: np.ndarray, cutoff: float, words: np.ndarray, article: float, base: float | None = None
+) -> np.ndarray:
     """The blocks the model keeps: its probability at the cut-off, or on a sparse non-article page (see
-    SPARSE_WORDS) at SPARSE_SHARE of the page's best block. `article`: the page's article probability."""
+    SPARSE_WORDS) at SPARSE_SHARE of the page's best block. `article`: the page's article probability.
+    Whether a page is sparse is judged at the `base` cut-off (default: `cutoff`), the same for every
+    mode, so a stricter cut-off keeps a subset and a looser one a superset."""
     keep = probability >= cutoff
-    if len(probability) and article < 0.5 and words[keep].sum() < SPARSE_WORDS:
+    if not len(probability) or article >= 0.5:
+        return keep
+    judged = keep if base is None else probability >= base
+    if words[judged].sum() < SPARSE_WORDS:
         keep = probability >= min(cutoff, SPARSE_SHARE * float(probability.max()))
     return keep
 
