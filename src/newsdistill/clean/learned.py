@@ -210,7 +210,7 @@ def with_types(x: np.ndarray, types: np.ndarray) -> np.ndarray:
 # A page the type model does not read as an article spreads its content over many small blocks (cards,
 # items, posts) that the block model scores near its cut-off, and often keeps next to nothing. Where it keeps
 # under SPARSE_WORDS words, blocks scoring at least SPARSE_SHARE of the page's best are kept too. Both were
-# chosen by nested site folds on the out-of-fold probabilities; 1,000 words scored 0.002 more F1 on all page
+# chosen by nested site folds on the out-of-fold probabilities; 1,000 words scored 0.001 more F1 on all page
 # types but let more pages keep a must-not-contain string (7.5% against 6.6%), so 500 stays
 # (benchmarks/RESULTS.md, "Forums' crawler views and sparse pages").
 SPARSE_WORDS = 500
