@@ -3,7 +3,10 @@ view, a script-built app's fallback); elsewhere `<noscript>` stays hidden, as a 
 
 from __future__ import annotations
 
+from selectolax.lexbor import LexborHTMLParser
+
 import newsdistill
+from newsdistill.clean.html_blocks import page_blocks
 
 CLEAN_ONLY = ("decode", "clean")
 POSTS = [
@@ -44,3 +47,14 @@ def test_noscript_stays_hidden_on_a_page_with_its_own_content() -> None:
     text = newsdistill.process(html, stages=CLEAN_ONLY).text
     assert POSTS[0] in text
     assert "enable JavaScript" not in text
+    blocks = page_blocks(LexborHTMLParser(html))  # not read at all, not merely dropped by the model
+    assert not any("enable JavaScript" in block.text for block in blocks)
+
+
+def test_the_crawler_view_is_read_only_where_it_outweighs_the_page() -> None:
+    blocks = page_blocks(LexborHTMLParser(crawler_view_page()))
+    texts = [block.text for block in blocks]
+    assert any(POSTS[1] in text for text in texts)
+    assert any(
+        "enable JavaScript" in text for text in texts
+    )  # the whole page as a script-less client shows it
