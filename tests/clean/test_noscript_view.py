@@ -55,6 +55,5 @@ def test_the_crawler_view_is_read_only_where_it_outweighs_the_page() -> None:
     blocks = page_blocks(LexborHTMLParser(crawler_view_page()))
     texts = [block.text for block in blocks]
     assert any(POSTS[1] in text for text in texts)
-    assert any(
-        "enable JavaScript" in text for text in texts
-    )  # the whole page as a script-less client shows it
+    # the whole page as a client without scripts shows it, the short notice too
+    assert any("JavaScript enabled" in text for text in texts)
