@@ -19,6 +19,7 @@ from newsdistill.clean.learned import (
     FEATURES,
     SPARSE_SHARE,
     SPARSE_WORDS,
+    TRAINED_TYPES,
     ModelFileError,
     TreeModel,
     above_cutoff,
@@ -168,11 +169,18 @@ def test_one_giant_block_and_many_tiny_blocks_are_handled_in_time() -> None:
     assert time.process_time() - started < 30
 
 
+def _types(article: float) -> np.ndarray:
+    """Page-type probabilities with this much on 'article' and the rest on 'listing'."""
+    types = np.zeros(len(TRAINED_TYPES))
+    types[TRAINED_TYPES.index("article")], types[TRAINED_TYPES.index("listing")] = article, 1 - article
+    return types
+
+
 def test_a_sparse_non_article_page_also_keeps_blocks_near_its_best() -> None:
     """A listing whose cards all score under the cut-off keeps those near the page's best block."""
     probability = np.array([0.45, 0.3, 0.05, 0.46, 0.1])
     words = np.full(5, 20)
-    keep = above_cutoff(probability, 0.5, words, article=0.1)
+    keep = above_cutoff(probability, 0.5, words, _types(0.1))
     assert keep.tolist() == [True, True, False, True, False]
     assert SPARSE_SHARE * 0.46 <= 0.3  # the second card is kept by the share, not the cut-off
 
@@ -180,10 +188,10 @@ def test_a_sparse_non_article_page_also_keeps_blocks_near_its_best() -> None:
 def test_articles_and_pages_with_enough_kept_text_keep_the_cut_off() -> None:
     probability = np.array([0.9, 0.45, 0.3])
     short = np.full(3, 20)
-    assert above_cutoff(probability, 0.5, short, article=0.9).tolist() == [True, False, False]
+    assert above_cutoff(probability, 0.5, short, _types(0.9)).tolist() == [True, False, False]
     plenty = np.array([SPARSE_WORDS, 20, 20])
-    assert above_cutoff(probability, 0.5, plenty, article=0.1).tolist() == [True, False, False]
-    assert above_cutoff(probability[:0], 0.5, short[:0], article=0.1).tolist() == []
+    assert above_cutoff(probability, 0.5, plenty, _types(0.1)).tolist() == [True, False, False]
+    assert above_cutoff(probability[:0], 0.5, short[:0], _types(0.1)).tolist() == []
 
 
 def test_a_stricter_mode_keeps_a_subset_on_a_sparse_page() -> None:
@@ -191,9 +199,9 @@ def test_a_stricter_mode_keeps_a_subset_on_a_sparse_page() -> None:
     stricter cut-off must not make it sparse and bring back blocks balanced dropped."""
     probability = np.array([0.65, 0.62, 0.45, 0.3])
     words = np.array([SPARSE_WORDS // 2, SPARSE_WORDS // 2, 50, 50])
-    balanced = above_cutoff(probability, 0.6, words, article=0.1)
-    precision = above_cutoff(probability, 0.75, words, article=0.1, base=0.6)
-    recall = above_cutoff(probability, 0.45, words, article=0.1, base=0.6)
+    balanced = above_cutoff(probability, 0.6, words, _types(0.1))
+    precision = above_cutoff(probability, 0.75, words, _types(0.1), base=0.6)
+    recall = above_cutoff(probability, 0.45, words, _types(0.1), base=0.6)
     assert balanced.tolist() == [True, True, False, False]
     assert not (precision & ~balanced).any()
     assert not (balanced & ~recall).any()

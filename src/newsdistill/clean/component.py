@@ -124,8 +124,7 @@ def clean_html(
         x = block_matrix(blocks, page.region)
         types = page_type_probabilities(blocks, x, meta, article.url or meta.url, html, model)
         article.page_type = page_type_of(types, TRAINED_TYPES)
-        article_share = float(types[TRAINED_TYPES.index("article")])
-        decide_blocks(blocks, with_types(x, types), article_share, model, t)
+        decide_blocks(blocks, with_types(x, types), types, model, t)
     if meta.title:
         title, site = split_site_suffix(meta.title)
         article.title = title
@@ -180,17 +179,17 @@ METADATA_REASONS = frozenset({"byline", "dateline", "title"})
 
 
 def decide_blocks(
-    blocks: list[Block], x: np.ndarray, article_share: float, model_path: Path, t: Thresholds
+    blocks: list[Block], x: np.ndarray, types: np.ndarray, model_path: Path, t: Thresholds
 ) -> None:
     """The learned model has the last word on keep/remove; the rules' reasons stay where both agree.
-    `article_share`: the page-type model's probability that the page is an article."""
+    `types`: the page-type model's probabilities (TRAINED_TYPES order)."""
     model = load_model(model_path, FEATURES)
     mode = mode_of(t)
     rule_keep = np.array([b.keep for b in blocks], dtype=bool)
     metadata = np.array([b.reason in METADATA_REASONS for b in blocks], dtype=bool)
     words = np.array([b.words for b in blocks])
     probability, cutoff = model.probability(x), model.cutoff
-    model_keep = above_cutoff(probability, cutoff + _CUTOFF_SHIFT[mode], words, article_share, base=cutoff)
+    model_keep = above_cutoff(probability, cutoff + _CUTOFF_SHIFT[mode], words, types, base=cutoff)
     if mode == "precision":
         model_keep &= rule_keep
     elif mode == "recall":

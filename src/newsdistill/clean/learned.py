@@ -218,14 +218,19 @@ SPARSE_SHARE = 0.4
 
 
 def above_cutoff(
-    probability: np.ndarray, cutoff: float, words: np.ndarray, article: float, base: float | None = None
+    probability: np.ndarray,
+    cutoff: float,
+    words: np.ndarray,
+    types: np.ndarray | None,
+    base: float | None = None,
 ) -> np.ndarray:
     """The blocks the model keeps: its probability at the cut-off, or on a sparse non-article page (see
-    SPARSE_WORDS) at SPARSE_SHARE of the page's best block. `article`: the page's article probability.
-    Whether a page is sparse is judged at the `base` cut-off (default: `cutoff`), the same for every
-    mode, so a stricter cut-off keeps a subset and a looser one a superset."""
+    SPARSE_WORDS) at SPARSE_SHARE of the page's best block. `types`: the page's type probabilities
+    (TRAINED_TYPES order; None: unknown, read as an article). Whether a page is sparse is judged at the
+    `base` cut-off (default: `cutoff`), the same for every mode, so a stricter cut-off keeps a subset and
+    a looser one a superset."""
     keep = probability >= cutoff
-    if not len(probability) or article >= 0.5:
+    if not len(probability) or types is None or types[TRAINED_TYPES.index("article")] >= 0.5:
         return keep
     judged = keep if base is None else probability >= base
     if words[judged].sum() < SPARSE_WORDS:

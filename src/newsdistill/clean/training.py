@@ -415,13 +415,10 @@ def best_cutoff(
 
 
 def kept_texts(data: Sequence[PageData], probabilities: Sequence[np.ndarray], cutoff: float) -> list[str]:
-    return [page_text(d, model_keep(d, p, cutoff)) for d, p in zip(data, probabilities, strict=True)]
-
-
-def model_keep(data: PageData, probability: np.ndarray, cutoff: float) -> np.ndarray:
-    """The blocks the model keeps at `cutoff`, as the cleaner decides (learned.above_cutoff)."""
-    article = float(data.types[TRAINED_TYPES.index("article")]) if data.types is not None else 1.0
-    return above_cutoff(probability, cutoff, data.words, article)
+    return [
+        page_text(d, above_cutoff(p, cutoff, d.words, d.types))
+        for d, p in zip(data, probabilities, strict=True)
+    ]
 
 
 def save_fold_models(
