@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from ..model import ParagraphKind, RemovedReason
@@ -20,12 +21,13 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # soft hyphen,
 def display_text(raw: str) -> str:
     """The text a reader sees: NFC (a decomposed 'u' + U+0308 becomes 'ü'), no soft hyphens or
     zero-width marks inside words, runs of whitespace as one space."""
-    text = " ".join(raw.translate(_INVISIBLE).split())
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    if raw.isascii():  # the invisible marks and NFC touch non-ASCII characters only
+        return " ".join(raw.split())
+    return unicodedata.normalize("NFC", " ".join(raw.translate(_INVISIBLE).split()))
 
 
 def count_words(text: str) -> int:
-    cjk = len(_CJK.findall(text))
+    cjk = 0 if text.isascii() else len(_CJK.findall(text))
     if not cjk:
         return len(WORD.findall(text))
     return len(WORD.findall(_CJK.sub(" ", text))) + (cjk + 1) // 2
@@ -59,6 +61,11 @@ class Block:
     @property
     def link_density(self) -> float:
         return self.link_chars / max(1, len(self.text))
+
+    @cached_property
+    def lowered(self) -> str:
+        """The text lower-cased, for patterns compiled without re.I (lexicon.for_lowered_text)."""
+        return self.text.lower()
 
     def remove(self, reason: RemovedReason) -> None:
         self.keep = False

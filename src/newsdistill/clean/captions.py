@@ -19,7 +19,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 def normalise(text: str) -> str:
     """Key under which near-identical copies (quotes, spacing, "(pictured)") coincide."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if not text.isascii():  # NFKC and the curly quotes touch non-ASCII characters only
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = PARENTHETICAL_CAPTION_BITS.sub("", text)
     return _NON_WORD.sub(" ", text.lower()).strip()
 

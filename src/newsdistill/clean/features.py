@@ -8,14 +8,13 @@ from ..lexicons import STOPWORDS, stopwords_for
 from ..model import RemovedReason
 from .blocks import WORD, Block
 from .lexicon import (
-    ANY_BOILERPLATE,
-    ANY_OTHER_LANGUAGE,
-    BOILERPLATE_PATTERNS,
+    BOILERPLATE_LOWERED,
     COMMENT_COUNT_HEADING,
     COMMENT_META,
     DATE_IN_TEXT,
     END_MARKERS,
-    OTHER_LANGUAGE_PATTERNS,
+    OTHER_LANGUAGE_LOWERED,
+    for_lowered_text,
 )
 
 TERMINAL = re.compile(r"""[.!?。！？]["'”’)\]」』）]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
@@ -46,19 +45,18 @@ def boilerplate_reason(block: Block) -> RemovedReason | None:
 def _boilerplate_reason(block: Block) -> RemovedReason | None:
     if block.words > 30:
         return None
-    found = _first_reason(block, ANY_BOILERPLATE, BOILERPLATE_PATTERNS)
+    found = _first_reason(block, BOILERPLATE_LOWERED)
     if found is None and block.features.get("other_language"):
-        found = _first_reason(block, ANY_OTHER_LANGUAGE, OTHER_LANGUAGE_PATTERNS)
+        found = _first_reason(block, OTHER_LANGUAGE_LOWERED)
     return found
 
 
 def _first_reason(
-    block: Block, anything: re.Pattern[str], patterns: list[tuple[RemovedReason, re.Pattern[str]]]
+    block: Block, patterns: list[tuple[RemovedReason, re.Pattern[str]]]
 ) -> RemovedReason | None:
-    if not anything.search(block.text):
-        return None
+    text = block.lowered
     for reason, pattern in patterns:
-        if pattern.search(block.text):
+        if pattern.search(text):
             if reason == "newsletter" and block.words > 18:
                 continue
             return reason
@@ -77,12 +75,16 @@ def is_end_marker(block: Block) -> bool:
     return bool(flag)
 
 
+_COMMENT_META_LOWERED = for_lowered_text(COMMENT_META)
+_DATE_IN_TEXT_LOWERED = for_lowered_text(DATE_IN_TEXT)
+
+
 def is_comment_meta(block: Block) -> bool:
-    return block.words <= 12 and bool(COMMENT_META.search(block.text))
+    return block.words <= 12 and bool(_COMMENT_META_LOWERED.search(block.lowered))
 
 
 def is_date_line(block: Block) -> bool:
-    return block.words <= 12 and bool(DATE_IN_TEXT.search(block.text))
+    return block.words <= 12 and bool(_DATE_IN_TEXT_LOWERED.search(block.lowered))
 
 
 def end_marker_reason(block: Block) -> RemovedReason:

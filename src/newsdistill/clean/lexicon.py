@@ -72,7 +72,7 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     (
         "footer",
         re.compile(
-            r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])|all rights reserved|subject to copyright|"
+            r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[a-z])|all rights reserved|subject to copyright|"
             r"no part (?:of this|may be)|without (?:the )?(?:prior )?written permission|terms (?:of|and) "
             r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
             r"site map|accessibility)$",
@@ -92,12 +92,19 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
 ]
 
 
-def any_of(patterns: list[tuple[RemovedReason, re.Pattern[str]]]) -> re.Pattern[str]:
-    """One search that tells most blocks apart from all of `patterns`; only hits look closer."""
-    return re.compile("|".join(f"(?:{p.pattern})" for _, p in patterns), re.I)
+def for_lowered_text(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` without re.I, for text lower-cased once: about a third of the time of an re.I search.
+    The sources are written in lower case (tests/clean/test_lexicon_lowered.py checks it)."""
+    return re.compile(pattern.pattern, pattern.flags & ~re.I)
 
 
-ANY_BOILERPLATE = any_of(BOILERPLATE_PATTERNS)
+def lowered_patterns(
+    patterns: list[tuple[RemovedReason, re.Pattern[str]]],
+) -> list[tuple[RemovedReason, re.Pattern[str]]]:
+    return [(reason, for_lowered_text(pattern)) for reason, pattern in patterns]
+
+
+BOILERPLATE_LOWERED = lowered_patterns(BOILERPLATE_PATTERNS)
 
 # The same kinds of chrome in German, French, Spanish, Italian, Portuguese and Dutch, tried on pages in those
 # languages only (features.compute marks them): on English pages they would only cost time.
@@ -194,7 +201,7 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         ),
     ),
 ]
-ANY_OTHER_LANGUAGE = any_of(OTHER_LANGUAGE_PATTERNS)
+OTHER_LANGUAGE_LOWERED = lowered_patterns(OTHER_LANGUAGE_PATTERNS)
 
 CAPTION_MARKERS = re.compile(
     r"\((?:pictured|left|right|centre|center|above|below|top|bottom|front|back|file|file photo|inset|"
