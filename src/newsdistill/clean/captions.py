@@ -21,7 +21,8 @@ def normalise(text: str) -> str:
     """Key under which near-identical copies (quotes, spacing, "(pictured)") coincide."""
     if not text.isascii():  # NFKC and the curly quotes touch non-ASCII characters only
         text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = PARENTHETICAL_CAPTION_BITS.sub("", text)
+    if "(" in text:  # the bits are all in brackets: most blocks need no search
+        text = PARENTHETICAL_CAPTION_BITS.sub("", text)
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 

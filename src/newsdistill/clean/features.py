@@ -80,11 +80,20 @@ _DATE_IN_TEXT_LOWERED = for_lowered_text(DATE_IN_TEXT)
 
 
 def is_comment_meta(block: Block) -> bool:
-    return block.words <= 12 and bool(_COMMENT_META_LOWERED.search(block.lowered))
+    """A comment's author or time line (the rules, the labels and the model's columns each ask: kept)."""
+    flag = block.features.get("comment_meta")
+    if flag is None:
+        flag = float(block.words <= 12 and bool(_COMMENT_META_LOWERED.search(block.lowered)))
+        block.features["comment_meta"] = flag
+    return bool(flag)
 
 
 def is_date_line(block: Block) -> bool:
-    return block.words <= 12 and bool(_DATE_IN_TEXT_LOWERED.search(block.lowered))
+    flag = block.features.get("date_line")
+    if flag is None:
+        flag = float(block.words <= 12 and bool(_DATE_IN_TEXT_LOWERED.search(block.lowered)))
+        block.features["date_line"] = flag
+    return bool(flag)
 
 
 def end_marker_reason(block: Block) -> RemovedReason:

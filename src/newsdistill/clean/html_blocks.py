@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .blocks import Block, count_words, display_text
@@ -120,6 +119,7 @@ _HUMP_HINTS = {"caption", "newsletter"}
 _CLASS_LOOKUP = {token: hint for hint, tokens in CLASS_HINTS.items() for token in tokens.split()}
 
 
+@lru_cache(maxsize=16_384)  # class names recur across elements and pages; whole class="..." values less so
 def _hint_of_class(name: str) -> str | None:
     """'site-footer' -> footer; 'entry-content-read-more' -> content (a content word outweighs the rest);
     'article-body__newsletter' -> newsletter (a BEM element names itself, its block only where it sits);

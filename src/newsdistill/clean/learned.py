@@ -273,16 +273,16 @@ class TreeModel:
 
     def raw(self, x: np.ndarray) -> np.ndarray:
         # One flat gather per step (x as a vector, each row's offset added) is a third faster than x[rows, f],
-        # and np.take over native-size indices 40% faster than indexing with the stored int32 ones.
+        # and take() over native-size indices 40% faster than indexing with the stored int32 ones.
         flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
         offsets = (np.arange(len(x), dtype=np.intp) * x.shape[1])[:, None]
         feature, child = self.feature.astype(np.intp), self.child.astype(np.intp)
         nodes = np.broadcast_to(self.roots.astype(np.intp), (len(x), len(self.roots))).copy()
         for _ in range(self.depth):
-            at = np.take(feature, nodes)
+            at = feature.take(nodes)
             at += offsets
-            nodes = np.take(child, nodes) + (np.take(flat, at) > np.take(self.threshold, nodes))
-        leaf_values = np.take(self.value, nodes)
+            nodes = child.take(nodes) + (flat.take(at) > self.threshold.take(nodes))
+        leaf_values = self.value.take(nodes)
         if len(self.baseline) == 1:
             return self.baseline + leaf_values.sum(axis=1, keepdims=True)
         out = np.tile(self.baseline, (len(x), 1))
