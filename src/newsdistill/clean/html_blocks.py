@@ -150,16 +150,23 @@ def _hints_of_names(names: str) -> frozenset[str]:
     return frozenset(hint for name in names.split() if (hint := _hint_of_class(name)))
 
 
+_NO_HINTS: frozenset[str] = frozenset()
+_HIDING_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
+
+
 def class_hints(node: LexborNode) -> frozenset[str]:
+    """Hints from class, id, aria-hidden, an inline display:none and the ARIA role (every block element
+    asks: the common case, names alone, returns the cached set itself)."""
     attrs = node.attributes
     if not attrs:
-        return frozenset()
-    hints = set(_hints_of_names(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"))
-    if attrs.get("aria-hidden") == "true" or "display:none" in (attrs.get("style") or "").replace(" ", ""):
-        hints.add("boilerplate")
-    if (attrs.get("role") or "") in {"navigation", "banner", "contentinfo", "complementary"}:
-        hints.add("nav")
-    return frozenset(hints)
+        return _NO_HINTS
+    hints = _hints_of_names(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+    style = attrs.get("style")
+    if attrs.get("aria-hidden") == "true" or (style and "display:none" in style.replace(" ", "")):
+        hints = hints | {"boilerplate"}
+    if attrs.get("role") in _HIDING_ROLES:
+        hints = hints | {"nav"}
+    return hints
 
 
 @dataclass
