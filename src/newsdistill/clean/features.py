@@ -80,7 +80,8 @@ _DATE_IN_TEXT_LOWERED = for_lowered_text(DATE_IN_TEXT)
 
 
 def is_comment_meta(block: Block) -> bool:
-    """A comment's author or time line (the rules, the labels and the model's columns each ask: kept)."""
+    """A comment's author or time line. Judged once and kept in the block's features: the rules, the labels
+    and the model's columns each ask."""
     flag = block.features.get("comment_meta")
     if flag is None:
         flag = float(block.words <= 12 and bool(_COMMENT_META_LOWERED.search(block.lowered)))
