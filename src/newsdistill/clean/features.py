@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..lexicons import STOPWORDS, stopwords_for
 from ..model import RemovedReason
 from .blocks import WORD, Block
 from .lexicon import (
-    BOILERPLATE_LOWERED,
+    BOILERPLATE_PATTERNS,
     COMMENT_COUNT_HEADING,
     COMMENT_META,
     DATE_IN_TEXT,
     END_MARKERS,
-    OTHER_LANGUAGE_LOWERED,
+    OTHER_LANGUAGE_PATTERNS,
     for_lowered_text,
 )
 
@@ -45,9 +46,9 @@ def boilerplate_reason(block: Block) -> RemovedReason | None:
 def _boilerplate_reason(block: Block) -> RemovedReason | None:
     if block.words > 30:
         return None
-    found = _first_reason(block, BOILERPLATE_LOWERED)
+    found = _first_reason(block, BOILERPLATE_PATTERNS)
     if found is None and block.features.get("other_language"):
-        found = _first_reason(block, OTHER_LANGUAGE_LOWERED)
+        found = _first_reason(block, OTHER_LANGUAGE_PATTERNS)
     return found
 
 
@@ -63,16 +64,23 @@ def _first_reason(
     return None
 
 
-def is_end_marker(block: Block) -> bool:
-    flag = block.features.get("end_marker")
+def _flag(block: Block, name: str, judge: Callable[[], bool]) -> bool:
+    """A yes/no reading of the block, judged once and kept in its features: the rules, the labels and the
+    model's columns each ask."""
+    flag = block.features.get(name)
     if flag is None:
+        flag = block.features[name] = float(judge())
+    return bool(flag)
+
+
+def is_end_marker(block: Block) -> bool:
+    def judge() -> bool:
         text = block.text.strip(" :|")
         # "34 responses to <the article's whole title>" heads a comment thread however long the title.
-        flag = float(
-            (block.words <= 8 or bool(COMMENT_COUNT_HEADING.match(text))) and bool(END_MARKERS.match(text))
-        )
-        block.features["end_marker"] = flag
-    return bool(flag)
+        short = block.words <= 8 or bool(COMMENT_COUNT_HEADING.match(text))
+        return short and bool(END_MARKERS.match(text))
+
+    return _flag(block, "end_marker", judge)
 
 
 _COMMENT_META_LOWERED = for_lowered_text(COMMENT_META)
@@ -80,21 +88,18 @@ _DATE_IN_TEXT_LOWERED = for_lowered_text(DATE_IN_TEXT)
 
 
 def is_comment_meta(block: Block) -> bool:
-    """A comment's author or time line. Judged once and kept in the block's features: the rules, the labels
-    and the model's columns each ask."""
-    flag = block.features.get("comment_meta")
-    if flag is None:
-        flag = float(block.words <= 12 and bool(_COMMENT_META_LOWERED.search(block.lowered)))
-        block.features["comment_meta"] = flag
-    return bool(flag)
+    """A comment's author or time line."""
+    return _flag(
+        block,
+        "comment_meta",
+        lambda: block.words <= 12 and bool(_COMMENT_META_LOWERED.search(block.lowered)),
+    )
 
 
 def is_date_line(block: Block) -> bool:
-    flag = block.features.get("date_line")
-    if flag is None:
-        flag = float(block.words <= 12 and bool(_DATE_IN_TEXT_LOWERED.search(block.lowered)))
-        block.features["date_line"] = flag
-    return bool(flag)
+    return _flag(
+        block, "date_line", lambda: block.words <= 12 and bool(_DATE_IN_TEXT_LOWERED.search(block.lowered))
+    )
 
 
 def end_marker_reason(block: Block) -> RemovedReason:

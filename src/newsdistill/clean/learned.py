@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -271,13 +271,18 @@ class TreeModel:
     classes: tuple[str, ...]
     cutoff: float
 
+    @cached_property
+    def _walk_indices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """feature, child and roots as native-size indices, made once per loaded model: take() over them is
+        40% faster than indexing with the stored int32 arrays."""
+        return self.feature.astype(np.intp), self.child.astype(np.intp), self.roots.astype(np.intp)
+
     def raw(self, x: np.ndarray) -> np.ndarray:
-        # One flat gather per step (x as a vector, each row's offset added) is a third faster than x[rows, f],
-        # and take() over native-size indices 40% faster than indexing with the stored int32 ones.
+        # One flat gather per step (x as a vector, each row's offset added) is a third faster than x[rows, f].
         flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
         offsets = (np.arange(len(x), dtype=np.intp) * x.shape[1])[:, None]
-        feature, child = self.feature.astype(np.intp), self.child.astype(np.intp)
-        nodes = np.broadcast_to(self.roots.astype(np.intp), (len(x), len(self.roots))).copy()
+        feature, child, roots = self._walk_indices
+        nodes = np.broadcast_to(roots, (len(x), len(roots))).copy()
         for _ in range(self.depth):
             at = feature.take(nodes)
             at += offsets

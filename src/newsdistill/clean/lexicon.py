@@ -14,14 +14,15 @@ COMMENT_COUNT_HEADING = re.compile(rf"^{_COMMENT_COUNT}", re.I)  # "34 responses
 # are data (`data/end_markers.txt`); its comment-count line spells out _COMMENT_COUNT.
 END_MARKERS = re.compile(rf"^(?:{'|'.join(pattern_list('end_markers'))})\s*:?$", re.I)
 
-# (reason, pattern) for blocks that are chrome wherever they stand. First match wins.
+# (reason, pattern) for blocks that are chrome wherever they stand. First match wins. Written in lower case
+# and matched against lower-cased text (Block.lowered) without re.I, which takes a third of the time
+# (tests/clean/test_lexicon_lowered.py checks the sources).
 BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     (
         "related_link",
         re.compile(
             r"^(?:see also|read also|also read|read more|related|more|recommended|watch|listen|"
             r"click here|must read|don'?t miss|trending)\s*[:»>|–—-]?\s+\S",
-            re.I,
         ),
     ),
     (
@@ -31,7 +32,6 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"marked|post comment|cancel reply|comments? (?:are|is) closed|log ?in to (?:comment|reply)|"
             r"^name\s*\*?$|^email\s*\*?$|^website$|save my name, email|characters? remaining|"
             r"community guidelines|be the first to comment|view comments|show comments",
-            re.I,
         ),
     ),
     (
@@ -40,7 +40,6 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"newsletters?\b|sign up (?:for|to)\b|subscribe (?:to|now|today)|get (?:notified|our|the "
             r"latest)|delivered (?:to|straight to) your inbox|enter your email|your inbox|"
             r"(?:every|each) (?:day|week|morning|evening) we send",
-            re.I,
         ),
     ),
     (
@@ -48,7 +47,6 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         re.compile(
             r"\bcookies?\b.{0,80}\b(?:use|accept|consent|policy|settings|experience)|"
             r"we use cookies|accept (?:all )?cookies|privacy (?:policy|settings|preferences)",
-            re.I,
         ),
     ),
     (
@@ -57,7 +55,6 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"^click to (?:share|email|print)\b|"
             r"^(?:share(?: this)?(?: on)?|tweet|pin it|email|print|copy link|whatsapp|facebook|twitter|"
             r"linkedin|reddit|flipboard|follow us(?: on)?.*|share (?:on|via) \w+)\s*[:|]?$",
-            re.I,
         ),
     ),
     (
@@ -66,7 +63,6 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"^(?:advertisement|advertising|sponsored|ad|ads|promoted|paid (?:content|post)|"
             r"story continues (?:below|after) (?:this )?advertisement|continue reading (?:below|the main "
             r"story))\s*:?$",
-            re.I,
         ),
     ),
     (
@@ -76,17 +72,15 @@ BOILERPLATE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"no part (?:of this|may be)|without (?:the )?(?:prior )?written permission|terms (?:of|and) "
             r"(?:use|service|conditions)|^privacy policy$|^(?:about us|contact us|careers|sitemap|"
             r"site map|accessibility)$",
-            re.I,
         ),
     ),
-    ("other", re.compile(r"^(?:filed under|tags|tagged|topics|categories|posted in|more about)\s*:", re.I)),
+    ("other", re.compile(r"^(?:filed under|tags|tagged|topics|categories|posted in|more about)\s*:")),
     (
         "navigation",
         re.compile(
             r"^(?:home|menu|search|skip to (?:main )?content|sign in|log ?in|log ?out|register|"
             r"subscribe|my account|next|previous|prev|back to top|go to top|more|close|open|"
             r"toggle navigation|main menu|show more|load more|view all|see all|all news)\s*[»›>]*$",
-            re.I,
         ),
     ),
 ]
@@ -98,16 +92,9 @@ def for_lowered_text(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(pattern.pattern, pattern.flags & ~re.I)
 
 
-def lowered_patterns(
-    patterns: list[tuple[RemovedReason, re.Pattern[str]]],
-) -> list[tuple[RemovedReason, re.Pattern[str]]]:
-    return [(reason, for_lowered_text(pattern)) for reason, pattern in patterns]
-
-
-BOILERPLATE_LOWERED = lowered_patterns(BOILERPLATE_PATTERNS)
-
 # The same kinds of chrome in German, French, Spanish, Italian, Portuguese and Dutch, tried on pages in those
-# languages only (features.compute marks them): on English pages they would only cost time.
+# languages only (features.compute marks them): on English pages they would only cost time. Lower case, as
+# above.
 OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
     (
         "related_link",
@@ -115,7 +102,6 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"^(?:siehe auch|lesen sie auch|auch interessant|mehr zum thema|weiterlesen|lire aussi|"
             r"à lire aussi|voir aussi|lea también|lee también|leer más|ver también|leggi anche|vedi anche|"
             r"leia também|veja também|saiba mais|lees ook|zie ook|lees meer)\s*[:»>|–—-]?\s+\S",
-            re.I,
         ),
     ),
     (
@@ -128,7 +114,6 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"los campos obligatorios están|lascia un commento|non sarà pubblicato|"
             r"i campi obbligatori sono|deixe um comentário|não será publicado|laat een reactie achter|"
             r"wordt niet gepubliceerd",
-            re.I,
         ),
     ),
     (
@@ -136,7 +121,6 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         re.compile(
             r"newsletters?\b|(?:jetzt|kostenlos) abonnieren|abonnez-vous|inscrivez-vous|suscríbete|"
             r"iscriviti|inscreva-se|schrijf je in|meld je aan",
-            re.I,
         ),
     ),
     (
@@ -147,7 +131,6 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"este sitio (?:web )?utiliza cookies|utilizziamo (?:i )?cookie|"
             r"questo sito utilizza (?:i )?cookie|wij gebruiken cookies|"
             r"deze (?:website|site) gebruikt cookies",
-            re.I,
         ),
     ),
     (
@@ -155,7 +138,6 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         re.compile(
             r"^(?:(?:artikel |jetzt )?teilen|drucken|partager|imprimer|compartir|imprimir|condividi|stampa|"
             r"compartilhar|partilhar|delen|afdrukken)\s*[:|]?$",
-            re.I,
         ),
     ),
     (
@@ -163,7 +145,6 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
         re.compile(
             r"^(?:anzeige|werbung|gesponsert|publicité|sponsorisé|publicidad|patrocinado|pubblicità|"
             r"publicidade|advertentie)\s*:?$",
-            re.I,
         ),
     ),
     (
@@ -174,7 +155,6 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"(?:vervielfältigung|nachdruck) nur mit|reproduction interdite|riproduzione riservata|"
             r"^(?:impressum|datenschutz(?:erklärung)?|kontakt|agb|mentions légales|"
             r"politique de confidentialité|aviso legal|política de privacidad|contatti|colofon)$",
-            re.I,
         ),
     ),
     (
@@ -186,7 +166,6 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"^(?:\d+\s*min(?:\.|uten?)?\s*(?:lesezeit|de lecture|de lectura|di lettura|leestijd)|"
             r"(?:lesezeit|temps de lecture|tiempo de lectura|tempo di lettura|leestijd)"
             r"\s*:?\s*\d+\s*min\w*\.?)$",
-            re.I,
         ),
     ),
     (
@@ -197,11 +176,9 @@ OTHER_LANGUAGE_PATTERNS: list[tuple[RemovedReason, re.Pattern[str]]] = [
             r"haut de page|fermer|voir tout|inicio|buscar|iniciar sesión|siguiente|anterior|cerrar|"
             r"ver todo|cerca|accedi|successivo|precedente|chiudi|início|pesquisar|próximo|zoeken|"
             r"inloggen|volgende|vorige|sluiten)\s*[»›>]*$",
-            re.I,
         ),
     ),
 ]
-OTHER_LANGUAGE_LOWERED = lowered_patterns(OTHER_LANGUAGE_PATTERNS)
 
 CAPTION_MARKERS = re.compile(
     r"\((?:pictured|left|right|centre|center|above|below|top|bottom|front|back|file|file photo|inset|"
