@@ -32,6 +32,7 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -308,56 +309,47 @@ def seed_appearances(workdir: Path) -> list[str]:
     ]
 
 
-def ecb_stories(folds: int = 5) -> list[str]:
+def ecb_stories(folds: int = 5, encoders: Path | None = None) -> list[str]:
     """Stories on ECB+ by topic-fold cross-validation (benchmarks/story_folds.py): the shipped method with
     its model and thresholds fitted on the other folds' topics, and today's single-threshold method before
-    issue 14 under the same folds; then the model fitted on all topics (what `stories.MODEL` ships)."""
-    import story_folds as folds_
-    from newsdistill.entities.build import build_entities, to_entities
-    from newsdistill.nlp import load_nlp
+    issue 14 under the same folds; then the model fitted on all topics (what `stories.MODEL` ships).
 
-    path = DATA / "ecbplus" / "docs.jsonl"
-    texts = [
-        json.loads(line)["text"].replace("`` ", '"').replace(" ''", '"')
-        for line in path.open(encoding="utf-8")
-    ]
-    parsed = [
-        [e.model_dump() for e in to_entities(build_entities(doc))]
-        for doc in load_nlp().pipe(texts, batch_size=32)
-    ]
-    docs = folds_.load_docs(path, parsed)
+    The shipped story encoder was fine-tuned on every ECB+ topic, so the out-of-fold figure needs one
+    encoder per fold that never saw its topics: `encoders/fold-k` (`newsdistill train story-encoder --data
+    ../shared/data/ecbplus/docs.jsonl --fold-models DIR`); `encoders/plain` (`newsdistill train
+    story-encoder --out DIR/plain`, the packaged encoder as it comes) adds the rows before fine-tuning."""
+    import story_folds as folds_
+
+    docs = _ecb_docs()
     rows = []
     events = len({d.event for d in docs})
+    fitted: dict[tuple[int, ...], folds_.stories.StoryModel] = {}
 
-    def after_other_topics(scored: list[folds_.Doc], model: folds_.stories.StoryModel) -> list[int]:
-        """A store is never empty: the other topics' articles are stored first, unscored."""
-        topics = {d.topic for d in scored}
-        return folds_.store_stories(scored, model, [d for d in docs if d.topic not in topics])
-
-    fitted: dict[tuple[str, ...], folds_.stories.StoryModel] = {}
-
-    def fit_once(train: list[folds_.Doc]) -> folds_.stories.StoryModel:  # both shipped rows, same folds
-        key = tuple(d.doc_id for d in train)
+    def fit_once(train: list[folds_.Doc]) -> folds_.stories.StoryModel:  # both store rows, same documents
+        key = tuple(map(id, train))
         return fitted[key] if key in fitted else fitted.setdefault(key, folds_.fit_model(train))
 
-    for name, fit, predict in (
-        ("model + merges (shipped), fresh store", fit_once, folds_.store_stories),
-        ("model + merges (shipped), store holding the other topics", fit_once, after_other_topics),
-        ("one cosine threshold (before issue 14)", folds_.fit_legacy, folds_.legacy_stories),
-    ):
-        started = time.perf_counter()
-        results = folds_.cross_validate(docs, fit, predict, folds)
-        p, r, f1, count = folds_.pooled(results)
-        per_fold = [100 * folds_.bcubed(found, [d.event for d in scored])[2] for scored, found in results]
-        buckets = {k: round(v, 1) for k, v in folds_.error_buckets(results).items()}
-        print(f"{name}: out-of-fold errors {buckets}", file=sys.stderr)  # merges vs splits
-        rows.append(
-            f"| stories on ECB+, {name}, {folds}-fold CV over topics, out of fold | {len(docs)} docs, "
-            f"{events} events, {len({d.topic for d in docs})} topics | "
-            f"B-cubed P {100 * p:.1f} R {100 * r:.1f} "
-            f"**F1 {100 * f1:.1f}** ({count} stories; folds {min(per_fold):.1f}–{max(per_fold):.1f}) | "
-            f"{time.perf_counter() - started:.0f} s to fit and score |"
+    for encoder, fold_docs in _story_encoder_variants(docs, encoders):
+        for name, fit, predict in (
+            (f"model + merges (shipped), {encoder}, fresh store", fit_once, folds_.store_stories),
+            (
+                f"model + merges (shipped), {encoder}, store holding the other topics",
+                fit_once,
+                _after_other_topics(docs, fold_docs, folds),
+            ),
+        ):
+            rows.append(_story_row(name, docs, events, folds, fit, predict, fold_docs))
+    rows.append(
+        _story_row(
+            "one cosine threshold (before issue 14)",
+            docs,
+            events,
+            folds,
+            folds_.fit_legacy,
+            folds_.legacy_stories,
+            None,
         )
+    )
     model = folds_.fit_model(docs)
     started = time.perf_counter()
     p, r, f1 = folds_.bcubed(folds_.store_stories(docs, model), [d.event for d in docs])
@@ -368,6 +360,77 @@ def ecb_stories(folds: int = 5) -> list[str]:
     )
     print(f"fitted on all topics: {model}", file=sys.stderr)
     return rows
+
+
+def _ecb_docs() -> list[Any]:
+    import story_folds as folds_
+    from newsdistill.entities.build import build_entities, to_entities
+    from newsdistill.nlp import load_nlp
+
+    path = DATA / "ecbplus" / "docs.jsonl"
+    texts = [folds_.ecbplus_text(json.loads(line)["text"]) for line in path.open(encoding="utf-8")]
+    parsed = [
+        [e.model_dump() for e in to_entities(build_entities(doc))]
+        for doc in load_nlp().pipe(texts, batch_size=32)
+    ]
+    return folds_.load_docs(path, parsed)
+
+
+def _story_encoder_variants(docs: list[Any], encoders: Path | None) -> list[tuple[str, Any]]:
+    """(how the documents were embedded, cross_validate's fold_docs) for each encoder to score."""
+    import story_folds as folds_
+
+    if encoders is not None and (encoders / "fold-0").is_dir():
+        variants = [
+            ("encoder fine-tuned without the scored topics", folds_.fold_encoder_docs(docs, encoders))
+        ]
+    else:
+        print(
+            "stories: no fold encoders (--story-encoders DIR with DIR/fold-k): the shipped encoder saw "
+            "every ECB+ topic, so its rows are in sample for the encoder",
+            file=sys.stderr,
+        )
+        variants = [("shipped encoder (fine-tuned on all topics: in sample for the encoder)", None)]
+    if encoders is not None and (encoders / "plain").is_dir():
+        texts = [embeddings.lead_text(Article(text=d.text)) for d in docs]
+        plain = folds_.with_embeddings(docs, embeddings.Encoder(encoders / "plain").embed(texts))
+        variants.append(("packaged encoder not fine-tuned (before)", lambda k: plain))
+    return variants
+
+
+def _after_other_topics(docs: list[Any], fold_docs: Any, folds: int) -> Any:
+    """A store is never empty: the other topics' articles (as the fold embeds them) are stored first,
+    unscored."""
+    import story_folds as folds_
+
+    held = [scored for _, scored in folds_.topic_folds([d.topic for d in docs], folds)]
+
+    def predict(scored: list[Any], model: Any) -> list[int]:
+        topics = {d.topic for d in scored}
+        pool = fold_docs(held.index(topics)) if fold_docs is not None else docs
+        return folds_.store_stories(scored, model, [d for d in pool if d.topic not in topics])
+
+    return predict
+
+
+def _story_row(
+    name: str, docs: list[Any], events: int, folds: int, fit: Any, predict: Any, fold_docs: Any
+) -> str:
+    import story_folds as folds_
+
+    started = time.perf_counter()
+    results = folds_.cross_validate(docs, fit, predict, folds, fold_docs)
+    p, r, f1, count = folds_.pooled(results)
+    per_fold = [100 * folds_.bcubed(found, [d.event for d in scored])[2] for scored, found in results]
+    buckets = {k: round(v, 1) for k, v in folds_.error_buckets(results).items()}
+    print(f"{name}: out-of-fold errors {buckets}", file=sys.stderr)  # merges vs splits
+    return (
+        f"| stories on ECB+, {name}, {folds}-fold CV over topics, out of fold | {len(docs)} docs, "
+        f"{events} events, {len({d.topic for d in docs})} topics | "
+        f"B-cubed P {100 * p:.1f} R {100 * r:.1f} "
+        f"**F1 {100 * f1:.1f}** ({count} stories; folds {min(per_fold):.1f}–{max(per_fold):.1f}) | "
+        f"{time.perf_counter() - started:.0f} s to fit and score |"
+    )
 
 
 VOCABULARY = [f"w{i}" for i in range(50000)]
@@ -531,6 +594,15 @@ def main() -> int:
         default="ingest,appearances,republication,stories,growth",
         help="which measurements to run, comma-separated",
     )
+    parser.add_argument(
+        "--story-encoders",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="stories: DIR/fold-k, encoders fine-tuned without fold k's topics, for the out-of-fold figure "
+        "(newsdistill train story-encoder --data ../shared/data/ecbplus/docs.jsonl --fold-models DIR); "
+        "DIR/plain, the packaged encoder as it comes, for the rows before fine-tuning",
+    )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     if not DATA.exists():
@@ -543,7 +615,7 @@ def main() -> int:
             ("ingest", lambda: ingest_throughput(args.pages, workdir)),
             ("appearances", lambda: seed_appearances(workdir)),
             ("republication", republication),
-            ("stories", ecb_stories),
+            ("stories", lambda: ecb_stories(encoders=args.story_encoders)),
             ("quotes", quote_grouping),
         ):
             for row in measure() if name in parts else []:

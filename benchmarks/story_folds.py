@@ -14,8 +14,8 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +23,7 @@ from typing import TypeVar
 import numpy as np
 
 from newsdistill.corpus import embeddings, stories, story_index
+from newsdistill.corpus.encoder_training import ecbplus_text, held_out_groups
 from newsdistill.model import Article, Entity
 
 Params = TypeVar("Params")
@@ -42,10 +43,11 @@ class Doc:
 
 
 def topic_folds(topics: Sequence[int], folds: int) -> list[tuple[set[int], set[int]]]:
-    """(training topics, scored topics) per fold: every topic scored exactly once, never trained on there."""
-    ordered = sorted(set(topics))
-    held = [set(ordered[k::folds]) for k in range(folds)]
-    return [(set(ordered) - scored, scored) for scored in held]
+    """(training topics, scored topics) per fold: every topic scored exactly once, never trained on there;
+    the folds `newsdistill train story-encoder --fold-models` holds out."""
+    held = held_out_groups([str(t) for t in topics], folds)
+    every = set(topics)
+    return [(every - scored, scored) for scored in ({t for t in every if str(t) in h} for h in held)]
 
 
 def cross_validate(
@@ -53,15 +55,35 @@ def cross_validate(
     fit: Callable[[list[Doc]], Params],
     predict: Callable[[list[Doc], Params], list[int]],
     folds: int = 5,
+    fold_docs: Callable[[int], Sequence[Doc]] | None = None,
 ) -> list[tuple[list[Doc], list[int]]]:
     """Per fold: the scored documents and the stories `predict` gave them with what `fit` chose on the
-    other topics' documents."""
+    other topics' documents. `fold_docs(k)`: the documents as fold k sees them (embedded by the encoder
+    fine-tuned without fold k's topics); default: `docs` in every fold."""
     results = []
-    for train_topics, scored_topics in topic_folds([d.topic for d in docs], folds):
-        params = fit([d for d in docs if d.topic in train_topics])
-        scored = [d for d in docs if d.topic in scored_topics]
+    for k, (train_topics, scored_topics) in enumerate(topic_folds([d.topic for d in docs], folds)):
+        pool = fold_docs(k) if fold_docs is not None else docs
+        params = fit([d for d in pool if d.topic in train_topics])
+        scored = [d for d in pool if d.topic in scored_topics]
         results.append((scored, predict(scored, params)))
     return results
+
+
+def with_embeddings(docs: Sequence[Doc], vectors: np.ndarray) -> list[Doc]:
+    """The documents again, each with its row of `vectors` as its embedding."""
+    return [replace(d, embedding=v) for d, v in zip(docs, vectors, strict=True)]
+
+
+def fold_encoder_docs(docs: Sequence[Doc], folder: Path) -> Callable[[int], list[Doc]]:
+    """`cross_validate`'s fold_docs for the encoders in `folder/fold-k` (`newsdistill train story-encoder
+    --fold-models folder`): each fold's documents embedded by the encoder that never saw its topics."""
+    texts = [embeddings.lead_text(Article(text=d.text)) for d in docs]
+
+    @cache
+    def embedded(k: int) -> list[Doc]:
+        return with_embeddings(docs, embeddings.Encoder(folder / f"fold-{k}").embed(texts))
+
+    return embedded
 
 
 def bcubed(predicted: Sequence[int], gold: Sequence[str]) -> tuple[float, float, float]:
@@ -246,7 +268,7 @@ def error_buckets(results: list[tuple[list[Doc], list[int]]]) -> dict[str, float
 
 def load_docs(path: Path, entities: list[list[dict[str, object]]]) -> list[Doc]:
     lines = [json.loads(line) for line in path.open(encoding="utf-8")]
-    texts = [d["text"].replace("`` ", '"').replace(" ''", '"') for d in lines]
+    texts = [ecbplus_text(d["text"]) for d in lines]
     embedded = embeddings.embed_articles([Article(text=t) for t in texts])
     return [
         Doc(

@@ -146,14 +146,16 @@ def _add_train_parser(sub: Any) -> None:
         "--data",
         default=None,
         help="attribution: PolNeAR folder (with data/train); "
-        "cleaner: the folder holding aeb/ and wcxb-dev/ (../shared/data)",
+        "cleaner: the folder holding aeb/ and wcxb-dev/ (../shared/data); "
+        "story-encoder: ECB+ docs.jsonl (fine-tune on its events; without it: the packaged encoder as is)",
     )
     p.add_argument("--seed", type=int, default=0, help="cleaner: random seed (the same seed, the same model)")
     p.add_argument(
         "--fold-models",
         default=None,
         metavar="DIR",
-        help="cleaner: also write each fold's models here (for an out-of-fold benchmark run)",
+        help="cleaner, story-encoder: also write each fold's models here (for an out-of-fold benchmark run; "
+        "story-encoder: folds by ECB+ topic, each encoder fine-tuned without its fold's topics)",
     )
     p.add_argument("--out", default=None, help="model file (default: the packaged model)")
     p.add_argument("--limit", type=int, default=None, help="first N training articles")
@@ -170,10 +172,16 @@ def _add_accurate_training_options(p: Any) -> None:
     )
     p.add_argument(
         "--work",
-        default="attribution-training",
-        help="accurate: folder for checkpoints; a run resumes from the checkpoint it finds there",
+        default=None,
+        help="accurate, story-encoder: folder for checkpoints (default attribution-training, "
+        "story-encoder-training); a run resumes from the checkpoint it finds there",
     )
-    p.add_argument("--epochs", type=positive_int, default=4, help="accurate: passes over PolNeAR train")
+    p.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=4,
+        help="accurate, story-encoder: passes over the training data",
+    )
     p.add_argument("--batch-size", type=positive_int, default=16, help="accurate: windows per step")
     p.add_argument("--learning-rate", type=float, default=1e-4, help="accurate: AdamW peak learning rate")
     p.add_argument("--max-steps", type=positive_int, default=None, help="accurate: stop after N steps")
@@ -656,7 +664,7 @@ def _accurate_config(args: argparse.Namespace, training: Any) -> Any:
 
     return training.TrainConfig(
         data=Path(args.data),
-        work=Path(args.work),
+        work=Path(args.work or "attribution-training"),
         epochs=args.epochs,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
@@ -680,15 +688,65 @@ def _train_story_encoder(args: argparse.Namespace) -> int:
     try:
         from .corpus import embeddings_export
 
-        meta = embeddings_export.export(Path(args.out) if args.out else embeddings_export.MODEL_DIR)
+        encoder, note = _story_encoder_weights(args)
+        out = Path(args.out) if args.out else embeddings_export.MODEL_DIR
+        meta = embeddings_export.export(out, encoder, note)
+        if args.fold_models:
+            _story_fold_encoders(args, Path(args.fold_models))
     except ImportError as exc:  # the [train] extra is not installed
         print(f"newsdistill: {exc}; story-encoder needs: pip install 'newsdistill[train]'", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, KeyError) as exc:  # unreadable data, or a checkpoint of other settings
+        print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:  # the int8 model strays from fp32: the shipped files are left as they were
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(meta, indent=2))
     return 0
+
+
+def _story_encoder_weights(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The encoder folder to export (fine-tuned on --data's events when given) and what meta.json says."""
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from .onnx_models import packaged_encoder
+
+    encoder = packaged_encoder()
+    if args.data is None:
+        return encoder, {}
+    from .corpus import encoder_training
+
+    config = encoder_training.FineTuneConfig(epochs=args.epochs, seed=args.seed, device=args.device)
+    texts = encoder_training.read_ecbplus(Path(args.data))
+    work = Path(args.work or "story-encoder-training")
+    tuned = encoder_training.fine_tune(texts, work, encoder, config, log=lambda line: print(line, flush=True))
+    return tuned, {"fine_tuned": {"data": f"{Path(args.data).name}, {len(texts)} articles"} | asdict(config)}
+
+
+def _story_fold_encoders(args: argparse.Namespace, folder: Any) -> None:
+    """One encoder per topic fold, fine-tuned as the shipped one but without the fold's topics."""
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from .corpus import embeddings_export, encoder_training
+    from .onnx_models import packaged_encoder
+
+    if args.data is None:
+        raise ValueError("--fold-models needs --data (the events to hold out by topic)")
+    config = encoder_training.FineTuneConfig(epochs=args.epochs, seed=args.seed, device=args.device)
+    texts = encoder_training.read_ecbplus(Path(args.data))
+    work = Path(args.work or "story-encoder-training")
+    for k, held in enumerate(
+        encoder_training.held_out_groups([t.group for t in texts], encoder_training.TOPIC_FOLDS)
+    ):
+        kept = [t for t in texts if t.group not in held]
+        tuned = encoder_training.fine_tune(kept, work / f"fold-{k}", packaged_encoder(), config, print)
+        topics = sorted(held, key=encoder_training.group_order)
+        note = {"fine_tuned": {"held_out_topics": topics} | asdict(config)}
+        embeddings_export.export(folder / f"fold-{k}", tuned, note)
+        print(f"fold {k}: {len(kept)} articles, topics {', '.join(topics)} held out", flush=True)
 
 
 def _train_cleaner(args: argparse.Namespace) -> int:

@@ -133,3 +133,44 @@ def test_a_store_from_before_story_embeddings_opens_with_nothing_lost(tmp_path: 
 
 def _record(article: Article) -> bytes:
     return zlib.compress(article.model_dump_json().encode())
+
+
+def test_story_embeddings_made_by_another_encoder_are_made_again_by_this_one(tmp_path: Path) -> None:
+    """A store written with another story encoder (an older release's): opening it for writing drops the
+    stories' stored vectors, and the next insert compares the article with this encoder's vectors of the
+    story's members. A store written with this encoder keeps its own."""
+    path = tmp_path / "news.db"
+    store = Store(path)
+    store.add("quake.html", "q", QUAKE)
+    first = store.db.execute("SELECT embedding FROM stories WHERE id = 1").fetchone()[0]
+    store.close()
+    same = Store(path)
+    assert same.db.execute("SELECT embedding FROM stories WHERE id = 1").fetchone()[0] == first
+    same.db.execute("UPDATE stories SET embedding = ? WHERE id = 1", (np.ones(384, np.float32).tobytes(),))
+    same.db.execute("UPDATE meta SET value = 'an older encoder' WHERE key = 'story_encoder'")
+    same.close()
+    store = Store(path)
+    assert store.db.execute("SELECT embedding FROM stories WHERE id = 1").fetchone()[0] is None
+    marked = store.db.execute("SELECT value FROM meta WHERE key = 'story_encoder'").fetchone()[0]
+    assert marked == embeddings.fingerprint()
+    stored = store.add("tremor.html", "t", TREMOR)
+    joined, size, kept = store.db.execute(
+        "SELECT a.story_id, s.size, s.embedding FROM articles a JOIN stories s ON s.id = a.story_id "
+        "WHERE a.id = ?",
+        (stored.article_id,),
+    ).fetchone()
+    expected = stories.add_embedding(
+        *embeddings.embed_articles([QUAKE]), 1, *embeddings.embed_articles([TREMOR])
+    )
+    assert (joined, size) == (1, 2)
+    assert np.frombuffer(kept, np.float32) @ expected == pytest.approx(1.0, abs=1e-4)
+
+
+def test_an_encoder_fingerprint_changes_with_its_meta_and_is_none_without_files(tmp_path: Path) -> None:
+    for name in ("meta.json", "model.onnx"):
+        shutil.copyfile(embeddings.MODEL_DIR / name, tmp_path / name)
+    assert embeddings.fingerprint(tmp_path) == embeddings.fingerprint()
+    (tmp_path / "meta.json").write_text('{"dimension": 384, "retrained": true}\n', encoding="utf-8")
+    assert embeddings.fingerprint(tmp_path) not in {None, embeddings.fingerprint()}
+    (tmp_path / "model.onnx").unlink()
+    assert embeddings.fingerprint(tmp_path) is None

@@ -1,13 +1,15 @@
 """Sentence embeddings of articles, for stories: what an article reports, beyond the words it shares.
 
 An article is embedded from its title and lead (the first MAX_TOKENS sub-word tokens) by the packaged
-all-MiniLM-L6-v2 encoder in int8 ONNX: one onnxruntime session per process on one thread, no torch.
+all-MiniLM-L6-v2 encoder, fine-tuned to tell one event from another of the same kind
+(`encoder_training`), in int8 ONNX: one onnxruntime session per process on one thread, no torch.
 Embeddings are unit length, so a dot product is their cosine. `newsdistill train story-encoder` builds
 the files this module reads (`embeddings_export`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -71,6 +73,17 @@ def article_embedding(article: Article) -> np.ndarray:
     text = lead_text(article)
     carried = article.carried("embedding", text)
     return np.asarray(carried, dtype=np.float32) if carried is not None else load().embed([text])[0]
+
+
+def fingerprint(model_dir: Path = MODEL_DIR) -> str | None:
+    """What tells one encoder's vectors from another's: a hash of its meta.json (which records how it was
+    trained and quantised) and the model file's size; None when the files cannot be read."""
+    try:
+        meta = (model_dir / "meta.json").read_bytes()
+        size = (model_dir / "model.onnx").stat().st_size
+    except OSError:
+        return None
+    return f"{hashlib.sha256(meta).hexdigest()[:16]}-{size}"
 
 
 @lru_cache(maxsize=2)

@@ -33,8 +33,12 @@ CHECK_TEXTS = (
 )
 
 
-def export(out: Path = MODEL_DIR, encoder: Path | None = None) -> dict[str, Any]:
-    """Write model.onnx (int8), tokenizer.json and meta.json into `out`; returns meta.json's content."""
+def export(
+    out: Path = MODEL_DIR, encoder: Path | None = None, note: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Write model.onnx (int8), tokenizer.json and meta.json into `out`; returns meta.json's content.
+    `encoder`: a transformers folder (default: the packaged one); `note`: more for meta.json (how the
+    encoder was fine-tuned)."""
     encoder = encoder or packaged_encoder()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
@@ -44,7 +48,7 @@ def export(out: Path = MODEL_DIR, encoder: Path | None = None) -> dict[str, Any]
         export_int8(_mean_pooled(encoder), fp32, staged / "model.onnx", "embedding", {0: "batch"})
         shutil.copyfile(encoder / "tokenizer.json", staged / "tokenizer.json")
         meta = {"encoder": ENCODER_NAME, "package": f"{PACKAGE} {version(PACKAGE)}", "dimension": DIMENSION}
-        meta |= {"max_tokens": MAX_TOKENS, "pooling": "mean, L2-normalised"}
+        meta |= {"max_tokens": MAX_TOKENS, "pooling": "mean, L2-normalised"} | (note or {})
         _write_meta(staged, meta)
         shutil.copyfile(fp32, staged / "fp32.onnx")
         cosine = int8_agreement(staged)

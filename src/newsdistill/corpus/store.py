@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import neardup as dedup
 from ..model import Article
-from . import appearances, people, queries, quotes, search_index, story_index
+from . import appearances, embeddings, people, queries, quotes, search_index, story_index
 from .search_columns import Columns
 
 BUSY_TIMEOUT_MS = 10 * 60 * 1000  # how long a write waits for another ingest's batch to commit
@@ -141,6 +141,19 @@ class Store:
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(stories)")}
             if "embedding" not in columns:
                 self.db.execute("ALTER TABLE stories ADD COLUMN embedding BLOB")
+            self._match_story_encoder()
+
+    def _match_story_encoder(self) -> None:
+        """Stories' embeddings made by another encoder (a store written before the encoder was retrained)
+        are dropped: each is computed again from the story's first members by this encoder the first time
+        an insert compares an article with it, so old and new vectors are never compared."""
+        current = embeddings.fingerprint()
+        if current is None:  # no readable encoder: inserts will say so; reads need none
+            return
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'story_encoder'").fetchone()
+        if row is None or row[0] != current:
+            self.db.execute("UPDATE stories SET embedding = NULL WHERE embedding IS NOT NULL")
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('story_encoder', ?)", (current,))
 
     def _has_table(self, name: str) -> bool:
         found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
