@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from newsdistill.corpus import stories
+from newsdistill.corpus.encoder_training import held_out_groups
 from newsdistill.corpus.store import Store
 from newsdistill.model import Article, Entity
 
@@ -45,6 +46,31 @@ def test_topic_folds_score_every_topic_once_and_never_on_its_own_parameters() ->
     folds = story_folds.topic_folds([d.topic for d in docs], 5)
     for (train, held), (scored, _) in zip(folds, results, strict=True):
         assert not train & held and {d.topic for d in scored} == held
+
+
+def test_each_fold_fits_and_scores_the_documents_its_own_encoder_embedded() -> None:
+    """With per-fold encoders, fold k's model is fitted on, and scores, fold k's embeddings only; the
+    folds are the ones `train story-encoder --fold-models` holds out (topics by number, not by text)."""
+    docs = [_doc(n, topic) for n, topic in enumerate([1, 2, 3, 10, 11, 12, 20, 21, 22, 30])]
+    by_fold = {
+        k: story_folds.with_embeddings(docs, np.full((len(docs), 384), k, np.float32)) for k in range(5)
+    }
+    seen: list[tuple[set[float], set[float]]] = []
+
+    def fit(train: list[story_folds.Doc]) -> set[float]:
+        return {float(d.embedding[0]) for d in train}
+
+    def predict(scored: list[story_folds.Doc], fitted: set[float]) -> list[int]:
+        seen.append((fitted, {float(d.embedding[0]) for d in scored}))
+        return [0] * len(scored)
+
+    story_folds.cross_validate(docs, fit, predict, folds=5, fold_docs=by_fold.__getitem__)
+    assert seen == [({k}, {k}) for k in range(5)]
+    held = held_out_groups([str(d.topic) for d in docs], 5)
+    assert held[0] == {"1", "12"} and held[1] == {"2", "20"}  # 1, 2, 3, 10, ... in numeric order
+    assert [
+        {str(t) for t in scored} for _, scored in story_folds.topic_folds([d.topic for d in docs], 5)
+    ] == held
 
 
 def test_pooled_bcubed_keeps_folds_apart() -> None:
