@@ -174,3 +174,20 @@ def test_an_encoder_fingerprint_changes_with_its_meta_and_is_none_without_files(
     assert embeddings.fingerprint(tmp_path) not in {None, embeddings.fingerprint()}
     (tmp_path / "model.onnx").unlink()
     assert embeddings.fingerprint(tmp_path) is None
+
+
+def test_ingest_says_when_the_store_was_written_with_another_story_encoder(tmp_path: Path) -> None:
+    from newsdistill.corpus.ingest import ingest
+
+    path = tmp_path / "news.db"
+    store = Store(path)
+    store.add("quake.html", "q", QUAKE)
+    store.db.execute("UPDATE meta SET value = 'an older encoder' WHERE key = 'story_encoder'")
+    store.close()
+    page = tmp_path / "tremor.txt"
+    page.write_text(f"{TREMOR.title}\n\n{TREMOR.text}\n", encoding="utf-8")
+    first = ingest([str(page)], path, stages=("decode", "clean"))
+    assert "the vectors of 1 story are made again" in first.line() and "stories --rebuild" in first.line()
+    page.write_text("Six bands played to happy people at a festival in Chile on Sunday.\n", encoding="utf-8")
+    second = ingest([str(page)], path, stages=("decode", "clean"))
+    assert first.stored == 1 and second.stored == 1 and "encoder changed" not in second.line()

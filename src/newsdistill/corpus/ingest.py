@@ -22,6 +22,7 @@ class IngestSummary:
     already_seen: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     near_copies: int = 0  # of `stored`, those that nearly repeat a stored article
+    dropped_story_vectors: int = 0  # a store written with another story encoder: its stories' vectors
 
     @property
     def appearances(self) -> int:
@@ -36,6 +37,13 @@ class IngestSummary:
             f"{_count(self.near_copies, 'near copy', 'near copies')}, "
             f"{_count(self.duplicates, 'identical copy', 'identical copies')} ({self.stored} stored); "
             f"{self.already_seen} already ingested, {len(self.skipped)} skipped"
+            + (
+                "; the story encoder changed since this store was written: the vectors of "
+                f"{_count(self.dropped_story_vectors, 'story', 'stories')} are made again as they are met "
+                "(`newsdistill stories --rebuild` assigns every article again)"
+                if self.dropped_story_vectors
+                else ""
+            )
         )
 
 
@@ -84,7 +92,7 @@ def ingest(
     pipeline = build_pipeline(stages, page_types=page_types, attribution=attribution)
     pipeline.add(Embed())  # the story model's embedding, computed by the workers, not the store's writer
     store = Store(db)
-    summary = IngestSummary()
+    summary = IngestSummary(dropped_story_vectors=store.dropped_story_vectors)
     hashes: dict[str, str] = {}
     try:
         docs = _unseen(read_inputs(paths, input_kind), store, summary, hashes, given)

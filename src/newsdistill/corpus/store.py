@@ -71,6 +71,7 @@ class Store:
             schema = resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
             self.db.executescript(f"BEGIN IMMEDIATE; {schema} COMMIT;")
         self.db.row_factory = sqlite3.Row
+        self.dropped_story_vectors = 0  # stories whose vectors another encoder made (remade when next met)
         if not readonly:
             self._match_lsh_layout()
             self._keep_appearances()
@@ -152,7 +153,8 @@ class Store:
             return
         row = self.db.execute("SELECT value FROM meta WHERE key = 'story_encoder'").fetchone()
         if row is None or row[0] != current:
-            self.db.execute("UPDATE stories SET embedding = NULL WHERE embedding IS NOT NULL")
+            dropped = self.db.execute("UPDATE stories SET embedding = NULL WHERE embedding IS NOT NULL")
+            self.dropped_story_vectors = dropped.rowcount
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('story_encoder', ?)", (current,))
 
     def _has_table(self, name: str) -> bool:
