@@ -685,12 +685,18 @@ def _accurate_config(args: argparse.Namespace, training: Any) -> Any:
 def _train_story_encoder(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    if args.data is None and (args.fold_models or not args.out):
+        print(
+            "newsdistill: train story-encoder needs --data (ECB+ docs.jsonl) to fine-tune; without it, give "
+            "--out DIR for the packaged encoder as it comes (it would replace the shipped fine-tuned one)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         from .corpus import embeddings_export
 
-        encoder, note = _story_encoder_weights(args)
         out = Path(args.out) if args.out else embeddings_export.MODEL_DIR
-        meta = embeddings_export.export(out, encoder, note)
+        meta = embeddings_export.export(out, *_story_encoder_weights(args))
         if args.fold_models:
             _story_fold_encoders(args, Path(args.fold_models))
     except ImportError as exc:  # the [train] extra is not installed
@@ -706,46 +712,50 @@ def _train_story_encoder(args: argparse.Namespace) -> int:
     return 0
 
 
+def _story_training(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """The fine-tuning settings, the events of --data and the work folder."""
+    from pathlib import Path
+
+    from .corpus import encoder_training
+
+    config = encoder_training.FineTuneConfig(epochs=args.epochs, seed=args.seed, device=args.device)
+    texts = encoder_training.read_ecbplus(Path(args.data))
+    return config, texts, Path(args.work or "story-encoder-training")
+
+
 def _story_encoder_weights(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """The encoder folder to export (fine-tuned on --data's events when given) and what meta.json says."""
     from dataclasses import asdict
     from pathlib import Path
 
+    from .corpus import encoder_training
     from .onnx_models import packaged_encoder
 
-    encoder = packaged_encoder()
     if args.data is None:
-        return encoder, {}
-    from .corpus import encoder_training
-
-    config = encoder_training.FineTuneConfig(epochs=args.epochs, seed=args.seed, device=args.device)
-    texts = encoder_training.read_ecbplus(Path(args.data))
-    work = Path(args.work or "story-encoder-training")
-    tuned = encoder_training.fine_tune(texts, work, encoder, config, log=lambda line: print(line, flush=True))
+        return packaged_encoder(), {}
+    config, texts, work = _story_training(args)
+    tuned = encoder_training.fine_tune(
+        texts, work, packaged_encoder(), config, lambda line: print(line, flush=True)
+    )
     return tuned, {"fine_tuned": {"data": f"{Path(args.data).name}, {len(texts)} articles"} | asdict(config)}
 
 
 def _story_fold_encoders(args: argparse.Namespace, folder: Any) -> None:
     """One encoder per topic fold, fine-tuned as the shipped one but without the fold's topics."""
     from dataclasses import asdict
-    from pathlib import Path
 
     from .corpus import embeddings_export, encoder_training
     from .onnx_models import packaged_encoder
 
-    if args.data is None:
-        raise ValueError("--fold-models needs --data (the events to hold out by topic)")
-    config = encoder_training.FineTuneConfig(epochs=args.epochs, seed=args.seed, device=args.device)
-    texts = encoder_training.read_ecbplus(Path(args.data))
-    work = Path(args.work or "story-encoder-training")
-    for k, held in enumerate(
-        encoder_training.held_out_groups([t.group for t in texts], encoder_training.TOPIC_FOLDS)
-    ):
+    config, texts, work = _story_training(args)
+    groups = [t.group for t in texts]
+    for k, held in enumerate(encoder_training.held_out_groups(groups, encoder_training.TOPIC_FOLDS)):
         kept = [t for t in texts if t.group not in held]
         tuned = encoder_training.fine_tune(kept, work / f"fold-{k}", packaged_encoder(), config, print)
         topics = sorted(held, key=encoder_training.group_order)
-        note = {"fine_tuned": {"held_out_topics": topics} | asdict(config)}
-        embeddings_export.export(folder / f"fold-{k}", tuned, note)
+        embeddings_export.export(
+            folder / f"fold-{k}", tuned, {"fine_tuned": {"held_out_topics": topics} | asdict(config)}
+        )
         print(f"fold {k}: {len(kept)} articles, topics {', '.join(topics)} held out", flush=True)
 
 

@@ -191,3 +191,13 @@ def test_ingest_says_when_the_store_was_written_with_another_story_encoder(tmp_p
     page.write_text("Six bands played to happy people at a festival in Chile on Sunday.\n", encoding="utf-8")
     second = ingest([str(page)], path, stages=("decode", "clean"))
     assert first.stored == 1 and second.stored == 1 and "encoder changed" not in second.line()
+
+
+def test_the_shipped_encoder_is_never_replaced_by_the_one_that_was_not_fine_tuned(tmp_path: Path) -> None:
+    before = (embeddings.MODEL_DIR / "model.onnx").stat().st_mtime_ns
+    for options in ([], ["--fold-models", str(tmp_path / "folds")]):
+        command = [sys.executable, "-m", "newsdistill.cli", "train", "story-encoder", *options]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and "--data" in done.stderr and "Traceback" not in done.stderr
+    assert (embeddings.MODEL_DIR / "model.onnx").stat().st_mtime_ns == before
+    assert not (tmp_path / "folds").exists()

@@ -22,7 +22,7 @@ from ..errors import ModelFileError
 from ..model import Article
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "story_encoder"
-REBUILD = "newsdistill train story-encoder"
+REBUILD = "newsdistill train story-encoder --data ../shared/data/ecbplus/docs.jsonl"
 DIMENSION = 384
 MAX_TOKENS = 128  # [CLS] and [SEP] included: the title and the lead, what the article reports
 LEAD_CHARACTERS = 1500  # more than MAX_TOKENS tokens of text: the tokenizer never reads the whole article
