@@ -77,18 +77,20 @@ def _mean_pooled(encoder: Path) -> Any:
     import torch
     from transformers import AutoModel
 
+    from .encoder_training import mean_pooled
+
     class MeanPooled(torch.nn.Module):
         def __init__(self, inner: Any) -> None:
             super().__init__()
             self.inner = inner
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            states = self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(states.dtype)
-            mean = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+            inputs = {
+                "input_ids": input_ids,
+                "attention_mask": attention_mask,
+                "token_type_ids": token_type_ids,
+            }
+            return mean_pooled(self.inner, inputs)
 
     # eager attention: torch's fused attention exports as a full-size mask select and NaN check per layer
     return MeanPooled(AutoModel.from_pretrained(str(encoder), attn_implementation="eager").eval())
