@@ -695,10 +695,11 @@ def _train_story_encoder(args: argparse.Namespace) -> int:
     try:
         from .corpus import embeddings_export
 
+        training = _story_training(args) if args.data is not None else None
         out = Path(args.out) if args.out else embeddings_export.MODEL_DIR
-        meta = embeddings_export.export(out, *_story_encoder_weights(args))
-        if args.fold_models:
-            _story_fold_encoders(args, Path(args.fold_models))
+        meta = embeddings_export.export(out, *_story_encoder_weights(args, training))
+        if args.fold_models and training is not None:
+            _story_fold_encoders(training, Path(args.fold_models))
     except ImportError as exc:  # the [train] extra is not installed
         print(f"newsdistill: {exc}; story-encoder needs: pip install 'newsdistill[train]'", file=sys.stderr)
         return 2
@@ -723,7 +724,7 @@ def _story_training(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     return config, texts, Path(args.work or "story-encoder-training")
 
 
-def _story_encoder_weights(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+def _story_encoder_weights(args: argparse.Namespace, training: Any) -> tuple[Any, dict[str, Any]]:
     """The encoder folder to export (fine-tuned on --data's events when given) and what meta.json says."""
     from dataclasses import asdict
     from pathlib import Path
@@ -731,23 +732,23 @@ def _story_encoder_weights(args: argparse.Namespace) -> tuple[Any, dict[str, Any
     from .corpus import encoder_training
     from .onnx_models import packaged_encoder
 
-    if args.data is None:
+    if training is None:
         return packaged_encoder(), {}
-    config, texts, work = _story_training(args)
+    config, texts, work = training
     tuned = encoder_training.fine_tune(
         texts, work, packaged_encoder(), config, lambda line: print(line, flush=True)
     )
     return tuned, {"fine_tuned": {"data": f"{Path(args.data).name}, {len(texts)} articles"} | asdict(config)}
 
 
-def _story_fold_encoders(args: argparse.Namespace, folder: Any) -> None:
+def _story_fold_encoders(training: Any, folder: Any) -> None:
     """One encoder per topic fold, fine-tuned as the shipped one but without the fold's topics."""
     from dataclasses import asdict
 
     from .corpus import embeddings_export, encoder_training
     from .onnx_models import packaged_encoder
 
-    config, texts, work = _story_training(args)
+    config, texts, work = training
     groups = [t.group for t in texts]
     for k, held in enumerate(encoder_training.held_out_groups(groups, encoder_training.TOPIC_FOLDS)):
         kept = [t for t in texts if t.group not in held]

@@ -89,12 +89,9 @@ class Store:
         rebuild signatures (from the stored clean text) and bands, so old articles stay findable."""
         layout = dedup.layout()
         with self.transaction():  # read inside the write lock: two stores opening at once rebuild once
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'lsh'").fetchone()
-            if row is not None and row[0] == layout:
-                return
-            if row is not None:
+            written = self._swap_meta("lsh", layout)
+            if written is not None and written != layout:
                 self._rebuild_signatures()
-            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('lsh', ?)", (layout,))
 
     def _rebuild_signatures(self, batch: int = 2_000) -> None:
         """Every article's signature and bands from its text, read a batch of ids at a time: a store of a
@@ -115,29 +112,26 @@ class Store:
     def _keep_appearances(self) -> None:
         """A store written before appearances were kept gets them from its inputs, once."""
         with self.transaction():
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'appearances'").fetchone()
-            if row is None:
+            if self._swap_meta("appearances", "kept") is None:
                 appearances.backfill(self.db)
-                self.db.execute("INSERT INTO meta(key, value) VALUES ('appearances', 'kept')")
 
     def _track_quotes(self) -> None:
         """A store written before quotes were tracked groups its attributions into quotes, once."""
         with self.transaction():
             quotes.migrate(self.db)
-            if self.db.execute("SELECT 1 FROM meta WHERE key = 'quotes'").fetchone() is None:
+            if self._swap_meta("quotes", "tracked") is None:
                 quotes.backfill(self.db)
-                self.db.execute("INSERT INTO meta(key, value) VALUES ('quotes', 'tracked')")
 
     def _mark_acts(self) -> None:
         """A store written before attributions said their act gets them from its cues' words, once."""
         with self.transaction():
-            if self.db.execute("SELECT 1 FROM meta WHERE key = 'acts'").fetchone() is None:
+            if self._swap_meta("acts", "marked") is None:
                 quotes.backfill_acts(self.db)
-                self.db.execute("INSERT INTO meta(key, value) VALUES ('acts', 'marked')")
 
     def _keep_story_embeddings(self) -> None:
-        """A store written before stories kept embeddings gets the column; each old story's embedding is
-        computed from its members the first time an insert compares an article with it (story_index)."""
+        """A store written before stories kept embeddings gets the column, and one written with another
+        encoder loses its stories' vectors; each such story's embedding is computed from its members the
+        first time an insert compares an article with it (story_index)."""
         with self.transaction():
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(stories)")}
             if "embedding" not in columns:
@@ -151,11 +145,17 @@ class Store:
         current = embeddings.fingerprint()
         if current is None:  # no readable encoder: inserts will say so; reads need none
             return
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'story_encoder'").fetchone()
-        if row is None or row[0] != current:
+        if self._swap_meta("story_encoder", current) != current:
             dropped = self.db.execute("UPDATE stories SET embedding = NULL WHERE embedding IS NOT NULL")
             self.dropped_story_vectors = dropped.rowcount
-            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('story_encoder', ?)", (current,))
+
+    def _swap_meta(self, key: str, value: str) -> str | None:
+        """Record `value` under `key` in the store's meta table; returns what was recorded before (None:
+        nothing, a store from before that migration). Call inside a write transaction."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None or row[0] != value:
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        return None if row is None else str(row[0])
 
     def _has_table(self, name: str) -> bool:
         found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
