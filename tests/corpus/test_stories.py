@@ -113,6 +113,29 @@ def test_a_year_conflict_lowers_the_join_probability() -> None:
     assert conflict < agree
 
 
+def test_the_best_case_bound_never_drops_a_story_that_reaches_the_threshold() -> None:
+    """`may_reach` drops candidates before their term cosines are computed: every feature vector in the
+    features' ranges, under the shipped model and random ones, scores at most what the bound allows."""
+    rng = np.random.default_rng(7)
+    models = [stories.MODEL] + [
+        stories.StoryModel(tuple(rng.normal(scale=10, size=8)), float(rng.normal(scale=10)), 0.3, 0.6)
+        for _ in range(20)
+    ]
+    for model in models:
+        sizes = rng.integers(1, 500, 400).astype(np.float64)
+        cosines = rng.uniform(-1, 1, 400)
+        terms = [rng.uniform(low, high, 400) for low, high in stories.TERM_FEATURE_RANGES]
+        for threshold in (0.05, 0.3, 0.6, 0.99):
+            kept = model.may_reach(sizes, cosines, threshold)
+            for n in range(400):
+                features = [*(column[n] for column in terms), float(np.log(sizes[n])), float(cosines[n])]
+                if model.probability(features) >= threshold:
+                    assert kept[n], (model, features, threshold)
+    assert not stories.MODEL.may_reach(np.array([1.0]), np.array([-0.5]), stories.MODEL.join)[0], (
+        "an unrelated story is not scored"
+    )
+
+
 def test_flat_centroids_of_older_stores_are_read_as_groups() -> None:
     vector = stories.loads(json.dumps({"quake": 0.6, "ent:chile": 0.8}))
     assert vector[""] == {"quake": 1.0} and vector["ent:"] == {"ent:chile": 1.0} and vector["year:"] == {}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -85,7 +85,7 @@ def _story_of(db: sqlite3.Connection, article_id: int | None) -> _Story | None:
 class _Story:
     """A story being updated by one insert: written back once, after any merges."""
 
-    def __init__(self, row: sqlite3.Row, embedding: np.ndarray) -> None:
+    def __init__(self, row: sqlite3.Row | dict[str, Any], embedding: np.ndarray) -> None:
         self.id, self.centroid, self.size = int(row["id"]), stories.loads(row["centroid"]), int(row["size"])
         self.first, self.last = row["first_published"], row["last_published"]
         self.embedding = embedding
@@ -117,18 +117,43 @@ def _scored_candidates(
 ) -> list[tuple[float, _Story]]:
     """Candidate stories within the article's time window, most probable first, those above the merge
     probability only (the only ones an insert acts on)."""
-    model = stories.MODEL
+    model, least = stories.MODEL, min(stories.MODEL.join, stories.MODEL.merge)
     scored = []
-    for row in _candidate_stories(db, vector):
-        days = stories.days_apart(published, row["first_published"], row["last_published"])
-        if days is not None and days > stories.WINDOW_DAYS:
-            continue
-        story = _Story(row, _stored_embedding(db, row))
-        similarity = stories.embedding_cosine(embedding, story.embedding)
+    for row, days, mean, similarity in _reachable(db, published, vector, embedding, least):
+        story = _Story(row, mean)
         p = model.probability(stories.features(vector, story.centroid, days, story.size, similarity))
-        if p >= min(model.join, model.merge):
+        if p >= least:
             scored.append((p, story))
     return sorted(scored, key=lambda pair: (-pair[0], -pair[1].id))
+
+
+def _reachable(
+    db: sqlite3.Connection, published: str | None, vector: stories.Vector, embedding: np.ndarray, least: float
+) -> list[tuple[dict[str, Any], int | None, np.ndarray, float]]:
+    """The candidates within the time window whose size and embedding cosine let them reach `least`
+    (`StoryModel.may_reach`), each with its days apart, mean embedding and cosine; only their centroids,
+    the largest part of a story's row, are read."""
+    dated = [
+        (row, stories.days_apart(published, row["first_published"], row["last_published"]))
+        for row in _candidate_stories(db, vector)
+    ]
+    dated = [(row, days) for row, days in dated if days is None or days <= stories.WINDOW_DAYS]
+    if not dated:
+        return []
+    means = [_stored_embedding(db, row) for row, _ in dated]
+    cosines = np.stack(means) @ embedding
+    sizes = np.array([int(row["size"]) for row, _ in dated], dtype=np.float64)
+    kept = np.flatnonzero(stories.MODEL.may_reach(sizes, cosines, least))
+    if not len(kept):
+        return []
+    ids = [int(dated[k][0]["id"]) for k in kept]
+    centroids = dict(
+        db.execute(f"SELECT id, centroid FROM stories WHERE id IN ({','.join('?' * len(ids))})", ids)
+    )
+    return [
+        ({**dict(dated[k][0]), "centroid": centroids[ids[n]]}, dated[k][1], means[k], float(cosines[k]))
+        for n, k in enumerate(kept)
+    ]
 
 
 def _same_event(story: _Story, other: _Story) -> bool:
@@ -191,21 +216,26 @@ def rebuild(db: sqlite3.Connection) -> int:
 def _candidate_stories(db: sqlite3.Connection, vector: stories.Vector) -> list[sqlite3.Row]:
     """The stories sharing most of the article's strongest terms, through an inverted index that is
     read only for each term's newest stories: the cost per article stays flat as the corpus grows."""
-    shared: Counter[int] = Counter()
-    for term in stories.strongest(vector):
-        shared.update(
-            row[0]
-            for row in db.execute(
-                "SELECT story_id FROM story_terms WHERE term = ? ORDER BY story_id DESC LIMIT ?",
-                (term, POSTINGS_PER_TERM),
-            )
+    terms = stories.strongest(vector)
+    if not terms:
+        return []
+    one_term = (  # counted in SQL: at a million articles the postings read are thousands an insert
+        "SELECT story_id FROM (SELECT story_id FROM story_terms WHERE term = ? "
+        f"ORDER BY story_id DESC LIMIT {POSTINGS_PER_TERM})"
+    )
+    best = [
+        int(row[0])
+        for row in db.execute(
+            f"SELECT story_id, count(*) AS shared FROM ({' UNION ALL '.join([one_term] * len(terms))}) "
+            f"GROUP BY story_id ORDER BY shared DESC, story_id DESC LIMIT {STORY_CANDIDATES}",
+            terms,
         )
-    best = sorted(shared, key=lambda story: (-shared[story], -story))[:STORY_CANDIDATES]
+    ]
     if not best:
         return []
     marks = ",".join("?" * len(best))
     return db.execute(
-        "SELECT id, centroid, size, first_published, last_published, embedding FROM stories "
+        "SELECT id, size, first_published, last_published, embedding FROM stories "
         f"WHERE id IN ({marks}) ORDER BY id DESC",
         best,
     ).fetchall()
