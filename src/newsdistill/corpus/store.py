@@ -23,6 +23,7 @@ import numpy as np
 from .. import neardup as dedup
 from ..model import Article
 from . import appearances, embeddings, people, queries, quotes, search_index, story_index
+from .checkpoints import Checkpointer
 from .search_columns import Columns
 
 BUSY_TIMEOUT_MS = 10 * 60 * 1000  # how long a write waits for another ingest's batch to commit
@@ -73,9 +74,11 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+            self.db.execute("PRAGMA wal_autocheckpoint = 0")  # `checkpoints`: copied beside the writer
             schema = resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
             self.db.executescript(f"BEGIN IMMEDIATE; {schema} COMMIT;")
         self.db.row_factory = sqlite3.Row
+        self._checkpoints = None if readonly else Checkpointer(self.path)
         self.dropped_story_vectors = 0  # stories whose vectors another encoder made (remade when next met)
         if not readonly:
             self._match_lsh_layout()
@@ -167,7 +170,9 @@ class Store:
         return found.fetchone() is not None
 
     def close(self) -> None:
-        self.db.close()
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
+        self.db.close()  # the last connection to close copies what is left and removes the log
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -184,6 +189,8 @@ class Store:
             if self.db.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
                 self.db.execute("ROLLBACK")
             raise
+        if self._checkpoints is not None:
+            self._checkpoints.committed(self.db)
 
     # ---- ingest -------------------------------------------------------------
     def seen(self, input_id: str, data_hash: str) -> bool:
