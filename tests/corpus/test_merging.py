@@ -158,12 +158,36 @@ def test_lsh_bands_are_rebuilt_when_their_settings_change(
     monkeypatch.setattr(dedup, "ROWS", 8)
     reopened = Store(db)
     assert reopened.db.execute("SELECT value FROM meta WHERE key = 'lsh'").fetchone()[0] == dedup.layout()
-    assert reopened.db.execute("SELECT count(*) FROM bands").fetchone()[0] == 16
+    assert reopened.db.execute("SELECT count(*) FROM band_postings").fetchone()[0] == 16
     copy = add(
         reopened,
         "b",
         Article(title="Summit (copy)", text=long_text.replace("talks", "talks ") + " See also: x"),
     )
+    row = reopened.db.execute("SELECT duplicate_of FROM articles WHERE id = ?", (copy,)).fetchone()
+    assert row["duplicate_of"] == original
+
+
+def test_a_store_with_text_band_keys_is_numbered_on_open_and_still_finds_copies(tmp_path: Path) -> None:
+    """A store written before band postings were numbers kept text keys in a `bands` table: on open its
+    postings are made from the stored signatures, the old table goes, and a copy of an old article is
+    found."""
+    db = tmp_path / "corpus.db"
+    long_text = " ".join(f"{SUMMIT} Paragraph {i} adds detail {i * 7} about the talks." for i in range(6))
+    store = Store(db)
+    original = add(store, "a", Article(title="Summit", text=long_text))
+    with store.transaction():  # as the earlier code left it: text keys, no numbered postings
+        store.db.execute("CREATE TABLE bands (band_key TEXT NOT NULL, article_id INTEGER NOT NULL)")
+        store.db.executemany(
+            "INSERT INTO bands VALUES (?, ?)",
+            [(key, original) for key in dedup.band_keys(dedup.signature(long_text))],
+        )
+        store.db.execute("DELETE FROM band_postings")
+    store.close()
+    reopened = Store(db)
+    assert not reopened._has_table("bands")
+    assert reopened.db.execute("SELECT count(*) FROM band_postings").fetchone()[0] == dedup.BANDS
+    copy = add(reopened, "b", Article(title="Summit (copy)", text=long_text + " See also: more talks news"))
     row = reopened.db.execute("SELECT duplicate_of FROM articles WHERE id = ?", (copy,)).fetchone()
     assert row["duplicate_of"] == original
 
@@ -193,9 +217,9 @@ def test_signatures_are_rebuilt_batch_by_batch_for_every_article(tmp_path: Path)
         add(store, f"p{n}", Article(title=f"Story {n}", text=f"{SUMMIT} Story {n} " + f"word{n} " * 40))
         for n in range(5)
     ]
-    store.db.execute("DELETE FROM bands")
+    store.db.execute("DELETE FROM band_postings")
     with store.transaction():
         store._rebuild_signatures(batch=2)  # three batches: 2, 2 and 1 articles
-    banded = {row[0] for row in store.db.execute("SELECT DISTINCT article_id FROM bands")}
+    banded = {row[0] for row in store.db.execute("SELECT DISTINCT article_id FROM band_postings")}
     assert banded == set(ids)
-    assert store.db.execute("SELECT count(*) FROM bands").fetchone()[0] == len(ids) * dedup.BANDS
+    assert store.db.execute("SELECT count(*) FROM band_postings").fetchone()[0] == len(ids) * dedup.BANDS

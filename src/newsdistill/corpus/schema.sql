@@ -49,8 +49,11 @@ CREATE INDEX IF NOT EXISTS appearances_outlet ON appearances(article_id, outlet_
 CREATE INDEX IF NOT EXISTS appearances_waiting ON appearances(article_id, credited_key)
     WHERE credited_key IS NOT NULL AND credited_appearance IS NULL;
 CREATE TABLE IF NOT EXISTS signatures (article_id INTEGER PRIMARY KEY, sig BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bands (band_key TEXT NOT NULL, article_id INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS bands_key ON bands(band_key);
+-- One posting per LSH band of each article (neardup.band_numbers). Stores from before kept text keys in a
+-- `bands` table; they are numbered again from the stored signatures on open (Store._number_bands).
+CREATE TABLE IF NOT EXISTS band_postings (
+    key INTEGER NOT NULL, article_id INTEGER NOT NULL, PRIMARY KEY (key, article_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities (id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entity_aliases (
     alias TEXT NOT NULL, type TEXT NOT NULL, entity_id INTEGER NOT NULL, PRIMARY KEY (alias, type)

@@ -81,6 +81,7 @@ class Store:
         self._checkpoints = None if readonly else Checkpointer(self.path)
         self.dropped_story_vectors = 0  # stories whose vectors another encoder made (remade when next met)
         if not readonly:
+            self._number_bands()
             self._match_lsh_layout()
             self._keep_appearances()
             self._track_quotes()
@@ -91,6 +92,35 @@ class Store:
         # A store from before appearances, opened read-only, cannot be migrated: reads go without them.
         self.kept_appearances = self._has_table("appearances")
         self.kept_quotes = self._has_table("quote_mentions")
+
+    def _number_bands(self, batch: int = 20_000) -> None:
+        """A store from before band postings were numbers keeps text keys in `bands`: its postings are made
+        again from the stored signatures, once, gathered in a temporary table and written in key order
+        (in article order, each posting would land on a page of its own), and the old table goes."""
+        with self.transaction():
+            if not self._has_table("bands"):
+                return
+            self.db.execute("CREATE TEMP TABLE numbered (key INTEGER NOT NULL, article_id INTEGER NOT NULL)")
+            last = 0
+            while rows := self.db.execute(
+                "SELECT article_id, sig FROM signatures WHERE article_id > ? ORDER BY article_id LIMIT ?",
+                (last, batch),
+            ).fetchall():
+                self.db.executemany(
+                    "INSERT INTO numbered(key, article_id) VALUES (?, ?)",
+                    [
+                        (key, aid)
+                        for aid, sig in rows
+                        for key in dedup.band_numbers(np.frombuffer(sig, np.uint64))
+                    ],
+                )
+                last = rows[-1][0]
+            self.db.execute(
+                "INSERT OR IGNORE INTO band_postings(key, article_id) "
+                "SELECT key, article_id FROM numbered ORDER BY key, article_id"
+            )
+            self.db.execute("DROP TABLE numbered")
+            self.db.execute("DROP TABLE bands")
 
     def _match_lsh_layout(self) -> None:
         """Band keys depend on the MinHash settings: when those changed since the store was written,
@@ -104,7 +134,7 @@ class Store:
     def _rebuild_signatures(self, batch: int = 2_000) -> None:
         """Every article's signature and bands from its text, read a batch of ids at a time: a store of a
         million articles would not fit in memory at once."""
-        self.db.execute("DELETE FROM bands")
+        self.db.execute("DELETE FROM band_postings")
         last = 0
         while rows := self.db.execute(
             "SELECT id, text FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
@@ -267,12 +297,12 @@ class Store:
 
     def _near_duplicate(self, sig: np.ndarray) -> int | None:
         """The original of the first stored article whose signature matches by the shipped rule."""
-        keys = dedup.band_keys(sig)
+        keys = dedup.band_numbers(sig)
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
-            "SELECT DISTINCT s.article_id, s.sig FROM bands b "
+            "SELECT DISTINCT s.article_id, s.sig FROM band_postings b "
             "JOIN signatures s ON s.article_id = b.article_id "
-            f"WHERE b.band_key IN ({marks}) ORDER BY s.article_id",
+            f"WHERE b.key IN ({marks}) ORDER BY s.article_id",
             keys,
         ).fetchall()
         for row in rows:
@@ -295,8 +325,8 @@ class Store:
 
     def _index_bands(self, article_id: int, sig: np.ndarray) -> None:
         self.db.executemany(
-            "INSERT INTO bands(band_key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in dedup.band_keys(sig)],
+            "INSERT OR IGNORE INTO band_postings(key, article_id) VALUES (?, ?)",
+            [(key, article_id) for key in dedup.band_numbers(sig)],
         )
 
     def _write_record(self, article_id: int, article: Article, copy_of: int | None, story: int) -> None:
