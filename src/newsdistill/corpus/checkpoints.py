@@ -10,8 +10,9 @@ a reader, and the thread holds no GIL while SQLite copies, so the copy runs on a
 SQLite starts the log again from its beginning only at a commit whose transaction began after every frame
 was copied, and the writer begins its next transaction at once. So the log grows while the thread copies;
 once it passes `WAL_LIMIT_PAGES`, the writer waits for the thread and copies the rest itself, and its next
-commit starts the log again. The log stays under the limit and one transaction (each frame read through
-a longer log costs more), and the writer copies about one commit in three at 200,000 articles.
+commit starts the log again. The log stays within the limit plus one transaction (a page read looks
+through the log first, and a longer log costs more); at 200,000 articles the writer waited at one commit in
+two or three.
 """
 
 from __future__ import annotations
