@@ -36,7 +36,7 @@ GROUPS = ("", "ent:", "lead:", "year:")  # plain words carry no prefix
 CENTROID_TERMS = {"": 300, "ent:": 60, "lead:": 100, "year:": 10}
 FEATURES = ("words", "entities", "lead", "years", "year_conflict", "days_apart", "log_size", "embedding")
 # The values each term feature can take (cosines, a 0/1 conflict, days over the window capped at 3): the bound
-# `StoryModel.best_case` uses them to drop a candidate before its term cosines are computed.
+# `StoryModel.may_reach` uses them to drop a candidate before its term cosines are computed.
 TERM_FEATURE_RANGES = ((-1.0, 1.0), (-1.0, 1.0), (-1.0, 1.0), (-1.0, 1.0), (0.0, 1.0), (0.0, 3.0))
 
 
@@ -64,9 +64,8 @@ class StoryModel:
         )
         z = self.bias + best_terms + size_weight * np.log(sizes) + embedding_weight * cosines
         best = 1 / (1 + np.exp(-np.clip(z, -30.0, 30.0)))  # as `probability` computes it
-        return np.asarray(
-            best >= probability - 1e-9
-        )  # the slack: rounding never drops a story that reaches it
+        # The slack: a rounding difference between numpy and math never drops a story that reaches it.
+        return np.asarray(best >= probability - 1e-9)
 
 
 def _logistic(z: float) -> float:
