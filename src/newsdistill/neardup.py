@@ -83,18 +83,10 @@ def layout() -> str:
     )
 
 
-def band_keys(sig: np.ndarray) -> list[str]:
-    """One key per LSH band; two signatures sharing any key are candidate duplicates."""
-    return [
-        f"{band}:"
-        + hashlib.blake2b(sig[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
-        for band in range(BANDS)
-    ]
-
-
-def band_numbers(sig: np.ndarray) -> list[int]:
-    """The same bands as signed 64-bit integers: the corpus store's postings (as integers in a table
-    without rowids they take a third of the room text keys took, and lookups stay in memory longer)."""
+def band_keys(sig: np.ndarray) -> list[int]:
+    """One key per LSH band, a signed 64-bit integer; two signatures sharing any key are candidate
+    duplicates. Integers: in the corpus store's table without rowids they take a third of the room text
+    keys took, and its lookups stay in memory longer."""
     return [
         int.from_bytes(
             hashlib.blake2b(
@@ -132,16 +124,16 @@ def is_copy(a: np.ndarray, b: np.ndarray, rule: CopyRule = RULE) -> bool:
     return contained is not None and contained >= rule.containment
 
 
-def band_rows(signatures: Iterable[np.ndarray]) -> Iterator[tuple[str, int]]:
+def band_rows(signatures: Iterable[np.ndarray]) -> Iterator[tuple[int, int]]:
     """(band key, input position) for every band of every signature: the rows a shuffle groups."""
     for index, sig in enumerate(signatures):
         for key in band_keys(sig):
             yield key, index
 
 
-def group_bands(rows: Iterable[tuple[str, int]]) -> list[list[int]]:
+def group_bands(rows: Iterable[tuple[int, int]]) -> list[list[int]]:
     """In-process grouping: the positions sharing each band key, where more than one does."""
-    grouped: dict[str, list[int]] = {}
+    grouped: dict[int, list[int]] = {}
     for key, index in rows:
         grouped.setdefault(key, []).append(index)
     return [sorted(members) for members in grouped.values() if len(members) > 1]

@@ -180,7 +180,7 @@ def test_a_store_with_text_band_keys_is_numbered_on_open_and_still_finds_copies(
         store.db.execute("CREATE TABLE bands (band_key TEXT NOT NULL, article_id INTEGER NOT NULL)")
         store.db.executemany(
             "INSERT INTO bands VALUES (?, ?)",
-            [(key, original) for key in dedup.band_keys(dedup.signature(long_text))],
+            [(str(key), original) for key in dedup.band_keys(dedup.signature(long_text))],
         )
         store.db.execute("DELETE FROM band_postings")
     store.close()

@@ -49,7 +49,7 @@ CREATE INDEX IF NOT EXISTS appearances_outlet ON appearances(article_id, outlet_
 CREATE INDEX IF NOT EXISTS appearances_waiting ON appearances(article_id, credited_key)
     WHERE credited_key IS NOT NULL AND credited_appearance IS NULL;
 CREATE TABLE IF NOT EXISTS signatures (article_id INTEGER PRIMARY KEY, sig BLOB NOT NULL);
--- One posting per LSH band of each article (neardup.band_numbers). Stores from before kept text keys in a
+-- One posting per LSH band of each article (neardup.band_keys). Stores from before kept text keys in a
 -- `bands` table; they are numbered again from the stored signatures on open (Store._number_bands).
 CREATE TABLE IF NOT EXISTS band_postings (
     key INTEGER NOT NULL, article_id INTEGER NOT NULL, PRIMARY KEY (key, article_id)

@@ -93,34 +93,32 @@ class Store:
         self.kept_appearances = self._has_table("appearances")
         self.kept_quotes = self._has_table("quote_mentions")
 
-    def _number_bands(self, batch: int = 20_000) -> None:
+    def _number_bands(self) -> None:
         """A store from before band postings were numbers keeps text keys in `bands`: its postings are made
-        again from the stored signatures, once, gathered in a temporary table and written in key order
-        (in article order, each posting would land on a page of its own), and the old table goes."""
+        again from the stored signatures, once, and the old table goes."""
         with self.transaction():
-            if not self._has_table("bands"):
-                return
-            self.db.execute("CREATE TEMP TABLE numbered (key INTEGER NOT NULL, article_id INTEGER NOT NULL)")
-            last = 0
-            while rows := self.db.execute(
-                "SELECT article_id, sig FROM signatures WHERE article_id > ? ORDER BY article_id LIMIT ?",
-                (last, batch),
-            ).fetchall():
-                self.db.executemany(
-                    "INSERT INTO numbered(key, article_id) VALUES (?, ?)",
-                    [
-                        (key, aid)
-                        for aid, sig in rows
-                        for key in dedup.band_numbers(np.frombuffer(sig, np.uint64))
-                    ],
-                )
-                last = rows[-1][0]
-            self.db.execute(
-                "INSERT OR IGNORE INTO band_postings(key, article_id) "
-                "SELECT key, article_id FROM numbered ORDER BY key, article_id"
-            )
-            self.db.execute("DROP TABLE numbered")
-            self.db.execute("DROP TABLE bands")
+            if self._has_table("bands"):
+                self._index_every_band()
+                self.db.execute("DROP TABLE bands")
+
+    def _index_every_band(self, batch: int = 20_000) -> None:
+        """Every stored signature's band postings, made anew: gathered in a temporary table and written in
+        key order (one insert at a time, each posting would land on a page of its own)."""
+        self.db.execute("DELETE FROM band_postings")
+        self.db.execute("CREATE TEMP TABLE numbered (key INTEGER NOT NULL, article_id INTEGER NOT NULL)")
+        last = 0
+        while rows := self.db.execute(
+            "SELECT article_id, sig FROM signatures WHERE article_id > ? ORDER BY article_id LIMIT ?",
+            (last, batch),
+        ).fetchall():
+            postings = [(k, aid) for aid, sig in rows for k in dedup.band_keys(np.frombuffer(sig, np.uint64))]
+            self.db.executemany("INSERT INTO numbered(key, article_id) VALUES (?, ?)", postings)
+            last = rows[-1][0]
+        self.db.execute(
+            "INSERT OR IGNORE INTO band_postings(key, article_id) "
+            "SELECT key, article_id FROM numbered ORDER BY key, article_id"
+        )
+        self.db.execute("DROP TABLE numbered")
 
     def _match_lsh_layout(self) -> None:
         """Band keys depend on the MinHash settings: when those changed since the store was written,
@@ -132,9 +130,8 @@ class Store:
                 self._rebuild_signatures()
 
     def _rebuild_signatures(self, batch: int = 2_000) -> None:
-        """Every article's signature and bands from its text, read a batch of ids at a time: a store of a
-        million articles would not fit in memory at once."""
-        self.db.execute("DELETE FROM band_postings")
+        """Every article's signature from its text, read a batch of ids at a time (a store of a million
+        articles would not fit in memory at once), then every band posting."""
         last = 0
         while rows := self.db.execute(
             "SELECT id, text FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
@@ -144,8 +141,8 @@ class Store:
                 self.db.execute(
                     "UPDATE signatures SET sig = ? WHERE article_id = ?", (sig.tobytes(), article_id)
                 )
-                self._index_bands(article_id, sig)
             last = rows[-1][0]
+        self._index_every_band()
 
     def _keep_appearances(self) -> None:
         """A store written before appearances were kept gets them from its inputs, once."""
@@ -251,9 +248,10 @@ class Store:
             article_id = self._insert_article(digest, article)
             search_index.add(self.db, article_id, article)
             sig = signature_of(article)
-            near = self._near_duplicate(sig)
+            bands = dedup.band_keys(sig)  # looked up, then indexed: hashed once
+            near = self._near_duplicate(sig, bands)
             copy_of = self._link_near_duplicate(article_id, article.published, near)
-            self._index_signature(article_id, sig)
+            self._index_signature(article_id, sig, bands)
             entity_ids = people.merge_entities(self.db, article)
             people.add_attributions(self.db, article_id, article, entity_ids)
             people.add_descriptors(self.db, article_id, article, entity_ids)
@@ -295,9 +293,10 @@ class Store:
             return None
         return copy_of
 
-    def _near_duplicate(self, sig: np.ndarray) -> int | None:
-        """The original of the first stored article whose signature matches by the shipped rule."""
-        keys = dedup.band_numbers(sig)
+    def _near_duplicate(self, sig: np.ndarray, keys: list[int] | None = None) -> int | None:
+        """The original of the first stored article whose signature matches by the shipped rule; `keys`:
+        the signature's band keys, when the caller has them."""
+        keys = dedup.band_keys(sig) if keys is None else keys
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
             "SELECT DISTINCT s.article_id, s.sig FROM band_postings b "
@@ -319,14 +318,11 @@ class Store:
         mine, theirs = appearances.usable_date(published), appearances.usable_date(row["published"])
         return bool(mine and theirs and mine < theirs)
 
-    def _index_signature(self, article_id: int, sig: np.ndarray) -> None:
+    def _index_signature(self, article_id: int, sig: np.ndarray, bands: list[int]) -> None:
         self.db.execute("INSERT INTO signatures(article_id, sig) VALUES (?, ?)", (article_id, sig.tobytes()))
-        self._index_bands(article_id, sig)
-
-    def _index_bands(self, article_id: int, sig: np.ndarray) -> None:
         self.db.executemany(
             "INSERT OR IGNORE INTO band_postings(key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in dedup.band_numbers(sig)],
+            [(key, article_id) for key in bands],
         )
 
     def _write_record(self, article_id: int, article: Article, copy_of: int | None, story: int) -> None:

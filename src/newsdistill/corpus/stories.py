@@ -37,7 +37,8 @@ CENTROID_TERMS = {"": 300, "ent:": 60, "lead:": 100, "year:": 10}
 FEATURES = ("words", "entities", "lead", "years", "year_conflict", "days_apart", "log_size", "embedding")
 # The values each term feature can take (cosines, a 0/1 conflict, days over the window capped at 3): the bound
 # `StoryModel.may_reach` uses them to drop a candidate before its term cosines are computed.
-TERM_FEATURE_RANGES = ((-1.0, 1.0), (-1.0, 1.0), (-1.0, 1.0), (-1.0, 1.0), (0.0, 1.0), (0.0, 3.0))
+MAX_DAYS_APART = 3.0  # the days feature, in windows, is capped here
+TERM_FEATURE_RANGES = ((-1.0, 1.0), (-1.0, 1.0), (-1.0, 1.0), (-1.0, 1.0), (0.0, 1.0), (0.0, MAX_DAYS_APART))
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ def features(article: Vector, story: Vector, days: int | None, size: int, embedd
     """FEATURES of an article (or a story) against a story; `embedding`: the cosine of their embeddings."""
     sims = [cosine(article[g], story[g]) for g in GROUPS]
     conflict = 1.0 if article["year:"] and story["year:"] and sims[3] == 0 else 0.0
-    apart = min(3.0, days / WINDOW_DAYS) if days is not None else 0.0
+    apart = min(MAX_DAYS_APART, days / WINDOW_DAYS) if days is not None else 0.0
     return [*sims, conflict, apart, math.log(size), embedding]
 
 

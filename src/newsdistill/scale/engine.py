@@ -96,7 +96,7 @@ class LocalEngine:
                 yield number, collected
                 collected = []
 
-    def group_bands(self, rows: Iterable[tuple[str, int]]) -> list[list[int]]:
+    def group_bands(self, rows: Iterable[tuple[int, int]]) -> list[list[int]]:
         return dedup.group_bands(rows)
 
     def close(self) -> None:

@@ -120,7 +120,7 @@ class RayEngine:
             )
             yield number, outcomes
 
-    def group_bands(self, rows: Iterable[tuple[str, int]]) -> list[list[int]]:
+    def group_bands(self, rows: Iterable[tuple[int, int]]) -> list[list[int]]:
         import pyarrow as pa
 
         keys, positions = [], []
