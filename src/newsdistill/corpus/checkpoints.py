@@ -25,7 +25,9 @@ from pathlib import Path
 # Past this many pages (4 KB each) in the log, the writer waits for the thread and copies the rest itself
 # (500 synthetic articles write about 40,000 pages at 200,000 articles). Measured at 200,000 articles, twelve
 # transactions of 500 each: 50,000 pages 248 articles/s, 100,000 251, 250,000 212; SQLite's own automatic
-# checkpoint in the writer 216.
+# checkpoint in the writer 216. Again at 1.1M articles (46,000 pages a transaction), 6,000 inserts a fresh
+# process, three pairs: 100,000 pages 229 / 236 / 228 articles/s (4.1 ms CPU), 400,000 pages 195 / 191 / 204
+# (5.1 ms): fewer waits, but every page read that misses the cache looks through more of the log.
 WAL_LIMIT_PAGES = 100_000
 IDLE_WAKE_SECONDS = 5.0  # commits made outside `Store.transaction` are copied within this long
 
