@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 import zlib
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -57,6 +58,22 @@ def signature_of(article: Article) -> np.ndarray:
     return np.asarray(carried, dtype=np.uint64) if carried is not None else dedup.signature(article.text)
 
 
+def _enter_wal(db: sqlite3.Connection) -> None:
+    """WAL mode, set once per file. Switching a new file needs the file to itself, and SQLite fails at once
+    instead of calling the busy handler: two ingests creating one store together stopped on "database is
+    locked". So the switch is retried, as long as a write would wait."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", sqlite3.SQLITE_BUSY) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = Path(path)
@@ -71,7 +88,7 @@ class Store:
         # Another ingest may hold the write lock for a whole batch: wait for it rather than fail.
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not readonly:
-            self.db.execute("PRAGMA journal_mode=WAL")
+            _enter_wal(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
             self.db.execute("PRAGMA wal_autocheckpoint = 0")  # `checkpoints`: copied beside the writer
