@@ -39,7 +39,7 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FOLD_MODELS = Path(os.environ.get("NEWSDISTILL_FOLD_MODELS", "/tmp/newsdistill-fold-models"))
 
 
-def rules_only_extractor() -> Callable[[str, str | None], str]:
+def rules_only_extractor(input_kind: str = "html") -> Callable[[str, str | None], str]:
     """Today's rules without the learned model (the baseline it must beat; tuned on these pages). The same
     path as newsdistill.process (decode, clean, the pipeline's per-page limit), so speeds compare."""
     from newsdistill.model import RawDocument
@@ -49,7 +49,7 @@ def rules_only_extractor() -> Callable[[str, str | None], str]:
 
     def extract(page: str, url: str | None) -> str:
         try:
-            return pipeline(RawDocument(id=url or "<input>", data=page, url=url, input_kind="html")).text
+            return pipeline(RawDocument(id=url or "<input>", data=page, url=url, input_kind=input_kind)).text
         except SkipInput:
             return ""
 
@@ -78,7 +78,35 @@ def out_of_fold_extractor(mode: str = "balanced") -> Callable[[str, str | None],
     return extract
 
 
+def text_out_of_fold_extractor() -> Callable[[str, str | None], str]:
+    """Text mode's learned line model, each page scored by the fold model that never saw its site
+    (`newsdistill train text-cleaner --fold-models` writes them beside the HTML cleaner's)."""
+    from newsdistill.clean.classify import MODES
+    from newsdistill.clean.component import clean_text
+    from newsdistill.clean.text_learned import TEXT_MODEL
+    from newsdistill.clean.training import FOLDS, _domain
+    from newsdistill.model import Article
+
+    if not (FOLD_MODELS / "fold-0" / TEXT_MODEL.name).is_file():
+        raise ImportError(
+            f"no text fold models in {FOLD_MODELS}: run newsdistill train text-cleaner --fold-models"
+        )
+
+    def extract(page: str, url: str | None) -> str:
+        fold = zlib.crc32(_domain(url, "").encode()) % FOLDS
+        article = Article(input_kind="text")
+        try:
+            clean_text(article, page, MODES["balanced"], model=FOLD_MODELS / f"fold-{fold}" / TEXT_MODEL.name)
+        except SkipInput:
+            return ""
+        return article.text
+
+    return extract
+
+
 TOOLS["newsdistill (rules only)"] = ("html", rules_only_extractor)
+TOOLS["newsdistill text (out-of-fold)"] = ("text", text_out_of_fold_extractor)
+TOOLS["newsdistill text (rules only)"] = ("text", partial(rules_only_extractor, "text"))
 TOOLS["newsdistill (out-of-fold)"] = ("html", out_of_fold_extractor)
 TOOLS["newsdistill --mode precision (out-of-fold)"] = ("html", partial(out_of_fold_extractor, "precision"))
 TOOLS["newsdistill --mode recall (out-of-fold)"] = ("html", partial(out_of_fold_extractor, "recall"))

@@ -154,8 +154,8 @@ def _add_train_parser(sub: Any) -> None:
         "--fold-models",
         default=None,
         metavar="DIR",
-        help="cleaner, story-encoder: also write each fold's models here (for an out-of-fold benchmark run; "
-        "story-encoder: folds by ECB+ topic, each encoder fine-tuned without its fold's topics)",
+        help="cleaner, text-cleaner, story-encoder: also write each fold's models here (for an out-of-fold "
+        "benchmark run; story-encoder: folds by ECB+ topic, each encoder tuned without its fold's topics)",
     )
     p.add_argument("--out", default=None, help="model file (default: the packaged model)")
     p.add_argument("--limit", type=int, default=None, help="first N training articles")
@@ -787,7 +787,8 @@ def _train_text_cleaner(args: argparse.Namespace) -> int:
 
     try:
         out = Path(args.out) if args.out else None
-        report = train_text_cleaner(Path(args.data), out, args.seed, args.limit)
+        folds = Path(args.fold_models) if args.fold_models else None
+        report = train_text_cleaner(Path(args.data), out, args.seed, args.limit, folds)
     except (FileNotFoundError, ImportError) as exc:  # no data, or scikit-learn (needed to train) missing
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2

@@ -12,29 +12,35 @@ import pytest
 import newsdistill
 from newsdistill.errors import SkipInput
 
-AEB = Path(__file__).resolve().parents[3] / "shared" / "data" / "aeb" / "html"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+# The AEB pages as HTML, and as whole-page text (text mode's learned line model meets the rules the same way).
+FOLDERS = {"html": DATA / "aeb" / "html", "text": DATA / "textmode" / "aeb"}
 CLEAN_ONLY = ("decode", "clean")
 
 
-def _pages(count: int) -> list[bytes]:
-    if not AEB.is_dir():
-        pytest.skip(f"{AEB} is absent: the AEB pages come from ../shared")
-    files = sorted(AEB.iterdir())[:count]
+def _pages(kind: str, count: int) -> list[bytes]:
+    folder = FOLDERS[kind]
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent: the AEB pages come from ../shared")
+    files = sorted(folder.iterdir())[:count]
     return [gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes() for f in files]
 
 
-def _kept(page: bytes, mode: str) -> set[str]:
+def _kept(page: bytes, kind: str, mode: str) -> set[str]:
     try:
-        article = newsdistill.process(page, input_kind="html", stages=CLEAN_ONLY, mode=mode)
+        article = newsdistill.process(page, input_kind=kind, stages=CLEAN_ONLY, mode=mode)
     except SkipInput:
         return set()
     return {line for line in article.text.split("\n") if line.strip()}
 
 
-def test_precision_keeps_a_subset_and_recall_a_superset_of_balanced() -> None:
+@pytest.mark.parametrize("kind", ["html", "text"])
+def test_precision_keeps_a_subset_and_recall_a_superset_of_balanced(kind: str) -> None:
     differ = cleaned = 0
-    for page in _pages(25):
-        precision, balanced, recall = (_kept(page, mode) for mode in ("precision", "balanced", "recall"))
+    for page in _pages(kind, 25):
+        precision, balanced, recall = (
+            _kept(page, kind, mode) for mode in ("precision", "balanced", "recall")
+        )
         assert precision <= balanced <= recall
         differ += precision != recall
         cleaned += bool(balanced)

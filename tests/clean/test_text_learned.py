@@ -21,9 +21,12 @@ from newsdistill.clean.text_blocks import text_to_blocks
 from newsdistill.clean.text_learned import (
     FEATURES,
     OWN,
+    TEXT_MODEL,
+    lines_from,
     load_text_model,
     text_block_matrix,
     text_rule_page,
+    window_share,
 )
 from newsdistill.clean.text_training import TextPageData, out_of_fold
 from newsdistill.clean.training import GoldPage, block_labels, site_folds
@@ -62,6 +65,30 @@ def test_line_features_carry_the_rules_decisions_as_columns() -> None:
     assert text_block_matrix([], set()).shape == (0, len(FEATURES))
 
 
+def test_window_shares_count_the_lines_either_side_and_fewer_at_the_ends() -> None:
+    marks = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 1.0])
+    np.testing.assert_allclose(window_share(marks, 1), [1 / 2, 1 / 3, 0.0, 1 / 3, 2 / 3, 1.0])
+    np.testing.assert_allclose(window_share(marks, 10), np.full(6, 0.5))
+
+
+def test_lines_from_measures_the_gap_to_the_last_and_next_marked_line() -> None:
+    since, until = lines_from(np.array([False, True, False, False, True, False]))
+    assert np.expm1(since).round().tolist() == [6, 0, 1, 2, 0, 1]  # 6: none before, the page's length
+    assert np.expm1(until).round().tolist() == [1, 0, 2, 1, 0, 6]
+
+
+def test_lines_after_a_comment_heading_are_marked_as_such() -> None:
+    """The comment thread's lines read like prose; the spans say they sit after its heading."""
+    thread = ["3 Comments", "John Smith says:", "I think the council should have acted years ago on this."]
+    page = text_rule_page("\n\n".join([*PROSE, *thread]), MODES["balanced"])
+    x = text_block_matrix(page.blocks, page.region)
+    texts = [b.text for b in page.blocks]
+    after = x[:, FEATURES.index("after_end_marker")]
+    assert after[texts.index(PROSE[-1])] == 0.0 and after[texts.index(thread[-1])] == 1.0
+    first_comment = x[:, FEATURES.index("after_first_comment")]
+    assert first_comment[texts.index(PROSE[0])] == 0.0 and first_comment[texts.index(thread[-1])] == 1.0
+
+
 def test_text_and_html_features_agree_on_the_same_paragraphs() -> None:
     """A paragraph's own wording gives the same numbers whether it came as a line or as a <p>."""
     html = "<html><body>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</body></html>"
@@ -90,7 +117,7 @@ def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_page() -> None:
         no = np.zeros(per_page, bool)
         data.append(TextPageData(x, label, np.ones(per_page), [""] * per_page, no, no))
     pages = [GoldPage("wcxb", f"p{i}", f"site{i}.example", "", "article", Path("-")) for i in range(n_pages)]
-    probabilities = out_of_fold(data, site_folds(pages), seed=0)
+    probabilities, _ = out_of_fold(data, site_folds(pages), seed=0)
     accuracy = np.mean(
         [((p >= 0.5) == d.y.astype(bool)).mean() for p, d in zip(probabilities, data, strict=True)]
     )
@@ -112,6 +139,28 @@ def test_a_corrupt_model_file_names_the_file_and_the_command(tmp_path: Path) -> 
     with pytest.raises(ModelFileError) as caught:
         load_text_model(corrupt)
     assert str(corrupt) in str(caught.value) and "newsdistill train text-cleaner" in str(caught.value)
+
+
+def test_text_pages_are_cleaned_by_the_shipped_line_model() -> None:
+    """The shipped model beat the rules out of fold (RESULTS.md): the learned path is text mode's default."""
+    assert TEXT_MODEL.is_file(), "run: newsdistill train text-cleaner --data ../shared/data"
+    assert build_pipeline(("decode", "clean")).components[-1].text_model == TEXT_MODEL  # type: ignore[attr-defined]
+    article = build_pipeline(("decode", "clean"))(RawDocument(id="page", data=PAGE, input_kind="text"))
+    assert article.text == "\n\n".join(PROSE)
+    assert {r.text for r in article.removed} >= {"Home", "Copyright 2024 Valley Times"}
+
+
+def test_text_that_is_already_clean_keeps_every_paragraph() -> None:
+    """Users also pass article text with no chrome around it; the model trains on such copies of its pages."""
+    short = [
+        "The city council approved the new budget on Monday after a long debate about funding.",
+        "Officials said the plan would raise spending on repairs by a third over two years.",
+        "Critics argued that the council had not explained where the money would come from.",
+    ]
+    article = build_pipeline(("decode", "clean"))(
+        RawDocument(id="page", data="\n\n".join(short), input_kind="text")
+    )
+    assert article.text == "\n\n".join(short)
 
 
 def test_rules_only_text_mode_needs_no_model_file() -> None:

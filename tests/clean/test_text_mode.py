@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import newsdistill
 from newsdistill.clean.captions import normalise, split_body_and_captions
 from newsdistill.clean.classify import best_run
 from newsdistill.clean.metadata import outlet_name, split_site_suffix
 from newsdistill.clean.text_blocks import text_to_blocks
+from newsdistill.model import RawDocument
+from newsdistill.stages import build_pipeline
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample_page.txt"
 CLEAN_ONLY = ("decode", "clean")
@@ -59,11 +63,28 @@ def test_navigation_before_and_footer_after_are_cut() -> None:
     }
 
 
-def test_teaser_headline_and_snippet_are_removed_together() -> None:
+@pytest.mark.parametrize(
+    "learned",
+    [
+        False,
+        pytest.param(
+            True,
+            marks=pytest.mark.xfail(
+                reason="known miss of the learned line model: it keeps a teaser's headline at a short page's "
+                "end as a subheading (the snippet goes); removing teasers whatever the model says cost "
+                "out-of-fold F1",
+                strict=True,
+            ),
+        ),
+    ],
+)
+def test_teaser_headline_and_snippet_are_removed_together(learned: bool) -> None:
     page = "\n\n".join(
         [*PROSE, "Mayor opens new bridge over the river", "The mayor cut the ribbon on Friday as…"]
     )
-    article = _clean(page)
+    article = build_pipeline(CLEAN_ONLY, learned=learned)(
+        RawDocument(id="page", data=page, input_kind="text")
+    )
     reasons = {r.text: r.reason for r in article.removed}
     assert reasons == {
         "Mayor opens new bridge over the river": "teaser",

@@ -36,6 +36,7 @@ from .learned import (
     block_matrix,
     final_keep,
     load_model,
+    meet_rules,
     with_types,
 )
 from .metadata import (
@@ -46,7 +47,7 @@ from .metadata import (
     split_site_suffix,
 )
 from .page_type import PAGE_FEATURES, PAGE_MODEL, PAGE_WORDS, aligned_probabilities, page_type_of, page_vector
-from .text_learned import load_text_model, text_block_matrix, text_keep, text_rule_page
+from .text_learned import TEXT_MODEL, load_text_model, text_block_matrix, text_keep, text_rule_page
 
 
 class Clean:
@@ -66,6 +67,7 @@ class Clean:
         self.limits = limits
         # learned=False: today's rules alone (the baseline the learned model is measured against).
         self.model: Path | None = BLOCK_MODEL if learned else None
+        self.text_model: Path | None = TEXT_MODEL if learned else None
         self.page_types = frozenset(page_types) if page_types else None
 
     def __call__(self, article: Article) -> Article:
@@ -75,7 +77,7 @@ class Clean:
         if article.input_kind == "html":
             clean_html(article, text, self.thresholds, self.limits, self.model)
         else:
-            clean_text(article, text, self.thresholds, self.limits)
+            clean_text(article, text, self.thresholds, self.limits, self.text_model)
         # Text pages carry no page type (the model reads HTML), so a type filter lets them through.
         if self.page_types and article.page_type and article.page_type not in self.page_types:
             raise SkipInput(
@@ -93,16 +95,17 @@ def clean_text(
     limits: Limits = DEFAULT_LIMITS,
     model: Path | None = None,
 ) -> None:
-    # model: a text line model (text_learned); none ships yet, as none has beaten the rules out-of-fold.
+    # model: text mode's learned line model (text_learned); None for the rules alone.
     page = text_rule_page(text, t, limits)
     blocks = page.blocks
     if page.cut:
         _note_cut(article, limits.max_blocks)
     article.language = article.language or detected_language(blocks, page.language)
     if model is not None and blocks:
-        shift = _CUTOFF_SHIFT[mode_of(t)]
+        mode = mode_of(t)
         x = text_block_matrix(blocks, page.region)
-        apply_decisions(blocks, text_keep(blocks, x, load_text_model(model), shift).tolist())
+        keep = text_keep(blocks, x, load_text_model(model), _CUTOFF_SHIFT[mode], mode)
+        apply_decisions(blocks, keep.tolist())
     if page.title is not None:
         article.title = page.title
         article.outlet = article.outlet or (outlet_name(page.site) or page.site if page.site else None)
@@ -190,11 +193,7 @@ def decide_blocks(
     words = np.array([b.words for b in blocks])
     probability, cutoff = model.probability(x), model.cutoff
     model_keep = above_cutoff(probability, cutoff + _CUTOFF_SHIFT[mode], words, types, base=cutoff)
-    if mode == "precision":
-        model_keep &= rule_keep
-    elif mode == "recall":
-        model_keep |= rule_keep
-    keep = final_keep(model_keep & ~metadata, rule_keep)
+    keep = final_keep(meet_rules(model_keep, rule_keep, mode) & ~metadata, rule_keep)
     apply_decisions(blocks, keep.tolist())
 
 

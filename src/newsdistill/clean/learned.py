@@ -238,6 +238,16 @@ def above_cutoff(
     return keep
 
 
+def meet_rules(model_keep: np.ndarray, rule_keep: np.ndarray, mode: str) -> np.ndarray:
+    """How the model's verdict meets the rules' in each mode: precision keeps a block only where both keep
+    it, recall where either does, balanced takes the model's word alone."""
+    if mode == "precision":
+        return model_keep & rule_keep
+    if mode == "recall":
+        return model_keep | rule_keep
+    return model_keep
+
+
 def final_keep(model_keep: np.ndarray, rule_keep: np.ndarray) -> np.ndarray:
     """The model's decisions, except that a page it would empty keeps what the rules kept."""
     return model_keep if model_keep.any() else rule_keep

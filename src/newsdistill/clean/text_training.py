@@ -8,21 +8,42 @@ numbers are out-of-fold. Needs scikit-learn to train; the shipped model is numpy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from .blocks import Block
+from .captions import repeat_groups
 from .classify import MODES
 from .learned import TreeModel, final_keep, save_model
-from .text_learned import FEATURES, TEXT_MODEL, metadata_mask, text_block_matrix, text_rule_page
-from .training import FOLDS, GoldPage, block_labels, export_trees, fold_splits, gold_pages, scores, site_folds
+from .text_learned import FEATURES, TEXT_MODEL, kept_out_mask, text_block_matrix, text_rule_page
+from .training import (
+    FOLDS,
+    GoldPage,
+    block_labels,
+    export_trees,
+    fold_splits,
+    gold_pages,
+    scores,
+    site_folds,
+    word_f1,
+)
 
 TRAIN_SHARE = 0.3
 CUTOFFS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 # AEB's 181 news pages are a tenth of the lines; weighed up, news articles (the goal) drive the fit.
 AEB_WEIGHT = 3.0
+# Short copies of each page train too, every gold line in them to keep, at this weight: its gold text alone
+# (users also pass text that is already clean: a feed's body, a scraper's article text), and the gold text
+# between the page's last lines of chrome before its body and first lines after it (a short page). Without
+# them the model, which never saw a page shorter than a whole site's page, dropped prose from short pages.
+# Chosen on out-of-fold scores (RESULTS.md): 0.3 kept the short copies' text and scored as well on the pages.
+SHORT_COPY_WEIGHT = 0.3
+CHROME_BEFORE, CHROME_AFTER = 6, 4  # lines of chrome kept around the gold in the second copy
+_WORD = re.compile(r"\w+")  # the labeller's tokens (training.block_labels)
 
 
 @dataclass
@@ -32,7 +53,7 @@ class TextPageData:
     weight: np.ndarray
     texts: list[str]
     rule_keep: np.ndarray
-    metadata: np.ndarray  # lines the rules read as title, byline or dateline: never body
+    kept_out: np.ndarray  # lines that never join the body (text_learned.kept_out_mask)
 
 
 def text_path(data_dir: Path, page: GoldPage) -> Path:
@@ -40,22 +61,36 @@ def text_path(data_dir: Path, page: GoldPage) -> Path:
     return data_dir / "textmode" / folder / f"{page.id}.txt"
 
 
+def one_copy_labels(blocks: Sequence[Block], labels: np.ndarray, gold: str) -> np.ndarray:
+    """A line repeated on the page (a caption shown two to four times) is labelled to keep only as often as
+    the gold text holds it: the copy the rules kept, else the first. The overlap labeller marks every copy."""
+    tokens = " ".join(_WORD.findall(gold.lower()))
+    chosen = labels.copy()
+    for group in repeat_groups(blocks, min_words=1):
+        wanted = [i for i in group if labels[i]]
+        words = " ".join(_WORD.findall(blocks[group[0]].text.lower()))
+        allowed = max(1, f" {tokens} ".count(f" {words} ")) if words else len(wanted)
+        ranked = sorted(wanted, key=lambda i: (not blocks[i].keep, i))
+        chosen[ranked[allowed:]] = 0
+    return chosen
+
+
 def text_page_data(text: str, gold: str) -> TextPageData:
     page = text_rule_page(text, MODES["balanced"])
     blocks = page.blocks
     return TextPageData(
         x=text_block_matrix(blocks, page.region).astype(np.float32),
-        y=block_labels(blocks, gold),
+        y=one_copy_labels(blocks, block_labels(blocks, gold), gold),
         weight=np.array([1.0 + np.sqrt(b.words) for b in blocks]),
         texts=[b.text for b in blocks],
         rule_keep=np.array([b.keep for b in blocks], dtype=bool),
-        metadata=metadata_mask(blocks),
+        kept_out=kept_out_mask(blocks),
     )
 
 
 def page_text(data: TextPageData, keep: np.ndarray) -> str:
     """The article text the cleaner would return for these keep decisions (as clean_text applies them)."""
-    keep = final_keep(keep & ~data.metadata, data.rule_keep)
+    keep = final_keep(keep & ~data.kept_out, data.rule_keep)
     return "\n\n".join(t for t, k in zip(data.texts, keep, strict=True) if k)
 
 
@@ -79,14 +114,22 @@ def fit_lines(data: Sequence[TextPageData], seed: int) -> TreeModel:
     return export_trees(model, FEATURES, ("remove", "keep"), 0.5)
 
 
-def out_of_fold(data: Sequence[TextPageData], folds: np.ndarray, seed: int) -> list[np.ndarray]:
-    """P(keep) of every line, each page scored by the model trained on the other folds' sites only."""
+def out_of_fold(
+    data: Sequence[TextPageData],
+    folds: np.ndarray,
+    seed: int,
+    copies: Sequence[Sequence[TextPageData]] = (),
+) -> tuple[list[np.ndarray], dict[int, TreeModel]]:
+    """P(keep) of every line, each page scored by the model trained on the other folds' sites only, and
+    the models by fold (fold k's never saw fold k's sites). `copies[i]` (page i's short copies) train too."""
     probabilities: list[np.ndarray] = [np.zeros(0)] * len(data)
+    models = {}
     for train, held_out in fold_splits(folds):
-        model = fit_lines([data[i] for i in train], seed)
+        model = fit_lines([data[i] for i in train] + [c for i in train if copies for c in copies[i]], seed)
+        models[int(folds[held_out[0]])] = model
         for i in held_out:
             probabilities[i] = model.probability(data[i].x.astype(np.float64))
-    return probabilities
+    return probabilities, models
 
 
 def kept_texts(data: Sequence[TextPageData], probabilities: Sequence[np.ndarray], cutoff: float) -> list[str]:
@@ -105,6 +148,22 @@ def best_cutoff(
     return max(CUTOFFS, key=goal)
 
 
+def short_copies(page: GoldPage, lines: TextPageData) -> list[TextPageData]:
+    """The page's gold text as a page of its own, and between the chrome lines next to the body (lines
+    labelled by the same labeller), weighed down."""
+    paragraphs = [f"{p}\n" for p in page.gold.split("\n") if p.strip()]
+    body = np.flatnonzero(lines.y)
+    first, last = (body[0], body[-1]) if len(body) else (len(lines.texts), len(lines.texts))
+    before, after = lines.texts[:first][-CHROME_BEFORE:], lines.texts[last + 1 :][:CHROME_AFTER]
+    copies = [
+        text_page_data(page.gold, page.gold),
+        text_page_data("\n".join([*before, "", *paragraphs, *after]), page.gold),
+    ]
+    for copy in copies:
+        copy.weight *= SHORT_COPY_WEIGHT
+    return copies
+
+
 def load_pages(data_dir: Path, limit: int | None = None) -> tuple[list[GoldPage], list[TextPageData]]:
     """The gold pages that have a text-mode copy, and their labelled lines."""
     pages = [p for p in gold_pages(data_dir) if text_path(data_dir, p).exists()]
@@ -121,15 +180,45 @@ def load_pages(data_dir: Path, limit: int | None = None) -> tuple[list[GoldPage]
     return pages, data
 
 
+def _short_copies_f1(
+    pages: Sequence[GoldPage],
+    copies: Sequence[Sequence[TextPageData]],
+    models: dict[int, TreeModel],
+    folds: np.ndarray,
+    cutoff: float,
+) -> dict[str, dict[str, float]]:
+    """Mean word F1 of the text kept from each kind of short copy (the gold alone, the gold between
+    chrome): the rules', and the fold models' (each copy scored by the model that never saw its site)."""
+    report = {}
+    for kind, which in (("gold_alone", 0), ("gold_in_chrome", 1)):
+        found: dict[str, list[float]] = {"rules": [], "learned_out_of_fold": []}
+        for page, own, fold in zip(pages, copies, folds, strict=True):
+            copy = own[which]
+            learned = models[int(fold)].probability(copy.x.astype(np.float64)) >= cutoff
+            found["rules"].append(word_f1(page_text(copy, copy.rule_keep), page.gold))
+            found["learned_out_of_fold"].append(word_f1(page_text(copy, learned), page.gold))
+        report[kind] = {name: float(np.mean(values)) for name, values in found.items()}
+    return report
+
+
 def train_text_cleaner(
-    data_dir: Path, out: Path | None = None, seed: int = 0, limit: int | None = None
+    data_dir: Path,
+    out: Path | None = None,
+    seed: int = 0,
+    limit: int | None = None,
+    fold_models: Path | None = None,
 ) -> dict[str, object]:
-    """Cross-validate by site, report, then fit on every page and write the model; returns the report."""
+    """Cross-validate by site, report, then fit on every page and write the model; returns the report.
+    With `fold_models`, fold-<k>/text_blocks.npz holds the model that never saw fold k's sites."""
     pages, data = load_pages(data_dir, limit)
+    copies = [short_copies(page, lines) for page, lines in zip(pages, data, strict=True)]
     folds = site_folds(pages)
-    probabilities = out_of_fold(data, folds, seed)
+    probabilities, models = out_of_fold(data, folds, seed, copies)
     cutoff = best_cutoff(pages, data, probabilities)
-    final = TreeModel(**{**fit_lines(data, seed).__dict__, "cutoff": cutoff})
+    if fold_models is not None:
+        for k, model in models.items():
+            save_model(replace(model, cutoff=cutoff), fold_models / f"fold-{k}" / TEXT_MODEL.name)
+    final = replace(fit_lines([*data, *(c for page in copies for c in page)], seed), cutoff=cutoff)
     rules = scores(pages, [page_text(d, d.rule_keep) for d in data])
     learned = scores(pages, kept_texts(data, probabilities, cutoff))
     beats_rules = all(learned[k] > rules[k] for k in ("aeb", "wcxb_articles"))
@@ -137,6 +226,7 @@ def train_text_cleaner(
     if beats_rules or out is not None:
         save_model(final, path)
     return {
+        "short_copies_f1": _short_copies_f1(pages, copies, models, folds, cutoff),
         "pages": len(pages),
         "lines": int(sum(len(d.y) for d in data)),
         "folds": FOLDS,
