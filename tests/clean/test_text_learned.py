@@ -28,7 +28,13 @@ from newsdistill.clean.text_learned import (
     text_rule_page,
     window_share,
 )
-from newsdistill.clean.text_training import TextPageData, out_of_fold
+from newsdistill.clean.text_training import (
+    TextPageData,
+    one_copy_labels,
+    out_of_fold,
+    short_copies,
+    text_page_data,
+)
 from newsdistill.clean.training import GoldPage, block_labels, site_folds
 from newsdistill.errors import ModelFileError
 from newsdistill.model import RawDocument
@@ -53,6 +59,29 @@ def test_lines_are_labelled_by_their_overlap_with_the_gold_text() -> None:
         **dict.fromkeys(PROSE, 1),
         "Copyright 2024 Valley Times": 0,
     }
+
+
+def test_a_repeated_line_is_labelled_to_keep_only_as_often_as_the_gold_holds_it() -> None:
+    caption = "A woman walks past the damaged town hall on Sunday morning after the flood"
+    blocks = text_to_blocks("\n\n".join([caption, PROSE[0], caption, PROSE[1], caption]))
+    once = one_copy_labels(blocks, np.ones(len(blocks), dtype=np.int8), f"{caption}\n{GOLD}")
+    assert once.tolist() == [1, 1, 0, 1, 0]  # the first copy (the rules kept none of them)
+    twice = one_copy_labels(blocks, np.ones(len(blocks), dtype=np.int8), f"{caption}\n{GOLD}\n{caption}")
+    assert twice.tolist() == [1, 1, 1, 1, 0]
+
+
+def test_short_copies_hold_the_gold_alone_and_between_the_chrome_next_to_the_body() -> None:
+    page = GoldPage("wcxb", "p", "site.example", GOLD, "article", Path("-"))
+    chrome = [f"Menu item {i}" for i in range(8)]
+    lines = text_page_data(
+        "\n".join([*chrome, "", *(p + "\n" for p in PROSE), "About us", "Contact us"]), GOLD
+    )
+    alone, framed = short_copies(page, lines)
+    assert alone.texts == PROSE and alone.y.tolist() == [1, 1, 1]
+    assert framed.texts == [*chrome[-6:], *PROSE, "About us", "Contact us"]
+    assert framed.y.tolist() == [0] * 6 + [1, 1, 1] + [0, 0]
+    full_weight = dict(zip(lines.texts, lines.weight, strict=True))  # the page itself is not weighed down
+    np.testing.assert_allclose(framed.weight, [0.3 * full_weight[t] for t in framed.texts])
 
 
 def test_line_features_carry_the_rules_decisions_as_columns() -> None:
