@@ -25,6 +25,7 @@ from newsdistill.clean.learned import (
     above_cutoff,
     load_model,
 )
+from newsdistill.clean.page_type import BASE_PAGE_FEATURES
 from newsdistill.clean.training import (
     GoldPage,
     PageData,
@@ -32,6 +33,7 @@ from newsdistill.clean.training import (
     export_trees,
     fold_splits,
     out_of_fold,
+    save_fold_models,
     site_folds,
 )
 
@@ -93,6 +95,44 @@ def test_pages_of_one_site_never_sit_in_two_folds() -> None:
 
 
 @pytest.mark.slow
+def _coin_toss_pages(n_pages: int, per_page: int) -> tuple[list[GoldPage], list[PageData]]:
+    """Pages whose label is a coin toss only their own id explains (column 0), each on its own site."""
+    rng = np.random.default_rng(1)
+    data = []
+    for page in range(n_pages):
+        x = np.zeros((per_page, len(BASE_FEATURES)), dtype=np.float32)
+        x[:, 0] = page
+        label = np.full(per_page, rng.integers(0, 2), dtype=np.int8)
+        no = np.zeros(per_page, bool)
+        row = np.zeros(len(BASE_PAGE_FEATURES))
+        row[0] = page % 2
+        bag = {("story", "more")[page % 2]: 1.0}
+        data.append(
+            PageData(x, label, np.ones(per_page), [""] * per_page, np.ones(per_page), no, no, no, row, bag)
+        )
+    kinds = ("article", "listing")
+    pages = [
+        GoldPage("wcxb", f"p{i}", f"site{i}.example", "", kinds[i % 2], Path("-")) for i in range(n_pages)
+    ]
+    return pages, data
+
+
+@pytest.mark.slow
+def test_fold_models_are_written_after_they_have_scored_their_folds(tmp_path: Path) -> None:
+    """`train cleaner --fold-models`: the block models have predicted (and cached their walk) by the time
+    they are saved with the chosen cut-off; each lands in the folder of the fold it never saw."""
+    pytest.importorskip("sklearn")
+    pages, data = _coin_toss_pages(60, 5)
+    folds = site_folds(pages)
+    models: list[TreeModel] = []
+    out_of_fold(data, folds, seed=0, models=models)
+    save_fold_models(tmp_path, pages, data, folds, models, cutoff=0.35, seed=0)
+    for fold in sorted(set(folds.tolist())):
+        saved = load_model(tmp_path / f"fold-{fold}" / "blocks.npz", FEATURES)
+        assert saved.cutoff == 0.35
+        assert (tmp_path / f"fold-{fold}" / "page_types.npz").is_file()
+
+
 def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_page() -> None:
     """Each page's label is a coin toss only its own id can explain: a model that saw the page learns it
     (in-sample near 100%), one that did not is at chance. Out-of-fold must look like chance."""

@@ -16,17 +16,15 @@ from newsdistill.clean.classify import MODES, score_blocks
 from newsdistill.clean.component import clean_text
 from newsdistill.clean.html_blocks import html_to_blocks
 from newsdistill.clean.learned import OWN as HTML_OWN
-from newsdistill.clean.learned import block_matrix
+from newsdistill.clean.learned import block_matrix, lines_from, window_share
 from newsdistill.clean.text_blocks import text_to_blocks
 from newsdistill.clean.text_learned import (
     FEATURES,
     OWN,
     TEXT_MODEL,
-    lines_from,
     load_text_model,
     text_block_matrix,
     text_rule_page,
-    window_share,
 )
 from newsdistill.clean.text_training import (
     TextPageData,

@@ -37,7 +37,7 @@ from .learned import (
     final_keep,
     load_model,
     meet_rules,
-    with_types,
+    model_rows,
 )
 from .metadata import (
     find_byline_and_date,
@@ -127,7 +127,7 @@ def clean_html(
         x = block_matrix(blocks, page.region)
         types = page_type_probabilities(blocks, x, meta, article.url or meta.url, html, model)
         article.page_type = page_type_of(types, TRAINED_TYPES)
-        decide_blocks(blocks, with_types(x, types), types, model, t)
+        decide_blocks(blocks, model_rows(x, types), types, model, t)
     if meta.title:
         title, site = split_site_suffix(meta.title)
         article.title = title

@@ -90,7 +90,43 @@ BASE_FEATURES = (
 # The page-type model's probabilities join every block's row: a teaser list is the content of a listing
 # and chrome on an article, a comment thread the content of a forum and chrome on a news story.
 TRAINED_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
-FEATURES = (*BASE_FEATURES, *(f"type_{t}" for t in TRAINED_TYPES))
+# Shares over the blocks either side (radius, the block itself included), read off the rows of
+# BASE_FEATURES: a comment thread, a link list or the body's run of prose shows in how many blocks near a
+# block carry a mark, where its two neighbours on each side say little.
+WINDOWS = (
+    ("comment_meta", 5),
+    ("comment_meta", 15),
+    ("date_line", 5),
+    ("rule_keep", 5),
+    ("rule_keep", 15),
+    ("rule_keep", 30),
+    ("terminal", 5),
+    ("terminal", 15),
+    ("log_words", 5),
+    ("log_words", 15),
+    ("end_marker", 10),
+    ("link_density", 5),
+    ("long", 5),
+    ("hint_comment", 5),
+)
+# Where the block sits against the page's landmarks: after an end marker ("Comments", "Related") or the
+# first comment line, outside the rules' kept blocks, and how far from a block of prose.
+SPANS = (
+    "after_end_marker",
+    "comment_lines_before",
+    "after_first_comment",
+    "from_first_comment",
+    "after_last_kept",
+    "before_first_kept",
+    "blocks_since_long",
+    "blocks_until_long",
+    "blocks_since_kept",
+    "blocks_until_kept",
+)
+NEIGHBOURHOOD = (*(f"window{radius}_{name}" for name, radius in WINDOWS), *SPANS)
+FEATURES = (*BASE_FEATURES, *(f"type_{t}" for t in TRAINED_TYPES), *NEIGHBOURHOOD)
+# log(1 + words) of a block of prose (20 words); the half word keeps float32 rows on the right side.
+_LONG_LOG_WORDS = float(np.log1p(19.5))
 
 
 def _digit_share(text: str) -> float:
@@ -202,9 +238,64 @@ def shifted_rows(columns: np.ndarray, by: int) -> np.ndarray:
     return out
 
 
-def with_types(x: np.ndarray, types: np.ndarray) -> np.ndarray:
-    """Rows of BASE_FEATURES plus the page's type probabilities (TRAINED_TYPES order): rows of FEATURES."""
-    return np.column_stack([x, np.broadcast_to(types, (len(x), len(types)))])
+def model_rows(x: np.ndarray, types: np.ndarray) -> np.ndarray:
+    """Rows of FEATURES: rows of BASE_FEATURES, the page's type probabilities (TRAINED_TYPES order), and
+    each block's neighbourhood."""
+    return np.column_stack([x, np.broadcast_to(types, (len(x), len(types))), neighbourhood_columns(x)])
+
+
+def window_share(values: np.ndarray, radius: int) -> np.ndarray:
+    """The mean of `values` over each row and `radius` rows either side (fewer at the page's ends)."""
+    total = np.concatenate([[0.0], np.cumsum(values)])
+    index = np.arange(len(values))
+    low, high = np.maximum(index - radius, 0), np.minimum(index + radius + 1, len(values))
+    return (total[high] - total[low]) / (high - low)
+
+
+def lines_from(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log(1 + rows) since the last row in `mask` and until the next (the page's length where none)."""
+    n = len(mask)
+    index = np.arange(n)
+    last = np.maximum.accumulate(np.where(mask, index, -1))
+    upcoming = np.minimum.accumulate(np.where(mask, index, n)[::-1])[::-1]
+    since = np.where(last >= 0, index - last, n)
+    until = np.where(upcoming < n, upcoming - index, n)
+    return np.log1p(since), np.log1p(until)
+
+
+def landmark_columns(comment: np.ndarray, kept: np.ndarray, end_marker: np.ndarray) -> list[np.ndarray]:
+    """Each row's place against the page's first comment line, its rules-kept rows and its end markers
+    (boolean masks), as SPANS lists them up to the prose gaps."""
+    n = len(comment)
+    index = np.arange(n)
+    first_comment = int(np.argmax(comment)) if comment.any() else n
+    kept_rows = np.flatnonzero(kept)
+    first_kept, last_kept = (kept_rows[0], kept_rows[-1]) if len(kept_rows) else (n, n)
+    return [
+        np.concatenate([[0.0], np.cumsum(end_marker)[:-1]]) > 0,
+        np.log1p(np.concatenate([[0.0], np.cumsum(comment)[:-1]])),
+        index >= first_comment,
+        (index - first_comment) / n,
+        (index - last_kept) / n,
+        (first_kept - index) / n,
+    ]
+
+
+def neighbourhood_columns(x: np.ndarray) -> np.ndarray:
+    """Rows of NEIGHBOURHOOD from rows of BASE_FEATURES."""
+    if not len(x):
+        return np.zeros((0, len(NEIGHBOURHOOD)))
+    marks = {name: x[:, BASE_FEATURES.index(name)] for name, _ in WINDOWS if name != "long"}
+    marks["long"] = (marks["log_words"] >= _LONG_LOG_WORDS).astype(float)
+    kept = marks["rule_keep"] > 0
+    return np.column_stack(
+        [
+            *(window_share(marks[name], radius) for name, radius in WINDOWS),
+            *landmark_columns(marks["comment_meta"] > 0, kept, marks["end_marker"] > 0),
+            *lines_from(marks["long"] > 0),
+            *lines_from(kept),
+        ]
+    )
 
 
 # A page the type model does not read as an article spreads its content over many small blocks (cards,

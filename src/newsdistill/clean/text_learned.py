@@ -32,7 +32,17 @@ from .classify import (
 )
 from .features import boilerplate_reason, is_comment_meta, is_date_line, is_end_marker
 from .label import label_blocks
-from .learned import MODELS, TreeModel, final_keep, meet_rules, read_tree_model, shifted_rows
+from .learned import (
+    MODELS,
+    TreeModel,
+    final_keep,
+    landmark_columns,
+    lines_from,
+    meet_rules,
+    read_tree_model,
+    shifted_rows,
+    window_share,
+)
 from .metadata import mark_title_copies, text_title
 from .text_blocks import text_to_blocks
 
@@ -299,46 +309,15 @@ def _line_marks(blocks: Sequence[Block], own: np.ndarray) -> dict[str, np.ndarra
     return marks
 
 
-def window_share(values: np.ndarray, radius: int) -> np.ndarray:
-    """The mean of `values` over each line and `radius` lines either side (fewer at the page's ends)."""
-    total = np.concatenate([[0.0], np.cumsum(values)])
-    index = np.arange(len(values))
-    low, high = np.maximum(index - radius, 0), np.minimum(index + radius + 1, len(values))
-    return (total[high] - total[low]) / (high - low)
-
-
 def _window_columns(marks: dict[str, np.ndarray]) -> np.ndarray:
     return np.column_stack([window_share(marks[name], radius) for name, radius in WINDOWS])
 
 
-def lines_from(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """log(1 + lines) since the last line in `mask` and until the next (the page's length where none)."""
-    n = len(mask)
-    index = np.arange(n)
-    last = np.maximum.accumulate(np.where(mask, index, -1))
-    upcoming = np.minimum.accumulate(np.where(mask, index, n)[::-1])[::-1]
-    since = np.where(last >= 0, index - last, n)
-    until = np.where(upcoming < n, upcoming - index, n)
-    return np.log1p(since), np.log1p(until)
-
-
 def _span_columns(blocks: Sequence[Block], marks: dict[str, np.ndarray]) -> np.ndarray:
-    n = len(blocks)
-    index = np.arange(n)
-    comment, kept = marks["comment_meta"] > 0, marks["rule_keep"] > 0
-    first_comment = int(np.argmax(comment)) if comment.any() else n
-    kept_lines = np.flatnonzero(kept)
-    first_kept, last_kept = (kept_lines[0], kept_lines[-1]) if len(kept_lines) else (n, n)
-    comments_before = np.concatenate([[0.0], np.cumsum(comment)[:-1]])
-    ends_before = np.concatenate([[0.0], np.cumsum(marks["end_marker"])[:-1]])
+    kept = marks["rule_keep"] > 0
     return np.column_stack(
         [
-            ends_before > 0,
-            np.log1p(comments_before),
-            index >= first_comment,
-            (index - first_comment) / n,
-            (index - last_kept) / n,
-            (first_kept - index) / n,
+            *landmark_columns(marks["comment_meta"] > 0, kept, marks["end_marker"] > 0),
             *lines_from(marks["long"] > 0),
             *lines_from(kept),
             [b.text.lstrip().startswith(("http://", "https://", "www.")) for b in blocks],

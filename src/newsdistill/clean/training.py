@@ -14,7 +14,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,9 +33,9 @@ from .learned import (
     above_cutoff,
     block_matrix,
     final_keep,
+    model_rows,
     save_model,
     side_by_side,
-    with_types,
 )
 from .metadata import split_site_suffix
 from .page_type import (
@@ -149,7 +149,7 @@ class PageData:
     def features(self) -> np.ndarray:
         """Rows of learned.FEATURES: the blocks' own features and the page's type probabilities."""
         types = self.types if self.types is not None else np.zeros(len(TRAINED_TYPES))
-        return with_types(self.x.astype(np.float64), types)
+        return model_rows(self.x.astype(np.float64), types)
 
 
 def page_data(page: GoldPage) -> PageData:
@@ -431,10 +431,9 @@ def save_fold_models(
     seed: int,
 ) -> None:
     """fold-<k>/ holds the models that never saw fold k's sites: the benchmark's out-of-fold run."""
-    for fold, ((train, _), model) in enumerate(zip(fold_splits(folds), block_models, strict=True)):
-        save_model(
-            TreeModel(**{**model.__dict__, "cutoff": cutoff}), folder / f"fold-{fold}" / BLOCK_MODEL.name
-        )
+    for (train, held_out), model in zip(fold_splits(folds), block_models, strict=True):
+        fold = int(folds[held_out[0]])
+        save_model(replace(model, cutoff=cutoff), folder / f"fold-{fold}" / BLOCK_MODEL.name)
         trees, words = fit_page_types([pages[i] for i in train], [data[i] for i in train], seed)
         save_model(trees, folder / f"fold-{fold}" / PAGE_MODEL.name)
         save_words(words, folder / f"fold-{fold}" / PAGE_WORDS.name)
@@ -464,7 +463,8 @@ def train_cleaner(
     cutoff = best_cutoff(pages, data, probabilities)
     if fold_models is not None:
         save_fold_models(fold_models, pages, data, folds, block_models, cutoff, seed)
-    final = TreeModel(**{**fit_blocks(data, seed).__dict__, "cutoff": cutoff})
+    # replace(), not the model's __dict__: a model that has predicted caches its walk indices there.
+    final = replace(fit_blocks(data, seed), cutoff=cutoff)
     report = _cleaner_report(pages, data, probabilities, final, types)
     path = out or BLOCK_MODEL
     save_model(final, path)
