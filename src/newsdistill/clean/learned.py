@@ -92,8 +92,8 @@ BASE_FEATURES = (
 TRAINED_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
 # Shares over the blocks either side (radius, the block itself included), read off the rows of
 # BASE_FEATURES: a comment thread, a link list or the body's run of prose shows in how many blocks near a
-# block carry a mark, where its two neighbours on each side say little.
-WINDOWS = (
+# block carry a mark, where its two neighbours on each side say little. The first ones are text mode's too.
+SHARED_WINDOWS = (
     ("comment_meta", 5),
     ("comment_meta", 15),
     ("date_line", 5),
@@ -102,6 +102,9 @@ WINDOWS = (
     ("rule_keep", 30),
     ("terminal", 5),
     ("terminal", 15),
+)
+WINDOWS = (
+    *SHARED_WINDOWS,
     ("log_words", 5),
     ("log_words", 15),
     ("end_marker", 10),
@@ -111,13 +114,16 @@ WINDOWS = (
 )
 # Where the block sits against the page's landmarks: after an end marker ("Comments", "Related") or the
 # first comment line, outside the rules' kept blocks, and how far from a block of prose.
-SPANS = (
+LANDMARKS = (  # landmark_columns, in its order
     "after_end_marker",
     "comment_lines_before",
     "after_first_comment",
     "from_first_comment",
     "after_last_kept",
     "before_first_kept",
+)
+SPANS = (
+    *LANDMARKS,
     "blocks_since_long",
     "blocks_until_long",
     "blocks_since_kept",
@@ -265,7 +271,7 @@ def lines_from(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def landmark_columns(comment: np.ndarray, kept: np.ndarray, end_marker: np.ndarray) -> list[np.ndarray]:
     """Each row's place against the page's first comment line, its rules-kept rows and its end markers
-    (boolean masks), as SPANS lists them up to the prose gaps."""
+    (boolean masks): the columns LANDMARKS names."""
     n = len(comment)
     index = np.arange(n)
     first_comment = int(np.argmax(comment)) if comment.any() else n

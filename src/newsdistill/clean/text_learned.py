@@ -33,7 +33,9 @@ from .classify import (
 from .features import boilerplate_reason, is_comment_meta, is_date_line, is_end_marker
 from .label import label_blocks
 from .learned import (
+    LANDMARKS,
     MODELS,
+    SHARED_WINDOWS,
     TreeModel,
     final_keep,
     landmark_columns,
@@ -111,14 +113,7 @@ NEIGHBOURS = ("log_words", "rule_keep", "terminal", "stop", "in_region", "rule_s
 # Shares over the lines either side (radius, the line itself included): one line says little, but a
 # comment thread, a link list or the body's run of prose shows in how many lines near it carry a mark.
 WINDOWS = (
-    ("comment_meta", 5),
-    ("comment_meta", 15),
-    ("date_line", 5),
-    ("rule_keep", 5),
-    ("rule_keep", 15),
-    ("rule_keep", 30),
-    ("terminal", 5),
-    ("terminal", 15),
+    *SHARED_WINDOWS,
     ("log_words", 2),
     ("log_words", 5),
     ("log_words", 15),
@@ -130,12 +125,7 @@ WINDOWS = (
 # Where the line sits against the page's landmarks: after an end marker ("Comments", "Related") or the
 # first comment line, outside the rules' kept lines, and how far from a line of prose.
 SPANS = (
-    "after_end_marker",
-    "comment_lines_before",
-    "after_first_comment",
-    "from_first_comment",
-    "after_last_kept",
-    "before_first_kept",
+    *LANDMARKS,
     "lines_since_long",
     "lines_until_long",
     "lines_since_kept",
