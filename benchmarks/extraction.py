@@ -56,47 +56,29 @@ def rules_only_extractor(input_kind: str = "html") -> Callable[[str, str | None]
     return extract
 
 
-def out_of_fold_extractor(mode: str = "balanced") -> Callable[[str, str | None], str]:
-    """The learned cleaner, each page scored by the fold model that never saw the page's site."""
+def out_of_fold_extractor(
+    mode: str = "balanced", input_kind: str = "html"
+) -> Callable[[str, str | None], str]:
+    """The learned cleaner (HTML) or line model (text), each page scored by the fold model that never saw
+    its site (`newsdistill train cleaner|text-cleaner --fold-models` write them)."""
     from newsdistill.clean.classify import MODES
-    from newsdistill.clean.component import clean_html
-    from newsdistill.clean.training import FOLDS, _domain
-    from newsdistill.model import Article
-
-    if not (FOLD_MODELS / "fold-0").is_dir():
-        raise ImportError(f"no fold models in {FOLD_MODELS}: run newsdistill train cleaner --fold-models")
-
-    def extract(page: str, url: str | None) -> str:
-        fold = zlib.crc32(_domain(url, "").encode()) % FOLDS
-        article = Article(input_kind="html")
-        try:
-            clean_html(article, page, MODES[mode], model=FOLD_MODELS / f"fold-{fold}" / "blocks.npz")
-        except SkipInput:
-            return ""
-        return article.text
-
-    return extract
-
-
-def text_out_of_fold_extractor() -> Callable[[str, str | None], str]:
-    """Text mode's learned line model, each page scored by the fold model that never saw its site
-    (`newsdistill train text-cleaner --fold-models` writes them beside the HTML cleaner's)."""
-    from newsdistill.clean.classify import MODES
-    from newsdistill.clean.component import clean_text
+    from newsdistill.clean.component import clean_html, clean_text
+    from newsdistill.clean.learned import BLOCK_MODEL
     from newsdistill.clean.text_learned import TEXT_MODEL
     from newsdistill.clean.training import FOLDS, _domain
     from newsdistill.model import Article
 
-    if not (FOLD_MODELS / "fold-0" / TEXT_MODEL.name).is_file():
-        raise ImportError(
-            f"no text fold models in {FOLD_MODELS}: run newsdistill train text-cleaner --fold-models"
-        )
+    clean, name = (clean_html, BLOCK_MODEL.name) if input_kind == "html" else (clean_text, TEXT_MODEL.name)
+    if not (FOLD_MODELS / "fold-0" / name).is_file():
+        command = "cleaner" if input_kind == "html" else "text-cleaner"
+        hint = f"run newsdistill train {command} --fold-models"
+        raise ImportError(f"no {name} fold models in {FOLD_MODELS}: {hint}")
 
     def extract(page: str, url: str | None) -> str:
         fold = zlib.crc32(_domain(url, "").encode()) % FOLDS
-        article = Article(input_kind="text")
+        article = Article(input_kind=input_kind)
         try:
-            clean_text(article, page, MODES["balanced"], model=FOLD_MODELS / f"fold-{fold}" / TEXT_MODEL.name)
+            clean(article, page, MODES[mode], model=FOLD_MODELS / f"fold-{fold}" / name)
         except SkipInput:
             return ""
         return article.text
@@ -105,7 +87,7 @@ def text_out_of_fold_extractor() -> Callable[[str, str | None], str]:
 
 
 TOOLS["newsdistill (rules only)"] = ("html", rules_only_extractor)
-TOOLS["newsdistill text (out-of-fold)"] = ("text", text_out_of_fold_extractor)
+TOOLS["newsdistill text (out-of-fold)"] = ("text", partial(out_of_fold_extractor, "balanced", "text"))
 TOOLS["newsdistill text (rules only)"] = ("text", partial(rules_only_extractor, "text"))
 TOOLS["newsdistill (out-of-fold)"] = ("html", out_of_fold_extractor)
 TOOLS["newsdistill --mode precision (out-of-fold)"] = ("html", partial(out_of_fold_extractor, "precision"))

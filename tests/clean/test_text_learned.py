@@ -16,7 +16,7 @@ from newsdistill.clean.classify import MODES, score_blocks
 from newsdistill.clean.component import clean_text
 from newsdistill.clean.html_blocks import html_to_blocks
 from newsdistill.clean.learned import OWN as HTML_OWN
-from newsdistill.clean.learned import block_matrix, lines_from, window_share
+from newsdistill.clean.learned import block_matrix, gaps_to, window_share
 from newsdistill.clean.text_blocks import text_to_blocks
 from newsdistill.clean.text_learned import (
     FEATURES,
@@ -99,7 +99,7 @@ def test_window_shares_count_the_lines_either_side_and_fewer_at_the_ends() -> No
 
 
 def test_lines_from_measures_the_gap_to_the_last_and_next_marked_line() -> None:
-    since, until = lines_from(np.array([False, True, False, False, True, False]))
+    since, until = gaps_to(np.array([False, True, False, False, True, False]))
     assert np.expm1(since).round().tolist() == [6, 0, 1, 2, 0, 1]  # 6: none before, the page's length
     assert np.expm1(until).round().tolist() == [1, 0, 2, 1, 0, 6]
 

@@ -31,6 +31,7 @@ from .label import label_blocks, mark_kinds
 from .learned import (
     BLOCK_MODEL,
     FEATURES,
+    METADATA_REASONS,
     TRAINED_TYPES,
     above_cutoff,
     block_matrix,
@@ -174,11 +175,6 @@ _CUTOFF_SHIFT = {"balanced": 0.0, "precision": 0.15, "recall": -0.15}
 def mode_of(t: Thresholds) -> str:
     """The name of the mode whose thresholds `t` are (the stages pass thresholds, not names)."""
     return next((name for name in _CUTOFF_SHIFT if MODES[name] == t), "balanced")
-
-
-# Blocks the rules read as the page's metadata (its byline, dateline, headline) fill Article fields
-# instead of the body, whatever the model says of their text.
-METADATA_REASONS = frozenset({"byline", "dateline", "title"})
 
 
 def decide_blocks(

@@ -90,6 +90,9 @@ BASE_FEATURES = (
 # The page-type model's probabilities join every block's row: a teaser list is the content of a listing
 # and chrome on an article, a comment thread the content of a forum and chrome on a news story.
 TRAINED_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
+# Blocks the rules read as the page's metadata (its byline, dateline, headline) fill Article fields
+# instead of the body, whatever the model says of their text (HTML and text mode alike).
+METADATA_REASONS = frozenset({"byline", "dateline", "title"})
 # Shares over the blocks either side (radius, the block itself included), read off the rows of
 # BASE_FEATURES: a comment thread, a link list or the body's run of prose shows in how many blocks near a
 # block carry a mark, where its two neighbours on each side say little. The first ones are text mode's too.
@@ -258,8 +261,8 @@ def window_share(values: np.ndarray, radius: int) -> np.ndarray:
     return (total[high] - total[low]) / (high - low)
 
 
-def lines_from(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """log(1 + rows) since the last row in `mask` and until the next (the page's length where none)."""
+def gaps_to(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log(1 + rows) since the last row in `mask` and until the next one (the page's length where none)."""
     n = len(mask)
     index = np.arange(n)
     last = np.maximum.accumulate(np.where(mask, index, -1))
@@ -298,8 +301,8 @@ def neighbourhood_columns(x: np.ndarray) -> np.ndarray:
         [
             *(window_share(marks[name], radius) for name, radius in WINDOWS),
             *landmark_columns(marks["comment_meta"] > 0, kept, marks["end_marker"] > 0),
-            *lines_from(marks["long"] > 0),
-            *lines_from(kept),
+            *gaps_to(marks["long"] > 0),
+            *gaps_to(kept),
         ]
     )
 

@@ -34,12 +34,13 @@ from .features import boilerplate_reason, is_comment_meta, is_date_line, is_end_
 from .label import label_blocks
 from .learned import (
     LANDMARKS,
+    METADATA_REASONS,
     MODELS,
     SHARED_WINDOWS,
     TreeModel,
     final_keep,
+    gaps_to,
     landmark_columns,
-    lines_from,
     meet_rules,
     read_tree_model,
     shifted_rows,
@@ -67,8 +68,6 @@ REASONS: tuple[RemovedReason, ...] = (
     "advert",
     "other",
 )
-# Blocks the rules read as the page's metadata fill Article fields instead of the body.
-METADATA_REASONS = frozenset({"byline", "dateline", "title"})
 OWN = (
     "log_words",
     "log_chars",
@@ -308,8 +307,8 @@ def _span_columns(blocks: Sequence[Block], marks: dict[str, np.ndarray]) -> np.n
     return np.column_stack(
         [
             *landmark_columns(marks["comment_meta"] > 0, kept, marks["end_marker"] > 0),
-            *lines_from(marks["long"] > 0),
-            *lines_from(kept),
+            *gaps_to(marks["long"] > 0),
+            *gaps_to(kept),
             [b.text.lstrip().startswith(("http://", "https://", "www.")) for b in blocks],
             _earlier_copies(blocks),
         ]

@@ -8,7 +8,6 @@ numbers are out-of-fold. Needs scikit-learn to train; the shipped model is numpy
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from .learned import TreeModel, final_keep, save_model
 from .text_learned import FEATURES, TEXT_MODEL, kept_out_mask, text_block_matrix, text_rule_page
 from .training import (
     FOLDS,
+    WORD_TOKEN,
     GoldPage,
     block_labels,
     export_trees,
@@ -43,7 +43,6 @@ AEB_WEIGHT = 3.0
 # Chosen on out-of-fold scores (RESULTS.md): 0.3 kept the short copies' text and scored as well on the pages.
 SHORT_COPY_WEIGHT = 0.3
 CHROME_BEFORE, CHROME_AFTER = 6, 4  # lines of chrome kept around the gold in the second copy
-_WORD = re.compile(r"\w+")  # the labeller's tokens (training.block_labels)
 
 
 @dataclass
@@ -64,11 +63,11 @@ def text_path(data_dir: Path, page: GoldPage) -> Path:
 def one_copy_labels(blocks: Sequence[Block], labels: np.ndarray, gold: str) -> np.ndarray:
     """A line repeated on the page (a caption shown two to four times) is labelled to keep only as often as
     the gold text holds it: the copy the rules kept, else the first. The overlap labeller marks every copy."""
-    tokens = " ".join(_WORD.findall(gold.lower()))
+    tokens = " ".join(WORD_TOKEN.findall(gold.lower()))
     chosen = labels.copy()
     for group in repeat_groups(blocks, min_words=1):
         wanted = [i for i in group if labels[i]]
-        words = " ".join(_WORD.findall(blocks[group[0]].text.lower()))
+        words = " ".join(WORD_TOKEN.findall(blocks[group[0]].text.lower()))
         allowed = max(1, f" {tokens} ".count(f" {words} ")) if words else len(wanted)
         ranked = sorted(wanted, key=lambda i: (not blocks[i].keep, i))
         chosen[ranked[allowed:]] = 0

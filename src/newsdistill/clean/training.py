@@ -24,10 +24,11 @@ import numpy as np
 from .blocks import Block
 from .captions import block_key, normalise
 from .classify import MODES
-from .component import METADATA_REASONS, html_rule_blocks
+from .component import html_rule_blocks
 from .learned import (
     BLOCK_MODEL,
     FEATURES,
+    METADATA_REASONS,
     TRAINED_TYPES,
     TreeModel,
     above_cutoff,
@@ -50,7 +51,7 @@ from .page_type import (
     save_words,
 )
 
-_TOKEN = re.compile(r"\w+")
+WORD_TOKEN = re.compile(r"\w+")  # the labeller's and the metrics' words
 FOLDS = 5
 # A word joins the page-type word model only if pages of this many sites use it: no word names one site.
 WORD_SITES = 5
@@ -118,12 +119,12 @@ def site_folds(pages: Sequence[GoldPage], folds: int = FOLDS) -> np.ndarray:
 def block_labels(blocks: Sequence[Block], gold: str) -> np.ndarray:
     """1 for a block whose text is in the gold: most of its 4-word shingles, or (under 4 words) the
     whole block as a run of gold words."""
-    tokens = _TOKEN.findall(gold.lower())
+    tokens = WORD_TOKEN.findall(gold.lower())
     shingles = {tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3)}
     joined = f" {' '.join(tokens)} "
     labels = np.zeros(len(blocks), dtype=np.int8)
     for i, block in enumerate(blocks):
-        own = _TOKEN.findall(block.text.lower())
+        own = WORD_TOKEN.findall(block.text.lower())
         if len(own) >= 4:
             grams = [tuple(own[j : j + 4]) for j in range(len(own) - 3)]
             labels[i] = sum(g in shingles for g in grams) * 2 >= len(grams)
@@ -359,7 +360,7 @@ def type_accuracy(pages: Sequence[GoldPage], predicted: Sequence[str]) -> dict[s
 
 def word_f1(prediction: str, reference: str) -> float:
     """WCXB's per-page bag-of-words F1 (benchmarks/metrics.py has the reference copy)."""
-    predicted, expected = _TOKEN.findall(prediction.lower()), _TOKEN.findall(reference.lower())
+    predicted, expected = WORD_TOKEN.findall(prediction.lower()), WORD_TOKEN.findall(reference.lower())
     if not expected:
         return 1.0 if not predicted else 0.0
     overlap = sum((Counter(predicted) & Counter(expected)).values())
@@ -385,7 +386,7 @@ def aeb_f1(predictions: Sequence[str], golds: Sequence[str]) -> float:
 
 
 def _shingles(text: str) -> Counter[tuple[str, ...]]:
-    tokens = _TOKEN.findall(text)
+    tokens = WORD_TOKEN.findall(text)
     return Counter(tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3))
 
 
