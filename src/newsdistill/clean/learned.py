@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -380,6 +381,9 @@ class TreeModel:
     names: tuple[str, ...]
     classes: tuple[str, ...]
     cutoff: float
+    # Where set, a row under `cutoff` is kept too if it is at least this likely and a run of such rows joins
+    # it to a row at `cutoff` (seeded_runs). None: the cut-off alone.
+    extend_cutoff: float | None = None
 
     @cached_property
     def _walk_indices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -412,6 +416,16 @@ class TreeModel:
             return 1.0 / (1.0 + np.exp(-raw[:, 0]))
         raw = np.exp(raw - raw.max(axis=1, keepdims=True))
         return raw / raw.sum(axis=1, keepdims=True)
+
+
+def seeded_runs(probability: np.ndarray, seed: float, extend: float) -> np.ndarray:
+    """Rows at `seed` or above, and every run of consecutive rows at `extend` or above that holds one
+    (hysteresis): a paragraph the model half doubts is kept when it continues text it is sure of, and a
+    lone doubtful line among chrome is not."""
+    candidate = probability >= min(seed, extend)
+    run = np.cumsum(candidate & ~np.concatenate([[False], candidate[:-1]]))  # each run's number, from 1
+    seeded = np.bincount(run, weights=probability >= seed, minlength=int(run[-1]) + 1 if len(run) else 1)
+    return candidate & (seeded[run] > 0)
 
 
 _ARRAYS = ("feature", "threshold", "child", "value", "roots", "tree_class", "baseline")
@@ -460,6 +474,7 @@ def save_model(model: TreeModel, path: Path) -> None:
             names=np.array(model.names),
             classes=np.array(model.classes),
             cutoff=np.array(model.cutoff),
+            extend_cutoff=np.array(np.nan if model.extend_cutoff is None else model.extend_cutoff),
         )
 
 
@@ -479,6 +494,7 @@ def read_tree_model(path: Path, expected: tuple[str, ...], what: str, rebuild: s
                 names=tuple(str(n) for n in data["names"]),
                 classes=tuple(str(c) for c in data["classes"]),
                 cutoff=float(data["cutoff"]),
+                extend_cutoff=_optional(data, "extend_cutoff"),
             )
     except FileNotFoundError:
         raise ModelFileError(f"{what} {path} is missing; rebuild it with `{rebuild}`") from None
@@ -487,3 +503,9 @@ def read_tree_model(path: Path, expected: tuple[str, ...], what: str, rebuild: s
     if model.names != expected:
         raise ModelFileError(f"{what} {path} was built for other features; rebuild it with `{rebuild}`")
     return model
+
+
+def _optional(data: Any, name: str) -> float | None:
+    """A number a model file may lack (written before it existed) or hold as NaN: None then."""
+    value = float(data[name]) if name in data.files else float("nan")
+    return None if np.isnan(value) else value

@@ -43,6 +43,7 @@ from .learned import (
     landmark_columns,
     meet_rules,
     read_tree_model,
+    seeded_runs,
     shifted_rows,
     window_share,
 )
@@ -146,6 +147,7 @@ _SYMBOL = re.compile(r"[|/•·»«>@#©®_=+*~\[\]{}]")
 _REASON_INDEX = {r: i for i, r in enumerate(REASONS)}
 _LOG_COLUMNS = [OWN.index("log_words"), OWN.index("log_chars")]
 _SCORE = OWN.index("rule_score")
+_COPY_COLUMNS = [FEATURES.index(f"reason_{r}") for r in ("duplicate", "caption_duplicate")]
 
 
 @dataclass
@@ -350,8 +352,18 @@ def text_keep(
     """The model's keep decision per line, met with the rules' as `mode` says: never a kept-out line
     (kept_out_mask), and never an emptied page."""
     rule_keep = np.array([b.keep for b in blocks], dtype=bool)
-    model_keep = meet_rules(model.probability(x) >= model.cutoff + shift, rule_keep, mode)
+    seed = model.cutoff + shift
+    extend = seed if model.extend_cutoff is None else model.extend_cutoff + shift
+    model_keep = meet_rules(keep_lines(model.probability(x), x, seed, extend), rule_keep, mode)
     return final_keep(model_keep & ~kept_out_mask(blocks), rule_keep)
+
+
+def keep_lines(probability: np.ndarray, x: np.ndarray, seed: float, extend: float) -> np.ndarray:
+    """The lines at `seed`, and the runs at `extend` that hold one (learned.seeded_runs), except that a line
+    the rules found repeated ('duplicate', 'caption_duplicate') needs `seed` itself: a doubtful copy next
+    to the body is a copy, not its continuation."""
+    doubtful_copy = x[:, _COPY_COLUMNS].any(axis=1) & (probability < seed)
+    return seeded_runs(probability, seed, extend) & ~doubtful_copy
 
 
 @lru_cache(maxsize=8)  # the packaged model and a benchmark run's fold models
