@@ -222,6 +222,7 @@ def _short_copies_f1(
 
 
 def decoded(model: TreeModel, decoding: Decoding) -> TreeModel:
+    """The model carrying this decoding's cut-offs (a plain cut-off where extend is the seed)."""
     seed, extend = decoding
     return replace(model, cutoff=seed, extend_cutoff=extend if extend < seed else None)
 
