@@ -97,7 +97,6 @@ def test_pages_of_one_site_never_sit_in_two_folds() -> None:
     assert sorted(i for _, held_out in fold_splits(folds) for i in held_out) == list(range(70))
 
 
-@pytest.mark.slow
 def _coin_toss_pages(n_pages: int, per_page: int) -> tuple[list[GoldPage], list[PageData]]:
     """Pages whose label is a coin toss only their own id explains (column 0), each on its own site."""
     rng = np.random.default_rng(1)
@@ -136,6 +135,7 @@ def test_fold_models_are_written_after_they_have_scored_their_folds(tmp_path: Pa
         assert (tmp_path / f"fold-{fold}" / "page_types.npz").is_file()
 
 
+@pytest.mark.slow
 def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_page() -> None:
     """Each page's label is a coin toss only its own id can explain: a model that saw the page learns it
     (in-sample near 100%), one that did not is at chance. Out-of-fold must look like chance."""

@@ -424,7 +424,7 @@ def seeded_runs(probability: np.ndarray, seed: float, extend: float) -> np.ndarr
     lone doubtful line among chrome is not."""
     candidate = probability >= min(seed, extend)
     run = np.cumsum(candidate & ~np.concatenate([[False], candidate[:-1]]))  # each run's number, from 1
-    seeded = np.bincount(run, weights=probability >= seed, minlength=int(run[-1]) + 1 if len(run) else 1)
+    seeded = np.bincount(run, weights=probability >= seed)
     return candidate & (seeded[run] > 0)
 
 
