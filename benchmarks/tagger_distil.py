@@ -41,6 +41,13 @@ STUDENTS = (
     ("student_w0.8_t2_unl", 0.8, 2.0, True),
     ("student_w0.5_t1_unl", 0.5, 1.0, True),
 )
+# stop 37: teachers and students that read the parse too (--syntax), beside teachers without it
+# (--controls) that teach nothing: the same recipe with and without the parse's ids
+SYNTAX_STUDENTS = (
+    ("syntax_student_w0.5_t1", 0.5, 1.0, True),
+    ("syntax_student_w0.8_t1", 0.8, 1.0, True),
+    ("syntax_student_w0.5_t2", 0.5, 2.0, True),
+)
 STUDENT_SEED = 10  # none of the teachers' seeds
 # the second round (stop 26): teachers are the shipped student and the model before it, as ONNX, their
 # outputs worked out on a CPU at temperature 1 (the first round's best student's)
@@ -50,9 +57,40 @@ STUDENTS_FROM_TARGETS = (
 )
 
 
-def train_teacher(args: argparse.Namespace, seed: int) -> None:
-    name = f"teacher_s{seed}"
-    tagger_sweep.train_one(args, name, LEARNING_RATE, args.teacher_epochs, 16, seed, False, True, 256)
+def train_teacher(args: argparse.Namespace, seed: int, syntax: bool | None = None) -> None:
+    """One teacher: with the parse when --syntax (or `syntax`) says so; a control is one without."""
+    import torch
+
+    from newsdistill.attribution import tagger_training as training
+
+    syntax = args.syntax if syntax is None else syntax
+    name = teacher_name(args, seed) if syntax == args.syntax else f"control_s{seed}"
+    torch.backends.cuda.matmul.allow_tf32 = True
+    config = training.TrainConfig(
+        data=args.data,
+        work=args.work / name,
+        encoder=args.encoder,
+        epochs=args.teacher_epochs,
+        learning_rate=LEARNING_RATE,
+        seed=seed,
+        limit=args.limit,
+        checkpoint_every=10**9,
+        threads=2,
+        device=args.device,
+        shapes=True,
+        syntax=syntax,
+        parse_cache=args.parse_cache,
+    )
+    with open(args.work / f"{name}.log", "w") as log:
+        training.Trainer(config, log=lambda line: print(line, file=log, flush=True)).run()
+
+
+def teacher_name(args: argparse.Namespace, seed: int) -> str:
+    return f"syntax_teacher_s{seed}" if args.syntax else f"teacher_s{seed}"
+
+
+def students_of(args: argparse.Namespace) -> tuple[tuple[str, float, float, bool], ...]:
+    return SYNTAX_STUDENTS if args.syntax else STUDENTS
 
 
 def train_student(
@@ -75,6 +113,8 @@ def train_student(
         threads=2,
         device=args.device,
         shapes=True,
+        syntax=args.syntax,
+        parse_cache=args.parse_cache,
         teachers=teachers_of(args),
         unlabelled=args.unlabelled if unlabelled else None,
         distil_weight=weight,
@@ -95,7 +135,8 @@ def last_epochs(args: argparse.Namespace) -> list[Path]:
     """Each teacher's last finished epoch."""
     found = []
     for seed in TEACHER_SEEDS:
-        epochs = sorted((args.work / f"teacher_s{seed}").glob("epoch*.pt"), key=lambda p: int(p.stem[5:]))
+        folder = args.work / teacher_name(args, seed)
+        epochs = sorted(folder.glob("epoch*.pt"), key=lambda p: int(p.stem[5:]))
         if epochs:
             found.append(epochs[-1])
     return found
@@ -108,11 +149,12 @@ def ensemble_scores(args: argparse.Namespace, paths: list[Path]) -> dict[str, fl
     from newsdistill.attribution import tagger_training as training
     from newsdistill.attribution.polnear import read_split
     from newsdistill.attribution.tagger import Windowing
+    from newsdistill.attribution.tagger_syntax import ParseCache
 
     device = training.pick_device(args.device)
     members = torch.nn.ModuleList()
     for path in paths:
-        model = training.load_model(args.encoder, True)
+        model = training.load_model(args.encoder, True, syntax=args.syntax)
         model.load_state_dict(torch.load(path, map_location="cpu"))
         members.append(model.to(device).eval())
 
@@ -129,7 +171,9 @@ def ensemble_scores(args: argparse.Namespace, paths: list[Path]) -> dict[str, fl
 
     dev = list(read_split(args.data, "dev", None if args.limit is None else max(2, args.limit // 10)))
     tokenizer = training.load_tokenizer(args.encoder)
-    return training.evaluate(Ensemble(), tokenizer, dev, None, Windowing(256, 128, True))
+    parses = ParseCache(args.parse_cache) if args.syntax else None
+    windowing = Windowing(256, 128, True, args.syntax)
+    return training.evaluate(Ensemble(), tokenizer, dev, None, windowing, parses)
 
 
 def run_side_by_side(targets: list[tuple[Any, tuple[Any, ...]]], deadline: float) -> None:
@@ -145,7 +189,8 @@ def run_side_by_side(targets: list[tuple[Any, tuple[Any, ...]]], deadline: float
 
 
 def table(args: argparse.Namespace, names: list[str] | None = None) -> list[dict[str, Any]]:
-    names = names or [f"teacher_s{s}" for s in TEACHER_SEEDS] + [name for name, *_ in STUDENTS]
+    teachers = [teacher_name(args, s) for s in TEACHER_SEEDS] + [f"control_s{s}" for s in args.controls]
+    names = names or teachers + [name for name, *_ in students_of(args)]
     rows = []
     for name in names:
         history = args.work / name / "history.json"
@@ -214,34 +259,46 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="articles of train (smoke runs)")
     parser.add_argument("--soft-targets", type=Path, help="teacher outputs worked out elsewhere")
     parser.add_argument("--teacher-names", nargs="*", default=[], help="with --soft-targets: their key")
+    parser.add_argument("--syntax", action="store_true", help="teachers and students read the parse too")
+    parser.add_argument("--parse-cache", type=Path, help="with --syntax: the texts' parses (ParseCache)")
+    parser.add_argument(
+        "--controls", type=int, nargs="*", default=[], help="seeds of teachers without --syntax beside them"
+    )
+    parser.add_argument(
+        "--export", action="store_true", help="the best student's best and last epochs as ONNX"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     if args.soft_targets is not None:
         return from_soft_targets(args, started)
-    run_side_by_side(
-        [(train_teacher, (args, seed)) for seed in TEACHER_SEEDS], started + args.teacher_deadline
-    )
+    teacher_runs = [(train_teacher, (args, seed)) for seed in TEACHER_SEEDS]
+    controls = [(train_teacher, (args, seed, False)) for seed in args.controls]
+    run_side_by_side([*teacher_runs, *controls], started + args.teacher_deadline)
     teachers = last_epochs(args)
     if not teachers:
         print("no teacher finished an epoch", file=sys.stderr)
         return 1
     ensemble = ensemble_scores(args, teachers)
     print(f"ensemble of {[str(p.relative_to(args.work)) for p in teachers]}: {ensemble}", flush=True)
-    students = [(train_student, (args, *row)) for row in STUDENTS]
+    students = [(train_student, (args, *row)) for row in students_of(args)]
     run_side_by_side(students, started + args.deadline)
     rows = table(args)
     rows.sort(key=tagger_sweep._mean, reverse=True)
     summary = {"ensemble": ensemble, "teachers": [str(p) for p in teachers], "rows": rows}
     (args.out / "distil.json").write_text(json.dumps(summary, indent=1))
+    print_table(rows, started)
+    best_student = next((r for r in rows if "student" in r["name"]), None)
+    if args.export and best_student is not None:  # the device tool returns 8 files: these take 4-6
+        export_best_and_last(args, best_student["name"].rsplit("@", 1)[0])
+        return 0
     for prefix in ("student", "teacher"):
         best = next((r for r in rows if r["name"].startswith(prefix)), None)
         if best is not None:
             out = args.out / prefix
             out.mkdir(exist_ok=True)
             tagger_sweep.write_best(argparse.Namespace(out=out), best)
-    print_table(rows, started)
     return 0
 
 

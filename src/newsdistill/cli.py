@@ -191,6 +191,12 @@ def _add_accurate_training_options(p: Any) -> None:
         action="store_true",
         help="accurate: give the tagger each token's case and line breaks too",
     )
+    p.add_argument(
+        "--syntax",
+        action="store_true",
+        help="accurate: give the tagger each token's dependency label and clause from the parse too "
+        "(implies --shapes; texts are parsed once into WORK/parses.npz)",
+    )
     p.add_argument("--window", type=positive_int, default=256, help="accurate: tokens per window")
     _add_distillation_options(p)
     p.add_argument(
@@ -674,6 +680,7 @@ def _accurate_config(args: argparse.Namespace, training: Any) -> Any:
         device=args.device,
         crf=args.crf,
         shapes=args.shapes,
+        syntax=args.syntax,
         window=args.window,
         teachers=tuple(Path(t) for t in args.teachers),
         unlabelled=Path(args.unlabelled) if args.unlabelled else None,

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,3 +180,41 @@ def test_a_student_learns_from_teachers_and_unlabelled_articles(tmp_path: Path) 
     assert lonely.returncode == 2 and "needs --teachers" in lonely.stderr
     with_crf = train(tmp_path / "w", out, "--teachers", str(teacher / "epoch1.pt"), "--crf")
     assert with_crf.returncode == 2 and "--crf cannot" in with_crf.stderr
+
+
+@pytest.mark.skipif(not POLNEAR.is_dir(), reason="../shared/data/polnear is absent")
+def test_a_model_that_reads_the_parse_learns_from_it_exports_and_runs_on_a_doc(tmp_path: Path) -> None:
+    import numpy as np
+    import torch
+
+    from newsdistill.attribution.tagger import Tagger
+    from newsdistill.nlp import load_nlp
+
+    work, out = tmp_path / "work", tmp_path / "model"
+    result = train(work, out, "--syntax", "--device", "cpu")
+    assert result.returncode == 0, result.stderr
+    assert "texts parsed for --syntax" in result.stderr and (work / "parses.npz").exists()
+    state = torch.load(work / "epoch1.pt")
+    assert state["dep.weight"].abs().sum() > 0 and state["clause.weight"].abs().sum() > 0  # learned from 0
+    assert json.loads((out / "meta.json").read_text())["syntax"] is True
+    tagger = Tagger(out)
+    assert tagger.windowing.syntax and tagger.windowing.shapes
+    text = "The senator said on Tuesday that the bill would pass. Her aide disagreed."
+    doc = load_nlp()(text)
+    with_parse = tagger.logits(tagger_encoding(tagger, text, doc))
+    without = tagger.logits(tagger_encoding(tagger, text, None))
+    assert not np.allclose(with_parse, without)  # the parse reaches the exported model
+    assert all(role in {"Source", "Cue", "Content"} for role, _, _ in tagger.tag(text, doc))
+    # a student that reads the parse, taught by one that does not: that teacher sees its shapes alone
+    plain = train(tmp_path / "plain", tmp_path / "plain-model", "--shapes", "--device", "cpu")
+    assert plain.returncode == 0, plain.stderr
+    taught = ["--syntax", "--teachers", str(tmp_path / "plain-model"), "--device", "cpu"]
+    student = train(tmp_path / "s", tmp_path / "s-model", *taught)
+    assert student.returncode == 0, student.stderr
+
+
+def tagger_encoding(tagger: Any, text: str, doc: Any) -> Any:
+    from newsdistill.attribution.tagger import encode
+    from newsdistill.attribution.tagger_syntax import token_syntax
+
+    return encode(tagger.tokenizer, text, True, token_syntax(doc) if doc is not None else None)

@@ -33,7 +33,9 @@ def extract(doc: Any, text: str, entities: list[Entity], model: Model = "fast") 
     layout = layout_drafts(text, quotes, _speaker_names(entities))
     drafts = merge_layout(dedupe(attach_quotes(doc, drafts, quotes, text)), layout)
     if model == "accurate":  # the transformer's own drafts, and the quotations it missed
-        drafts = with_rule_quotations(link_tagger_spans(load_tagger().tag(text), text), group_by_cue(drafts))
+        drafts = with_rule_quotations(
+            link_tagger_spans(load_tagger().tag(text, doc), text), group_by_cue(drafts)
+        )
         drafts = with_parse_sources(drafts, doc)
     else:
         if model != "rules":

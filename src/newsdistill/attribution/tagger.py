@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import onnx_models
 from ..errors import ModelFileError
+from .tagger_syntax import TokenSyntax, piece_syntax, token_syntax
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "accurate"
 LABELS = ("O", "B-Source", "I-Source", "B-Cue", "I-Cue", "B-Content", "I-Content")
@@ -49,11 +50,18 @@ def load_tokenizer(model_dir: Path = MODEL_DIR) -> Any:
     return tokenizer
 
 
-def encode(tokenizer: Any, text: str, shapes: bool = False) -> Encoding:
-    """The text's tokens; with `shapes`, their shapes too (only a model trained with them reads them)."""
+def encode(tokenizer: Any, text: str, shapes: bool = False, syntax: TokenSyntax | None = None) -> Encoding:
+    """The text's tokens; with `shapes`, their shapes too (only a model trained with them reads them), and
+    with `syntax` (a parse of the text) each shape id also carries its token's syntax id
+    (shape + SHAPES x syntax; tagger_syntax)."""
     encoded = tokenizer.encode(text, add_special_tokens=False)
     pairs = [(int(s), int(e)) for s, e in encoded.offsets]
-    return Encoding(ids=list(encoded.ids), offsets=pairs, shapes=token_shapes(text, pairs) if shapes else [])
+    kinds = token_shapes(text, pairs) if shapes else []
+    if shapes and syntax is not None:
+        kinds = [
+            shape + SHAPES * parse for shape, parse in zip(kinds, piece_syntax(syntax, pairs), strict=True)
+        ]
+    return Encoding(ids=list(encoded.ids), offsets=pairs, shapes=kinds)
 
 
 def token_shapes(text: str, offsets: list[tuple[int, int]]) -> list[int]:
@@ -184,11 +192,12 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
 @dataclass(frozen=True)
 class Windowing:
     """How a model reads a long text: windows of `size` tokens ([CLS] and [SEP] included) every `stride`
-    tokens, with or without the token shapes as a second input."""
+    tokens, with or without the token shapes as a second input, which may carry the parse (`syntax`)."""
 
     size: int = WINDOW
     stride: int = STRIDE
     shapes: bool = False
+    syntax: bool = False
 
 
 DEFAULT_WINDOWING = Windowing()
@@ -227,15 +236,17 @@ class Tagger:
         self.transitions = None if learned is None else np.asarray(learned, dtype=np.float32)
         size = int(self.meta.get("window", WINDOW))
         inputs = {i.name for i in self.session.get_inputs()}
-        self.windowing = Windowing(size, size // 2, "shape_ids" in inputs)
+        self.windowing = Windowing(size, size // 2, "shape_ids" in inputs, bool(self.meta.get("syntax")))
 
     def logits(self, encoding: Encoding) -> np.ndarray:
         return window_logits(
             encoding, lambda batch: self.session.run(["logits"], batch)[0], self.cls, self.sep, self.windowing
         )
 
-    def tag(self, text: str) -> list[Span]:
-        encoding = encode(self.tokenizer, text, self.windowing.shapes)
+    def tag(self, text: str, doc: Any = None) -> list[Span]:
+        """The role spans of `text`; a model trained with the parse reads it from `doc` (its spaCy Doc)."""
+        syntax = token_syntax(doc) if self.windowing.syntax and doc is not None and doc.text == text else None
+        encoding = encode(self.tokenizer, text, self.windowing.shapes, syntax)
         if not encoding.ids:
             return []
         return label_spans(text, encoding.offsets, viterbi(self.logits(encoding), self.transitions))

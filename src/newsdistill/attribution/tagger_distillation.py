@@ -11,16 +11,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .tagger_torch import IGNORE, Window, batches, has_shapes, load_model, text_windows
+from .tagger import SHAPES
+from .tagger_syntax import ParseCache
+from .tagger_torch import IGNORE, Parses, Window, batches, has_shapes, has_syntax, load_model, text_windows
 
 
-def unlabelled_windows(folder: Path, tokenizer: Any, size: int, limit: int | None = None) -> list[Window]:
-    """(token ids, IGNORE labels, shape ids) per window of each .txt article under `folder`."""
+def unlabelled_windows(
+    folder: Path, tokenizer: Any, size: int, limit: int | None = None, parses: Parses | None = None
+) -> list[Window]:
+    """(token ids, IGNORE labels, shape ids) per window of each .txt article under `folder`; with
+    `parses`, the shape ids carry the parse too."""
     paths = sorted(folder.glob("*.txt"))[:limit]
     if not paths:
         raise FileNotFoundError(f"no .txt articles under {folder} (the --unlabelled folder)")
     texts = [(path.read_text(encoding="utf-8", errors="replace"), None) for path in paths]
-    return text_windows(texts, tokenizer, size)
+    if isinstance(parses, ParseCache):
+        parses.prepare(text for text, _ in texts)
+    return text_windows(texts, tokenizer, size, parses)
 
 
 def teacher_probabilities(
@@ -51,12 +58,12 @@ def _torch_teacher(path: Path, encoder: Path, device: Any) -> Run:
     import torch
 
     state = torch.load(path, map_location="cpu")
-    model = load_model(encoder, has_shapes(state))
+    model = load_model(encoder, has_shapes(state), syntax=has_syntax(state))
     model.load_state_dict(state)
     model.to(device).eval()
 
     def run(items: list[Any], chosen: list[int]) -> Any:
-        batch = next(batches(items, len(chosen), chosen, has_shapes(state)))
+        batch = _shaped_for(next(batches(items, len(chosen), chosen, has_shapes(state))), has_syntax(state))
         batch.pop("labels")
         with torch.no_grad():
             return model(**{k: v.to(device) for k, v in batch.items()}).logits.float().cpu()
@@ -73,11 +80,19 @@ def _onnx_teacher(folder: Path) -> Run:
 
     def run(items: list[Any], chosen: list[int]) -> Any:
         batch = next(batches(items, len(chosen), chosen, tagger.windowing.shapes))
+        batch = _shaped_for(batch, tagger.windowing.syntax)
         inputs = {k: v.numpy() for k, v in batch.items() if k != "labels"}
         inputs["token_type_ids"] = inputs["input_ids"] * 0
         return torch.from_numpy(tagger.session.run(["logits"], inputs)[0]).float()
 
     return run
+
+
+def _shaped_for(batch: dict[str, Any], syntax: bool) -> dict[str, Any]:
+    """The batch as a teacher reads it: one trained without the parse gets the shapes alone."""
+    if "shape_ids" in batch and not syntax:
+        batch["shape_ids"] = batch["shape_ids"] % SHAPES
+    return batch
 
 
 def cached_probabilities(

@@ -6,12 +6,15 @@ imports torch and transformers only inside functions, so importing this module n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .polnear import ROLES, GoldArticle
 from .tagger import LABELS, SHAPES, WINDOW, encode, windows
+from .tagger_syntax import CLAUSE_IDS, DEP_LABELS, TokenSyntax
+
+Parses = Callable[[str], TokenSyntax]  # a text's parse (tagger_syntax.ParseCache), for models with --syntax
 
 TRAIN_OVERLAP = 0.25  # training windows overlap less than inference ones: the same text costs fewer steps
 IGNORE = -100  # torch's cross-entropy skips this label ([CLS], [SEP], padding)
@@ -42,22 +45,28 @@ def token_labels(article: GoldArticle, offsets: list[tuple[int, int]]) -> list[i
 Window = tuple[list[int], list[int], list[int]]  # token ids, label ids, shape ids
 
 
-def training_windows(articles: list[GoldArticle], tokenizer: Any, size: int = WINDOW) -> list[Window]:
+def training_windows(
+    articles: list[GoldArticle], tokenizer: Any, size: int = WINDOW, parses: Parses | None = None
+) -> list[Window]:
     """(token ids, label ids, shape ids) per window of `size` of each gold article (text_windows)."""
     return text_windows(
-        [(a.text, lambda offsets, a=a: token_labels(a, offsets)) for a in articles], tokenizer, size
+        [(a.text, lambda offsets, a=a: token_labels(a, offsets)) for a in articles], tokenizer, size, parses
     )
 
 
-def text_windows(texts: list[tuple[str, Any]], tokenizer: Any, size: int = WINDOW) -> list[Window]:
+def text_windows(
+    texts: list[tuple[str, Any]], tokenizer: Any, size: int = WINDOW, parses: Parses | None = None
+) -> list[Window]:
     """(token ids, label ids, shape ids) per window of `size` of each text, [CLS] and [SEP] included,
     labelled IGNORE and shaped 'special' (0). Each text comes with its labeller (token offsets -> a label
-    id per token), or None: a text nobody labelled (all IGNORE)."""
+    id per token), or None: a text nobody labelled (all IGNORE). With `parses`, the shape ids carry each
+    token's syntax id too."""
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     stride = int((size - 2) * (1 - TRAIN_OVERLAP))
     result = []
     for text, labeller in texts:
-        encoding = encode(tokenizer, text, shapes=True)  # once per run: kept for either model
+        syntax = parses(text) if parses is not None else None
+        encoding = encode(tokenizer, text, shapes=True, syntax=syntax)  # once per run: kept for either model
         labels = labeller(encoding.offsets) if labeller else [IGNORE] * len(encoding.ids)
         for start, end in windows(len(encoding.ids), size - 2, stride):
             ids = [cls, *encoding.ids[start:end], sep]
@@ -91,8 +100,9 @@ def batches(
         yield {**batch, "shape_ids": shape_ids} if shapes else batch
 
 
-def load_model(encoder: Path, shapes: bool = False, attention: str = "sdpa") -> Any:
-    """The encoder with a token-classification head; with `shapes`, wrapped to take shape ids too.
+def load_model(encoder: Path, shapes: bool = False, attention: str = "sdpa", syntax: bool = False) -> Any:
+    """The encoder with a token-classification head; with `shapes`, wrapped to take shape ids too, and
+    with `syntax` to read the parse's ids they carry (tagger_syntax).
     `attention="eager"` for export: torch's fused attention exports as a full-size mask select and NaN
     check per layer that took a quarter of the int8 model's time in onnxruntime; eager adds the mask."""
     from transformers import AutoModelForTokenClassification
@@ -104,7 +114,7 @@ def load_model(encoder: Path, shapes: bool = False, attention: str = "sdpa") -> 
         id2label=dict(enumerate(LABELS)),
         label2id={label: i for i, label in enumerate(LABELS)},
     ).float()  # an encoder stored in half precision still trains in fp32
-    return _with_shapes(model) if shapes else model
+    return _with_shapes(model, syntax) if shapes or syntax else model
 
 
 def has_shapes(state: dict[str, Any]) -> bool:
@@ -112,17 +122,43 @@ def has_shapes(state: dict[str, Any]) -> bool:
     return "shape.weight" in state
 
 
-def _with_shapes(inner: Any) -> Any:
-    """The tagger with a shape embedding added to each token's word embedding. It starts at zero, so
-    training begins from the plain encoder and learns only what the shapes add."""
+def has_syntax(state: dict[str, Any]) -> bool:
+    """Whether a saved state dict is of a model that reads the parse in its shape ids."""
+    return "dep.weight" in state
+
+
+def _zero_embedding(rows: int, width: int) -> Any:
     import torch
+
+    table = torch.nn.Embedding(rows, width)
+    torch.nn.init.zeros_(table.weight)
+    return table
+
+
+def _with_shapes(inner: Any, syntax: bool = False) -> Any:
+    """The tagger with a shape embedding added to each token's word embedding, and with `syntax` the
+    embeddings of its dependency label and clause too. They start at zero, so training begins from the
+    plain encoder and learns only what they add."""
+    import torch
+
+    width = inner.config.hidden_size
 
     class ShapedTagger(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.inner = inner
-            self.shape = torch.nn.Embedding(SHAPES, inner.config.hidden_size)
-            torch.nn.init.zeros_(self.shape.weight)
+            self.shape = _zero_embedding(SHAPES, width)
+            if syntax:
+                self.dep = _zero_embedding(len(DEP_LABELS), width)
+                self.clause = _zero_embedding(CLAUSE_IDS, width)
+
+        def added(self, shape_ids: Any) -> Any:
+            if not syntax:
+                return self.shape(shape_ids)
+            parse = torch.div(shape_ids, SHAPES, rounding_mode="floor")
+            dep = torch.remainder(parse, len(DEP_LABELS))
+            clause = torch.div(parse, len(DEP_LABELS), rounding_mode="floor")
+            return self.shape(torch.remainder(shape_ids, SHAPES)) + self.dep(dep) + self.clause(clause)
 
         def forward(
             self,
@@ -134,7 +170,7 @@ def _with_shapes(inner: Any) -> Any:
         ) -> Any:
             words = self.inner.get_input_embeddings()(input_ids)
             return self.inner(
-                inputs_embeds=words + self.shape(shape_ids),
+                inputs_embeds=words + self.added(shape_ids),
                 attention_mask=attention_mask,
                 token_type_ids=token_type_ids,
                 labels=labels,

@@ -35,10 +35,13 @@ from .tagger import (
     viterbi,
     window_logits,
 )
+from .tagger_syntax import ParseCache
 from .tagger_torch import (
     IGNORE,
+    Parses,
     batches,
     has_shapes,
+    has_syntax,
     load_model,
     training_windows,
 )
@@ -62,6 +65,8 @@ class TrainConfig:
     device: str = "auto"  # "auto" takes a CUDA GPU when torch sees one, else the CPU
     crf: bool = False  # learn label transitions too (a CRF layer over the logits), added to the loss
     shapes: bool = False  # a second input: each token's case and line-break shape (tagger.token_shapes)
+    syntax: bool = False  # the parse's ids ride in the shapes (tagger_syntax); implies shapes
+    parse_cache: Path | None = None  # where the training texts' parses are kept (default: work/parses.npz)
     window: int = WINDOW  # tokens per window, [CLS] and [SEP] included
     # taggers (epoch<N>.pt, or exported model folders) whose average is taught too
     teachers: tuple[Path, ...] = ()
@@ -76,10 +81,15 @@ class TrainConfig:
             raise OptionError("--crf cannot be trained from --teachers")
         if not 0 <= self.distil_weight <= 1 or self.temperature <= 0:
             raise OptionError("--distil-weight must lie in 0-1 and --temperature be above 0")
+        self.shapes = self.shapes or self.syntax
 
     @property
     def windowing(self) -> Windowing:
-        return Windowing(self.window, self.window // 2, self.shapes)
+        return Windowing(self.window, self.window // 2, self.shapes, self.syntax)
+
+    def parses(self) -> ParseCache | None:
+        """The parse cache of a run trained with the parse, else None."""
+        return ParseCache(self.parse_cache or self.work / "parses.npz") if self.syntax else None
 
 
 def pick_device(name: str) -> Any:
@@ -114,12 +124,17 @@ def crf_loss(logits: Any, labels: Any, transitions: Any) -> Any:
 
 
 def torch_logits(
-    model: Any, tokenizer: Any, text: str, windowing: Windowing = DEFAULT_WINDOWING
+    model: Any,
+    tokenizer: Any,
+    text: str,
+    windowing: Windowing = DEFAULT_WINDOWING,
+    parses: Parses | None = None,
 ) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """The model's per-token logits over the text, windowed exactly as the shipped ONNX model runs."""
     import torch
 
-    encoding = encode(tokenizer, text, windowing.shapes)
+    syntax = parses(text) if windowing.syntax and parses is not None else None
+    encoding = encode(tokenizer, text, windowing.shapes, syntax)
     if not encoding.ids:
         return np.zeros((0, len(LABELS)), dtype=np.float32), []
 
@@ -166,11 +181,12 @@ def evaluate(
     articles: list[GoldArticle],
     transitions: np.ndarray | None = None,
     windowing: Windowing = DEFAULT_WINDOWING,
+    parses: Parses | None = None,
 ) -> dict[str, float]:
     model.eval()
     predicted = []
     for article in articles:
-        logits, offsets = torch_logits(model, tokenizer, article.text, windowing)
+        logits, offsets = torch_logits(model, tokenizer, article.text, windowing, parses)
         path = viterbi(logits, transitions)
         predicted.append(label_spans(article.text, offsets, path) if offsets else [])
     model.train()
@@ -194,12 +210,16 @@ class Trainer:
         )
         if not train:
             raise FileNotFoundError(f"no PolNeAR train split under {config.data} (expected data/train/text)")
-        self.items = training_windows(train, self.tokenizer, config.window)
+        self.parses = config.parses()
+        if self.parses is not None:
+            parsed = self.parses.prepare(a.text for a in [*train, *self.dev])
+            self.log(f"{parsed} texts parsed for --syntax ({len(self.parses.parses)} kept)")
+        self.items = training_windows(train, self.tokenizer, config.window, self.parses)
         self.device = pick_device(config.device)
         config.work.mkdir(parents=True, exist_ok=True)
         self.soft = self._teach() if config.teachers else None
         self.steps_per_epoch = (len(self.items) + config.batch_size - 1) // config.batch_size
-        self.model = load_model(self.encoder, config.shapes).to(self.device)
+        self.model = load_model(self.encoder, config.shapes, syntax=config.syntax).to(self.device)
         # the CRF's label-to-label scores, learned beside the encoder (zeros when no CRF is trained)
         self.transitions = torch.nn.Parameter(torch.zeros(len(LABELS), len(LABELS), device=self.device))
         parameters = [*self.model.parameters(), *([self.transitions] if config.crf else [])]
@@ -221,7 +241,7 @@ class Trainer:
 
         if self.config.unlabelled is not None:
             extra = unlabelled_windows(
-                self.config.unlabelled, self.tokenizer, self.config.window, self.config.limit
+                self.config.unlabelled, self.tokenizer, self.config.window, self.config.limit, self.parses
             )
             self.items = self.items + extra
             self.log(f"{len(extra)} unlabelled windows from {self.config.unlabelled}")
@@ -321,7 +341,9 @@ class Trainer:
         import torch
 
         transitions = self._learned_transitions()  # None: no CRF
-        scores = evaluate(self.model, self.tokenizer, self.dev, transitions, self.config.windowing)
+        scores = evaluate(
+            self.model, self.tokenizer, self.dev, transitions, self.config.windowing, self.parses
+        )
         self.history.append({"epoch": self.epoch + 1, "dev_exact_f1": scores})
         self.log(f"epoch {self.epoch + 1} dev exact F1 {scores}")
         torch.save(self.model.state_dict(), self.config.work / f"epoch{self.epoch + 1}.pt")
@@ -352,7 +374,7 @@ def export(
     epoch = epoch or best_epoch(history)
     encoder = encoder or packaged_encoder()
     state = torch.load(work / f"epoch{epoch}.pt", map_location="cpu")
-    model = load_model(encoder, has_shapes(state), attention="eager")
+    model = load_model(encoder, has_shapes(state), attention="eager", syntax=has_syntax(state))
     model.load_state_dict(state)
     model.eval()
     out.mkdir(parents=True, exist_ok=True)
@@ -362,18 +384,18 @@ def export(
         _LogitsOnly(model, extra), work / "model-fp32.onnx", onnx, "logits", {0: "batch", 1: "tokens"}, extra
     )
     shutil.copyfile(encoder / "tokenizer.json", out / "tokenizer.json")
-    _write_meta(
-        out, work, encoder, window, epoch, next(h["dev_exact_f1"] for h in history if h["epoch"] == epoch)
-    )
+    scores = next(h["dev_exact_f1"] for h in history if h["epoch"] == epoch)
+    _write_meta(out, work, encoder, window, epoch, scores, has_syntax(state))
     return onnx
 
 
 def _write_meta(
-    out: Path, work: Path, encoder: Path, window: int, epoch: int, scores: dict[str, float]
+    out: Path, work: Path, encoder: Path, window: int, epoch: int, scores: dict[str, float], syntax: bool
 ) -> None:
-    meta = {
+    meta: dict[str, Any] = {
         "labels": list(LABELS),
         "window": window,
+        "syntax": syntax,  # the shape ids carry the parse: the run time reads it from the article's Doc
         "encoder": _encoder_name(encoder),
         "epoch": epoch,
         "dev_exact_f1": scores,
