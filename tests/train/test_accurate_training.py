@@ -211,6 +211,10 @@ def test_a_model_that_reads_the_parse_learns_from_it_exports_and_runs_on_a_doc(t
     taught = ["--syntax", "--teachers", str(tmp_path / "plain-model"), "--device", "cpu"]
     student = train(tmp_path / "s", tmp_path / "s-model", *taught)
     assert student.returncode == 0, student.stderr
+    # and by a trained epoch that reads it, run by torch as it was trained
+    taught = ["--syntax", "--teachers", str(work / "epoch1.pt"), "--device", "cpu"]
+    student = train(tmp_path / "s2", tmp_path / "s2-model", *taught)
+    assert student.returncode == 0, student.stderr
 
 
 def tagger_encoding(tagger: Any, text: str, doc: Any) -> Any:
