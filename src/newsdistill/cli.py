@@ -186,17 +186,10 @@ def _add_accurate_training_options(p: Any) -> None:
     p.add_argument("--learning-rate", type=float, default=1e-4, help="accurate: AdamW peak learning rate")
     p.add_argument("--max-steps", type=positive_int, default=None, help="accurate: stop after N steps")
     p.add_argument("--crf", action="store_true", help="accurate: learn label transitions (a CRF layer) too")
-    p.add_argument(
-        "--shapes",
-        action="store_true",
-        help="accurate: give the tagger each token's case and line breaks too",
-    )
-    p.add_argument(
-        "--syntax",
-        action="store_true",
-        help="accurate: give the tagger each token's dependency label and clause from the parse too "
-        "(implies --shapes; texts are parsed once into WORK/parses.npz)",
-    )
+    shapes = "accurate: give the tagger each token's case and line breaks too"
+    p.add_argument("--shapes", action="store_true", help=shapes)
+    syntax = "accurate: and its dependency label and clause (texts parsed once into WORK/parses.npz)"
+    p.add_argument("--syntax", action="store_true", help=syntax)
     p.add_argument("--window", type=positive_int, default=256, help="accurate: tokens per window")
     _add_distillation_options(p)
     p.add_argument(

@@ -127,6 +127,36 @@ def test_the_newspaper_is_the_latest_organisation_named_not_an_earlier_subject()
     assert _resolved(text, "The newspaper") == "Washington Post"
 
 
+def test_i_in_a_letter_is_the_signature_below_it() -> None:
+    text = (
+        "I cannot see how the senator escaped blame for the contract.\n\nMaria Lopez.\n\n"
+        "I think the council should resign over the contract.\n\nDavid Chen.\n"
+    )
+    resolver = _resolver(text)
+    first, second = text.index("I "), text.rindex("I ")
+    assert resolver.resolve(first, first + 1, "I")[1] == "Maria Lopez"
+    assert resolver.resolve(second, second + 1, "I")[1] == "David Chen"
+
+
+def test_i_in_an_op_ed_is_the_person_its_closing_line_describes() -> None:
+    text = (
+        "Peter Hall voted for the bill. I believe the bill will fail.\n\n"
+        "Peter Hall is a senator from Ohio. He spoke on Monday.\n\n"  # a name and a verb, not the last line
+        "Anna Berg is a professor of history at Boston College.\n"
+    )
+    resolver = _resolver(text)
+    at = text.index("I believe")
+    assert resolver.resolve(at, at + 1, "I")[1] == "Anna Berg"
+
+
+def test_i_with_no_signature_or_inside_a_quote_is_no_writer() -> None:
+    unsigned = "I believe the bill will fail, the senator wrote.\n\nThe vote is on Monday.\n"
+    assert _resolver(unsigned).resolve(0, 1, "I")[0] is None
+    quoted = '"I will vote no," said Tom Reed.\n\nAnna Berg is a professor of history.\n'
+    at = quoted.index("I ")
+    assert _resolver(quoted).resolve(at, at + 1, "I")[1] != "Anna Berg"
+
+
 @pytest.mark.parametrize(
     ("text", "pronoun", "person"),
     [

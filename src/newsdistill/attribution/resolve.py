@@ -22,6 +22,7 @@ from ..model import Attribution, Entity
 from .quotes import Quote
 
 PRONOUN_GENDER = {"he": "M", "him": "M", "his": "M", "she": "F", "her": "F"}
+FIRST_PERSON = frozenset({"i", "me"})
 THING_PRONOUNS = frozenset({"it", "its"})
 # Heads of a definite phrase that names an office one person holds ('the senator', 'the nominee').
 TITLE_HEADS = frozenset(
@@ -66,6 +67,7 @@ class Resolver:
         sentences = list(doc.sents)
         self._sentence_starts = [s.start_char for s in sentences]
         self._sentence_ends = [s.end_char for s in sentences]
+        self._signers = self._signed()
 
     def remember(self, attribution: Attribution) -> None:
         if attribution.source and attribution.source.entity:
@@ -81,6 +83,8 @@ class Resolver:
             return _named(self._pronoun(start, PRONOUN_GENDER.get(lowered)))
         if lowered in THING_PRONOUNS:
             return _named(self._thing_subject(start))
+        if lowered in FIRST_PERSON and not self._quoted(start):
+            return _named(self._writer(start))
         if head is not None and (entity := self._entity_at(head.idx)) is not None:
             mistagged = not _names_word(entity, text) or self._runs_past(head.idx, start, end)
             if mistagged and (named := self._entity_named(text)) is not None:
@@ -151,6 +155,36 @@ class Resolver:
             bisect_left(self._quote_starts, offset) - 1
         )  # quotes do not overlap: only it can hold offset
         return last_opened >= 0 and offset < self.quotes[last_opened].end
+
+    def _writer(self, offset: int) -> Entity | None:
+        """Who 'I' is outside quotes: the writer who signs next, below it (a letter's signature, an op-ed's
+        closing line about its author)."""
+        return next((person for at, person in self._signers if at > offset), None)
+
+    def _signed(self) -> list[tuple[int, Entity]]:
+        """(offset, person) for each paragraph that signs a text: a person's name alone ('Michael
+        Pravica.', a letter's signature), or, as the last paragraph, a person's name followed by a verb
+        (an op-ed's closing line, 'Charlotte Meehan is playwright-in-residence at …')."""
+        last_line = self.text.rstrip().rfind("\n") + 1
+        signers = []
+        for at, person in sorted(
+            ((m.start, e) for e in self.entities if e.type == "PERSON" for m in e.mentions),
+            key=lambda p: p[0],
+        ):
+            if at > 0 and self.text[at - 1] != "\n":
+                continue
+            line_end = self.text.find("\n", at)
+            line = self.text[at : line_end if line_end >= 0 else len(self.text)].strip()
+            name = next(m.text for m in person.mentions if m.start == at)
+            rest = line[len(name) :].strip()
+            token = self._token_at(at + len(name) + 1) if rest and at == last_line else None
+            if rest in {"", "."} or (token is not None and token.pos_ in {"AUX", "VERB"}):
+                signers.append((at, person))
+        return signers
+
+    def _token_at(self, offset: int) -> Any | None:
+        span = self.doc.char_span(offset, offset + 1, alignment_mode="expand")
+        return span[0] if span is not None and len(span) else None
 
     def _unquoted_people(self) -> list[tuple[int, Entity]]:
         found = [

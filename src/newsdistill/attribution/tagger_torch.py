@@ -135,10 +135,20 @@ def _zero_embedding(rows: int, width: int) -> Any:
     return table
 
 
+def _split_ids(shape_ids: Any) -> tuple[Any, Any, Any]:
+    """Shape, dependency-label and clause ids out of the ids `tagger.encode` composed (shape + SHAPES x
+    syntax id; tagger_syntax.syntax_id)."""
+    import torch
+
+    parse = torch.div(shape_ids, SHAPES, rounding_mode="floor")
+    dep = torch.remainder(parse, len(DEP_LABELS))
+    clause = torch.div(parse, len(DEP_LABELS), rounding_mode="floor")
+    return torch.remainder(shape_ids, SHAPES), dep, clause
+
+
 def _with_shapes(inner: Any, syntax: bool = False) -> Any:
-    """The tagger with a shape embedding added to each token's word embedding, and with `syntax` the
-    embeddings of its dependency label and clause too. They start at zero, so training begins from the
-    plain encoder and learns only what they add."""
+    """The tagger with a shape embedding (and with `syntax` dependency-label and clause embeddings) added to
+    each token's word embedding; zero at the start, so training learns only what they add to the encoder."""
     import torch
 
     width = inner.config.hidden_size
@@ -155,10 +165,8 @@ def _with_shapes(inner: Any, syntax: bool = False) -> Any:
         def added(self, shape_ids: Any) -> Any:
             if not syntax:
                 return self.shape(shape_ids)
-            parse = torch.div(shape_ids, SHAPES, rounding_mode="floor")
-            dep = torch.remainder(parse, len(DEP_LABELS))
-            clause = torch.div(parse, len(DEP_LABELS), rounding_mode="floor")
-            return self.shape(torch.remainder(shape_ids, SHAPES)) + self.dep(dep) + self.clause(clause)
+            shape, dep, clause = _split_ids(shape_ids)
+            return self.shape(shape) + self.dep(dep) + self.clause(clause)
 
         def forward(
             self,
