@@ -9,8 +9,13 @@
    the best student and the best teacher are written in half precision, in pieces small enough to copy
    back (`tagger_sweep.py --join` puts them together), with `distil.json` holding every score.
 
-    python benchmarks/tagger_distil.py --data ../shared/data/polnear/data --encoder ENCODER_DIR \
+    python benchmarks/tagger_distil.py --data ../shared/data/polnear --encoder ENCODER_DIR \
         --unlabelled UNLABELLED_DIR --work /tmp/distil --out OUT
+
+`--syntax --parse-cache FILE` makes teachers and students read the parse too (tagger_syntax; FILE holds
+every text's parse, made where spaCy is installed, since the GPU machine has none); `--controls 0 1` trains
+teachers without it beside them, for comparison; `--export` returns the best student's best and last
+epochs as int8 ONNX in pieces instead of half-precision state dicts (stop 37's run, benchmarks/RESULTS.md).
 
 `--soft-targets FILE --teacher-names A B` skips steps 1-2: the students read the teachers' outputs from FILE
 (a work folder's soft-targets.pt, written where the teachers ran, e.g. by a CPU from shipped ONNX models),
@@ -59,30 +64,9 @@ STUDENTS_FROM_TARGETS = (
 
 def train_teacher(args: argparse.Namespace, seed: int, syntax: bool | None = None) -> None:
     """One teacher: with the parse when --syntax (or `syntax`) says so; a control is one without."""
-    import torch
-
-    from newsdistill.attribution import tagger_training as training
-
     syntax = args.syntax if syntax is None else syntax
     name = teacher_name(args, seed) if syntax == args.syntax else f"control_s{seed}"
-    torch.backends.cuda.matmul.allow_tf32 = True
-    config = training.TrainConfig(
-        data=args.data,
-        work=args.work / name,
-        encoder=args.encoder,
-        epochs=args.teacher_epochs,
-        learning_rate=LEARNING_RATE,
-        seed=seed,
-        limit=args.limit,
-        checkpoint_every=10**9,
-        threads=2,
-        device=args.device,
-        shapes=True,
-        syntax=syntax,
-        parse_cache=args.parse_cache,
-    )
-    with open(args.work / f"{name}.log", "w") as log:
-        training.Trainer(config, log=lambda line: print(line, file=log, flush=True)).run()
+    run_training(args, name, epochs=args.teacher_epochs, seed=seed, syntax=syntax)
 
 
 def teacher_name(args: argparse.Namespace, seed: int) -> str:
@@ -96,29 +80,39 @@ def students_of(args: argparse.Namespace) -> tuple[tuple[str, float, float, bool
 def train_student(
     args: argparse.Namespace, name: str, weight: float, temperature: float, unlabelled: bool
 ) -> None:
-    import torch
-
-    from newsdistill.attribution import tagger_training as training
-
-    torch.backends.cuda.matmul.allow_tf32 = True
-    config = training.TrainConfig(
-        data=args.data,
-        work=args.work / name,
-        encoder=args.encoder,
+    run_training(
+        args,
+        name,
         epochs=args.student_epochs,
-        learning_rate=LEARNING_RATE,
         seed=STUDENT_SEED,
-        limit=args.limit,
-        checkpoint_every=10**9,
-        threads=2,
-        device=args.device,
-        shapes=True,
         syntax=args.syntax,
-        parse_cache=args.parse_cache,
         teachers=teachers_of(args),
         unlabelled=args.unlabelled if unlabelled else None,
         distil_weight=weight,
         temperature=temperature,
+    )
+
+
+def run_training(args: argparse.Namespace, name: str, **settings: Any) -> None:
+    """One `train attribution --model accurate --shapes` run in its own work folder, logging to NAME.log;
+    `settings`: the TrainConfig fields that differ between teachers and students."""
+    import torch
+
+    from newsdistill.attribution import tagger_training as training
+
+    torch.backends.cuda.matmul.allow_tf32 = True  # MiniLM trains as well in TF32, at several times the speed
+    config = training.TrainConfig(
+        data=args.data,
+        work=args.work / name,
+        encoder=args.encoder,
+        learning_rate=LEARNING_RATE,
+        limit=args.limit,
+        checkpoint_every=10**9,  # a GPU epoch takes seconds: per-epoch files are checkpoints enough
+        threads=2,
+        device=args.device,
+        shapes=True,
+        parse_cache=args.parse_cache,
+        **settings,
     )
     with open(args.work / f"{name}.log", "w") as log:
         training.Trainer(config, log=lambda line: print(line, file=log, flush=True)).run()
