@@ -167,17 +167,16 @@ class Resolver:
         (an op-ed's closing line, 'Charlotte Meehan is playwright-in-residence at …')."""
         last_line = self.text.rstrip().rfind("\n") + 1
         signers = []
-        for at, person in sorted(
-            ((m.start, e) for e in self.entities if e.type == "PERSON" for m in e.mentions),
-            key=lambda p: p[0],
+        for mention, person in sorted(
+            ((m, e) for e in self.entities if e.type == "PERSON" for m in e.mentions),
+            key=lambda pair: pair[0].start,
         ):
+            at = mention.start
             if at > 0 and self.text[at - 1] != "\n":
                 continue
             line_end = self.text.find("\n", at)
-            line = self.text[at : line_end if line_end >= 0 else len(self.text)].strip()
-            name = next(m.text for m in person.mentions if m.start == at)
-            rest = line[len(name) :].strip()
-            token = self._token_at(at + len(name) + 1) if rest and at == last_line else None
+            rest = self.text[mention.end : line_end if line_end >= 0 else len(self.text)].strip()
+            token = self._token_at(mention.end + 1) if rest and at == last_line else None
             if rest in {"", "."} or (token is not None and token.pos_ in {"AUX", "VERB"}):
                 signers.append((at, person))
         return signers

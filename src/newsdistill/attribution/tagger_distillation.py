@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from .tagger import SHAPES
-from .tagger_syntax import ParseCache
 from .tagger_torch import IGNORE, Parses, Window, batches, has_shapes, has_syntax, load_model, text_windows
 
 
@@ -25,8 +24,6 @@ def unlabelled_windows(
     if not paths:
         raise FileNotFoundError(f"no .txt articles under {folder} (the --unlabelled folder)")
     texts = [(path.read_text(encoding="utf-8", errors="replace"), None) for path in paths]
-    if isinstance(parses, ParseCache):
-        parses.prepare(text for text, _ in texts)
     return text_windows(texts, tokenizer, size, parses)
 
 

@@ -95,6 +95,8 @@ class ParseCache:
                 self.parses[str(key)] = TokenSyntax(starts[part], ids[part])
 
     def __call__(self, text: str) -> TokenSyntax:
+        """The text's parse; one not kept yet is parsed and saved now (callers `prepare` their texts in one
+        batch first: a miss costs a write of the whole file)."""
         found = self.parses.get(_key(text))
         if found is None:
             self.prepare([text])

@@ -6,15 +6,15 @@ imports torch and transformers only inside functions, so importing this module n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .polnear import ROLES, GoldArticle
 from .tagger import LABELS, SHAPES, WINDOW, encode, windows
-from .tagger_syntax import CLAUSE_IDS, DEP_LABELS, TokenSyntax
+from .tagger_syntax import CLAUSE_IDS, DEP_LABELS, ParseCache
 
-Parses = Callable[[str], TokenSyntax]  # a text's parse (tagger_syntax.ParseCache), for models with --syntax
+Parses = ParseCache  # the texts' parses, for models trained with --syntax
 
 TRAIN_OVERLAP = 0.25  # training windows overlap less than inference ones: the same text costs fewer steps
 IGNORE = -100  # torch's cross-entropy skips this label ([CLS], [SEP], padding)
@@ -64,6 +64,8 @@ def text_windows(
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     stride = int((size - 2) * (1 - TRAIN_OVERLAP))
     result = []
+    if parses is not None:
+        parses.prepare(text for text, _ in texts)  # one batch through spaCy for whatever is not kept yet
     for text, labeller in texts:
         syntax = parses(text) if parses is not None else None
         encoding = encode(tokenizer, text, shapes=True, syntax=syntax)  # once per run: kept for either model
