@@ -14,6 +14,7 @@ GROUND = {
     "lexicons",
     "neardup",
     "nlp",
+    "nlp_greedy_ner",
     "nlp_speedups",
     "onnx_models",
     "pool",

@@ -66,6 +66,60 @@ def test_indexed_attribute_ruler_matches_the_stock_ruler() -> None:
     assert "be" in {t.lemma_ for t in ours if t.lower_ == "ai"}  # a two-token pattern: "ai" + "n't"
 
 
+NER_TEXTS = (
+    RULER_TEXT,
+    # names and organisations at a text's end, across sentence and paragraph breaks, and after whitespace
+    "Antony Blinken told CBS News on Sunday that the Wagner Group had left Rostov-on-Don.\n\n"
+    "  Yevgeny Prigozhin.  The Kremlin said Dmitry Peskov would speak on Tuesday, 24 June 2023, at 10am "
+    "in Moscow",
+    "Reuters",
+    "Mr. Smith",
+    "\n\n   \n",
+    "The European Central Bank and the International Monetary Fund met in Washington D.C. with Ursula "
+    "von der Leyen. Then Biden. Then Macron spoke about the $1.2 billion deal, 40% of it French, for the "
+    "2024 Olympics.",
+)
+
+
+def test_numpy_entity_decoding_gives_the_stock_recognisers_entities() -> None:
+    from spacy.attrs import ENT_IOB, ENT_TYPE
+
+    fast, stock = load_nlp(), _stock()
+    assert type(fast.get_pipe("ner")).__name__ == "NumpyGreedyEntityRecognizer"
+    ours, theirs = list(fast.pipe(NER_TEXTS, batch_size=3)), list(stock.pipe(NER_TEXTS, batch_size=3))
+    for mine, stock_doc in zip(ours, theirs, strict=True):
+        columns = [ENT_IOB, ENT_TYPE]
+        assert mine.to_array(columns).tolist() == stock_doc.to_array(columns).tolist()
+    found = {(e.text, e.label_) for doc in ours for e in doc.ents}
+    assert {("Antony Blinken", "PERSON"), ("CBS News", "ORG"), ("Reuters", "ORG")} <= found
+    assert [(e.text, e.label_) for e in fast(NER_TEXTS[1]).ents] == [(e.text, e.label_) for e in ours[1].ents]
+
+
+def test_a_doc_with_preset_entities_takes_spacys_own_decoding() -> None:
+    from spacy.tokens import Span
+
+    fast, stock = load_nlp(), _stock()
+    docs = []
+    for nlp in (fast, stock):
+        doc = nlp.make_doc("Antony Blinken told CBS News that Acme Widgets would pay.")
+        doc.set_ents([Span(doc, 6, 8, label="ORG")], default="unmodified")  # "Acme Widgets", preset
+        for _, component in nlp.pipeline:
+            doc = component(doc)
+        docs.append([(e.text, e.label_) for e in doc.ents])
+    assert docs[0] == docs[1]
+    assert ("Acme Widgets", "ORG") in docs[0]
+
+
+def test_a_recogniser_of_another_shape_keeps_spacys_decoding() -> None:
+    from newsdistill.nlp_greedy_ner import install, weights_of
+
+    nlp = _stock()
+    nlp.get_pipe("ner").cfg["beam_width"] = 4
+    assert weights_of(nlp.get_pipe("ner")) is None
+    install(nlp)
+    assert type(nlp.get_pipe("ner")).__name__ == "EntityRecognizer"
+
+
 # Long and hostile texts: parsed in bounded pieces, in time linear in their length.
 
 PEAK_RSS_LIMIT_MB = 1_536  # issue 10: at most 1.5 GB per worker, whatever the input

@@ -1,10 +1,11 @@
-"""Faster stand-ins for two of spaCy's English components, giving the same annotations.
+"""Faster stand-ins for three of spaCy's English components, giving the same annotations.
 
 spaCy's attribute ruler runs its 179 patterns through the general Matcher on every token, a seventh of the
 whole parse; almost all of them test one token's tag or lower-case form, so an index from those values to
 the patterns finds the same matches with one dictionary lookup per token. Its rule lemmatizer caches lemmas
 but still costs 15 µs a token in Python; reading and writing the attributes as arrays gives the same lemmas.
 Patterns the index cannot express (operators, other attributes) still go through a Matcher of their own.
+The entity recogniser keeps its model and decodes in numpy (`nlp_greedy_ner`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,13 @@ _WRITTEN = ("POS", "MORPH", "LEMMA", "TAG", "DEP")  # what the English ruler set
 
 
 def speed_up(nlp: Any) -> None:
-    """Swap in the indexed attribute ruler and the array lemmatizer where `nlp` has the stock ones."""
+    """Swap in the indexed attribute ruler, the array lemmatizer and the numpy entity decoding where `nlp` has
+    the stock components."""
+    from .nlp_greedy_ner import install
+
     _speed_up_attribute_ruler(nlp)
     _speed_up_lemmatizer(nlp)
+    install(nlp)
 
 
 def _speed_up_attribute_ruler(nlp: Any) -> None:
