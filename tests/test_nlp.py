@@ -58,7 +58,7 @@ def test_indexed_attribute_ruler_matches_the_stock_ruler() -> None:
     from spacy.attrs import DEP, LEMMA, MORPH, POS, TAG
 
     fast, stock = load_nlp(), _stock()
-    assert type(fast.get_pipe("attribute_ruler")).__name__ == "IndexedAttributeRuler"
+    assert type(fast.get_pipe("attribute_ruler")).__name__ == "ArrayAttributeRuler"
     columns = [POS, MORPH, LEMMA, TAG, DEP]
     ours, theirs = fast(RULER_TEXT), stock(RULER_TEXT)
     assert ours.to_array(columns).tolist() == theirs.to_array(columns).tolist()

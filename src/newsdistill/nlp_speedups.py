@@ -1,11 +1,11 @@
 """Faster stand-ins for three of spaCy's English components, giving the same annotations.
 
 spaCy's attribute ruler runs its 179 patterns through the general Matcher on every token, a seventh of the
-whole parse; almost all of them test one token's tag or lower-case form, so an index from those values to
-the patterns finds the same matches with one dictionary lookup per token. Its rule lemmatizer caches lemmas
-but still costs 15 µs a token in Python; reading and writing the attributes as arrays gives the same lemmas.
-Patterns the index cannot express (operators, other attributes) still go through a Matcher of their own.
-The entity recogniser keeps its model and decodes in numpy (`nlp_greedy_ner`).
+whole parse. Its patterns are one or two tokens, each testing a tag, a dependency label or a lower-case form
+(equal to, one of, not one of, a regular expression), so each pattern is a few numpy comparisons over the
+doc's columns. Its rule lemmatizer caches lemmas but still costs 15 µs a token in Python; reading and
+writing the attributes as arrays gives the same lemmas. A ruler with any other pattern or attribute stays
+spaCy's. The entity recogniser keeps its model and decodes in numpy (`nlp_greedy_ner`).
 """
 
 from __future__ import annotations
@@ -14,15 +14,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-# A test of one token: (the doc's columns as lists, the token's position) -> whether it matches
-TokenTest = Callable[[dict[str, list[int]], int], bool]
-PatternTests = list[TokenTest]
+import numpy as np
+
 _COLUMNS = ("LOWER", "TAG", "DEP", "IS_SPACE")
 _WRITTEN = ("POS", "MORPH", "LEMMA", "TAG", "DEP")  # what the English ruler sets; anything else: spaCy's way
 
 
 def speed_up(nlp: Any) -> None:
-    """Swap in the indexed attribute ruler, the array lemmatizer and the numpy entity decoding where `nlp` has
+    """Swap in the array attribute ruler, the array lemmatizer and the numpy entity decoding where `nlp` has
     the stock components."""
     from .nlp_greedy_ner import install
 
@@ -38,10 +37,10 @@ def _speed_up_attribute_ruler(nlp: Any) -> None:
         ruler = nlp.get_pipe("attribute_ruler")
         if type(ruler) is AttributeRuler:
             try:
-                ruler.__dict__["_index"] = _build(ruler)
+                ruler.__dict__["_compiled"] = _build(ruler)
             except _Unsupported:
                 return  # a rule sets an attribute the arrays do not carry: keep spaCy's ruler
-            ruler.__class__ = type("IndexedAttributeRuler", (_IndexedMatch, AttributeRuler), {})
+            ruler.__class__ = type("ArrayAttributeRuler", (_ArrayMatch, AttributeRuler), {})
 
 
 def _speed_up_lemmatizer(nlp: Any) -> None:
@@ -74,72 +73,63 @@ class _ArrayLemmas:
         return doc
 
 
-class _PatternIndex:
-    """The ruler's patterns by their first token's tag or lower-case form (string hashes), with the tests
-    left once that value is known; `scan` holds the patterns to try at every token."""
-
-    def __init__(self) -> None:
-        self.by_tag: dict[int, list[tuple[int, PatternTests]]] = {}
-        self.by_lower: dict[int, list[tuple[int, PatternTests]]] = {}
-        self.scan: list[tuple[int, PatternTests]] = []
-
-
-class _IndexedMatch:
-    """AttributeRuler whose matches come from a pattern index and whose attributes are written as arrays.
-    The class is swapped onto the loaded ruler (same patterns), so the index is built on first use."""
+class _ArrayMatch:
+    """AttributeRuler whose patterns are tested as numpy masks over the doc's columns, one rule at a time in
+    the ruler's order, and whose attributes are written as arrays. Every pattern is tested on the doc as it
+    came in (as spaCy's ruler matches before it writes), and a later rule's write wins, as in spaCy's."""
 
     def __call__(self, doc: Any) -> Any:
         from spacy import attrs
 
-        if "_index" not in self.__dict__:
-            self.__dict__["_index"] = _build(self)
-        index, leftover, writable = self.__dict__["_index"]
+        if "_compiled" not in self.__dict__:
+            self.__dict__["_compiled"] = _build(self)
         rows = doc.to_array([getattr(attrs, name) for name in _COLUMNS + _WRITTEN])
-        columns = {name: rows[:, k].tolist() for k, name in enumerate(_COLUMNS)}
-        found = set(_indexed_matches(index, columns, len(doc)))
-        if leftover is not None:
-            strings = self.vocab.strings  # type: ignore[attr-defined]
-            found.update((int(strings[key]), start, end) for key, start, end in leftover(doc))
+        columns = {name: rows[:, k] for k, name in enumerate(_COLUMNS)}
         written = rows[:, len(_COLUMNS) :].copy()
-        for rule, start, end in sorted(found):
-            target = self.indices[rule] + (start if self.indices[rule] >= 0 else end)  # type: ignore
-            for column, value in writable[rule]:
-                written[target, column] = value
+        for patterns, writes in self.__dict__["_compiled"]:
+            for tests, offset in patterns:
+                targets = _matches(tests, columns, self.vocab.strings) + offset  # type: ignore[attr-defined]
+                for column, value in writes:
+                    written[targets, column] = value
         doc.from_array([getattr(attrs, name) for name in _WRITTEN], written)
         return doc
 
 
-def _indexed_matches(index: _PatternIndex, columns: dict[str, list[int]], length: int) -> Any:
-    tags, lowers = columns["TAG"], columns["LOWER"]
-    for i in range(length):
-        candidates = index.by_tag.get(tags[i], []) + index.by_lower.get(lowers[i], []) + index.scan
-        for rule, tests in candidates:
-            if not tests:  # a one-token pattern the index key decides alone
-                yield rule, i, i + 1
-                continue
-            end = i + len(tests)
-            if end <= length and all(test is None or test(columns, i + k) for k, test in enumerate(tests)):
-                yield rule, i, end
+def _matches(tests: list[list[Any]], columns: dict[str, np.ndarray], strings: Any) -> np.ndarray:
+    """The start of every place where the pattern's tokens pass their tests."""
+    length = len(columns["TAG"]) - len(tests) + 1
+    if length <= 0:
+        return np.zeros(0, np.int64)
+    passed = np.ones(length, bool)
+    for k, token_tests in enumerate(tests):
+        for test in token_tests:
+            passed &= test(columns, strings)[k : k + length]
+    return np.flatnonzero(passed)
 
 
-def _build(ruler: Any) -> tuple[_PatternIndex, Any, list[list[tuple[int, int]]]]:
-    """The index, a Matcher for the patterns it cannot hold (None if none), and each rule's attributes as
-    (column of _WRITTEN, value). A rule that sets anything else leaves the ruler on spaCy's own path."""
+def _build(ruler: Any) -> list[tuple[list[tuple[list[list[Any]], int]], list[tuple[int, int]]]]:
+    """Per rule, in order: its patterns (the tests of each token, and the written token's offset from the
+    match's start) and its attributes as (column of _WRITTEN, value). Raises _Unsupported where a rule sets
+    anything else or a pattern tests what the arrays cannot: the ruler then stays spaCy's."""
     from spacy import attrs
-    from spacy.matcher import Matcher
 
     ids = {getattr(attrs, name): k for k, name in enumerate(_WRITTEN)}
-    writable = [[(ids[key], value) for key, value in rule.items() if key in ids] for rule in ruler.attrs]
-    if any(len(cols) != len(rule) for cols, rule in zip(writable, ruler.attrs, strict=True)):
-        raise _Unsupported
-    index, leftover = _PatternIndex(), Matcher(ruler.vocab, validate=False)
-    strings = ruler.vocab.strings
+    compiled = []
     for rule, patterns in _rules(ruler):
-        for pattern in patterns:
-            filed = _file(index, pattern, strings, rule)
-            if not filed:
-                leftover.add(str(rule), [pattern])
-    return index, (leftover if len(leftover) else None), writable
+        writes = [(ids[key], value) for key, value in ruler.attrs[rule].items() if key in ids]
+        if len(writes) != len(ruler.attrs[rule]):
+            raise _Unsupported
+        index = ruler.indices[rule]
+        compiled.append(
+            (
+                [
+                    ([_token_tests(spec, ruler.vocab.strings) for spec in pattern], index % len(pattern))
+                    for pattern in patterns
+                ],
+                writes,
+            )
+        )
+    return compiled
 
 
 class _Unsupported(Exception):
@@ -151,67 +141,44 @@ def _rules(ruler: Any) -> list[tuple[int, list[list[dict[str, Any]]]]]:
     return [(rule, ruler.matcher.get(strings[str(rule)])[1]) for rule in range(len(ruler.attrs))]
 
 
-def _file(index: _PatternIndex, pattern: list[dict[str, Any]], strings: Any, rule: int) -> bool:
-    """File the pattern under its first token's tag or lower-case value; False if a test is not covered."""
-    first = pattern[0]
-    # the lower-case form first: it is the more selective key (a tag holds dozens of patterns)
-    for key, table in (("LOWER", index.by_lower), ("TAG", index.by_tag), (None, None)):
-        values = _plain_values(first.get(key)) if key else None
-        if key and values is None:
-            continue
-        rest = {name: spec for name, spec in first.items() if name != key}
-        tests = [_token_test(spec, strings) for spec in (rest, *pattern[1:])]
-        if any(test is _UNCOVERED for test in tests):
-            return False
-        if tests == [None]:
-            tests = []
-        if table is None or values is None:
-            index.scan.append((rule, tests))  # type: ignore[arg-type]
-        else:
-            for value in values:
-                table.setdefault(strings.add(value), []).append((rule, tests))  # type: ignore[arg-type]
-        return True
-    return False
-
-
-def _plain_values(spec: Any) -> list[str] | None:
-    if isinstance(spec, str):
-        return [spec]
-    if isinstance(spec, dict) and set(spec) == {"IN"}:
-        return list(spec["IN"])
-    return None
-
-
-_UNCOVERED = object()
-
-
-def _token_test(spec: dict[str, Any], strings: Any) -> Any:
-    """The test of one token's pattern: None if it holds for any token, _UNCOVERED if the index can't."""
-    if not spec:
-        return None
-    checks = []
+def _token_tests(spec: dict[str, Any], strings: Any) -> list[Any]:
+    """One token's tests, each (columns, strings) -> a mask over the doc's tokens."""
+    tests = []
     for key, wanted in spec.items():
         if key == "IS_SPACE" and isinstance(wanted, bool):
-            check = _equal(int(wanted))
-        elif key in _COLUMNS and (check := _value_check(wanted, strings)) is None:  # type: ignore[assignment]
-            return _UNCOVERED
-        elif key not in _COLUMNS:
-            return _UNCOVERED  # an operator or attribute the index does not cover: the Matcher does it
-        checks.append((key, check))
-    return lambda columns, i: all(check(columns[key][i]) for key, check in checks)
+            tests.append(_equal_to("IS_SPACE", int(wanted)))
+        elif key not in _COLUMNS or key == "IS_SPACE":
+            raise _Unsupported  # an operator or attribute the arrays do not cover
+        elif isinstance(wanted, str):
+            tests.append(_equal_to(key, strings.add(wanted)))
+        elif isinstance(wanted, dict) and set(wanted) in ({"IN"}, {"NOT_IN"}):
+            ((kind, values),) = wanted.items()
+            tests.append(_one_of(key, [strings.add(value) for value in values], kind == "NOT_IN"))
+        elif isinstance(wanted, dict) and set(wanted) == {"REGEX"}:
+            tests.append(_matching(key, re.compile(wanted["REGEX"]).search))
+        else:
+            raise _Unsupported
+    return tests
 
 
-def _equal(wanted: int) -> Callable[[int], bool]:
-    return lambda value: value == wanted
+def _equal_to(key: str, wanted: int) -> Callable[..., np.ndarray]:
+    return lambda columns, strings: columns[key] == wanted
 
 
-def _value_check(wanted: Any, strings: Any) -> Callable[[int], bool] | None:
-    if isinstance(wanted, str):
-        return _equal(strings.add(wanted))
-    if isinstance(wanted, dict) and set(wanted) == {"IN"}:
-        allowed = frozenset(strings.add(value) for value in wanted["IN"])
-        return lambda value: value in allowed
-    if isinstance(wanted, dict) and set(wanted) == {"REGEX"}:
-        search = re.compile(wanted["REGEX"]).search
-        return lambda value: bool(search(strings[value]))
-    return None
+def _one_of(key: str, values: list[int], negated: bool) -> Callable[..., np.ndarray]:
+    allowed = np.array(values, np.uint64)
+    return lambda columns, strings: np.isin(columns[key], allowed, invert=negated)
+
+
+def _matching(key: str, search: Callable[[str], Any]) -> Callable[..., np.ndarray]:
+    """A regular expression, run once per distinct string (remembered across docs)."""
+    verdicts: dict[int, bool] = {}
+
+    def test(columns: dict[str, np.ndarray], strings: Any) -> np.ndarray:
+        distinct, inverse = np.unique(columns[key], return_inverse=True)
+        for value in distinct.tolist():
+            if value not in verdicts:
+                verdicts[value] = bool(search(strings[value]))
+        return np.array([verdicts[value] for value in distinct.tolist()], bool)[inverse]
+
+    return test
