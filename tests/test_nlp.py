@@ -73,6 +73,7 @@ NER_TEXTS = (
     "  Yevgeny Prigozhin.  The Kremlin said Dmitry Peskov would speak on Tuesday, 24 June 2023, at 10am "
     "in Moscow",
     "Reuters",
+    "",
     "Mr. Smith",
     "\n\n   \n",
     "The European Central Bank and the International Monetary Fund met in Washington D.C. with Ursula "
