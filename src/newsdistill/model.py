@@ -94,6 +94,17 @@ class Attribution(BaseModel):
     act: AttributionAct = "speech"
     medium: str | None = None
 
+    @property
+    def said(self) -> str:
+        """What was said, as a reader quotes it: the content's pieces without the cue between them."""
+        return said_text(self.content.text, [part.text for part in self.content_parts])
+
+
+def said_text(content: str, parts: list[str]) -> str:
+    """A content split by its cue ('“A,” he said, “B.”') as its pieces joined by an ellipsis ('A … B');
+    any other content as it is. Shared by the stored record (a dict) and the model."""
+    return " … ".join(parts) if parts else content
+
 
 class Mention(Span):
     pass

@@ -25,7 +25,7 @@ def who_said_markdown(attributions: Sequence[Attribution]) -> str:
         )
         cue = attribution.cue.text if attribution.cue else ""
         medium = f" ({attribution.medium})" if attribution.medium else ""
-        lines.append(f"- **{source}** {cue}{medium}: {attribution.content.text}")
+        lines.append(f"- **{source}** {cue}{medium}: {attribution.said}")
     return "\n".join(lines)
 
 

@@ -143,3 +143,32 @@ def test_a_store_with_quotes_but_no_acts_is_marked_once(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("UPDATE quote_mentions SET act = 'thought'")  # marked once: not recomputed on open
     assert {r["act"] for r in Store(path).who_said(SPEAKER)} == {"thought"}
+
+
+def test_a_quote_split_by_its_cue_is_stored_and_shown_without_the_cue(tmp_path: Path) -> None:
+    from newsdistill.render import who_said_markdown
+
+    text = "‘We have heard promises before,’ she said. ‘This time we want dates.’"
+    first, second = "We have heard promises before", "This time we want dates"
+    parts = [
+        Span(text=piece, start=text.index(piece), end=text.index(piece) + len(piece))
+        for piece in (first, second)
+    ]
+    whole = text[parts[0].start : parts[1].end]
+    article = said_article([])
+    article.text = text
+    article.attributions = [
+        Attribution(
+            source=Source(text="she", start=43, end=46, entity="e0", name=SPEAKER),
+            cue=Span(text="said", start=47, end=51),
+            content=Span(text=whole, start=parts[0].start, end=parts[1].end),
+            content_parts=parts,
+            kind="direct",
+        )
+    ]
+    assert article.attributions[0].said == f"{first} … {second}"
+    assert who_said_markdown(article.attributions).endswith(f"said: {first} … {second}")
+    store = Store(tmp_path / "corpus.db")
+    store.add("split.html", "h1", article)
+    assert [row["content"] for row in store.who_said(SPEAKER, every=True)] == [f"{first} … {second}"]
+    store.close()

@@ -105,10 +105,10 @@ def add_attributions(
         stored = db.execute(
             "INSERT INTO attributions(article_id, entity_id, speaker, cue, content, kind, medium) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (article_id, entity, speaker, cue, a.content.text, a.kind, a.medium),
+            (article_id, entity, speaker, cue, a.said, a.kind, a.medium),
         ).lastrowid
         act = getattr(a, "act", None)  # speech, writing, thought, evidence: when the attribution stage says
-        mentions.append(quotes.Mention(int(stored or 0), article_id, entity, speaker, a.content.text, act))
+        mentions.append(quotes.Mention(int(stored or 0), article_id, entity, speaker, a.said, act))
     quotes.track(db, mentions)
 
 

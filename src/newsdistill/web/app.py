@@ -51,7 +51,7 @@ from .charts import (
 )
 from .exports import FORMATS, download
 from .guard import LOOPBACK_NAMES, MAX_REQUEST_BYTES, SECURITY_HEADERS, Guard
-from .render import highlight_paragraphs, search_marks, snippet_html
+from .render import highlight_paragraphs, said, search_marks, snippet_html
 
 __all__ = ["MAX_REQUEST_BYTES", "SECURITY_HEADERS", "create_app", "safe_url"]
 HERE = Path(__file__).resolve().parent
@@ -204,6 +204,7 @@ def create_app(
     )
     templates = Jinja2Templates(env=environment)
     templates.env.filters["safe_url"] = safe_url
+    templates.env.filters["said"] = said
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _error_pages(app, templates)
     _docs_routes(app, templates)

@@ -9,17 +9,24 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from ..model import said_text
+
+
+def said(attribution: dict[str, Any]) -> str:
+    """A stored attribution's content as a reader quotes it (the pieces a cue splits, without the cue)."""
+    parts = [part["text"] for part in attribution.get("content_parts") or []]
+    return said_text(attribution["content"]["text"], parts)
+
 
 def _marks(article: dict[str, Any]) -> list[tuple[int, int, str, str]]:
     marks = []
     for attribution in article.get("attributions", []):
-        content = attribution["content"]
         source = attribution.get("source") or {}
         speaker = source.get("name") or source.get("text") or "unattributed"
         cue = (attribution.get("cue") or {}).get("text") or "quoted"
-        marks.append(
-            (content["start"], content["end"], speaker, f"{speaker} ({cue}, {attribution.get('kind')})")
-        )
+        title = f"{speaker} ({cue}, {attribution.get('kind')})"
+        for piece in attribution.get("content_parts") or [attribution["content"]]:  # not the cue between
+            marks.append((piece["start"], piece["end"], speaker, title))
     marks.sort()
     kept: list[tuple[int, int, str, str]] = []
     for mark in marks:  # nested or overlapping marks: the first one wins
