@@ -106,9 +106,13 @@ class NumpyGreedyEntityRecognizer:
     def pipe(self, docs: Any, *, batch_size: int = 256) -> Any:
         from spacy.util import minibatch
 
+        error_handler = self.stock.get_error_handler()  # the one `nlp.set_error_handler` set, as spaCy's pipe
         for batch in minibatch(docs, size=batch_size):
-            self.set_annotations(batch, self.predict(batch))
-            yield from batch
+            try:
+                self.set_annotations(batch, self.predict(batch))
+                yield from batch
+            except Exception as error:
+                error_handler(self.stock.name, self, batch, error)
 
     def predict(self, docs: Any) -> Any:
         from spacy.tokens import Doc
