@@ -4,7 +4,7 @@ annotations the same, and how long does each component take?
 
     OMP_NUM_THREADS=1 python benchmarks/spacy_speedups.py [--every 4] [--part 0]
 
-Texts: PolNeAR train and dev, ECB+ documents, the WCXB-dev gold main contents and the AEB gold article bodies
+Texts: PolNeAR train and dev, ECB+ documents, the AEB gold article bodies and the WCXB-dev gold main contents
 (each cut at 50,000 characters), every `--every`-th from `--part`. Both pipelines use newsdistill's tokenizer,
 so the tokens are the same. Each component runs over all the docs in batches of 8 (its `pipe`, or one doc at a
 time), timed with the process's CPU clock; then every token's tag, head, dependency, POS, morphology, lemma
@@ -14,9 +14,7 @@ and entity are compared.
 from __future__ import annotations
 
 import argparse
-import glob
 import json
-import re
 import sys
 import time
 from collections.abc import Iterator
@@ -28,21 +26,17 @@ MAX_CHARS = 50_000
 COLUMNS = ("TAG", "HEAD", "DEP", "POS", "MORPH", "LEMMA", "ENT_IOB", "ENT_TYPE")
 
 
-def texts(data: Path = DATA) -> Iterator[tuple[str, str]]:
-    """(source, text) for every text of the shared sets, in a fixed order."""
+def texts(data: Path = DATA) -> Iterator[str]:
+    """Every text of the shared sets, in a fixed order, read by the loaders the other benchmarks use."""
+    from extraction import load_pages
+    from newsdistill.attribution.polnear import read_split
+    from newsdistill.corpus.encoder_training import ecbplus_text
+
     for split in ("train", "dev"):
-        for path in sorted(glob.glob(str(data / "polnear" / "data" / split / "text" / "*.txt"))):
-            yield "PolNeAR", Path(path).read_text(encoding="utf-8")
+        yield from (article.text for article in read_split(data / "polnear", split))
     with open(data / "ecbplus" / "docs.jsonl", encoding="utf-8") as lines:
-        for line in lines:
-            text = " ".join(json.loads(line)["sentences"]).replace("``", '"').replace("''", '"')
-            yield "ECB+", re.sub(r" ([,.;:!?'])", r"\1", text)
-    for path in sorted(glob.glob(str(data / "wcxb-dev" / "dev" / "ground-truth" / "*.json"))):
-        gold = json.loads(Path(path).read_text(encoding="utf-8"))["ground_truth"]
-        yield "WCXB-dev", gold.get("main_content") or ""
-    bodies = json.loads((data / "aeb" / "ground-truth.json").read_text(encoding="utf-8"))
-    for _, record in sorted(bodies.items()):
-        yield "AEB", record.get("articleBody") or ""
+        yield from (ecbplus_text(json.loads(line)["text"]) for line in lines if line.strip())
+    yield from (page.gold for page in load_pages(None))  # AEB gold bodies, then WCXB-dev main contents
 
 
 def timed_parse(nlp: Any, chosen: list[str]) -> tuple[list[Any], dict[str, float]]:
@@ -99,7 +93,7 @@ def main() -> int:
     if not DATA.is_dir():
         print(f"skipped: {DATA} is not here (the shared benchmark data)")
         return 0
-    chosen = [text[:MAX_CHARS] for _, text in texts() if text.strip()][args.part :: args.every]
+    chosen = [text[:MAX_CHARS] for text in texts() if text.strip()][args.part :: args.every]
     rows, differing, tokens = compare(chosen)
     columns = ", ".join(COLUMNS)
     print(f"{len(chosen):,} texts, {tokens:,} tokens; docs whose annotations differ ({columns}): {differing}")
