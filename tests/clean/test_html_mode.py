@@ -183,3 +183,20 @@ def test_japanese_paragraphs_count_as_prose() -> None:
     article = newsdistill.process(html, stages=CLEAN_ONLY)
     assert all(p in article.text for p in paras)
     assert "ホーム" not in article.text
+
+
+def test_hints_of_an_element_wrapping_most_of_the_page_are_dropped() -> None:
+    # 'has-newsletter' on the page's wrapper says nothing about its blocks; on a small box it does.
+    body = "<p>" + "The council met on Monday to talk about the roads and the schools. " * 5 + "</p>"
+    box = "<div class='newsletter'><p>Get the daily email</p></div>"
+    wrapper = f"<div class='has-newsletter'>{body * 4}{box}</div>"
+    page = f"<html><body>{wrapper}<footer>Site footer</footer></body></html>"
+    blocks = html_to_blocks(LexborHTMLParser(page))
+    by_text = {b.text[:20]: b.hints for b in blocks}
+    assert "newsletter" not in by_text["The council met on M"]
+    assert by_text["Get the daily email"] == frozenset({"newsletter"})
+    assert by_text["Site footer"] == frozenset({"footer"})
+    # The same wrapper around a quarter of the page keeps its hint.
+    small = f"<html><body>{body * 3}<div class='has-newsletter'>{body}</div></body></html>"
+    hints = [b.hints for b in html_to_blocks(LexborHTMLParser(small))]
+    assert hints[:3] == [frozenset()] * 3 and hints[3] == frozenset({"newsletter"})

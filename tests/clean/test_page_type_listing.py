@@ -8,6 +8,7 @@ import math
 import pytest
 
 import newsdistill
+from newsdistill.clean.blocks import Block
 from newsdistill.clean.classify import MODES
 from newsdistill.clean.component import html_rule_blocks
 from newsdistill.clean.page_type import (
@@ -15,6 +16,7 @@ from newsdistill.clean.page_type import (
     ITEM_SHAPE,
     LINK_SHAPE,
     PUBLISHED_MARKS,
+    fanout,
     item_shape,
     link_shape,
 )
@@ -91,3 +93,42 @@ def test_the_shipped_model_types_a_hand_made_listing_as_listing_and_its_story_as
     clean_only = ("decode", "clean")
     assert newsdistill.process(LISTING, url=LISTING_URL, stages=clean_only).page_type == "listing"
     assert newsdistill.process(ARTICLE, url=ARTICLE_URL, stages=clean_only).page_type == "article"
+
+
+def _fanout_by_sets(blocks: list[Block]) -> tuple[int, int, int]:
+    """The fan-outs counted the plain way, element by element (what page_type.fanout computes in numpy)."""
+    children: dict[int, set[int]] = {}
+    linked: dict[int, set[int]] = {}
+    cards: dict[int, dict[int, list[int]]] = {}
+    for b in blocks:
+        is_link = b.link_chars * 2 > len(b.text)
+        path = b.ancestors
+        for depth in range(max(0, len(path) - 4), len(path) - 1):
+            children.setdefault(path[depth], set()).add(path[depth + 1])
+            if is_link:
+                linked.setdefault(path[depth], set()).add(path[depth + 1])
+            cards.setdefault(path[depth], {}).setdefault(path[depth + 1], [0, 0])[0 if is_link else 1] += 1
+    card = max((sum(1 for a, t in kids.values() if a and t) for kids in cards.values()), default=0)
+    return (
+        max(map(len, children.values()), default=0),
+        max(map(len, linked.values()), default=0),
+        card,
+    )
+
+
+@pytest.mark.parametrize("html", [LISTING, ARTICLE, "<p>one line</p>", "<html><body></body></html>"])
+def test_fanout_counts_sibling_elements_as_the_plain_count_does(html: str) -> None:
+    blocks = html_rule_blocks(html, MODES["balanced"]).blocks
+    fan = fanout(blocks)
+    assert (fan.children, fan.linked, fan.cards) == _fanout_by_sets(blocks)
+    if html == LISTING:
+        assert fan.cards == 10  # ten cards, each a linked headline and a teaser
+
+
+def test_fanout_reads_only_the_four_nearest_ancestors() -> None:
+    deep = [Block(text=f"line {i}", start=0, end=6, ancestors=(1, 2, 3, 4, 5, 10 + i)) for i in range(3)]
+    shallow = [Block(text="x", start=0, end=1, ancestors=(1, 20 + i)) for i in range(5)]
+    # Element 1 holds 2 and 20-24 but sits five levels above the deep blocks: they do not count for it.
+    assert fanout(deep).children == 3
+    assert fanout(deep + shallow).children == 5
+    assert _fanout_by_sets(deep + shallow)[0] == 5

@@ -175,6 +175,7 @@ class _Context:
     tag: str
     hints: frozenset[str]  # this element's and all its ancestors' hints
     path: tuple[int, ...]  # element ids from the root down to this one
+    chars: int = 0  # the builder's text characters when the element opened
 
 
 _LEAVE_BLOCK, _LEAVE_LINK = 0, 1
@@ -191,6 +192,8 @@ class _Builder:
     stack: list[_Context] = field(default_factory=list)
     overflow: int = 0  # elements nested deeper than max_depth are treated as part of their ancestor
     element_hints: dict[int, frozenset[str]] = field(default_factory=dict)
+    element_chars: dict[int, int] = field(default_factory=dict)  # text characters under each hinted element
+    chars: int = 0  # text characters of the blocks so far (separators not counted)
     in_link: int = 0  # how many <a> the walk is inside: their text counts as link text
     elements: int = 0  # block elements opened so far: each one's number names it in hints and paths
 
@@ -218,6 +221,7 @@ class _Builder:
             )
         )
         self.offset += len(text)
+        self.chars += len(text)
 
     def enter_block(self, node: LexborNode, tag: str, element: int) -> None:
         self.flush()
@@ -232,14 +236,17 @@ class _Builder:
             self.element_hints[element] = hints
         if parent is not None:
             hints = hints | parent.hints if hints else parent.hints
-        self.stack.append(_Context(element, tag, hints, (*parent.path, element) if parent else (element,)))
+        path = (*parent.path, element) if parent else (element,)
+        self.stack.append(_Context(element, tag, hints, path, self.chars))
 
     def leave_block(self) -> None:
         self.flush()
         if self.overflow:
             self.overflow -= 1
         elif self.stack:
-            self.stack.pop()
+            closed = self.stack.pop()
+            if closed.element in self.element_hints:
+                self.element_chars[closed.element] = self.chars - closed.chars
 
     def open_element(self, node: LexborNode, tag: str, work: list[LexborNode | int]) -> None:
         """A block opens a context and a link starts counting link text, each with the marker that
@@ -347,20 +354,19 @@ def html_to_blocks(
         builder.open_element(node, tag, work)
         parts = builder.parts
     builder.flush()
-    return drop_page_wide_hints(builder.blocks, builder.element_hints)
+    return drop_page_wide_hints(builder.blocks, builder.element_hints, builder.element_chars)
 
 
 def drop_page_wide_hints(
-    blocks: list[Block], element_hints: dict[int, frozenset[str]], share: float = 0.6
+    blocks: list[Block],
+    element_hints: dict[int, frozenset[str]],
+    element_chars: dict[int, int],
+    share: float = 0.6,
 ) -> list[Block]:
-    """Hints of an element that wraps most of the page ('has-newsletter' on a page wrapper) say nothing."""
+    """Hints of an element that wraps most of the page ('has-newsletter' on a page wrapper) say nothing.
+    `element_chars`: the text characters of the blocks under each hinted element, counted by the walk."""
     total = sum(len(b.text) for b in blocks) or 1
-    chars: dict[int, int] = {}
-    for block in blocks:
-        for element in block.ancestors:
-            if element in element_hints:
-                chars[element] = chars.get(element, 0) + len(block.text)
-    page_wide = {e for e, n in chars.items() if n / total > share}
+    page_wide = {e for e, n in element_chars.items() if n / total > share}
     if not page_wide:
         return blocks
     for block in blocks:
