@@ -17,6 +17,7 @@ from newsdistill.clean.component import clean_html
 from newsdistill.clean.html_blocks import html_to_blocks
 from newsdistill.clean.learned import (
     BASE_FEATURES,
+    EMPTY_BELOW,
     FEATURES,
     SPARSE_SHARE,
     SPARSE_WORDS,
@@ -25,6 +26,7 @@ from newsdistill.clean.learned import (
     TreeModel,
     above_cutoff,
     load_model,
+    no_main_content,
     save_model,
     seeded_runs,
 )
@@ -235,6 +237,16 @@ def test_articles_and_pages_with_enough_kept_text_keep_the_cut_off() -> None:
     plenty = np.array([SPARSE_WORDS, 20, 20])
     assert above_cutoff(probability, 0.5, plenty, _types(0.1)).tolist() == [True, False, False]
     assert above_cutoff(probability[:0], 0.5, short[:0], _types(0.1)).tolist() == []
+
+
+def test_a_non_article_page_on_which_no_block_reads_as_content_has_none() -> None:
+    under, over = np.array([0.1, EMPTY_BELOW - 0.01]), np.array([0.1, EMPTY_BELOW])
+    assert no_main_content(under, _types(0.1))
+    assert not no_main_content(over, _types(0.1))
+    assert no_main_content(under[:0], _types(0.1))
+    # An article keeps the rules' fallback however low its blocks score; so does a page of unknown type.
+    assert not no_main_content(under, _types(0.9))
+    assert not no_main_content(under, None)
 
 
 def test_a_stricter_mode_keeps_a_subset_on_a_sparse_page() -> None:

@@ -332,3 +332,31 @@ def test_page_type_scores_out_of_fold_never_come_from_a_model_that_saw_the_site(
     trees, words = fit_page_types(pages, data, seed=0)
     assert accuracy(aligned_probabilities(trees, page_rows(data, words))) > 0.95  # in sample: learnt
     assert accuracy(page_types_out_of_fold(pages, data, site_folds(pages), seed=0)) < 0.75
+
+
+NAV = "".join(
+    f"<li><a href='/c/{w}'>{w.title()}</a></li>" for w in "women men kids home sale new gifts".split()
+)
+HELP = "".join(
+    f"<li><a href='/help/{w}'>{w.title()}</a></li>" for w in "contact shipping returns faq".split()
+)
+SHELL = (
+    "<html><head><title>Acme Store | Women's Jackets</title></head><body>"
+    f"<header><ul>{NAV}</ul></header><div id='root'></div>"
+    "<noscript>You need to enable JavaScript to run this app.</noscript>"
+    f"<footer><ul>{HELP}</ul><p>© 2025 Acme Inc. All rights reserved.</p></footer></body></html>"
+)
+
+
+@pytest.mark.parametrize("mode", ["precision", "balanced", "recall"])
+def test_a_shop_shell_that_its_scripts_fill_in_gives_no_text_and_says_why(mode: str) -> None:
+    """Menus and a footer around an empty app root: no block reads as content, so the page is skipped
+    with a reason, not passed on as its menus (before, its menus and footer came out as its text)."""
+    with pytest.raises(newsdistill.SkipInput, match="no main content: no block of this collection page"):
+        newsdistill.process(
+            SHELL,
+            url="https://shop.example.com/collections/womens-jackets",
+            input_kind="html",
+            stages=("decode", "clean"),
+            mode=mode,  # type: ignore[arg-type]
+        )

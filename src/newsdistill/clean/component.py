@@ -39,6 +39,7 @@ from .learned import (
     load_model,
     meet_rules,
     model_rows,
+    no_main_content,
 )
 from .metadata import (
     find_byline_and_date,
@@ -85,7 +86,7 @@ class Clean:
                 f"page type {article.page_type} (not in --page-types {','.join(sorted(self.page_types))})"
             )
         if not article.text.strip():
-            raise SkipInput("no article text found on the page")
+            raise SkipInput(article.scratch.get(_NO_CONTENT) or "no article text found on the page")
         return article
 
 
@@ -128,7 +129,11 @@ def clean_html(
         x = block_matrix(blocks, page.region)
         types = page_type_probabilities(blocks, x, meta, article.url or meta.url, html, model)
         article.page_type = page_type_of(types, TRAINED_TYPES)
-        decide_blocks(blocks, model_rows(x, types), types, model, t)
+        if not decide_blocks(blocks, model_rows(x, types), types, model, t):
+            article.scratch[_NO_CONTENT] = (
+                f"no main content: no block of this {article.page_type} page reads as content "
+                "(menus and footers only: a page its scripts fill in?)"
+            )
     if meta.title:
         title, site = split_site_suffix(meta.title)
         article.title = title
@@ -167,6 +172,8 @@ def html_rule_blocks(html: str, t: Thresholds, limits: Limits = DEFAULT_LIMITS) 
     return RulePage(blocks, region, meta, cut, language)
 
 
+_NO_CONTENT = "clean.no_content"  # Article.scratch: why a page that the model read gave no text
+
 # The modes move the learned model's cut-off and say how its verdict meets the rules': precision keeps a
 # block only where both keep it, recall where either does, balanced takes the model's word alone.
 _CUTOFF_SHIFT = {"balanced": 0.0, "precision": 0.15, "recall": -0.15}
@@ -179,9 +186,10 @@ def mode_of(t: Thresholds) -> str:
 
 def decide_blocks(
     blocks: list[Block], x: np.ndarray, types: np.ndarray, model_path: Path, t: Thresholds
-) -> None:
+) -> bool:
     """The learned model has the last word on keep/remove; the rules' reasons stay where both agree.
-    `types`: the page-type model's probabilities (TRAINED_TYPES order)."""
+    `types`: the page-type model's probabilities (TRAINED_TYPES order). False where the page has no main
+    content (learned.no_main_content): every block is removed."""
     model = load_model(model_path, FEATURES)
     mode = mode_of(t)
     rule_keep = np.array([b.keep for b in blocks], dtype=bool)
@@ -190,7 +198,9 @@ def decide_blocks(
     probability, cutoff = model.probability(x), model.cutoff
     model_keep = above_cutoff(probability, cutoff + _CUTOFF_SHIFT[mode], words, types, base=cutoff)
     keep = final_keep(meet_rules(model_keep, rule_keep, mode) & ~metadata, rule_keep)
-    apply_decisions(blocks, keep.tolist())
+    content = not no_main_content(probability, types)  # the same in every mode
+    apply_decisions(blocks, (keep & content).tolist())
+    return content
 
 
 def page_type_probabilities(

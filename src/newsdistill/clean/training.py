@@ -35,6 +35,7 @@ from .learned import (
     block_matrix,
     final_keep,
     model_rows,
+    no_main_content,
     save_model,
     side_by_side,
 )
@@ -416,8 +417,9 @@ def best_cutoff(
 
 
 def kept_texts(data: Sequence[PageData], probabilities: Sequence[np.ndarray], cutoff: float) -> list[str]:
+    """Each page's text as the cleaner keeps it (a page with no main content gives none)."""
     return [
-        page_text(d, above_cutoff(p, cutoff, d.words, d.types))
+        "" if no_main_content(p, d.types) else page_text(d, above_cutoff(p, cutoff, d.words, d.types))
         for d, p in zip(data, probabilities, strict=True)
     ]
 
