@@ -400,20 +400,16 @@ def page_vector(
     words: Path = PAGE_WORDS,
 ) -> np.ndarray:
     """One row of PAGE_FEATURES: the page's BASE_PAGE_FEATURES and the word model's type probabilities."""
-    text = visible_text(blocks)
-    bag = page_bag(blocks, url, title, text.lower())
+    bag = page_bag(blocks, url, title)
     return np.concatenate(
-        [base_page_vector(blocks, x, kinds, url, html, title, text), load_words(words).scores(bag)]
+        [base_page_vector(blocks, x, kinds, url, html, title), load_words(words).scores(bag)]
     )
 
 
-def page_bag(
-    blocks: Sequence[Block], url: str | None, title: str | None, lowered: str | None = None
-) -> dict[str, float]:
-    """The page's words for the word model: log(1 + count) of each word of the visible text (`lowered`,
-    where the caller has it lower-cased), and the words of the URL's path ("u:") and of the title ("t:") as
-    marks of their own."""
-    counts = Counter(_BAG_WORD.findall(visible_text(blocks).lower() if lowered is None else lowered))
+def page_bag(blocks: Sequence[Block], url: str | None, title: str | None) -> dict[str, float]:
+    """The page's words for the word model: log(1 + count) of each word of the visible text, and the words
+    of the URL's path ("u:") and of the title ("t:") as marks of their own."""
+    counts = Counter(_BAG_WORD.findall(visible_text(blocks).lower()))
     bag = {w: math.log1p(c) for w, c in counts.items()}  # math, not numpy: ten times faster per word
     path = urlsplit(url).path.lower() if url else ""
     bag.update((f"u:{w}", 1.0) for w in _BAG_WORD.findall(path))
@@ -482,17 +478,11 @@ def load_words(path: Path) -> WordModel:
 
 
 def base_page_vector(
-    blocks: Sequence[Block],
-    x: np.ndarray,
-    kinds: set[str],
-    url: str | None,
-    html: str,
-    title: str | None,
-    text: str | None = None,
+    blocks: Sequence[Block], x: np.ndarray, kinds: set[str], url: str | None, html: str, title: str | None
 ) -> np.ndarray:
     """One row of BASE_PAGE_FEATURES from the page's block matrix (rows of learned.BASE_FEATURES) and
-    metadata. `text`: visible_text(blocks), where the caller has it."""
-    text = visible_text(blocks) if text is None else text
+    metadata."""
+    text = visible_text(blocks)
     kept = x[x[:, _KEEP] > 0] if len(x) else x
     mean_all = x.mean(axis=0) if len(x) else np.zeros(len(BASE_FEATURES))
     mean_kept = kept[:, : len(OWN)].mean(axis=0) if len(kept) else np.zeros(len(OWN))
