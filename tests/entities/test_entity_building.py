@@ -112,3 +112,46 @@ def test_a_person_is_not_merged_into_the_foundation_named_after_him() -> None:
     foundation = _entity_at(entities, text, "Brennan Foundation", nth=1)
     assert (foundation.type, foundation.name) == ("ORG", "Brennan Foundation")
     assert "Brennan" not in foundation.aliases
+
+
+def test_a_family_name_written_first_names_the_person_in_full() -> None:
+    """'Mr. Ban' after 'Ban Ki-moon' (and 'Melanie' after 'Melanie Austin'): a bare name that is no one's
+    surname goes to the one person whose full name starts with it."""
+    text = (
+        "UN record.\n\nThe secretary general, Ban Ki-moon, spoke on Monday. "
+        "Mr. Ban said the talks would go on. Later Ban added that he was hopeful. "
+        "Melanie Austin watched from the hall. Melanie said she agreed."
+    )
+    spans = [
+        ("Ban Ki-moon", 0, "PERSON"),
+        ("Ban", 1, "PERSON"),
+        ("Ban", 2, "PERSON"),
+        ("Melanie Austin", 0, "PERSON"),
+        ("Melanie", 1, "PERSON"),
+    ]
+    entities = _entities(text, spans)
+    ban = _entity_at(entities, text, "Ban", 1)
+    assert ban.name == "Ban Ki-moon"
+    assert _entity_at(entities, text, "Ban", 2) is ban and _entity_at(entities, text, "Ban Ki-moon") is ban
+    assert _entity_at(entities, text, "Melanie", 1).name == "Melanie Austin"
+
+
+def test_a_first_word_shared_by_two_people_or_a_headline_or_a_place_joins_no_one() -> None:
+    text = (
+        "Obama Says Voters Matter.\n\nMr. Obama spoke in Jordan on Monday. Kevin Smith and Kevin Jones "
+        "listened. Kevin said it went well. Jordan Peterson was not there."
+    )
+    spans = [
+        ("Obama Says", 0, "PERSON"),  # a headline's verb taken into the name, as NER does
+        ("Obama", 1, "PERSON"),
+        ("Jordan", 0, "GPE"),
+        ("Kevin Smith", 0, "PERSON"),
+        ("Kevin Jones", 0, "PERSON"),
+        ("Kevin", 2, "PERSON"),
+        ("Jordan Peterson", 0, "PERSON"),
+    ]
+    entities = _entities(text, spans)
+    assert _entity_at(entities, text, "Obama", 1).name == "Obama"  # not the headline's 'Obama Says'
+    assert _entity_at(entities, text, "Kevin", 2).name == "Kevin"  # Smith or Jones: neither
+    jordan = _entity_at(entities, text, "Jordan")
+    assert jordan.type == "PLACE" and jordan.name == "Jordan"

@@ -27,6 +27,9 @@ class EntityDraft:
     descriptors: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
     _known: tuple[Any, str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    named_first: list[str] = field(
+        default_factory=list
+    )  # full names below the headline that start with its surname
 
     @property
     def canonical(self) -> str:
@@ -37,7 +40,8 @@ class EntityDraft:
             return max(self.names, key=lambda n: (len(n.split()), len(n)))
         surname = self.surname
         ending = [n for n in self.names if surname_of(n) == surname] or self.names
-        full = [n for n in ending if len(name_words(n)) > 1] or ending
+        # 'Ban Ki-moon' for a person called 'Mr. Ban': a family name written first (_named_first).
+        full = [n for n in ending if len(name_words(n)) > 1] or self.named_first or ending
         return max(full, key=lambda n: (self._support(n), len(n.split()), len(n)))
 
     @property
@@ -186,11 +190,13 @@ def _merge_into_people(drafts: list[EntityDraft], text: str) -> list[EntityDraft
     person of that surname `_owner_of` picks, and a full name typed ORG to that person; the 'Trump
     Foundation' beside them stays an organisation. A person known by surname alone shares it with no one."""
     people = [d for d in drafts if d.type == "PERSON"]
+    body = max(0, text.find("\n"))  # where the headline ends (a text of one paragraph has none)
     moves = [
         (draft, mention, owner)
         for draft in drafts
         for mention in draft.mentions
-        if (owner := _person_named(people, draft, mention[2], title_gender(text, mention[0]))) is not None
+        if (owner := _person_named(people, draft, mention[2], title_gender(text, mention[0]), body))
+        is not None
         and owner is not draft
     ]
     for draft, mention, owner in moves:
@@ -202,11 +208,13 @@ def _merge_into_people(drafts: list[EntityDraft], text: str) -> list[EntityDraft
     for draft in kept:
         draft.mentions.sort()
         draft.names = [n for n in draft.names if any(t == n for _, _, t in draft.mentions)] or draft.names
+        if draft.type == "PERSON":
+            draft.named_first = [t for s, _, t in draft.mentions if s >= body and _starts(t, draft.surname)]
     return kept
 
 
 def _person_named(
-    people: list[EntityDraft], draft: EntityDraft, name: str, gender: str | None = None
+    people: list[EntityDraft], draft: EntityDraft, name: str, gender: str | None = None, body: int = 0
 ) -> EntityDraft | None:
     """The person a mention in `draft` names, where that is not `draft` itself: a person's name typed ORG or
     PLACE; a bare surname that fully named people have (a person known by surname alone keeps it), of the
@@ -217,7 +225,31 @@ def _person_named(
         full = (p for p in people if draft.type != "PERSON" and wanted in {n.lower() for n in p.names})
         return next(full, None)
     same = [p for p in people if p.surname == words[0] and (p.first_names or draft.type != "PERSON")]
+    if not same:  # a place or an organisation named like someone's first name ('Jordan') stays itself
+        return _named_first(people, draft, words[0], gender, body) if draft.type == "PERSON" else None
     return _owner_of([p for p in same if _fits_gender(p, gender)])
+
+
+def _named_first(
+    people: list[EntityDraft], draft: EntityDraft, word: str, gender: str | None, body: int
+) -> EntityDraft | None:
+    """The one other person named in full, below the headline (`body` on), by a name that starts with a bare
+    name that is no one's surname: a family name written first ('Mr. Ban' after 'Ban Ki-moon', 'Xi' after
+    'Xi Jinping') or a first name ('Melanie said' after 'Melanie Austin'). Two such people: neither. A
+    headline's 'Obama Says' is no full name."""
+    found = [
+        p
+        for p in people
+        if p is not draft
+        and _fits_gender(p, gender)
+        and any(_starts(t, word) for s, _, t in p.mentions if s >= body)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _starts(name: str, word: str) -> bool:
+    words = name_words(name)
+    return len(words) > 1 and words[0] == word
 
 
 def build_entities(doc: Any) -> list[EntityDraft]:
