@@ -19,6 +19,7 @@ from newsdistill.clean.page_type import (
     fanout,
     item_shape,
     link_shape,
+    visible_text,
 )
 
 SLUGS = [f"2024/05/{day:02d}/the-town-council-story-number-{day}" for day in range(1, 11)]
@@ -55,7 +56,9 @@ ARTICLE_URL = "https://example.org/news/2024/05/06/council-passes-budget"
 
 def _shape(html: str) -> dict[str, float]:
     blocks = html_rule_blocks(html, MODES["balanced"]).blocks
-    return dict(zip(ITEM_SHAPE, item_shape(blocks), strict=True))
+    return dict(
+        zip(ITEM_SHAPE, item_shape(blocks, visible_text(blocks).lower(), fanout(blocks)), strict=True)
+    )
 
 
 def test_a_listing_links_to_many_single_items_below_its_own_path() -> None:
@@ -81,7 +84,7 @@ def test_a_listing_has_dates_teasers_and_cards_and_an_article_long_paragraphs() 
 
 def test_links_and_dates_of_a_page_without_url_or_blocks_are_zero() -> None:
     assert link_shape("<a href='/a/b'>x</a>", None)[LINK_SHAPE.index("child_links")] >= 0
-    assert item_shape([]) == [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    assert item_shape([], "", fanout([])) == [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
 
 
 def test_the_published_marks_are_page_features() -> None:

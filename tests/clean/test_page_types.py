@@ -20,11 +20,13 @@ from newsdistill.clean.page_type import (
     URL_SHAPE,
     WordModel,
     aligned_probabilities,
+    fanout,
     load_words,
     page_bag,
     save_words,
     structure,
     url_shape,
+    visible_text,
 )
 from newsdistill.clean.training import (
     GoldPage,
@@ -252,7 +254,7 @@ def test_url_shape_tells_a_single_item_from_a_section_front() -> None:
 
 def _structure(html: str) -> dict[str, float]:
     blocks = html_rule_blocks(html, MODES["balanced"]).blocks
-    return _named(STRUCTURE, structure(blocks, 0.0))
+    return _named(STRUCTURE, structure(blocks, 0.0, visible_text(blocks), fanout(blocks)))
 
 
 def test_a_listing_has_many_linked_siblings_and_an_article_few() -> None:

@@ -175,7 +175,7 @@ class _Context:
     tag: str
     hints: frozenset[str]  # this element's and all its ancestors' hints
     path: tuple[int, ...]  # element ids from the root down to this one
-    chars: int = 0  # the builder's text characters when the element opened
+    chars: int  # the builder's text characters when the element opened
 
 
 _LEAVE_BLOCK, _LEAVE_LINK = 0, 1
@@ -206,7 +206,7 @@ class _Builder:
         text = "" if joined.isspace() else display_text(joined)
         if not text:
             return
-        context = self.stack[-1] if self.stack else _Context(0, "p", frozenset(), ())
+        context = self.stack[-1] if self.stack else _Context(0, "p", frozenset(), (), 0)
         if self.blocks:
             self.offset += 2
         self.blocks.append(

@@ -221,14 +221,10 @@ def url_shape(url: str | None) -> list[float]:
     ]
 
 
-def structure(
-    blocks: Sequence[Block], kept_words: float, text: str | None = None, fan: Fanout | None = None
-) -> list[float]:
+def structure(blocks: Sequence[Block], kept_words: float, text: str, fan: Fanout) -> list[float]:
     """STRUCTURE: the widest fan-out of sibling elements holding blocks (and holding linked blocks), linked
     headings (teasers), short links, the kept text's share of the page, and clock times, years and prices.
-    `text` (visible_text) and `fan` (fanout) where the caller has them."""
-    text = visible_text(blocks) if text is None else text
-    fan = fanout(blocks) if fan is None else fan
+    `text`: visible_text(blocks); `fan`: fanout(blocks)."""
     linked_headings = short_links = 0
     for b in blocks:
         is_link = b.link_chars * 2 > len(b.text)
@@ -282,13 +278,12 @@ def fanout(blocks: Sequence[Block]) -> Fanout:
     if not parents:
         return Fanout(0, 0, 0)
     kid = np.array(kids, dtype=np.int64)
-    pairs, inverse = np.unique(
-        np.array(parents, dtype=np.int64) * (int(kid.max()) + 1) + kid, return_inverse=True
-    )
+    stride = int(kid.max()) + 1  # a (parent, child) pair as one number
+    pairs, inverse = np.unique(np.array(parents, dtype=np.int64) * stride + kid, return_inverse=True)
     is_link = np.array(linked, dtype=bool)
     with_link = np.bincount(inverse, weights=is_link, minlength=len(pairs)) > 0
     with_text = np.bincount(inverse, weights=~is_link, minlength=len(pairs)) > 0
-    parent = pairs // (int(kid.max()) + 1)
+    parent = pairs // stride
     return Fanout(_widest(parent), _widest(parent[with_link]), _widest(parent[with_link & with_text]))
 
 
@@ -344,12 +339,10 @@ def link_shape(html: str, url: str | None) -> list[float]:
     ]
 
 
-def item_shape(blocks: Sequence[Block], lowered: str | None = None, fan: Fanout | None = None) -> list[float]:
+def item_shape(blocks: Sequence[Block], lowered: str, fan: Fanout) -> list[float]:
     """ITEM_SHAPE: dates and "3 hours ago" in the text, long paragraphs, headings, teasers (a paragraph
     right after a linked line) and teaser cards (the most sibling elements each holding a link and a
-    paragraph). `lowered` (visible_text, lower case) and `fan` (fanout) where the caller has them."""
-    lowered = visible_text(blocks).lower() if lowered is None else lowered
-    fan = fanout(blocks) if fan is None else fan
+    paragraph). `lowered`: visible_text(blocks) lower-cased; `fan`: fanout(blocks)."""
     total = sum(b.words for b in blocks)
     long = [b.words for b in blocks if b.words >= 40]
     headings = teasers = 0
@@ -374,11 +367,11 @@ def item_shape(blocks: Sequence[Block], lowered: str | None = None, fan: Fanout 
     ]
 
 
-def markup_counts(html: str, blocks: Sequence[Block], lowered: str | None = None) -> list[float]:
+def markup_counts(html: str, blocks: Sequence[Block], lowered: str) -> list[float]:
     """log(1 + count) of each of TAGS in the HTML and of each TEXT_WORDS group in the visible text
     (`lowered`, lower case), and each group's share of the visible words."""
     tags = Counter(_TAG_OPEN.findall(html))  # one pass (str.count per tag costs ten times more)
-    counts = Counter(_LETTERS.findall(visible_text(blocks).lower() if lowered is None else lowered))
+    counts = Counter(_LETTERS.findall(lowered))
     groups = [0] * len(TEXT_WORDS)
     for word, group in _WORD_GROUP.items():
         groups[group] += counts.get(word, 0)
@@ -483,6 +476,7 @@ def base_page_vector(
     """One row of BASE_PAGE_FEATURES from the page's block matrix (rows of learned.BASE_FEATURES) and
     metadata."""
     text = visible_text(blocks)
+    lowered = text.lower()
     kept = x[x[:, _KEEP] > 0] if len(x) else x
     mean_all = x.mean(axis=0) if len(x) else np.zeros(len(BASE_FEATURES))
     mean_kept = kept[:, : len(OWN)].mean(axis=0) if len(kept) else np.zeros(len(OWN))
@@ -500,13 +494,13 @@ def base_page_vector(
         sum(1 for b in blocks if b.text.endswith("?")) / n,
         np.log1p(len(kept)),
         np.log1p(kept_words),
-        *markup_counts(html, blocks, text.lower()),
+        *markup_counts(html, blocks, lowered),
         *(float(bool(title_words & names)) for names in _URL_WORDS.values()),  # "Forum", "Shop", "Docs"
         *(float(t in kinds) for t in DECLARED_ONE),
         *url_shape(url),
         *structure(blocks, kept_words, text, fan),
         *link_shape(html, url),
-        *item_shape(blocks, text.lower(), fan),
+        *item_shape(blocks, lowered, fan),
         *(float(mark in html[:300_000]) for mark in PUBLISHED_MARKS.values()),
     ]
     return np.concatenate([mean_all, mean_kept, np.array(extra)])

@@ -27,9 +27,6 @@ class EntityDraft:
     descriptors: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
     _known: tuple[Any, str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
-    named_first: list[str] = field(
-        default_factory=list
-    )  # full names below the headline that start with its surname
 
     @property
     def canonical(self) -> str:
@@ -40,8 +37,10 @@ class EntityDraft:
             return max(self.names, key=lambda n: (len(n.split()), len(n)))
         surname = self.surname
         ending = [n for n in self.names if surname_of(n) == surname] or self.names
-        # 'Ban Ki-moon' for a person called 'Mr. Ban': a family name written first (_named_first).
-        full = [n for n in ending if len(name_words(n)) > 1] or self.named_first or ending
+        full = [n for n in ending if len(name_words(n)) > 1]
+        # Else 'Ban Ki-moon' for a person called 'Mr. Ban': a family name written first (_named_first, which
+        # joins no headline's 'Obama Says' to anyone).
+        full = full or [n for n in self.names if _starts(n, surname)] or ending
         return max(full, key=lambda n: (self._support(n), len(n.split()), len(n)))
 
     @property
@@ -208,8 +207,6 @@ def _merge_into_people(drafts: list[EntityDraft], text: str) -> list[EntityDraft
     for draft in kept:
         draft.mentions.sort()
         draft.names = [n for n in draft.names if any(t == n for _, _, t in draft.mentions)] or draft.names
-        if draft.type == "PERSON":
-            draft.named_first = [t for s, _, t in draft.mentions if s >= body and _starts(t, draft.surname)]
     return kept
 
 
