@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import newsdistill
 from newsdistill.attribution.layout import layout_drafts
 from newsdistill.attribution.quotes import find_quotes
@@ -81,3 +83,18 @@ def test_transcript_labels_resolve_to_the_people_the_article_names() -> None:
         names["But the money was meant for the harbour, and the harbour is still waiting for it"]
         == "Dana Holloway"
     )
+
+
+@pytest.mark.parametrize("model", ["fast", "accurate"])
+def test_the_mark_is_the_cue_of_a_labelled_or_signed_quote(model: str) -> None:
+    """PolNeAR draws the colon after a speaker's label and the dash before a signature as the cue."""
+    text = TRANSCRIPT + "\n\n“Nobody asked the fishermen what they need from the harbour.” — Tomas Reyes\n"
+    found = {
+        a.content.text: (a.source.text if a.source else None, a.cue.text if a.cue else None)
+        for a in newsdistill.attribute(text, attribution=model)
+    }
+    line = "The council listened to the people of this town and the engineers agreed with them"
+    assert found[line] == ("BRENNAN", ":")
+    assert found["Nobody asked the fishermen what they need from the harbour"] == ("Tomas Reyes", "—")
+    cue = next(a.cue for a in newsdistill.attribute(text, attribution=model) if a.content.text == line)
+    assert cue is not None and text[cue.start : cue.end] == ":"

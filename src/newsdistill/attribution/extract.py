@@ -10,6 +10,7 @@ from .assemble import (
     group_by_cue,
     link_tagger_spans,
     split_around_cue,
+    with_layout_cues,
     with_parse_sources,
     with_rule_quotations,
 )
@@ -36,7 +37,7 @@ def extract(doc: Any, text: str, entities: list[Entity], model: Model = "fast") 
         drafts = with_rule_quotations(
             link_tagger_spans(load_tagger().tag(text, doc), text), group_by_cue(drafts)
         )
-        drafts = with_parse_sources(drafts, doc)
+        drafts = with_parse_sources(with_layout_cues(drafts, layout), doc)
     else:
         if model != "rules":
             drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text, quotes)))
@@ -60,6 +61,20 @@ def _span(text: str, bounds: tuple[int, int]) -> Span | None:
     return Span(text=text[start:end], start=start, end=end) if end > start else None
 
 
+def _cue_span(text: str, bounds: tuple[int, int]) -> Span | None:
+    """A cue keeps its words, or, where typography is the cue, its mark: the colon after a speaker's label,
+    the dash before a signature. PolNeAR draws those cues, and trimming them away left the cue empty."""
+    span = _span(text, bounds)
+    if span is not None:
+        return span
+    start, end = bounds
+    mark = text[start:end].strip()
+    if not mark:
+        return None
+    start += text[start:end].index(mark)
+    return Span(text=mark, start=start, end=start + len(mark))
+
+
 def _kind(text: str, start: int, end: int, quotes: list[Any]) -> str:
     inside = [q for q in quotes if q.start < end and start < q.end]
     if not inside:
@@ -72,8 +87,10 @@ def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolv
     content = _span(text, draft.content)
     if content is None:
         return None
-    cue = _span(text, draft.cue) if draft.cue else None
+    cue = _cue_span(text, draft.cue) if draft.cue else None
     parts = [span for part in draft.content_parts() if (span := _span(text, part)) is not None]
+    if len(parts) == 1 and draft.parts and parts[0] != content:  # the other pieces were only punctuation
+        content = parts[0]
     kinds = {_kind(text, part.start, part.end, quotes) for part in parts} or {"indirect"}
     kind = kinds.pop() if len(kinds) == 1 else "mixed"  # '“A,” he said, “B.”' is direct, not mixed
     if cue is not None and not reports_something(resolver.doc, cue, content, quoted=kind != "indirect"):
