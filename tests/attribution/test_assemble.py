@@ -44,7 +44,21 @@ def test_each_content_joins_its_nearest_cue_and_each_cue_its_nearest_source() ->
     ]
     drafts = link_tagger_spans(spans, TEXT)
     assert [(d.cue, d.source) for d in drafts] == [(at("said"), at("The mayor")), (at("told"), at("aides"))]
-    assert drafts[0].parts == [at("the bridge"), at("would reopen")]  # two contents, one cue
+    assert drafts[0].parts == [at("the bridge would reopen")]  # two touching contents, one cue: one span
+
+
+def test_pieces_of_a_content_join_unless_a_sentence_end_or_a_quote_mark_parts_them() -> None:
+    text = "Officials said it underscores that the dam is safe. It will hold, “they insist” and more."
+    spans = [("Source", *_in(text, "Officials")), ("Cue", *_in(text, "said"))]
+    pieces = ["it underscores", "that the dam is safe", "It will hold", "they insist", "and more"]
+    drafts = link_tagger_spans([*spans, *(("Content", *_in(text, p)) for p in pieces)], text)
+    got = [text[slice(*part)] for part in drafts[0].parts]
+    assert got == ["it underscores that the dam is safe", "It will hold", "they insist", "and more"]
+
+
+def _in(text: str, words: str) -> tuple[int, int]:
+    start = text.index(words)
+    return start, start + len(words)
 
 
 def test_a_source_goes_to_one_cue_closest_pairs_first() -> None:

@@ -116,8 +116,36 @@ def link_tagger_spans(spans: Sequence[tuple[str, int, int]], text: str) -> list[
             draft.content = (min(draft.content[0], start), max(draft.content[1], end))
     drafts = [*by_cue.values(), *uncued]
     _give_sources(drafts, [(s, e) for role, s, e in spans if role == "Source"], text)
+    tagged = [(s, e) for role, s, e in spans if role != "Content"]
+    for draft in drafts:
+        _join_close_parts(draft, text, tagged)
     kept = [d for d in drafts if d.cue is not None or d.source is not None]  # a lone content: a tagging slip
     return sorted(kept, key=lambda d: d.content[0])
+
+
+JOIN_WORDS = 3  # untagged words between two pieces of one content that still make one span
+_PIECE_BREAKS = frozenset("\n.?!;:“”‘’\"'")
+
+
+def _join_close_parts(draft: Draft, text: str, tagged: list[Span]) -> None:
+    """Two pieces of one content with only a few untagged words between them ('it underscores | that Trump
+    is unfit', 'yes | yes, yes') are one span: the tagger began a second piece where PolNeAR draws one. A
+    sentence end, a quotation mark, a line break or a cue or source between them keeps them apart. On
+    PolNeAR dev content F1 67.4 -> 68.3; the number of words chosen on one half of the articles and scored
+    on the other gave 68.5 and 68.0."""
+    joined = [draft.parts[0]] if draft.parts else []
+    for part in draft.parts[1:]:
+        gap = (joined[-1][1], part[0])
+        between = text[gap[0] : gap[1]]
+        if (
+            len(between.split()) <= JOIN_WORDS
+            and _PIECE_BREAKS.isdisjoint(between)
+            and not any(overlaps(gap, span) for span in tagged)
+        ):
+            joined[-1] = (joined[-1][0], part[1])
+        else:
+            joined.append(part)
+    draft.parts = joined
 
 
 def _clear_of(draft: Draft, source: Span) -> bool:
