@@ -161,3 +161,29 @@ def test_corrupt_model_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_unknown_model_name_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown attribution model 'huge'"):
         newsdistill.attribute("He said so.", attribution="huge")  # type: ignore[arg-type]
+
+
+def _probabilities(rows: list[dict[str, float]]) -> np.ndarray:
+    """Log-probabilities as logits: each row's named labels get their share, the rest a trace."""
+    labels = tagger.LABELS
+    out = np.full((len(rows), len(labels)), 1e-4, dtype=np.float32)
+    for t, row in enumerate(rows):
+        for label, p in row.items():
+            out[t, labels.index(label)] = p
+    return np.log(out / out.sum(axis=1, keepdims=True))
+
+
+def test_decoding_favours_o_over_a_near_tie() -> None:
+    logits = _probabilities([{"O": 0.45, "B-Cue": 0.55}])
+    assert [tagger.LABELS[i] for i in tagger.viterbi(logits)] == ["O"]  # a 55% cue is not kept
+    logits = _probabilities([{"O": 0.1, "B-Cue": 0.9}])
+    assert [tagger.LABELS[i] for i in tagger.viterbi(logits)] == ["B-Cue"]
+
+
+def test_decoding_continues_a_span_rather_than_restarting_its_role() -> None:
+    rows = [{"B-Content": 0.9}, {"I-Content": 0.9}, {"B-Content": 0.5, "I-Content": 0.4, "O": 0.1}]
+    path = [tagger.LABELS[i] for i in tagger.viterbi(_probabilities(rows))]
+    assert path == ["B-Content", "I-Content", "I-Content"]  # greedily a second span would begin
+    rows[2] = {"B-Source": 0.5, "I-Content": 0.4, "O": 0.1}
+    path = [tagger.LABELS[i] for i in tagger.viterbi(_probabilities(rows))]
+    assert path[2] == "B-Source"  # another role begins freely

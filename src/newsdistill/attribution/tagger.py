@@ -142,15 +142,34 @@ _ALLOWED = _allowed_transitions()
 _STARTS = np.array([not label.startswith("I-") for label in LABELS])
 
 
+# Decoding the softmax tagger, chosen on PolNeAR dev (a grid of 4 x 4; chosen on either half of the articles
+# and scored on the other: source / cue / content 81.3 / 75.1 / 69.4 and 79.6 / 74.7 / 68.4, against
+# 80.8 / 74.7 / 68.5 and 79.7 / 73.7 / 68.2 undecoded). An O label is favoured by O_BIAS in log-probability:
+# the tagger's spans run long and its weak ones are false. A span that starts right after a span of its own
+# role costs RESTART_COST: PolNeAR draws one span where the tagger began a second.
+O_BIAS = 0.6
+RESTART_COST = 1.0
+
+
+def _restarts() -> np.ndarray:
+    """restart[i, j]: label j begins a span of the role that label i is in."""
+    return np.array([[b.startswith("B-") and a[2:] == b[2:] for b in LABELS] for a in LABELS])
+
+
+_RESTARTS = _restarts()
+
+
 def viterbi(logits: np.ndarray, transitions: np.ndarray | None = None) -> list[int]:
-    """The best label path under the BIO constraint, scored by per-token log-probabilities; with a CRF's
-    learned `transitions` (label i to label j), by the raw logits plus those, as the CRF was trained."""
+    """The best label path under the BIO constraint, scored by per-token log-probabilities (with O_BIAS and
+    RESTART_COST); with a CRF's learned `transitions` (label i to label j), by the raw logits plus those, as
+    the CRF was trained."""
     if len(logits) == 0:
         return []
     if transitions is None:
         shifted = logits - logits.max(axis=1, keepdims=True)
         scores = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        penalty = np.where(_ALLOWED, 0.0, -1e9)
+        scores[:, LABELS.index("O")] += O_BIAS
+        penalty = np.where(_ALLOWED, np.where(_RESTARTS, -RESTART_COST, 0.0), -1e9)
     else:
         scores = logits
         penalty = np.where(_ALLOWED, transitions, -1e9)
