@@ -19,6 +19,7 @@ from newsdistill.clean.learned import (
     BASE_FEATURES,
     EMPTY_BELOW,
     FEATURES,
+    REPEAT_WORDS,
     SPARSE_SHARE,
     SPARSE_WORDS,
     TRAINED_TYPES,
@@ -27,6 +28,7 @@ from newsdistill.clean.learned import (
     above_cutoff,
     load_model,
     no_main_content,
+    repeated_copies,
     save_model,
     seeded_runs,
 )
@@ -247,6 +249,45 @@ def test_a_non_article_page_on_which_no_block_reads_as_content_has_none() -> Non
     # An article keeps the rules' fallback however low its blocks score; so does a page of unknown type.
     assert not no_main_content(under, _types(0.9))
     assert not no_main_content(under, None)
+
+
+def test_a_repeated_block_is_kept_once_as_its_likeliest_copy() -> None:
+    long = " ".join(f"word{i}" for i in range(REPEAT_WORDS[True]))
+    texts = [long, "View profile", long.upper() + ".", "View profile", "Something else entirely"]
+    words = np.array([len(t.split()) for t in texts])
+    probability = np.array([0.6, 0.2, 0.9, 0.2, 0.7])
+    # the same words in another case and with a full stop are a copy; the surer copy (P 0.9) stays
+    assert repeated_copies(texts, words, probability, _types(0.9)).tolist() == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+    # short repeats are content on any page (a listing's buttons, a table's cells) ...
+    assert not repeated_copies(texts, words, probability, _types(0.1))[3]
+    # ... and on a non-article page a repeat of REPEAT_WORDS[False] words already is a copy
+    short = texts[1] + " " + " ".join(["again"] * REPEAT_WORDS[False])
+    texts[1] = texts[3] = short
+    words = np.array([len(t.split()) for t in texts])
+    assert repeated_copies(texts, words, probability, _types(0.1))[3]
+    assert not repeated_copies(texts, words, probability, _types(0.9))[3]
+
+
+def test_a_body_printed_twice_comes_out_once_with_the_copy_removed_as_a_duplicate() -> None:
+    paragraph = (
+        "The council voted on Tuesday night to close the old harbour bridge for two years of repairs, after "
+        "engineers found cracks in three of its five supporting piers during the spring inspection."
+    )
+    second = (
+        "Drivers will use the ring road instead, which adds about ten minutes to a crossing at rush hour."
+    )
+    body = f"<h1>Harbour bridge to close for repairs</h1><p>{paragraph}</p><p>{second}</p>"
+    page = f"<html><body><main><article>{body}</article></main><div class='mobile'>{body}</div></body></html>"
+    article = newsdistill.process(page, stages=("decode", "clean"))  # type: ignore[arg-type]
+    assert article.text.count(paragraph) == 1
+    assert article.text.count(second) == 2  # under REPEAT_WORDS on an article page: a repeat may be content
+    assert any(r.reason == "duplicate" and paragraph in r.text for r in article.removed)
 
 
 def test_a_stricter_mode_keeps_a_subset_on_a_sparse_page() -> None:

@@ -40,6 +40,7 @@ from .learned import (
     meet_rules,
     model_rows,
     no_main_content,
+    repeated_copies,
 )
 from .metadata import (
     find_byline_and_date,
@@ -198,8 +199,11 @@ def decide_blocks(
     probability, cutoff = model.probability(x), model.cutoff
     model_keep = above_cutoff(probability, cutoff + _CUTOFF_SHIFT[mode], words, types, base=cutoff)
     keep = final_keep(meet_rules(model_keep, rule_keep, mode) & ~metadata, rule_keep)
+    copies = repeated_copies([b.text for b in blocks], words, probability, types)
+    for i in np.flatnonzero(keep & copies):
+        blocks[i].remove("duplicate")
     content = not no_main_content(probability, types)  # the same in every mode
-    apply_decisions(blocks, (keep & content).tolist())
+    apply_decisions(blocks, (keep & ~copies & content).tolist())
     return content
 
 

@@ -326,9 +326,40 @@ EMPTY_BELOW = 0.4
 
 def no_main_content(probability: np.ndarray, types: np.ndarray | None) -> bool:
     """True for a non-article page on which no block reaches EMPTY_BELOW (see there)."""
-    if types is None or types[TRAINED_TYPES.index("article")] >= 0.5:
+    if is_article(types):
         return False
     return not len(probability) or float(probability.max()) < EMPTY_BELOW
+
+
+# A block that repeats another block of the page word for word is kept once, as the copy the model is surest
+# of: a section printed twice (for phones and for desktops), an article body copied under itself. Only blocks
+# of REPEAT_WORDS words or more: short repeats are often content (a listing's "View profile" buttons, a
+# table's cells, a recipe's lines). Chosen by nested site folds on the out-of-fold probabilities, from 8 to 80
+# words on article pages (and never) and 1 to 50 on others: four folds chose (30, 8), one (50, 8)
+# (benchmarks/RESULTS.md, "Repeated blocks kept once").
+REPEAT_WORDS = {True: 30, False: 8}  # is the page an article?
+_WORD = re.compile(r"\w+")
+
+
+def is_article(types: np.ndarray | None) -> bool:
+    return types is None or bool(types[TRAINED_TYPES.index("article")] >= 0.5)
+
+
+def repeated_copies(
+    texts: Sequence[str], words: np.ndarray, probability: np.ndarray, types: np.ndarray | None
+) -> np.ndarray:
+    """True for each block whose lower-cased words repeat those of a block the model is surer of (the
+    earlier one on a tie). The same blocks in every mode, so a stricter mode still keeps a subset."""
+    floor = REPEAT_WORDS[is_article(types)]
+    copies = np.zeros(len(texts), dtype=bool)
+    first: set[str] = set()
+    for i in np.argsort(-probability, kind="stable"):
+        if words[i] < floor:
+            continue
+        key = " ".join(_WORD.findall(texts[i].lower()))
+        copies[i] = key in first
+        first.add(key)
+    return copies
 
 
 def above_cutoff(

@@ -36,6 +36,7 @@ from .learned import (
     final_keep,
     model_rows,
     no_main_content,
+    repeated_copies,
     save_model,
     side_by_side,
 )
@@ -184,9 +185,12 @@ def _copies_title(block: Block, key: str) -> bool:
     return own == key or (len(own) > 20 and key.startswith(own)) or (len(key) > 20 and own.startswith(key))
 
 
-def page_text(data: PageData, keep: np.ndarray) -> str:
-    keep = final_keep(keep & ~data.metadata, data.rule_keep)
-    return "\n\n".join(t for t, k in zip(data.texts, keep & ~data.title_copy, strict=True) if k)
+def page_text(data: PageData, keep: np.ndarray, copies: np.ndarray | None = None) -> str:
+    """The page's text as the cleaner gives it: `copies` are blocks that repeat a likelier one."""
+    keep = final_keep(keep & ~data.metadata, data.rule_keep) & ~data.title_copy
+    if copies is not None:
+        keep &= ~copies
+    return "\n\n".join(t for t, k in zip(data.texts, keep, strict=True) if k)
 
 
 def fit_blocks(data: Sequence[PageData], seed: int) -> TreeModel:
@@ -419,7 +423,11 @@ def best_cutoff(
 def kept_texts(data: Sequence[PageData], probabilities: Sequence[np.ndarray], cutoff: float) -> list[str]:
     """Each page's text as the cleaner keeps it (a page with no main content gives none)."""
     return [
-        "" if no_main_content(p, d.types) else page_text(d, above_cutoff(p, cutoff, d.words, d.types))
+        ""
+        if no_main_content(p, d.types)
+        else page_text(
+            d, above_cutoff(p, cutoff, d.words, d.types), repeated_copies(d.texts, d.words, p, d.types)
+        )
         for d, p in zip(data, probabilities, strict=True)
     ]
 
