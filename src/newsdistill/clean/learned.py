@@ -335,8 +335,9 @@ def no_main_content(probability: np.ndarray, types: np.ndarray | None) -> bool:
 # of: a section printed twice (for phones and for desktops), an article body copied under itself. Only blocks
 # of REPEAT_WORDS words or more: short repeats are often content (a listing's "View profile" buttons, a
 # table's cells, a recipe's lines). Chosen by nested site folds on the out-of-fold probabilities, from 8 to 80
-# words on article pages (and never) and 1 to 50 on others: four folds chose (30, 8), one (50, 8)
-# (benchmarks/RESULTS.md, "Repeated blocks kept once").
+# words (or never) on article pages and 8 to 50 (or never) on others: four folds chose (30, 8), one (50, 8).
+# A floor of 1 word was left out of the grid beforehand: it deletes a listing's repeated items, which are its
+# content (benchmarks/RESULTS.md, "Repeated blocks kept once").
 REPEAT_WORDS = {True: 30, False: 8}  # is the page an article?
 _WORD = re.compile(r"\w+")
 
