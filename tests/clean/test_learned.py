@@ -12,6 +12,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 import newsdistill
+from newsdistill.clean.captions import normalise
 from newsdistill.clean.classify import MODES
 from newsdistill.clean.component import clean_html
 from newsdistill.clean.html_blocks import html_to_blocks
@@ -257,7 +258,7 @@ def test_a_repeated_block_is_kept_once_as_its_likeliest_copy() -> None:
     words = np.array([len(t.split()) for t in texts])
     probability = np.array([0.6, 0.2, 0.9, 0.2, 0.7])
     # the same words in another case and with a full stop are a copy; the surer copy (P 0.9) stays
-    assert repeated_copies(texts, words, probability, _types(0.9)).tolist() == [
+    assert repeated_copies([normalise(t) for t in texts], words, probability, _types(0.9)).tolist() == [
         True,
         False,
         False,
@@ -265,13 +266,13 @@ def test_a_repeated_block_is_kept_once_as_its_likeliest_copy() -> None:
         False,
     ]
     # short repeats are content on any page (a listing's buttons, a table's cells) ...
-    assert not repeated_copies(texts, words, probability, _types(0.1))[3]
+    assert not repeated_copies([normalise(t) for t in texts], words, probability, _types(0.1))[3]
     # ... and on a non-article page a repeat of REPEAT_WORDS[False] words already is a copy
     short = texts[1] + " " + " ".join(["again"] * REPEAT_WORDS[False])
     texts[1] = texts[3] = short
     words = np.array([len(t.split()) for t in texts])
-    assert repeated_copies(texts, words, probability, _types(0.1))[3]
-    assert not repeated_copies(texts, words, probability, _types(0.9))[3]
+    assert repeated_copies([normalise(t) for t in texts], words, probability, _types(0.1))[3]
+    assert not repeated_copies([normalise(t) for t in texts], words, probability, _types(0.9))[3]
 
 
 def test_a_body_printed_twice_comes_out_once_with_the_copy_removed_as_a_duplicate() -> None:

@@ -89,8 +89,8 @@ def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolv
         return None
     cue = _cue_span(text, draft.cue) if draft.cue else None
     parts = [span for part in draft.content_parts() if (span := _span(text, part)) is not None]
-    if len(parts) == 1 and draft.parts and parts[0] != content:  # the other pieces were only punctuation
-        content = parts[0]
+    if draft.parts and parts:  # the content spans its pieces, less any that were only punctuation
+        content = _span(text, (parts[0].start, parts[-1].end)) or content
     kinds = {_kind(text, part.start, part.end, quotes) for part in parts} or {"indirect"}
     kind = kinds.pop() if len(kinds) == 1 else "mixed"  # '“A,” he said, “B.”' is direct, not mixed
     if cue is not None and not reports_something(resolver.doc, cue, content, quoted=kind != "indirect"):

@@ -14,7 +14,7 @@ from ..lexicons import normalised_outlet
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Article, Caption, ParagraphKind, RemovedBlock
 from .blocks import Block
-from .captions import normalise
+from .captions import block_key, normalise
 from .classify import (
     MODES,
     Thresholds,
@@ -199,7 +199,7 @@ def decide_blocks(
     probability, cutoff = model.probability(x), model.cutoff
     model_keep = above_cutoff(probability, cutoff + _CUTOFF_SHIFT[mode], words, types, base=cutoff)
     keep = final_keep(meet_rules(model_keep, rule_keep, mode) & ~metadata, rule_keep)
-    copies = repeated_copies([b.text for b in blocks], words, probability, types)
+    copies = repeated_copies([block_key(b) for b in blocks], words, probability, types)
     for i in np.flatnonzero(keep & copies):
         blocks[i].remove("duplicate")
     content = not no_main_content(probability, types)  # the same in every mode

@@ -339,27 +339,25 @@ def no_main_content(probability: np.ndarray, types: np.ndarray | None) -> bool:
 # A floor of 1 word was left out of the grid beforehand: it deletes a listing's repeated items, which are its
 # content (benchmarks/RESULTS.md, "Repeated blocks kept once").
 REPEAT_WORDS = {True: 30, False: 8}  # is the page an article?
-_WORD = re.compile(r"\w+")
 
 
 def is_article(types: np.ndarray | None) -> bool:
+    """Whether the type model reads the page as an article (a page of unknown type counts as one)."""
     return types is None or bool(types[TRAINED_TYPES.index("article")] >= 0.5)
 
 
 def repeated_copies(
-    texts: Sequence[str], words: np.ndarray, probability: np.ndarray, types: np.ndarray | None
+    keys: Sequence[str], words: np.ndarray, probability: np.ndarray, types: np.ndarray | None
 ) -> np.ndarray:
-    """True for each block whose lower-cased words repeat those of a block the model is surer of (the
-    earlier one on a tie). The same blocks in every mode, so a stricter mode still keeps a subset."""
+    """True for each block whose key (its normalised text, captions.block_key) is that of a block the model is
+    surer of (the earlier one on a tie). The same blocks in every mode, so a stricter mode keeps a subset."""
     floor = REPEAT_WORDS[is_article(types)]
-    copies = np.zeros(len(texts), dtype=bool)
+    copies = np.zeros(len(keys), dtype=bool)
     first: set[str] = set()
     for i in np.argsort(-probability, kind="stable"):
-        if words[i] < floor:
-            continue
-        key = " ".join(_WORD.findall(texts[i].lower()))
-        copies[i] = key in first
-        first.add(key)
+        if words[i] >= floor:
+            copies[i] = keys[i] in first
+            first.add(keys[i])
     return copies
 
 
@@ -376,7 +374,7 @@ def above_cutoff(
     `base` cut-off (default: `cutoff`), the same for every mode, so a stricter cut-off keeps a subset and
     a looser one a superset."""
     keep = probability >= cutoff
-    if not len(probability) or types is None or types[TRAINED_TYPES.index("article")] >= 0.5:
+    if not len(probability) or is_article(types):
         return keep
     judged = keep if base is None else probability >= base
     if words[judged].sum() < SPARSE_WORDS:

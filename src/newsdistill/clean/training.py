@@ -426,7 +426,9 @@ def kept_texts(data: Sequence[PageData], probabilities: Sequence[np.ndarray], cu
         ""
         if no_main_content(p, d.types)
         else page_text(
-            d, above_cutoff(p, cutoff, d.words, d.types), repeated_copies(d.texts, d.words, p, d.types)
+            d,
+            above_cutoff(p, cutoff, d.words, d.types),
+            repeated_copies([normalise(t) for t in d.texts], d.words, p, d.types),
         )
         for d, p in zip(data, probabilities, strict=True)
     ]
