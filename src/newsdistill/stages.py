@@ -10,6 +10,7 @@ import importlib
 from collections.abc import Sequence
 from functools import lru_cache
 
+from .model import DEFAULT_ATTRIBUTION
 from .pipeline import Component, Pipeline
 
 # name -> "module:factory"; each factory takes keyword options and returns a Component.
@@ -52,6 +53,6 @@ def _accepted_options(name: str) -> set[str]:
 
 @lru_cache(maxsize=8)
 def cached_pipeline(
-    stages: tuple[str, ...] = DEFAULT_STAGES, mode: str = "balanced", attribution: str = "fast"
+    stages: tuple[str, ...] = DEFAULT_STAGES, mode: str = "balanced", attribution: str = DEFAULT_ATTRIBUTION
 ) -> Pipeline:
     return build_pipeline(stages, mode=mode, attribution=attribution)

@@ -6,19 +6,17 @@ from collections.abc import Sequence
 
 from ..entities.build import build_entities, to_entities
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model import Article, Attribution
+from ..model import DEFAULT_ATTRIBUTION, Article, Attribution
 from ..nlp import parse, parse_batch
 from .extract import MODELS, Model, extract
 from .tagger import load as load_tagger
-
-DEFAULT_MODEL = "fast"  # chosen by measurement: see the README's "Attribution models"
 
 
 class Attribute:
     name = "attribution"
     OPTIONS = ("limits", "attribution")
 
-    def __init__(self, limits: Limits = DEFAULT_LIMITS, attribution: str = DEFAULT_MODEL) -> None:
+    def __init__(self, limits: Limits = DEFAULT_LIMITS, attribution: str = DEFAULT_ATTRIBUTION) -> None:
         if attribution not in MODELS:
             raise ValueError(f"unknown attribution model {attribution!r}; known: {', '.join(MODELS)}")
         self.limits = limits
@@ -39,7 +37,7 @@ class Attribute:
 
 
 def attribute_text(
-    text: str, limits: Limits = DEFAULT_LIMITS, attribution: str = DEFAULT_MODEL
+    text: str, limits: Limits = DEFAULT_LIMITS, attribution: str = DEFAULT_ATTRIBUTION
 ) -> tuple[list[Attribution], Article]:
     article = Article(text=text)
     Attribute(limits, attribution)(article)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..inputs.readers import NOTHING_GIVEN, Given, ReadError, read_inputs
-from ..model import InputKind, RawDocument
+from ..model import DEFAULT_ATTRIBUTION, InputKind, RawDocument
 from ..pipeline import Result
 from ..pool import batched
 from ..stages import DEFAULT_STAGES, build_pipeline
@@ -81,7 +81,7 @@ def ingest(
     batch_size: int = 16,
     input_kind: InputKind = "auto",
     page_types: Sequence[str] | None = None,
-    attribution: str = "fast",
+    attribution: str = DEFAULT_ATTRIBUTION,
     watch: Callable[[Iterator[Result]], Iterator[Result]] | None = None,
     given: Given = NOTHING_GIVEN,
 ) -> IngestSummary:
