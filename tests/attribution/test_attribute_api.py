@@ -94,3 +94,21 @@ def test_train_command_without_data_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert b"no PolNeAR train split" in result.stderr
+
+
+def test_the_default_model_keeps_a_content_whole_past_its_comma() -> None:
+    # A held-out run found "Brooks says he drank too much[, used drugs and ...]" cut at the comma; the default
+    # (accurate) keeps the content whole, and the CLI gives the same model as the API.
+    text = "Brooks says he drank too much, used drugs and was in and out of relationships. He is now sober."
+    want = "he drank too much, used drugs and was in and out of relationships"
+    assert [a.content.text for a in newsdistill.attribute(text)] == [want]
+    assert [a.content.text for a in newsdistill.attribute(text, attribution="fast")] != [want]
+    out = subprocess.run(
+        [sys.executable, "-m", "newsdistill.cli", "attribute", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert [a["content"]["text"] for a in json.loads(out.stdout)["attributions"]] == [want]
