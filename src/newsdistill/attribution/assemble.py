@@ -20,6 +20,7 @@ subtree, cost 0.2-0.6 content F1; letting quotations and 'told X' drafts overrid
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,8 +55,23 @@ def _distance(a: Span, b: Span, text: str) -> int:
     return gap if leads_on else REACH + 1
 
 
-def _nearest_in(spans: Sequence[Span], anchor: Span, text: str) -> Span | None:
-    near = [(_distance(s, anchor, text), s) for s in spans]
+class _Reachable:
+    """Spans indexed by start, so a lookup measures only those within REACH characters of its anchor: every
+    `_distance` is at least the gap, and measuring all pairs made a 500,000-character text take minutes."""
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
+        self.longest = max((end - start for start, end in self.spans), default=0)
+
+    def near(self, anchor: Span) -> list[Span]:
+        lo = bisect_left(self.starts, anchor[0] - REACH - self.longest)
+        hi = bisect_right(self.starts, anchor[1] + REACH)
+        return [span for span in self.spans[lo:hi] if _gap(span, anchor) <= REACH]
+
+
+def _nearest_in(spans: _Reachable, anchor: Span, text: str) -> Span | None:
+    near = [(_distance(s, anchor, text), s) for s in spans.near(anchor)]
     best = min((pair for pair in near if pair[0] <= REACH), default=None)
     return best[1] if best else None
 
@@ -96,7 +112,7 @@ def link_tagger_spans(spans: Sequence[tuple[str, int, int]], text: str) -> list[
         for span in _line_pieces([span for span in spans if span[1] < span[2]], text)
         if span[0] != "Content" or text[span[1] : span[2]].strip(" ,.;:").lower() not in _BARE_DETERMINERS
     ]
-    cues = [(s, e) for role, s, e in spans if role == "Cue"]
+    cues = _Reachable([(s, e) for role, s, e in spans if role == "Cue"])
     by_cue: dict[Span, Draft] = {}
     uncued: list[Draft] = []
     for role, start, end in spans:
@@ -155,11 +171,12 @@ def _clear_of(draft: Draft, source: Span) -> bool:
 
 def _give_sources(drafts: list[Draft], sources: list[Span], text: str) -> None:
     """Each source to the nearest cue, closest pairs first, one source a cue; then _give_leftovers."""
+    reachable = _Reachable(sources)
     measured = (
         (_distance(draft.cue, source, text), i, source)
         for i, draft in enumerate(drafts)
         if draft.cue is not None
-        for source in sources
+        for source in reachable.near(draft.cue)
         if _clear_of(draft, source)
     )
     pairs = sorted(pair for pair in measured if pair[0] <= REACH)
