@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from ..entities.build import build_entities, to_entities
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model import DEFAULT_ATTRIBUTION, Article, Attribution
+from ..model import ATTRIBUTION_MODELS, DEFAULT_ATTRIBUTION, Article, Attribution
 from ..nlp import parse, parse_batch
-from .extract import MODELS, Model, extract
+from .extract import Model, extract
 from .tagger import load as load_tagger
 
 
@@ -17,8 +17,9 @@ class Attribute:
     OPTIONS = ("limits", "attribution")
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS, attribution: str = DEFAULT_ATTRIBUTION) -> None:
-        if attribution not in MODELS:
-            raise ValueError(f"unknown attribution model {attribution!r}; known: {', '.join(MODELS)}")
+        if attribution not in ATTRIBUTION_MODELS:
+            known = ", ".join(ATTRIBUTION_MODELS)
+            raise ValueError(f"unknown attribution model {attribution!r}; known: {known}")
         self.limits = limits
         self.model: Model = attribution  # type: ignore[assignment]
         if self.model == "accurate":

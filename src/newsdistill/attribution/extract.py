@@ -23,7 +23,6 @@ from .rules import Draft, attach_quotes, dedupe, drop_nested, trim, verb_drafts
 from .tagger import load as load_tagger
 
 Model = Literal["rules", "fast", "accurate"]
-MODELS: tuple[Model, ...] = ("fast", "accurate")
 
 
 def extract(doc: Any, text: str, entities: list[Entity], model: Model = "fast") -> list[Attribution]:
