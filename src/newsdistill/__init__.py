@@ -59,7 +59,7 @@ def process(
     Raises SkipInput with a reason when the page cannot be processed, including when a stage takes longer
     than `timeout` seconds (None: no limit; limits hold in the main thread, where signals can interrupt).
     `attribution` picks the model: "accurate" (transformer and rules, the default) or "fast" (CRF and
-    rules, twice as fast).
+    rules, 2.6-3x the throughput).
     """
     shared = cached_pipeline(tuple(stages) if stages is not None else DEFAULT_STAGES, mode, attribution)
     pipeline = shared if timeout == shared.page_timeout else Pipeline(shared.components, page_timeout=timeout)

@@ -109,7 +109,7 @@ def add_attribution_option(parser: Any) -> None:
         "--attribution",
         choices=ATTRIBUTION_MODELS,
         default=DEFAULT_ATTRIBUTION,
-        help="attribution model: accurate (transformer and rules) or fast (CRF and rules; twice as fast)",
+        help="attribution model: accurate (transformer and rules) or fast (CRF and rules; about 3x faster)",
     )
 
 
