@@ -290,3 +290,42 @@ def test_field_option_leaves_the_default_fields_alone(
         json.loads(capsys.readouterr().out)["title"] == "Harbour Council Votes to Rebuild Storm-Hit Sea Wall"
     )
     assert list(CONTENT_FIELDS) == before
+
+
+def test_a_store_inside_the_folder_it_ingests_is_not_an_input(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(SAMPLE.read_bytes())
+    db = tmp_path / "news.db"
+    for _ in range(2):  # the second run finds the store, its log and shared memory beside the page
+        result = run("ingest", str(tmp_path), "--db", str(db), "--stages", "decode,clean")
+        assert result.returncode == 0, result.stderr
+        assert "newsdistill: skipped" not in _no_traceback(result)
+    assert "1 already ingested, 0 skipped" in result.stderr.decode()
+
+
+def test_an_output_file_or_shard_folder_inside_the_input_folder_is_not_read_back(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(SAMPLE.read_bytes())
+    out = tmp_path / "out.jsonl"
+    for _ in range(2):
+        result = run(
+            "process", str(tmp_path), "--format", "jsonl", "-o", str(out), "--stages", "decode,clean"
+        )
+        assert result.returncode == 0, _no_traceback(result)
+        assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == [str(tmp_path / "a.txt")]
+    out.unlink()
+    shards = tmp_path / "shards"
+    for _ in range(2):  # the second run would read the first one's shard as JSONL input
+        result = run(
+            "process", str(tmp_path), "--engine", "local", "-o", str(shards), "--stages", "decode,clean"
+        )
+        assert result.returncode == 0, _no_traceback(result)
+    rows = [json.loads(line) for line in (shards / "part-00000.jsonl").read_text().splitlines()]
+    assert [row["id"] for row in rows] == [str(tmp_path / "a.txt")]
+
+
+def test_an_output_folder_that_holds_the_input_folder_leaves_the_inputs_in(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_bytes(SAMPLE.read_bytes())
+    result = run("process", str(pages), "--engine", "local", "-o", str(tmp_path), "--stages", "decode,clean")
+    assert result.returncode == 0, _no_traceback(result)
+    assert "1 shards written" in result.stderr.decode()

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from . import __version__
 from .errors import ModelFileError
-from .inputs.readers import ReadError, read_inputs
+from .inputs.readers import ReadError, own_files, read_inputs
 from .model import ATTRIBUTION_MODELS, DEFAULT_ATTRIBUTION
 from .pipeline import Result
 from .pool import default_workers
@@ -440,7 +440,10 @@ def _documents(
 ) -> Iterator[Any]:
     """The inputs to process; read errors are reported and counted, and each input's own record id
     is noted in `record_ids` (by input id) for its output record."""
-    for item in read_inputs(args.paths, args.input_kind, fields=content_fields(args)):
+    found = read_inputs(
+        args.paths, args.input_kind, fields=content_fields(args), leave_out=own_files(args.output)
+    )
+    for item in found:
         if isinstance(item, ReadError):
             skipped.append((item.id, item.reason))
             report_skip(item.id, item.reason)
@@ -473,11 +476,12 @@ def progress(results: Iterator[Result], enabled: bool, total: int | None = None)
             yield result
 
 
-def page_total(paths: Sequence[str], shown: bool) -> int | None:
-    """The progress bar's total: the pages `paths` hold, when known without reading them."""
+def page_total(paths: Sequence[str], shown: bool, output: str | None = None) -> int | None:
+    """The progress bar's total: the pages `paths` hold, when known without reading them, less the run's
+    own `output` (a store or an output file in an input folder)."""
     from .inputs.readers import page_count
 
-    return page_count(paths) if shown else None
+    return page_count(paths, own_files(output)) if shown else None
 
 
 def _stderr_console() -> Any:
@@ -556,7 +560,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     results = pipeline.pipe(documents, batch_size=args.batch_size, n_process=args.workers or 1)
     show = not args.no_progress and sys.stderr.isatty()
     with sink as out:
-        total = page_total(args.paths, show)
+        total = page_total(args.paths, show, args.output)
         written = write_results(progress(results, show, total), fmt, out, skipped, record_ids)
     return finish(written, skipped)
 
@@ -866,7 +870,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     show = not args.no_progress and sys.stderr.isatty()
     if (given := given_of(args)) is None:
         return 2
-    total = page_total(args.paths, show)
+    total = page_total(args.paths, show, str(args.db))
     try:
         summary = ingest(
             args.paths,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..inputs.readers import NOTHING_GIVEN, Given, ReadError, read_inputs
+from ..inputs.readers import NOTHING_GIVEN, Given, ReadError, own_files, read_inputs
 from ..model import DEFAULT_ATTRIBUTION, InputKind, RawDocument
 from ..pipeline import Result
 from ..pool import batched
@@ -95,7 +95,7 @@ def ingest(
     summary = IngestSummary(dropped_story_vectors=store.dropped_story_vectors)
     hashes: dict[str, str] = {}
     try:
-        docs = _unseen(read_inputs(paths, input_kind), store, summary, hashes, given)
+        docs = _unseen(read_inputs(paths, input_kind, leave_out=own_files(db)), store, summary, hashes, given)
         results = pipeline.pipe(docs, batch_size=batch_size, n_process=workers)
         for batch in batched(watch(results) if watch else results, batch_size):
             with (

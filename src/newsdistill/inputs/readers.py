@@ -159,15 +159,35 @@ def not_a_page_by_name(path: Path) -> str | None:
     return None
 
 
-def _expand(path: Path) -> Iterator[Path]:
+def _expand(path: Path, leave_out: frozenset[Path] = frozenset()) -> Iterator[Path]:
     """A folder's entries (not its subfolders; hidden names left out), or the path itself. FIFOs and
-    dangling links are listed too, so that each is reported rather than passed over."""
+    dangling links are listed too, so that each is reported rather than passed over. `leave_out`: resolved
+    paths of the run's own outputs (its store, its output file or folder), which a folder may hold but are
+    no input; an output folder that holds `path` itself is not left out (the user asked for what is in it)."""
     if not path.is_dir():
         yield path
         return
+    root = path.resolve()
+    leave_out = frozenset(p for p in leave_out if p != root and p not in root.parents)
     for child in sorted(path.rglob("*")):
-        if not child.is_dir() and child.name not in SKIP_NAMES and not child.name.startswith("."):
+        if child.is_dir() or child.name in SKIP_NAMES or child.name.startswith("."):
+            continue
+        if not leave_out or not _left_out(child.resolve(), leave_out):
             yield child
+
+
+def _left_out(path: Path, leave_out: frozenset[Path]) -> bool:
+    return path in leave_out or any(parent in leave_out for parent in path.parents)
+
+
+def own_files(*outputs: str | Path | None) -> frozenset[Path]:
+    """The files a run writes, resolved, with an SQLite store's journal, log and shared-memory files."""
+    found = set()
+    for output in outputs:
+        if output is not None and str(output) != "-":
+            path = Path(output).resolve()
+            found |= {path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))}
+    return frozenset(found)
 
 
 def read_inputs(
@@ -175,15 +195,17 @@ def read_inputs(
     input_kind: InputKind = "auto",
     fields: Sequence[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    leave_out: frozenset[Path] = frozenset(),
 ) -> Iterator[ReadItem]:
     """Yield a RawDocument (or a ReadError) for every page in `paths`, in order. `fields`: the
-    JSONL / Parquet fields that may hold the page, first present wins (default: CONTENT_FIELDS)."""
+    JSONL / Parquet fields that may hold the page, first present wins (default: CONTENT_FIELDS).
+    `leave_out`: the run's own files (`own_files`), passed over when a folder holds them."""
     _load_container_readers()
     for name in paths:
         if name == "-":
             yield read_stdin(input_kind, limits)
             continue
-        for file in _expand(Path(name)):
+        for file in _expand(Path(name), leave_out):
             if file != Path(name) and (reason := not_a_page_by_name(file)) is not None:
                 yield ReadError(str(file), reason)
                 continue
@@ -225,16 +247,17 @@ class Given:
 NOTHING_GIVEN = Given()
 
 
-def page_count(paths: Sequence[str]) -> int | None:
+def page_count(paths: Sequence[str], leave_out: frozenset[Path] = frozenset()) -> int | None:
     """How many pages `paths` hold, when that is known without reading them: None when one of them is a
-    container (WARC, JSONL, Parquet: pages inside) or stdin is among them with others."""
+    container (WARC, JSONL, Parquet: pages inside) or stdin is among them with others. `leave_out`: as
+    for `read_inputs`."""
     _load_container_readers()
     count = 0
     for name in paths:
         if name == "-":
             count += 1
             continue
-        for file in _expand(Path(name)):
+        for file in _expand(Path(name), leave_out):
             if file != Path(name) and not_a_page_by_name(file) is not None:
                 continue
             if _reader_for(file) is not read_plain_file:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import neardup as dedup
-from ..inputs.readers import ReadError, read_inputs
+from ..inputs.readers import ReadError, own_files, read_inputs
 from ..model import InputKind, RawDocument
 from ..pool import WorkerPool, batched
 from ..stages import DEFAULT_STAGES, build_pipeline
@@ -120,10 +120,16 @@ def make_engine(
 
 
 def read_shards(
-    paths: Sequence[str], input_kind: InputKind, size: int, fields: Sequence[str] | None = None
+    paths: Sequence[str],
+    input_kind: InputKind,
+    size: int,
+    fields: Sequence[str] | None = None,
+    out_dir: Path | None = None,
 ) -> Iterator[tuple[int, list[RawDocument | ReadError]]]:
-    """Inputs cut into numbered shards of `size` items (read errors count), in input order."""
-    return enumerate(batched(read_inputs(paths, input_kind, fields=fields), size))
+    """Inputs cut into numbered shards of `size` items (read errors count), in input order; the shards
+    already written to `out_dir` are never read as inputs, should an input folder hold it."""
+    found = read_inputs(paths, input_kind, fields=fields, leave_out=own_files(out_dir))
+    return enumerate(batched(found, size))
 
 
 def run(
@@ -146,7 +152,7 @@ def run(
     out_dir.mkdir(parents=True, exist_ok=True)
     summary, started = RunSummary(), time.perf_counter()
     read_errors: dict[int, list[tuple[str, str]]] = {}
-    shards = read_shards(paths, input_kind, shard_size, fields)
+    shards = read_shards(paths, input_kind, shard_size, fields, out_dir)
     runner = make_engine(engine, stages, workers, address, options)
     try:
         for number, outcomes in runner.map_shards(_unfinished(shards, out_dir, fmt, summary, read_errors)):
