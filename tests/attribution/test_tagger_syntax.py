@@ -13,6 +13,7 @@ from newsdistill.attribution.tagger_syntax import (
     SYNTAX_IDS,
     ParseCache,
     TokenSyntax,
+    _clauses,
     piece_syntax,
     syntax_id,
     token_syntax,
@@ -20,6 +21,7 @@ from newsdistill.attribution.tagger_syntax import (
 from newsdistill.nlp import load_nlp
 
 TEXT = "Officials said the talks had failed. Others disagreed."
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample_page.txt"
 
 
 def _split(value: int) -> tuple[str, str, bool]:
@@ -80,3 +82,43 @@ def test_the_shipped_model_reads_the_parse_of_its_own_text_only() -> None:
     assert not np.allclose(parsed, plain)
     other = load_nlp()(TEXT.upper())  # a Doc of another text is no parse of this one
     assert shipped.tag(TEXT, other) == shipped.tag(TEXT)
+
+
+def _nearest_clause(token: object) -> str:
+    """The definition, walked afresh for each token: its own label, else its nearest ancestor's."""
+    for node in (token, *token.ancestors):  # type: ignore[attr-defined]
+        if node.dep_ == "conj" and node.pos_ not in {"VERB", "AUX"}:
+            continue
+        if node.dep_ in CLAUSES:
+            return str(node.dep_)
+    return "none"
+
+
+def test_each_token_s_clause_is_its_nearest_clausal_ancestor_s_on_a_real_page() -> None:
+    doc = load_nlp()(SAMPLE.read_text(encoding="utf-8"))
+    assert [CLAUSES[c] for c in _clauses(doc)] == [_nearest_clause(t) for t in doc]
+    assert {"ccomp", "ROOT", "conj"} <= {CLAUSES[c] for c in _clauses(doc)}
+
+
+class _ChainToken:
+    """A token of a degenerate parse: each word's head is the next word ('said said said ...')."""
+
+    reads = 0
+
+    def __init__(self, doc: list[_ChainToken], i: int) -> None:
+        self.doc, self.i, self.dep_, self.pos_ = doc, i, "dep", "VERB"
+
+    @property
+    def head(self) -> _ChainToken:
+        _ChainToken.reads += 1
+        return self.doc[min(self.i + 1, len(self.doc) - 1)]
+
+
+def test_a_parse_thousands_deep_is_read_once_per_token_not_once_per_ancestor() -> None:
+    chain: list[_ChainToken] = []
+    chain.extend(_ChainToken(chain, i) for i in range(5_000))
+    chain[-1].dep_ = "ROOT"
+    _ChainToken.reads = 0
+    clauses = _clauses(chain)
+    assert clauses == [CLAUSES.index("ROOT")] * 5_000  # every word sits in the root's clause
+    assert _ChainToken.reads <= 3 * 5_000  # walking each word's ancestors afresh reads 12.5 million heads

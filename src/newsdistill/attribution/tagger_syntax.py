@@ -49,21 +49,39 @@ def syntax_id(dep: int, clause: int, opens_sentence: bool) -> int:
 
 def token_syntax(doc: Any) -> TokenSyntax:
     """The syntax ids of a parsed spaCy Doc's tokens."""
+    clauses = _clauses(doc)
     starts, ids = [], []
     for token in doc:
         starts.append(token.idx)
-        ids.append(syntax_id(_DEP_INDEX.get(token.dep_, 0), _clause_of(token), token.is_sent_start is True))
+        ids.append(syntax_id(_DEP_INDEX.get(token.dep_, 0), clauses[token.i], token.is_sent_start is True))
     return TokenSyntax(np.asarray(starts, dtype=np.int64), np.asarray(ids, dtype=np.int64))
 
 
-def _clause_of(token: Any) -> int:
-    for node in (token, *token.ancestors):
-        label = node.dep_
-        if label == "conj" and node.pos_ not in _VERBAL:
-            continue
-        if label in _CLAUSE_INDEX:
-            return _CLAUSE_INDEX[label]
-    return 0
+def _own_clause(token: Any) -> int | None:
+    """The clause `token` heads by its own label, or None when it heads none."""
+    label = token.dep_
+    if label == "conj" and token.pos_ not in _VERBAL:
+        return None
+    return _CLAUSE_INDEX.get(label)
+
+
+def _clauses(doc: Any) -> list[int]:
+    """Each token's clause: its own, else its nearest ancestor's (0 for none). Each token is settled once,
+    with the chain of heads that led to it: walking every token's ancestors afresh was quadratic in a
+    sentence's depth, and a degenerate parse ('said said said ...') is one chain thousands deep."""
+    clause: list[int | None] = [None] * len(doc)
+    for token in doc:
+        chain, node = [], token
+        while clause[node.i] is None:
+            own = _own_clause(node)
+            if own is not None or node.head.i == node.i:
+                clause[node.i] = own or 0
+                break
+            chain.append(node.i)
+            node = node.head
+        for i in chain:
+            clause[i] = clause[node.i]
+    return [c or 0 for c in clause]
 
 
 def piece_syntax(syntax: TokenSyntax, offsets: list[tuple[int, int]]) -> list[int]:
