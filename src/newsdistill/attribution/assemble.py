@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .rules import Draft, cue_subject, overlaps
+from .spans import SpanIndex
 
 Span = tuple[int, int]
 REACH = 120  # characters between a content and its cue, or a cue and its source, at most
@@ -208,8 +209,11 @@ def with_rule_quotations(drafts: list[Draft], rule_drafts: list[Draft]) -> list[
     when the tagger found no source, that draft's source (the parse's subject of the cue), then the
     rules' quotations the tagger missed: less than half of it is tagged content (a quote may hold a
     claim of its own, '‘No one believes that…’'), and its cue is no tagger draft's."""
+    cued = [r for r in rule_drafts if r.cue]
+    rule_cues = SpanIndex([r.cue for r in cued if r.cue])
     for draft in drafts:
-        twin = next((r for r in rule_drafts if r.cue and draft.cue and overlaps(r.cue, draft.cue)), None)
+        twins = rule_cues.overlapping(*draft.cue) if draft.cue else []
+        twin = cued[twins[0]] if twins else None  # the first in the rules' order, as before the index
         if twin is not None and twin.medium:
             draft.medium = twin.medium
         if (
@@ -220,13 +224,14 @@ def with_rule_quotations(drafts: list[Draft], rule_drafts: list[Draft]) -> list[
         ):
             draft.source = twin.source
     taken = [part for draft in drafts for part in draft.content_parts()]
-    cues = [draft.cue for draft in drafts if draft.cue is not None]
+    taken_index = SpanIndex(taken)
+    cues = SpanIndex([draft.cue for draft in drafts if draft.cue is not None])
     missed = [
         r
         for r in rule_drafts
         if r.quoted
-        and _covered(r.content, taken) < HALF
-        and not (r.cue is not None and any(overlaps(r.cue, cue) for cue in cues))
+        and _covered(r.content, [taken[i] for i in taken_index.overlapping(*r.content)]) < HALF
+        and not (r.cue is not None and cues.overlapping(*r.cue))
     ]
     return sorted([*drafts, *missed], key=lambda d: d.content[0])
 

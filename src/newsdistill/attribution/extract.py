@@ -20,6 +20,7 @@ from .layout import layout_drafts, merge_layout
 from .quotes import find_quotes
 from .resolve import Resolver
 from .rules import Draft, attach_quotes, dedupe, drop_nested, trim, verb_drafts
+from .spans import SpanIndex
 from .tagger import load as load_tagger
 
 Model = Literal["rules", "fast", "accurate"]
@@ -42,9 +43,10 @@ def extract(doc: Any, text: str, entities: list[Entity], model: Model = "fast") 
             drafts = combine(drafts, crf_drafts(doc, tag_doc(doc, text, quotes)))
         drafts = split_around_cue(group_by_cue(drafts), text)
     resolver = Resolver(doc, text, entities, quotes)
+    index = SpanIndex([(quote.start, quote.end) for quote in quotes])
     attributions = []
     for draft in drafts:
-        attribution = _to_attribution(draft, text, quotes, resolver)
+        attribution = _to_attribution(draft, text, quotes, resolver, index)
         if attribution is not None:
             attributions.append(attribution)
             resolver.remember(attribution)
@@ -74,15 +76,18 @@ def _cue_span(text: str, bounds: tuple[int, int]) -> Span | None:
     return Span(text=mark, start=start, end=start + len(mark))
 
 
-def _kind(text: str, start: int, end: int, quotes: list[Any]) -> str:
-    inside = [q for q in quotes if q.start < end and start < q.end]
+def _kind(text: str, start: int, end: int, quotes: list[Any], index: SpanIndex) -> str:
+    """Direct, mixed or indirect, by how much of the span quotes cover. `index`: the quotes' spans."""
+    inside = [quotes[i] for i in index.overlapping(start, end)]
     if not inside:
         return "indirect"
     covered = sum(min(q.end, end + 1) - max(q.start, start - 1) for q in inside)
     return "direct" if covered >= 0.9 * (end - start) else "mixed"
 
 
-def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolver) -> Attribution | None:
+def _to_attribution(
+    draft: Draft, text: str, quotes: list[Any], resolver: Resolver, index: SpanIndex
+) -> Attribution | None:
     content = _span(text, draft.content)
     if content is None:
         return None
@@ -90,7 +95,7 @@ def _to_attribution(draft: Draft, text: str, quotes: list[Any], resolver: Resolv
     parts = [span for part in draft.content_parts() if (span := _span(text, part)) is not None]
     if draft.parts and parts:  # the content spans its pieces, less any that were only punctuation
         content = _span(text, (parts[0].start, parts[-1].end)) or content
-    kinds = {_kind(text, part.start, part.end, quotes) for part in parts} or {"indirect"}
+    kinds = {_kind(text, part.start, part.end, quotes, index) for part in parts} or {"indirect"}
     kind = kinds.pop() if len(kinds) == 1 else "mixed"  # '“A,” he said, “B.”' is direct, not mixed
     if cue is not None and not reports_something(resolver.doc, cue, content, quoted=kind != "indirect"):
         return None  # 'voted for', 'responded with a goal': a cue sense that reports nothing

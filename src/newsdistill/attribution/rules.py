@@ -3,11 +3,13 @@ quotes attached to a nearby cue, and uncued quote paragraphs that continue the l
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
 from .lexicon import CUE_NOUN_OBJECTS, MEDIUM_VERBS, NOUN_CUE_VERBS, SPEECH_LEMMAS
 from .quotes import Quote
+from .spans import SpanIndex
 
 _SUBJECTS = {"nsubj", "nsubjpass"}
 # Verbs of taking a public stance that PolNeAR annotates as attributions ('Trump has praised Putin',
@@ -196,16 +198,16 @@ def _reported_clause(verb: Any) -> tuple[int, int] | None:
     return _edges([t for t in verb.head.subtree if t.i not in own])
 
 
-def _quote_before(verb: Any, quotes: list[Quote]) -> tuple[int, int] | None:
-    """'‘...,’ she said': the quote that ends right before the reporting clause is what was said."""
+def _quote_before(verb: Any, quotes: list[Quote], ends: list[int]) -> tuple[int, int] | None:
+    """'‘...,’ she said': the quote that ends right before the reporting clause is what was said. `ends`:
+    the quotes' ends, ascending as the quotes are (in order, not overlapping), so that only the quotes
+    ending within 3 characters before the clause are read."""
     clause = [verb] + [
         t for c in verb.lefts if c.dep_ in {"nsubj", "nsubjpass", "aux", "advmod", "neg"} for t in c.subtree
     ]
     first = min(clause, key=lambda t: t.i).idx
     text = verb.doc.user_data.get("text") or verb.doc.text
-    for quote in quotes:
-        if not quote.end <= first <= quote.end + 3:
-            continue
+    for quote in quotes[bisect_left(ends, first - 3) : bisect_right(ends, first)]:
         gap = text[quote.end : first]
         # ",’ she said" continues the sentence; ".’" ends it, and a paragraph break ends everything.
         if (
@@ -220,13 +222,14 @@ def _quote_before(verb: Any, quotes: list[Quote]) -> tuple[int, int] | None:
 
 def verb_drafts(doc: Any, quotes: list[Quote]) -> list[Draft]:
     doc.user_data.setdefault("text", doc.text)  # Doc.text is rebuilt from the tokens on every access
+    ends = [quote.end for quote in quotes]
     drafts = []
     for number, sentence in enumerate(doc.sents):
         for token in sentence:
             if not _is_cue_verb(token):
                 continue
             source = _source(token)
-            quote = _quote_before(token, quotes)
+            quote = _quote_before(token, quotes, ends)
             content = quote or _content(token, source) or _reported_clause(token)
             if content is None:
                 continue
@@ -278,17 +281,22 @@ def attach_quotes(doc: Any, drafts: list[Draft], quotes: list[Quote], text: str)
     """Direct quotes: a quote whose sentence has a cue takes that cue's source; a quote paragraph
     with no cue continues the previous speaker."""
     sentences = list(doc.sents)
+    starts = [sentence.start_char for sentence in sentences]
     by_sentence: dict[int, list[Draft]] = {}
     for draft in drafts:
         by_sentence.setdefault(draft.sentence, []).append(draft)
     result = list(drafts)
+    # Only the verbs' drafts can cover a quote's words: those added below hold earlier quotes, which do not
+    # overlap it (an empty quote's reversed bounds are checked against all of them, as before).
+    contents = SpanIndex([draft.content for draft in drafts])
     last_speaker: Draft | None = None
     for quote in quotes:
         inner = trim(text, *quote.inner)
-        if inner[1] - inner[0] < 2 or _inside_existing(result, inner):
-            last_speaker = _covering(result, inner) or last_speaker
+        covering = _covering(drafts if inner[1] >= inner[0] else result, contents, inner)
+        if inner[1] - inner[0] < 2 or covering is not None:
+            last_speaker = covering or last_speaker
             continue
-        number = _sentence_of(sentences, quote.start)
+        number = _sentence_of(sentences, starts, quote.start)
         cued = _cue_near(by_sentence, number, quote, sentences)
         if cued is not None:
             draft = Draft(
@@ -306,18 +314,22 @@ def attach_quotes(doc: Any, drafts: list[Draft], quotes: list[Quote], text: str)
     return sorted(result, key=lambda d: d.content[0])
 
 
-def _inside_existing(drafts: list[Draft], span: tuple[int, int]) -> bool:
-    return _covering(drafts, span) is not None
+def _covering(drafts: list[Draft], contents: SpanIndex, span: tuple[int, int]) -> Draft | None:
+    """The first draft whose content holds `span` (to one character past its end). `contents`: the drafts'
+    contents indexed; a covering content ends at or after the span's start less one."""
+    start, end = span
+    near = contents.overlapping(start - 2, max(start, end) + 1) if end >= start else range(len(drafts))
+    return next(
+        (drafts[i] for i in near if drafts[i].content[0] <= start and end <= drafts[i].content[1] + 1), None
+    )
 
 
-def _covering(drafts: list[Draft], span: tuple[int, int]) -> Draft | None:
-    return next((d for d in drafts if d.content[0] <= span[0] and span[1] <= d.content[1] + 1), None)
-
-
-def _sentence_of(sentences: list[Any], offset: int) -> int:
-    for number, sentence in enumerate(sentences):
-        if sentence.start_char <= offset < sentence.end_char:
-            return number
+def _sentence_of(sentences: list[Any], starts: list[int], offset: int) -> int:
+    """The number of the sentence holding `offset` (`starts`: the sentences' first characters); the last
+    sentence for an offset in none."""
+    number = bisect_right(starts, offset) - 1
+    if number >= 0 and offset < sentences[number].end_char:
+        return number
     return len(sentences) - 1
 
 
@@ -343,13 +355,15 @@ def _opens_paragraph(text: str, offset: int) -> bool:
 
 def drop_nested(drafts: list[Draft], quotes: list[Quote]) -> list[Draft]:
     """Cues inside a quotation or inside another attribution's content are part of what was said."""
+    quoted = SpanIndex([(q.start, q.end) for q in quotes])
+    contents = SpanIndex([draft.content for draft in drafts])
     kept = []
     for draft in drafts:
         cue = draft.cue
-        if cue is not None and any(q.start < cue[0] < q.end for q in quotes):
+        if cue is not None and any(quotes[i].start < cue[0] for i in quoted.holding(cue[0])):
             continue
         if cue is not None and any(
-            o is not draft and o.cue != cue and o.content[0] <= cue[0] < o.content[1] for o in drafts
+            drafts[i] is not draft and drafts[i].cue != cue for i in contents.holding(cue[0])
         ):
             continue
         kept.append(draft)
@@ -359,13 +373,15 @@ def drop_nested(drafts: list[Draft], quotes: list[Quote]) -> list[Draft]:
 def dedupe(drafts: list[Draft]) -> list[Draft]:
     """One attribution per cue and content: a quote draft replaces the verb draft it contains."""
     result: list[Draft] = []
+    by_cue: dict[tuple[int, int] | None, list[Draft]] = {}  # only a draft with the same cue can be the same
     for draft in sorted(drafts, key=lambda d: (d.content[0], -(d.content[1] - d.content[0]))):
         same = next(
-            (r for r in result if r.cue == draft.cue and r.content[0] <= draft.content[0] < r.content[1]),
+            (r for r in by_cue.get(draft.cue, []) if r.content[0] <= draft.content[0] < r.content[1]),
             None,
         )
         if same is None:
             result.append(draft)
+            by_cue.setdefault(draft.cue, []).append(draft)
         elif draft.content[1] > same.content[1]:
             same.content = (same.content[0], draft.content[1])
     return result

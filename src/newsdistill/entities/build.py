@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from ..model import Entity, EntityType, Mention
@@ -58,12 +59,21 @@ class EntityDraft:
         NER span asks every person (counting each time made a 400k-character text take 39 s, not 4)."""
         key = (len(self.mentions), len(self.names), self.mentions[-1] if self.mentions else None)
         if self._known is None or self._known[0] != key:
-            counts = Counter(surname_of(text) for _, _, text in self.mentions)
+            counts = self._surname_counts()
             surname = counts.most_common(1)[0][0] if counts else surname_of(self.names[0])
             full = [name_words(n) for n in self.names]
             firsts = frozenset(words[0] for words in full if len(words) > 1 and words[-1] == surname)
             self._known = (key, surname, firsts)
         return self._known[1], self._known[2]
+
+    def _surname_counts(self) -> Counter[str]:
+        """Mentions by surname, in the order each surname first appears. The texts are counted in C and
+        each distinct text is read once: a person named thousands of times is counted again for each new
+        mention, and reading every mention's words each time took a transcript of 4,000 quotes 13 s."""
+        counts: Counter[str] = Counter()
+        for text, times in Counter(map(itemgetter(2), self.mentions)).items():
+            counts[surname_of(text)] += times
+        return counts
 
     def _support(self, name: str) -> int:
         words = name_words(name)
