@@ -81,6 +81,8 @@ def hostile_inputs(folder: Path) -> dict[str, Path]:
         '900 KB of "<a "': b"<a " * 300_000,
         'charset "rot13"': f'<html><head><meta charset="rot13"></head><body><p>{text}</p></body>'.encode(),
         "one NUL byte in a good page": f"<html><body><p>{text}\0</p></body></html>".encode(),
+        "4,000 quotes in 230 KB of text (a transcript)": _quote_dense(4_000).encode(),
+        '"said" 40,000 times (a parse one chain deep)': ("said " * 40_000).encode(),
     }
     paths = {}
     for number, (name, data) in enumerate(cases.items()):
@@ -89,6 +91,16 @@ def hostile_inputs(folder: Path) -> dict[str, Path]:
         path.write_bytes(data)
         paths[name] = path
     return paths | special_inputs(folder, text)
+
+
+def _quote_dense(quotes: int) -> str:
+    """A text made of short quotes, each with its cue: thousands of attributions in one article."""
+    words = "tax plan vote border budget deal economy jobs health climate energy trade court".split()
+    return " ".join(
+        f'"The {words[i % 13]} {words[i * 7 % 13]} will {words[i * 3 % 13]} the {words[i * 5 % 13]} {i}," '
+        f"{('Smith', 'Ms. Jones', 'the senator')[i % 3]} said."
+        for i in range(quotes)
+    )
 
 
 def special_inputs(folder: Path, text: str) -> dict[str, Path]:
