@@ -83,6 +83,9 @@ def hostile_inputs(folder: Path) -> dict[str, Path]:
         "one NUL byte in a good page": f"<html><body><p>{text}\0</p></body></html>".encode(),
         "4,000 quotes in 230 KB of text (a transcript)": _quote_dense(4_000).encode(),
         '"said" 40,000 times (a parse one chain deep)': ("said " * 40_000).encode(),
+        "5,000 hard-wrapped lines with no full stop (360 KB)": "\n".join(
+            ["and so the meeting went on without any end in sight for the people who"] * 5_000
+        ).encode(),
     }
     paths = {}
     for number, (name, data) in enumerate(cases.items()):

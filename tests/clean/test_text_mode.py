@@ -181,3 +181,34 @@ def test_a_long_comment_count_heading_ends_the_article_before_a_longer_thread() 
     assert all(p in article.text for p in body)
     assert "I have lived here" not in article.text
     assert any(r.reason == "comment_form" and r.text.startswith("12 responses") for r in article.removed)
+
+
+def test_a_hard_wrapped_paragraph_becomes_one_block_spanning_its_lines() -> None:
+    text = (
+        "Officials warned on Monday that the talks had\nfailed and that the ceasefire would not\n"
+        "hold. A new line starts here.\n\nNext paragraph."
+    )
+    blocks = text_to_blocks(text)
+    assert [b.text for b in blocks] == [
+        "Officials warned on Monday that the talks had failed and that the ceasefire would not hold. A new "
+        "line starts here.",
+        "Next paragraph.",
+    ]
+    assert (blocks[0].start, blocks[0].end) == (0, text.index("\n\n")) and blocks[0].words == 21
+
+
+def test_words_of_a_long_wrapped_paragraph_are_counted_once_not_once_per_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import newsdistill.clean.blocks as blocks_module
+
+    counted: list[int] = []
+    count_words = blocks_module.count_words
+    monkeypatch.setattr(
+        blocks_module, "count_words", lambda text: counted.append(len(text)) or count_words(text)
+    )
+    line = "and so the meeting went on without any end in sight for the people who"
+    text = "\n".join([line] * 5_000)  # one unpunctuated paragraph, hard-wrapped at 72 characters
+    blocks = text_to_blocks(text)
+    assert len(blocks) == 1 and blocks[0].words == 15 * 5_000
+    assert sum(counted) <= 3 * len(text)  # each line's block, then the paragraph's: not 5,000 growing texts
