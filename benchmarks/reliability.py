@@ -176,12 +176,16 @@ def run_hostile(folder: Path, batch_size: int = 16, workers: int = 2) -> list[st
 def _outcome(path: Path, stderr: str, written: list[str]) -> str:
     mine = [w for w in written if str(w).startswith(str(path))]
     marker = ascii(str(path))[1:-1] if "\n" in str(path) else str(path)
-    reasons = [
-        line.split(marker, 1)[1].split(": ", 1)[-1]
-        for line in stderr.splitlines()
-        if line.startswith("newsdistill: skipped") and marker in line
-    ]
-    parts = ([f"{len(mine)} written"] if mine else []) + [f"skipped: {r}" for r in reasons]
+
+    def said(kind: str) -> list[str]:
+        return [
+            line.split(marker, 1)[1].split(": ", 1)[-1]
+            for line in stderr.splitlines()
+            if line.startswith(f"newsdistill: {kind}") and marker in line
+        ]
+
+    parts = [f"{len(mine)} written"] if mine else []
+    parts += [f"warning: {w}" for w in said("warning")] + [f"skipped: {r}" for r in said("skipped")]
     return "; ".join(parts) or "NOT REPORTED"
 
 

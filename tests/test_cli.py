@@ -329,3 +329,32 @@ def test_an_output_folder_that_holds_the_input_folder_leaves_the_inputs_in(tmp_p
     result = run("process", str(pages), "--engine", "local", "-o", str(tmp_path), "--stages", "decode,clean")
     assert result.returncode == 0, _no_traceback(result)
     assert "1 shards written" in result.stderr.decode()
+
+
+def test_attributions_of_a_text_over_the_parse_limit_are_refused_in_one_line(tmp_path: Path) -> None:
+    long = tmp_path / "long.txt"
+    long.write_text("The council voted to rebuild the sea wall, officials said.\n\n" * 9_000)
+    result = run("attribute", str(long))
+    assert result.returncode == 1 and result.stdout == b""
+    assert _no_traceback(result).splitlines() == [
+        f"newsdistill: skipped {long}: text of 540,000 characters is over the 500,000 that entities and "
+        "attribution parse"
+    ]
+
+
+def test_a_text_over_the_parse_limit_is_stored_with_its_warning(tmp_path: Path) -> None:
+    long = tmp_path / "long.txt"
+    long.write_text(
+        "".join(f"Paragraph {i} says the council voted to rebuild the sea wall.\n\n" for i in range(9_000))
+    )
+    db = tmp_path / "news.db"
+    result = run("ingest", str(long), "--db", str(db))
+    assert result.returncode == 0, _no_traceback(result)
+    assert (
+        "1 new article" in result.stderr.decode()
+        and "entities and attribution not run" in result.stderr.decode()
+    )
+    import sqlite3
+
+    with sqlite3.connect(db) as store:
+        assert store.execute("SELECT count(*) FROM articles").fetchone() == (1,)

@@ -4,6 +4,7 @@ short reason."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 import spacy
 
 import newsdistill.nlp as nlp_module
-from newsdistill.attribution.component import Attribute
+from newsdistill.attribution.component import Attribute, attribute_text
 from newsdistill.entities.component import Entities
 from newsdistill.errors import SkipInput
 from newsdistill.limits import DEFAULT_LIMITS, Limits
@@ -184,13 +185,21 @@ def test_a_batch_parses_each_article_as_parse_would(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.parametrize("stage", [Entities, Attribute])
-def test_a_text_over_the_nlp_limit_is_skipped_with_one_short_line(stage: type) -> None:
+def test_a_text_over_the_nlp_limit_is_kept_with_a_one_line_warning(stage: type) -> None:
     long, short = Article(text=_paragraphs(20)), Article(text=_paragraphs(1))
     component = stage(limits=Limits(max_nlp_chars=2_000))
     parse_batch([long, short], max_chars=2_000)  # the batch parses what it can
-    assert component(short) is short
+    assert component(short) is short and short.entities and not short.warnings
+    assert component(long) is long and long.text == _paragraphs(20)  # the clean text stays: no data lost
+    assert long.entities == [] and long.attributions == []
+    assert len(long.warnings) == 1 and "\n" not in long.warnings[0] and "2,000" in long.warnings[0]
+    component(long)
+    assert len(long.warnings) == 1  # the second spaCy stage does not say it again
+
+
+def test_attributions_alone_of_a_text_over_the_nlp_limit_are_refused_with_one_short_line() -> None:
     with pytest.raises(SkipInput) as caught:
-        component(long)
+        attribute_text(_paragraphs(20), limits=Limits(max_nlp_chars=2_000))
     reason = caught.value.reason
     assert "\n" not in reason and len(reason) < 100 and "2,000" in reason
 
@@ -233,16 +242,20 @@ def _process(path: Path) -> tuple[int, str, float, float]:
 
 
 @pytest.mark.slow
-def test_a_page_over_the_nlp_limit_is_skipped_quickly_in_little_memory(tmp_path: Path) -> None:
+def test_a_page_over_the_nlp_limit_is_kept_unparsed_quickly_in_little_memory(tmp_path: Path) -> None:
     """Issue 10: a 1.9M-character page took 6.1 GB, then was skipped at 60 s; past 2M spaCy refused it with
-    a 600-character message (E088)."""
+    a 600-character message (E088). Then it was skipped at once; now its clean text is written, with a
+    warning that entities and attribution were not run."""
     page = tmp_path / "long.txt"
     page.write_text(_paragraphs(10_800))
     assert 1_850_000 < len(page.read_text()) < 2_000_000  # under spaCy's own 2M limit: the old code parsed it
     code, stderr, seconds, peak_mb = _process(page)
-    skips = [line for line in stderr.splitlines() if "skipped" in line and "long.txt" in line]
-    assert code == 1 and len(skips) == 1 and "Traceback" not in stderr
-    assert "over the 500,000" in skips[0] and len(skips[0]) < 200 + len(str(page))
+    warnings = [line for line in stderr.splitlines() if "warning" in line and "long.txt" in line]
+    assert code == 0 and len(warnings) == 1 and "Traceback" not in stderr and "skipped" not in stderr
+    assert "over the 500,000" in warnings[0] and len(warnings[0]) < 200 + len(str(page))
+    record = json.loads(page.with_suffix(".jsonl").read_text())
+    assert len(record["text"]) > 1_800_000 and record["attributions"] == [] and record["entities"] == []
+    assert record["warnings"] == [warnings[0].split(": ", 3)[-1]]
     assert seconds < 45 and peak_mb < PEAK_RSS_LIMIT_MB
 
 

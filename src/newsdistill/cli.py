@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from typing import IO, Any
 
 from . import __version__
-from .errors import ModelFileError
+from .errors import ModelFileError, SkipInput
 from .inputs.readers import ReadError, own_files, read_inputs
 from .model import ATTRIBUTION_MODELS, DEFAULT_ATTRIBUTION
 from .pipeline import Result
@@ -420,6 +420,12 @@ def report_skip(item_id: str, reason: str) -> None:
     print(f"newsdistill: skipped {shown(item_id)}: {one_line(reason)}", file=sys.stderr)
 
 
+def report_warnings(item_id: str, warnings: list[str]) -> None:
+    """What the pipeline could not do for a page it kept (its record holds the same lines)."""
+    for warning in warnings:
+        print(f"newsdistill: warning: {shown(item_id)}: {one_line(warning)}", file=sys.stderr)
+
+
 def pipeline_options(args: argparse.Namespace) -> dict[str, object]:
     """The stage options of `process`, the same in this process, in pool workers and on Ray."""
     return {"mode": args.mode, "page_types": args.page_types, "attribution": args.attribution}
@@ -507,6 +513,7 @@ def write_results(
             report_skip(result.id, result.error or "unknown error")
             continue
         written += 1
+        report_warnings(result.id, result.article.warnings)
         if fmt == "jsonl":
             out.write(json.dumps(_record(result, record_id), ensure_ascii=False) + "\n")
         elif fmt == "json":
@@ -582,6 +589,9 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     except ModelFileError as exc:
         print(f"newsdistill: {exc}", file=sys.stderr)
         return 2
+    except SkipInput as skip:  # a text over the length the parse takes
+        report_skip(args.path, skip.reason)
+        return 1
     if args.format == "md":
         print(who_said_markdown(attributions))
         return 0
@@ -596,7 +606,6 @@ def cmd_attribute(args: argparse.Namespace) -> int:
 def attributable_text(path: str, data: bytes) -> str | None:
     """The clean text in `data` (gzip unpacked, encoding detected), or None after reporting why there is
     none: binary data (an image), an empty file, or an HTML page, which `process` must clean first."""
-    from .errors import SkipInput
     from .inputs.decode import decode_bytes, sniff_kind
 
     try:
@@ -892,6 +901,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     for item_id, reason in summary.skipped:
         report_skip(item_id, reason)
+    for item_id, warning in summary.warned:
+        report_warnings(item_id, [warning])
     print(f"newsdistill: {summary.line()} -> {args.db}", file=sys.stderr)
     return 1 if summary.skipped else 0
 

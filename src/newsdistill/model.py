@@ -149,6 +149,9 @@ class Article(BaseModel):
     content_hash: str | None = None
     duplicate_of: str | None = None  # id of the earliest near-identical copy (corpus store, scale runs)
     truncated: str | None = None  # why the page was cut short (the max_blocks limit), when it was
+    # What the pipeline could not do for this page, one line each ('entities and attribution not run: text of
+    # 1,299,999 characters is over the 500,000 they parse'): the page is kept, with what was done.
+    warnings: list[str] = Field(default_factory=list)
     # article, listing, collection, forum, product, documentation, service or other (HTML pages; clean stage)
     page_type: str | None = None
 
@@ -204,6 +207,11 @@ class Article(BaseModel):
     def signature(self) -> tuple[str, Any] | None:
         """The carried near-duplicate signature and the text it signs, or None."""
         return self._carried.get("signature")
+
+    def warn(self, warning: str) -> None:
+        """Note, once, something the pipeline could not do for this page."""
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
     def release_raw(self) -> None:
         """Drop working state once the pipeline is done, so results stay small (and picklable)."""

@@ -75,11 +75,33 @@ def parse_batch(articles: Sequence[Article], max_chars: int = DEFAULT_LIMITS.max
         _remember(article, _join([next(docs) for _ in own]))
 
 
+class TooLongToParse(SkipInput):
+    """A text longer than the spaCy stages take. In the pipeline the page is kept without entities and
+    attributions, with a warning (`parse_or_warn`); `attribute(text)` refuses it."""
+
+    def __init__(self, length: int, max_chars: int) -> None:
+        super().__init__(
+            f"text of {length:,} characters is over the {max_chars:,} that entities and attribution parse"
+        )
+        self.length, self.max_chars = length, max_chars
+
+
 def check_length(text: str, max_chars: int) -> None:
     if len(text) > max_chars:
-        raise SkipInput(
-            f"text of {len(text):,} characters is over the {max_chars:,} that entities and attribution parse"
+        raise TooLongToParse(len(text), max_chars)
+
+
+def parse_or_warn(article: Article, max_chars: int = DEFAULT_LIMITS.max_nlp_chars) -> Any | None:
+    """`parse(article)`, or None for a text over `max_chars`, with the article warned: the clean text is
+    worth keeping (a corpus, a search index) when no parse can be had."""
+    try:
+        return parse(article, max_chars)
+    except TooLongToParse as too_long:
+        article.warn(
+            f"entities and attribution not run: the text's {too_long.length:,} characters are over the "
+            f"{too_long.max_chars:,} they parse"
         )
+        return None
 
 
 def text_pieces(text: str, size: int | None = None) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from ..entities.build import build_entities, to_entities
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import ATTRIBUTION_MODELS, DEFAULT_ATTRIBUTION, Article, Attribution
-from ..nlp import parse, parse_batch
+from ..nlp import check_length, parse_batch, parse_or_warn
 from .extract import Model, extract
 from .tagger import load as load_tagger
 
@@ -26,7 +26,9 @@ class Attribute:
             load_tagger()  # now, not on the first page: a missing model file is one clear error up front
 
     def __call__(self, article: Article) -> Article:
-        doc = parse(article, self.limits.max_nlp_chars)
+        doc = parse_or_warn(article, self.limits.max_nlp_chars)
+        if doc is None:
+            return article
         if not article.entities:
             article.entities = to_entities(build_entities(doc))
         article.attributions = extract(doc, article.text, article.entities, self.model)
@@ -40,6 +42,7 @@ class Attribute:
 def attribute_text(
     text: str, limits: Limits = DEFAULT_LIMITS, attribution: str = DEFAULT_ATTRIBUTION
 ) -> tuple[list[Attribution], Article]:
+    check_length(text, limits.max_nlp_chars)  # asked for attributions alone: refused, not an empty answer
     article = Article(text=text)
     Attribute(limits, attribution)(article)
     return article.attributions, article

@@ -21,6 +21,7 @@ class IngestSummary:
     duplicates: int = 0  # inputs whose clean text was stored already
     already_seen: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    warned: list[tuple[str, str]] = field(default_factory=list)  # stored, less something (Article.warnings)
     near_copies: int = 0  # of `stored`, those that nearly repeat a stored article
     dropped_story_vectors: int = 0  # a store written with another story encoder: its stories' vectors
 
@@ -118,6 +119,7 @@ def _store_result(store: Store, result: Result, digest: str, summary: IngestSumm
         store.record_skip(result.id, digest, result.error or "unknown error")
         return
     stored = store.add(result.id, digest, result.article)
+    summary.warned += [(result.id, warning) for warning in result.article.warnings]
     if stored.status == "stored":
         summary.stored += 1
         summary.near_copies += stored.copy_of is not None

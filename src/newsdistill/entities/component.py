@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Article
-from ..nlp import parse, parse_batch
+from ..nlp import parse_batch, parse_or_warn
 from .build import build_entities, to_entities
 
 
@@ -18,7 +18,9 @@ class Entities:
         self.limits = limits
 
     def __call__(self, article: Article) -> Article:
-        article.entities = to_entities(build_entities(parse(article, self.limits.max_nlp_chars)))
+        doc = parse_or_warn(article, self.limits.max_nlp_chars)
+        if doc is not None:
+            article.entities = to_entities(build_entities(doc))
         return article
 
     def pipe(self, articles: Sequence[Article]) -> list[Article]:
