@@ -98,3 +98,24 @@ def test_python_api_process_has_a_time_limit(monkeypatch: pytest.MonkeyPatch) ->
         newsdistill.process("slow page", stages=["upper"], timeout=0.5)
     assert time.monotonic() - started < 3
     assert newsdistill.process("fine", stages=["upper"]).text == "FINE"
+
+
+class Enrich(Upper):
+    """A stage that only adds to a page, as entities and attribution do."""
+
+    name = "enrich"
+    enriches = True
+
+
+def test_a_stage_that_only_enriches_keeps_the_page_it_fails_on_with_a_warning() -> None:
+    results = Pipeline([Enrich()], page_timeout=0.5).run_batch(docs("fine", "slow", "boom", "skip"))
+    assert all(r.article is not None and r.error is None for r in results)  # nothing skipped
+    assert [r.article.warnings if r.article else None for r in results] == [
+        [],
+        ["enrich not run: took longer than the 0.5 s limit"],
+        ["enrich not run: ValueError: exploded"],
+        ["enrich not run: asked to skip"],
+    ]
+    assert results[0].article is not None and results[0].article.text == "FINE"
+    # A stage that makes the page (Upper: decode, clean) still skips it.
+    assert Pipeline([Upper()]).run_batch(docs("boom"))[0].error == "upper: ValueError: exploded"

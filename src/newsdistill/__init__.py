@@ -58,6 +58,8 @@ def process(
 
     Raises SkipInput with a reason when the page cannot be processed, including when a stage takes longer
     than `timeout` seconds (None: no limit; limits hold in the main thread, where signals can interrupt).
+    The entities and attribution stages only add to a page: when one of them fails or runs out of time, the
+    page comes back without what it adds, and `article.warnings` says why.
     `attribution` picks the model: "accurate" (transformer and rules, the default) or "fast" (CRF and
     rules, 2.6-3x the throughput).
     """

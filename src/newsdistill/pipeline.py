@@ -23,6 +23,9 @@ from .pool import BatchFunction, WorkerPool, batched
 
 @runtime_checkable
 class Component(Protocol):
+    """A stage. One whose class sets `enriches = True` only adds to a page (entities, attributions): when it
+    fails on a page, by time, memory or error, the page is kept as it was, with a warning, not skipped."""
+
     name: str
 
     def __call__(self, article: Article) -> Article: ...
@@ -134,15 +137,19 @@ class Pipeline:
             with time_limit(budget):
                 return i, component(article)
         except SkipInput as exc:
-            results[i].error = exc.reason
+            reason = exc.reason
         except PageTimeout:
-            results[i].error = f"{component.name}: took longer than the {self.page_timeout:g} s limit"
+            reason = f"{component.name}: took longer than the {self.page_timeout:g} s limit"
         except RecursionError:
-            results[i].error = f"{component.name}: input too deeply nested"
+            reason = f"{component.name}: input too deeply nested"
         except MemoryError:
-            results[i].error = f"{component.name}: out of memory on this input"
+            reason = f"{component.name}: out of memory on this input"
         except Exception as exc:  # one bad page must not stop the batch
-            results[i].error = f"{component.name}: {type(exc).__name__}: {exc}"
+            reason = f"{component.name}: {type(exc).__name__}: {exc}"
+        if getattr(component, "enriches", False):  # the page stands without what this stage adds
+            article.warn(f"{component.name} not run: {reason.removeprefix(component.name + ': ')}")
+            return i, article
+        results[i].error = reason
         return None
 
     def pipe(self, docs: Iterable[RawDocument], batch_size: int = 16, n_process: int = 1) -> Iterator[Result]:

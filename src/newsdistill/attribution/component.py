@@ -14,6 +14,7 @@ from .tagger import load as load_tagger
 
 class Attribute:
     name = "attribution"
+    enriches = True  # a page whose parse fails or runs out of time keeps its clean text
     OPTIONS = ("limits", "attribution")
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS, attribution: str = DEFAULT_ATTRIBUTION) -> None:

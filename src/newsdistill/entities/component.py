@@ -12,6 +12,7 @@ from .build import build_entities, to_entities
 
 class Entities:
     name = "entities"
+    enriches = True  # a page whose parse fails or runs out of time keeps its clean text
     OPTIONS = ("limits",)
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
