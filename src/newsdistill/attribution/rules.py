@@ -286,13 +286,13 @@ def attach_quotes(doc: Any, drafts: list[Draft], quotes: list[Quote], text: str)
     for draft in drafts:
         by_sentence.setdefault(draft.sentence, []).append(draft)
     result = list(drafts)
-    # Only the verbs' drafts can cover a quote's words: those added below hold earlier quotes, which do not
-    # overlap it (an empty quote's reversed bounds are checked against all of them, as before).
+    # Only the verbs' drafts can cover a quote's words: those added below hold earlier quotes, which end
+    # before it starts.
     contents = SpanIndex([draft.content for draft in drafts])
     last_speaker: Draft | None = None
     for quote in quotes:
         inner = trim(text, *quote.inner)
-        covering = _covering(drafts if inner[1] >= inner[0] else result, contents, inner)
+        covering = _covering(drafts, contents, inner)
         if inner[1] - inner[0] < 2 or covering is not None:
             last_speaker = covering or last_speaker
             continue
@@ -315,10 +315,11 @@ def attach_quotes(doc: Any, drafts: list[Draft], quotes: list[Quote], text: str)
 
 
 def _covering(drafts: list[Draft], contents: SpanIndex, span: tuple[int, int]) -> Draft | None:
-    """The first draft whose content holds `span` (to one character past its end). `contents`: the drafts'
-    contents indexed; a covering content ends at or after the span's start less one."""
+    """The first draft whose content holds `span` (to one character past its end; `trim` may leave a lone
+    mark's bounds reversed). `contents`: the drafts' contents indexed. A covering content starts at or before
+    the span's start and ends at or after its end less one, so it overlaps the window below."""
     start, end = span
-    near = contents.overlapping(start - 2, max(start, end) + 1) if end >= start else range(len(drafts))
+    near = contents.overlapping(min(start, end) - 2, start + 1)
     return next(
         (drafts[i] for i in near if drafts[i].content[0] <= start and end <= drafts[i].content[1] + 1), None
     )
